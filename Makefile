@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# stationd: kernel modules, the daemon and its clients, simulators, tests.
+#
+#   make              modules and userspace programs
+#   make check        lint, unit, KUnit and VM tiers; ends "N passed, N failed"
+#   make deps         install the Debian packages the project needs
+#
+# Component directories add their programs, tests and fuzzers through *.mk
+# fragments (see "Fragments" below), so this file stays the frame.
+
+SHELL := /bin/bash
+# A tier's runner feeds tap-tally through a pipe: its failure must count.
+.SHELLFLAGS := -o pipefail -c
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+RESULTS := $(BUILD)/results
+
+# Kept between runs, outside the repository: kernel source for KUnit and
+# checkpatch, the VM kernel image, build trees.
+STATIOND_CACHE ?= $(HOME)/.cache/stationd
+export STATIOND_CACHE
+
+# The ABI of the Debian kernel that linux-headers-amd64 points to; modules
+# are built against it and the VM boots the matching image. Recursively
+# expanded on purpose: it is read after `deps` has installed the headers.
+KABI = $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+KDIR ?= /usr/src/linux-headers-$(KABI)
+export KABI
+
+# Kconfig symbols for the out-of-tree build (in tree, Kconfig sets them).
+KCONFIG_MODULES := CONFIG_XVME=m CONFIG_XVME_SIM=m \
+	CONFIG_XVME_240=m CONFIG_XVME_260=m CONFIG_XVME_560=m \
+	CONFIG_N_UNET=m
+
+# Debian packages: build, unit tests, KUnit, the VM and its guests' tools.
+DEB_PACKAGES := build-essential pkg-config clang llvm \
+	libsystemd-dev libudev-dev libgpiod-dev libcmocka-dev \
+	linux-headers-amd64 linux-source-6.1 bc flex bison libelf-dev \
+	libssl-dev python3 perl xz-utils \
+	qemu-system-x86 busybox-static cpio kmod \
+	udev dbus gpiod libiio-utils util-linux
+
+# ---------------------------------------------------------------- flags
+CC ?= cc
+CLANG ?= clang
+USER_WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+USER_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(USER_WARN) \
+	-I$(TOP) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+
+# pkg-config answers once deps are present (recursive: expanded in recipes).
+LIBS_SYSTEMD = $(shell pkg-config --libs libsystemd)
+LIBS_UDEV = $(shell pkg-config --libs libudev)
+LIBS_GPIOD = $(shell pkg-config --libs libgpiod)
+LIBS_CMOCKA = $(shell pkg-config --libs cmocka)
+
+# Object paths: $(call obj,src.c) for programs, $(call san_obj,...) for
+# sanitized unit-test builds of the same sources.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
+
+# ------------------------------------------------------------ fragments
+# A fragment appends to these lists and gives the link rule of each entry.
+PROGRAMS :=	# $(BUILD)/bin/<name>: installed/used programs
+UNIT_TESTS :=	# $(BUILD)/unit/<name>: cmocka binaries (sanitized), print TAP
+FUZZERS :=	# $(BUILD)/fuzz/<name>: libFuzzer binaries; corpus in tests/fuzz/corpus/<name>
+BENCHES :=	# $(BUILD)/bench/<name>: benchmark programs built before `make bench`
+
+include $(sort $(wildcard tests/*/*.mk daemon/*.mk daemon/*/*.mk))
+
+# ------------------------------------------------------------ top level
+.PHONY: all modules userspace deps lint check check-unit check-kunit \
+	check-vm check-fuzz bench fuzz vm-shell run clean modules-clean
+
+all: modules userspace
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get update -qq && \
+		$$sudo apt-get install -y -qq --no-install-recommends $$missing \
+			>$(BUILD).deps.log 2>&1 || \
+			{ tail -n 30 $(BUILD).deps.log; exit 1; }; \
+	fi
+
+modules: | deps
+	@if [ -z "$(KABI)" ] || [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "error: no kernel headers at KDIR='$(KDIR)'." >&2; \
+		echo "       Install linux-headers-amd64 (make deps) or pass KDIR=<kernel build dir>." >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(TOP) $(KCONFIG_MODULES) modules
+
+modules-clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) $(KCONFIG_MODULES) clean
+
+userspace: $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(CFLAGS_$(notdir $*)) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -DUNIT_TEST -c -o $@ $<
+
+-include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- tiers
+# Every tier writes "<passed> <failed>" to $(RESULTS)/<tier>; `check`
+# adds them up. A tier fails when its runner fails, a test fails, or it
+# ran nothing.
+
+lint: | deps
+	@mkdir -p $(RESULTS)
+	@tests/lib/lint.sh | tests/lib/tap-tally.sh lint $(RESULTS)
+
+check-unit: $(UNIT_TESTS) $(FUZZERS) | deps
+	@mkdir -p $(RESULTS)
+	@tests/lib/run-unit.sh $(UNIT_TESTS) -- $(FUZZERS) | \
+		tests/lib/tap-tally.sh unit $(RESULTS)
+
+check-kunit: | deps
+	@mkdir -p $(RESULTS)
+	@tests/kunit/run.sh | tests/lib/tap-tally.sh kunit $(RESULTS)
+
+check-vm: modules userspace | deps
+	@mkdir -p $(RESULTS)
+	@tests/vm/run.sh $(T) | tests/lib/tap-tally.sh vm $(RESULTS)
+
+check:
+	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
+	@rc=0; for tier in lint check-unit check-kunit check-vm; do \
+		echo "=== $$tier"; \
+		$(MAKE) --no-print-directory $$tier || rc=1; \
+	done; \
+	tests/lib/tally.sh $(RESULTS) lint unit kunit vm || rc=1; \
+	exit $$rc
+
+fuzz: $(FUZZERS)
+	@tests/lib/run-fuzz.sh long $(FUZZERS)
+
+bench: modules userspace $(BENCHES) | deps
+	@tests/bench/run.sh
+
+vm-shell: modules userspace | deps
+	@tests/vm/run.sh --shell
+
+run:
+	@echo "make run arrives with the daemon (issue 5): it will bring up the" >&2
+	@echo "simulated station. Until then, 'make vm-shell' gives a VM with the" >&2
+	@echo "modules built; see README.md." >&2
+	@exit 2
+
+clean: modules-clean
+	rm -rf $(BUILD)
