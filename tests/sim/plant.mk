@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The plant library (drives xvme-sim's debugfs plant interface), the
+# xvme-plant command over it, and their unit test.
+
+PLANT_SRCS := tests/sim/plant.c tests/sim/plant-cli.c
+
+PROGRAMS += $(BUILD)/bin/xvme-plant
+UNIT_TESTS += $(BUILD)/unit/test-plant
+
+$(BUILD)/bin/xvme-plant: $(call obj,tests/sim/xvme-plant.c $(PLANT_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
+
+# pread/pwrite are wrapped so the test can make them short, as a kernel
+# file may; the wrappers pass through to the real calls otherwise.
+$(BUILD)/unit/test-plant: $(call san_obj,tests/unit/test-plant.c $(PLANT_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -Wl,--wrap=pread,--wrap=pwrite -o $@ $^ $(LIBS_CMOCKA)
