@@ -108,7 +108,7 @@ static int parse_mv(const char *s, int *ret)
 static int bad_mv(FILE *err, const char *verb, const char *arg, int r)
 {
 	if (r == -ERANGE)
-		fprintf(err, PROGRAM ": %s: '%s' is outside the input range %d..%d mV\n",
+		fprintf(err, PROGRAM ": %s: '%s' is outside the simulator's input range %d..%d mV\n",
 			verb, arg, PLANT_AIN_MV_MIN, PLANT_AIN_MV_MAX);
 	else
 		fprintf(err, PROGRAM ": %s: '%s' is not a whole number of millivolts\n",

@@ -18,7 +18,7 @@
 #include "tests/sim/plant.h"
 
 /*
- * Longest contents of a plant file: 32 channels of "-10000 " plus the
+ * Longest contents of a plant file: 32 channels of "-30000 " plus the
  * newline is 225 bytes. Anything that fills the buffer is not ours.
  */
 #define PLANT_FILE_MAX 512

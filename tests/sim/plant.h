@@ -36,9 +36,13 @@
 #define PLANT_ROOT_ENV		"XVME_SIM_PLANT_ROOT"
 
 #define PLANT_AIN_CHANNELS	32
-/* The XVME-560's input range; beyond it every value reads full scale. */
-#define PLANT_AIN_MV_MIN	(-10000)
-#define PLANT_AIN_MV_MAX	10000
+/*
+ * The voltages the simulator accepts at an input: over-range on purpose,
+ * so a plant can drive a sensor past the card's +-10 V and see the
+ * conversion clamp at full scale, as a real XVME-560 would.
+ */
+#define PLANT_AIN_MV_MIN	(-30000)
+#define PLANT_AIN_MV_MAX	30000
 #define PLANT_IRQ_INPUTS	8
 
 enum plant_range {

@@ -316,11 +316,11 @@ static void test_ain_get_all(void **state)
 	int mv[PLANT_AIN_CHANNELS];
 
 	put(f, CARD_560, "ain",
-	    "-10000 10000 0 1 -1 2500 -2500 9995 12 13 14 15 16 17 18 19 "
+	    "-30000 30000 0 1 -1 2500 -2500 9995 12 13 14 15 16 17 18 19 "
 	    "20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 -35\n");
 	assert_int_equal(plant_ain_get_all(f->c560, mv), 0);
-	assert_int_equal(mv[0], -10000);
-	assert_int_equal(mv[1], 10000);
+	assert_int_equal(mv[0], -30000);
+	assert_int_equal(mv[1], 30000);
 	assert_int_equal(mv[2], 0);
 	assert_int_equal(mv[4], -1);
 	assert_int_equal(mv[5], 2500);
@@ -410,11 +410,11 @@ static void test_ain_set(void **state)
 
 	put(f, CARD_560, "ain", "");
 	assert_int_equal(plant_ain_set(f->c560, 31, PLANT_AIN_MV_MAX), 0);
-	assert_string_equal(get(f, CARD_560, "ain"), "31 10000\n");
+	assert_string_equal(get(f, CARD_560, "ain"), "31 30000\n");
 
 	put(f, CARD_560, "ain", "");
 	assert_int_equal(plant_ain_set(f->c560, 0, PLANT_AIN_MV_MIN), 0);
-	assert_string_equal(get(f, CARD_560, "ain"), "0 -10000\n");
+	assert_string_equal(get(f, CARD_560, "ain"), "0 -30000\n");
 }
 
 static void test_ain_set_out_of_range(void **state)
@@ -425,14 +425,14 @@ static void test_ain_set_out_of_range(void **state)
 	put(f, CARD_560, "ain", "untouched");
 	assert_int_equal(plant_ain_set(f->c560, 32, 0), -ERANGE);
 	assert_int_equal(plant_ain_set(f->c560, UINT_MAX, 0), -ERANGE);
-	assert_int_equal(plant_ain_set(f->c560, 0, 10001), -ERANGE);
-	assert_int_equal(plant_ain_set(f->c560, 0, -10001), -ERANGE);
+	assert_int_equal(plant_ain_set(f->c560, 0, 30001), -ERANGE);
+	assert_int_equal(plant_ain_set(f->c560, 0, -30001), -ERANGE);
 	assert_int_equal(plant_ain_set(f->c560, 0, INT_MIN), -ERANGE);
 
-	mv[31] = 10001;
+	mv[31] = 30001;
 	assert_int_equal(plant_ain_set_all(f->c560, mv), -ERANGE);
 	mv[31] = 0;
-	mv[0] = -10001;
+	mv[0] = -30001;
 	assert_int_equal(plant_ain_set_all(f->c560, mv), -ERANGE);
 	assert_string_equal(get(f, CARD_560, "ain"), "untouched");
 }
@@ -451,10 +451,10 @@ static void test_ain_set_all(void **state)
 	io.log_writes = true;
 	assert_int_equal(plant_ain_set_all(f->c560, mv), 0);
 	assert_string_equal(get(f, CARD_560, "ain"),
-			    "-10000 -1500 -1400 -1300 -1200 -1100 -1000 -900 "
+			    "-30000 -1500 -1400 -1300 -1200 -1100 -1000 -900 "
 			    "-800 -700 -600 -500 -400 -300 -200 -100 0 100 200 "
 			    "300 400 500 600 700 800 900 1000 1100 1200 1300 "
-			    "1400 10000\n");
+			    "1400 30000\n");
 	/* All 32 channels in one write: a 20 Hz plant depends on it. */
 	assert_null(strchr(strchr(io.write_log, '|') + 1, '|'));
 
@@ -815,20 +815,20 @@ static void test_cli_parse(void **state)
 	assert_int_equal(cmd.verb, PLANT_CLI_AIN_SET);
 	assert_int_equal(cmd.channel, 3);
 	assert_int_equal(cmd.mv[0], -500);
-	assert_int_equal(PARSE(&cmd, CARD_560, "ain-set", "31", "10000"), 0);
+	assert_int_equal(PARSE(&cmd, CARD_560, "ain-set", "31", "30000"), 0);
 	assert_int_equal(cmd.channel, 31);
-	assert_int_equal(cmd.mv[0], 10000);
+	assert_int_equal(cmd.mv[0], 30000);
 
 	assert_int_equal(PARSE(&cmd, CARD_560, "ain-set-all",
-			       "-10000", "1", "2", "3", "4", "5", "6", "7", "8",
+			       "-30000", "1", "2", "3", "4", "5", "6", "7", "8",
 			       "9", "10", "11", "12", "13", "14", "15", "16",
 			       "17", "18", "19", "20", "21", "22", "23", "24",
-			       "25", "26", "27", "28", "29", "30", "10000"), 0);
+			       "25", "26", "27", "28", "29", "30", "30000"), 0);
 	assert_int_equal(cmd.verb, PLANT_CLI_AIN_SET_ALL);
-	assert_int_equal(cmd.mv[0], -10000);
+	assert_int_equal(cmd.mv[0], -30000);
 	for (int ch = 1; ch < 31; ch++)
 		assert_int_equal(cmd.mv[ch], ch);
-	assert_int_equal(cmd.mv[31], 10000);
+	assert_int_equal(cmd.mv[31], 30000);
 
 	assert_int_equal(PARSE(&cmd, CARD_240, "ports"), 0);
 	assert_int_equal(cmd.verb, PLANT_CLI_PORTS);
@@ -889,11 +889,11 @@ static void test_cli_parse_errors(void **state)
 		{ { CARD_560, "ain-set", "32", "0" }, "channel '32' is not a number 0..31" },
 		{ { CARD_560, "ain-set", "-1", "0" }, "channel '-1' is not a number 0..31" },
 		{ { CARD_560, "ain-set", "x", "0" }, "channel 'x' is not a number 0..31" },
-		{ { CARD_560, "ain-set", "1", "10001" }, "'10001' is outside the input range -10000..10000 mV" },
-		{ { CARD_560, "ain-set", "1", "-10001" }, "'-10001' is outside the input range" },
+		{ { CARD_560, "ain-set", "1", "30001" }, "'30001' is outside the simulator's input range -30000..30000 mV" },
+		{ { CARD_560, "ain-set", "1", "-30001" }, "'-30001' is outside the simulator's input range" },
 		{ { CARD_560, "ain-set", "1", "1.5" }, "'1.5' is not a whole number of millivolts" },
 		{ { CARD_560, "ain-set", "1", "" }, "'' is not a whole number of millivolts" },
-		{ { CARD_560, "ain-set", "1", "99999999999999999999" }, "is outside the input range" },
+		{ { CARD_560, "ain-set", "1", "99999999999999999999" }, "is outside the simulator's input range" },
 		{ { CARD_560, "ain-set-all", "1", "2" }, "ain-set-all: takes 32 arguments, got 2" },
 		{ { CARD_560, "range", "tripolar" }, "unknown range 'tripolar'" },
 		{ { CARD_560, "range", "bipolar", "x" }, "range: takes at most 1 argument, got 2" },
