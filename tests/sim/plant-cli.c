@@ -4,6 +4,7 @@
  * command first, then open the plant and run it, so a mistyped command
  * never writes anything.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -65,19 +66,27 @@ void plant_cli_usage(FILE *out)
 		"  -h, --help      show this help\n");
 }
 
-/* Decimal or 0x-hex, no sign, the whole string, at most @max. */
-static int parse_unsigned(const char *s, int base, uint64_t max, uint64_t *ret)
+/*
+ * Decimal, or hex after "0x"; no sign, no octal (a leading 0 is still
+ * decimal), the whole string, at most @max.
+ */
+static int parse_unsigned(const char *s, uint64_t max, uint64_t *ret)
 {
 	unsigned long long v;
+	int base = 10;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+' || *s == ' ' || *s == '\t')
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!isxdigit((unsigned char)*s) || (base == 10 && !isdigit((unsigned char)*s)))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno == ERANGE)
 		return -ERANGE;
-	if (errno || end == s || *end)
+	if (errno || *end)
 		return -EINVAL;
 	if (v > max)
 		return -ERANGE;
@@ -125,7 +134,7 @@ static int parse_verb_args(struct plant_cli_command *cmd, int argc,
 
 	switch (cmd->verb) {
 	case PLANT_CLI_AIN_SET:
-		r = parse_unsigned(argv[0], 10, PLANT_AIN_CHANNELS - 1, &v);
+		r = parse_unsigned(argv[0], PLANT_AIN_CHANNELS - 1, &v);
 		if (r < 0) {
 			fprintf(err, PROGRAM ": %s: channel '%s' is not a number 0..%d\n",
 				verb, argv[0], PLANT_AIN_CHANNELS - 1);
@@ -178,7 +187,7 @@ static int parse_verb_args(struct plant_cli_command *cmd, int argc,
 	case PLANT_CLI_IRQ_INPUTS:
 		if (argc == 0)
 			return 0;
-		r = parse_unsigned(argv[0], 0,
+		r = parse_unsigned(argv[0],
 				   cmd->verb == PLANT_CLI_PORTS ? UINT64_MAX : UINT8_MAX,
 				   &cmd->value);
 		if (r < 0) {
@@ -191,7 +200,7 @@ static int parse_verb_args(struct plant_cli_command *cmd, int argc,
 		return 0;
 
 	case PLANT_CLI_PULSE:
-		r = parse_unsigned(argv[0], 10, PLANT_IRQ_INPUTS - 1, &v);
+		r = parse_unsigned(argv[0], PLANT_IRQ_INPUTS - 1, &v);
 		if (r < 0) {
 			fprintf(err, PROGRAM ": %s: interrupt input '%s' is not a number 0..%d\n",
 				verb, argv[0], PLANT_IRQ_INPUTS - 1);

@@ -838,6 +838,11 @@ static void test_cli_parse(void **state)
 	assert_true(cmd.value == UINT64_MAX);
 	assert_int_equal(PARSE(&cmd, CARD_240, "ports", "18"), 0);
 	assert_true(cmd.value == 18);
+	/* A leading zero is not octal. */
+	assert_int_equal(PARSE(&cmd, CARD_240, "ports", "010"), 0);
+	assert_true(cmd.value == 10);
+	assert_int_equal(PARSE(&cmd, CARD_240, "ports", "0XfF"), 0);
+	assert_true(cmd.value == 0xff);
 
 	assert_int_equal(PARSE(&cmd, CARD_240, "irq-inputs", "0xff"), 0);
 	assert_int_equal(cmd.verb, PLANT_CLI_IRQ_INPUTS);
@@ -901,6 +906,11 @@ static void test_cli_parse_errors(void **state)
 		{ { CARD_240, "ports", "0x10000000000000000" }, "'0x10000000000000000' is not a 64-bit value" },
 		{ { CARD_240, "ports", "-1" }, "'-1' is not a 64-bit value" },
 		{ { CARD_240, "ports", "0xg" }, "'0xg' is not a 64-bit value" },
+		{ { CARD_240, "ports", "0x" }, "'0x' is not a 64-bit value" },
+		{ { CARD_240, "ports", "0x-1" }, "'0x-1' is not a 64-bit value" },
+		{ { CARD_240, "ports", " 1" }, "' 1' is not a 64-bit value" },
+		{ { CARD_240, "ports", "ff" }, "'ff' is not a 64-bit value" },
+		{ { CARD_240, "ports", "1 " }, "'1 ' is not a 64-bit value" },
 		{ { CARD_240, "irq-inputs", "256" }, "'256' is not a 8-bit value" },
 		{ { CARD_240, "pulse", "8" }, "interrupt input '8' is not a number 0..7" },
 		{ { CARD_240, "pulse" }, "pulse: takes 1 argument, got 0" },
