@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Cryostream 800 link (issue 6): status decoder, command encoder,
+# parameter table, history ring and controller tracking in daemon/cryo/;
+# the Cryostream simulator; their unit tests, fuzzer and benchmark.
+
+CRYO_SRCS := daemon/cryo/cs800-enums.c daemon/cryo/cs800-params.c \
+	daemon/cryo/cs800-status.c daemon/cryo/cs800-command.c \
+	daemon/cryo/cryo-history.c daemon/cryo/cryo-link.c \
+	daemon/cryo/cryo-socket.c
+# Only simulators, tests and benchmarks build status packets.
+CRYO_BUILDER_SRCS := daemon/cryo/cs800-status-builder.c
+
+# Unit tests: every one links the whole (small) cryo library, sanitized.
+CRYO_UNIT_TESTS := test-cryo-status test-cryo-command test-cryo-history
+UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(CRYO_UNIT_TESTS))
+
+define cryo_unit_test
+$(BUILD)/unit/$(1): $(call san_obj,tests/unit/$(1).c $(CRYO_SRCS) $(CRYO_BUILDER_SRCS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(SAN_FLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBS_CMOCKA) -lm
+endef
+$(foreach t,$(CRYO_UNIT_TESTS),$(eval $(call cryo_unit_test,$(t))))

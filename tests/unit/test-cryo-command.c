@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cryostream 800 command encoder: byte-exact packets for all eleven
+ * commands (expected bytes written out here from the spec: 0x00, code,
+ * p1 hi, p1 lo, p2 hi, p2 lo, 8-bit sum), range checks that produce
+ * nothing, the parser the simulator uses, and the confirmation rule.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/cryo/cs800-command.h"
+#include "daemon/shared/macro.h"
+
+/* A CS800: 80.00 K .. 400.00 K. */
+static const struct cs800_limits limits = { .min_temperature_ck = 8000, .max_temperature_ck = 40000 };
+
+static void expect_bytes(int r, const struct cs800_command *c, const uint8_t *want)
+{
+	assert_int_equal(r, 0);
+	assert_memory_equal(c->bytes, want, 7);
+	assert_int_equal(c->code, want[1]);
+}
+
+static void test_restart(void **state)
+{
+	static const uint8_t want[] = { 0x00, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x0A };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_restart(&c), &c, want);
+}
+
+static void test_ramp(void **state)
+{
+	/* 360 K/h = 0x0168, 120.00 K = 12000 cK = 0x2EE0;
+	 * sum 0x0B+0x01+0x68+0x2E+0xE0 = 0x182 -> 0x82 */
+	static const uint8_t want[] = { 0x00, 0x0B, 0x01, 0x68, 0x2E, 0xE0, 0x82 };
+	/* 6 K/h, 293.15 K = 29315 cK = 0x7283; sum 0x0B+0x06+0x72+0x83 = 0x106 -> 0x06 */
+	static const uint8_t want2[] = { 0x00, 0x0B, 0x00, 0x06, 0x72, 0x83, 0x06 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_ramp(&limits, 360, 120.0, &c, NULL), &c, want);
+	assert_int_equal(c.p1, 360);
+	assert_int_equal(c.p2, 12000);
+	expect_bytes(cs800_command_ramp(&limits, 6, 293.15, &c, NULL), &c, want2);
+}
+
+static void test_plat(void **state)
+{
+	/* 30 min = 0x001E; sum 0x0C+0x1E = 0x2A */
+	static const uint8_t want[] = { 0x00, 0x0C, 0x00, 0x1E, 0x00, 0x00, 0x2A };
+	/* 1440 min = 0x05A0; sum 0x0C+0x05+0xA0 = 0xB1 */
+	static const uint8_t want2[] = { 0x00, 0x0C, 0x05, 0xA0, 0x00, 0x00, 0xB1 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_plat(30, &c, NULL), &c, want);
+	expect_bytes(cs800_command_plat(1440, &c, NULL), &c, want2);
+}
+
+static void test_hold(void **state)
+{
+	static const uint8_t want[] = { 0x00, 0x0D, 0x00, 0x00, 0x00, 0x00, 0x0D };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_hold(&c), &c, want);
+}
+
+static void test_cool(void **state)
+{
+	/* 120.00 K = 0x2EE0; sum 0x0E+0x2E+0xE0 = 0x11C -> 0x1C */
+	static const uint8_t want[] = { 0x00, 0x0E, 0x2E, 0xE0, 0x00, 0x00, 0x1C };
+	/* 100.01 K = 10001 cK = 0x2711; sum 0x0E+0x27+0x11 = 0x46 */
+	static const uint8_t want2[] = { 0x00, 0x0E, 0x27, 0x11, 0x00, 0x00, 0x46 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_cool(&limits, 120.0, &c, NULL), &c, want);
+	expect_bytes(cs800_command_cool(&limits, 100.01, &c, NULL), &c, want2);
+}
+
+static void test_end(void **state)
+{
+	/* 360 K/h; sum 0x0F+0x01+0x68 = 0x78 */
+	static const uint8_t want[] = { 0x00, 0x0F, 0x01, 0x68, 0x00, 0x00, 0x78 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_end(360, &c, NULL), &c, want);
+}
+
+static void test_purge_pause_resume_stop(void **state)
+{
+	static const uint8_t purge[] = { 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x10 };
+	static const uint8_t pause[] = { 0x00, 0x11, 0x00, 0x00, 0x00, 0x00, 0x11 };
+	static const uint8_t resume[] = { 0x00, 0x12, 0x00, 0x00, 0x00, 0x00, 0x12 };
+	static const uint8_t stop[] = { 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x13 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_purge(&c), &c, purge);
+	expect_bytes(cs800_command_pause(&c), &c, pause);
+	expect_bytes(cs800_command_resume(&c), &c, resume);
+	expect_bytes(cs800_command_stop(&c), &c, stop);
+}
+
+static void test_turbo(void **state)
+{
+	static const uint8_t on[] = { 0x00, 0x14, 0x00, 0x01, 0x00, 0x00, 0x15 };
+	static const uint8_t off[] = { 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x14 };
+	struct cs800_command c;
+
+	expect_bytes(cs800_command_turbo(true, &c), &c, on);
+	expect_bytes(cs800_command_turbo(false, &c), &c, off);
+}
+
+static void test_command_table(void **state)
+{
+	static const char *const methods[] = {
+		"Restart", "Ramp", "Plat", "Hold", "Cool", "End", "Purge", "Pause",
+		"Resume", "Stop", "Turbo",
+	};
+	const struct cs800_command_info *t;
+	size_t n;
+
+	t = cs800_commands(&n);
+	assert_int_equal(n, 11);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(t[i].code, 0x0A + i);
+		assert_string_equal(t[i].method, methods[i]);
+		assert_ptr_equal(cs800_command_info(0x0A + i), &t[i]);
+	}
+	assert_null(cs800_command_info(0x09));
+	assert_null(cs800_command_info(0x15));
+}
+
+/* A refused command leaves *ret (c) exactly as it was and says (in e) why. */
+#define expect_refused(call, errno_value, text) do {				\
+		struct cs800_command before;					\
+		memset(&e, 0, sizeof(e));					\
+		memset(&c, 0xA5, sizeof(c));					\
+		before = c;							\
+		assert_int_equal(call, errno_value);				\
+		assert_memory_equal(&c, &before, sizeof(c));			\
+		if (!strstr(e.message, text))					\
+			fail_msg("\"%s\" does not say \"%s\"", e.message, text);	\
+	} while (0)
+
+static void test_target_range(void **state)
+{
+	struct cs800_command c;
+	struct cs800_command_error e;
+
+	expect_refused(cs800_command_cool(&limits, 79.99, &c, &e), -ERANGE,
+		       "target temperature 79.99 K is below the device minimum 80.00 K");
+	expect_refused(cs800_command_cool(&limits, 400.01, &c, &e), -ERANGE,
+		       "target temperature 400.01 K is above the device maximum 400.00 K");
+	expect_refused(cs800_command_cool(&limits, -5, &c, &e), -ERANGE, "below");
+	expect_refused(cs800_command_cool(&limits, 1e9, &c, &e), -ERANGE, "above");
+	expect_refused(cs800_command_cool(&limits, NAN, &c, &e), -EINVAL, "not a number");
+	expect_refused(cs800_command_cool(&limits, INFINITY, &c, &e), -EINVAL, "not a number");
+	expect_refused(cs800_command_cool(NULL, 120, &c, &e), -ENODATA, "no status packet");
+	expect_refused(cs800_command_ramp(&limits, 100, 60.0, &c, &e), -ERANGE, "below");
+	expect_refused(cs800_command_ramp(&limits, 100, 500.0, &c, &e), -ERANGE, "above");
+	expect_refused(cs800_command_ramp(NULL, 100, 120.0, &c, &e), -ENODATA, "unknown");
+
+	/* The limits themselves are allowed. */
+	assert_int_equal(cs800_command_cool(&limits, 80.0, &c, NULL), 0);
+	assert_int_equal(c.p1, 8000);
+	assert_int_equal(cs800_command_cool(&limits, 400.0, &c, NULL), 0);
+	assert_int_equal(c.p1, 40000);
+}
+
+static void test_rate_and_plat_range(void **state)
+{
+	struct cs800_command c;
+	struct cs800_command_error e;
+
+	expect_refused(cs800_command_ramp(&limits, 0, 120.0, &c, &e), -ERANGE,
+		       "rate 0 K/h is outside the device range 1-360 K/h");
+	expect_refused(cs800_command_ramp(&limits, 361, 120.0, &c, &e), -ERANGE, "rate 361 K/h");
+	expect_refused(cs800_command_end(0, &c, &e), -ERANGE, "rate 0 K/h");
+	expect_refused(cs800_command_end(361, &c, &e), -ERANGE, "rate 361 K/h");
+	expect_refused(cs800_command_end(70000, &c, &e), -ERANGE, "rate 70000 K/h");
+	expect_refused(cs800_command_plat(0, &c, &e), -ERANGE,
+		       "plateau of 0 min is outside 1-1440 min");
+	expect_refused(cs800_command_plat(1441, &c, &e), -ERANGE, "1441 min");
+	assert_int_equal(cs800_command_ramp(&limits, 1, 120.0, &c, NULL), 0);
+	assert_int_equal(cs800_command_end(1, &c, NULL), 0);
+	assert_int_equal(cs800_command_plat(1, &c, NULL), 0);
+}
+
+static void test_limits_from_status(void **state)
+{
+	struct cs800_status s = { .device_min_temperature_k = 80.0,
+				  .device_max_temperature_k = 500.0 };
+	struct cs800_limits l, before;
+	struct cs800_command_error e;
+
+	assert_int_equal(cs800_limits_from_status(&s, &l, &e), 0);
+	assert_int_equal(l.min_temperature_ck, 8000);
+	assert_int_equal(l.max_temperature_ck, 50000);
+
+	s.device_min_temperature_k = 600.0;
+	memset(&l, 0x3C, sizeof(l));
+	before = l;
+	assert_int_equal(cs800_limits_from_status(&s, &l, &e), -EINVAL);
+	assert_memory_equal(&l, &before, sizeof(l));
+	assert_non_null(strstr(e.message, "above its maximum"));
+}
+
+static void test_parse(void **state)
+{
+	static const uint8_t cool[] = { 0x00, 0x0E, 0x2E, 0xE0, 0x00, 0x00, 0x1C };
+	static const uint8_t bad_sum[] = { 0x00, 0x0E, 0x2E, 0xE0, 0x00, 0x00, 0x1D };
+	static const uint8_t bad_lead[] = { 0x01, 0x0E, 0x2E, 0xE0, 0x00, 0x00, 0x1D };
+	static const uint8_t bad_code[] = { 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x15 };
+	struct cs800_command c;
+	struct cs800_command_error e;
+
+	assert_int_equal(cs800_command_parse(cool, 7, &c, &e), 0);
+	assert_int_equal(c.code, CS800_COMMAND_COOL);
+	assert_int_equal(c.p1, 12000);
+	assert_int_equal(c.p2, 0);
+	assert_int_equal(cs800_command_parse(bad_sum, 7, &c, &e), -EBADMSG);
+	assert_string_equal(e.message, "command checksum 0x1D, the bytes sum to 0x1C");
+	assert_int_equal(cs800_command_parse(bad_lead, 7, &c, &e), -EBADMSG);
+	assert_string_equal(e.message, "command packet starts with 0x01, expected 0x00");
+	assert_int_equal(cs800_command_parse(bad_code, 7, &c, &e), -EBADMSG);
+	assert_string_equal(e.message, "unknown command code 0x15");
+	assert_int_equal(cs800_command_parse(cool, 6, &c, &e), -EBADMSG);
+	assert_string_equal(e.message, "command packet is 6 bytes, expected 7");
+}
+
+static void test_confirmation(void **state)
+{
+	struct cs800_status before = { .phase = CS800_PHASE_HOLD,
+				       .run_mode = CS800_RUN_MODE_RUN,
+				       .target_temperature_k = 100.0 };
+	struct cs800_status after = before;
+	struct cs800_command c;
+
+	assert_int_equal(cs800_command_cool(&limits, 120.0, &c, NULL), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.target_temperature_k = 120.0;
+	after.phase = CS800_PHASE_COOL;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+
+	assert_int_equal(cs800_command_ramp(&limits, 120, 150.0, &c, NULL), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.target_temperature_k = 150.0;
+	after.ramp_rate_k_per_h = 120;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+
+	assert_int_equal(cs800_command_turbo(true, &c), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.turbo_mode = true;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+
+	assert_int_equal(cs800_command_stop(&c), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+
+	assert_int_equal(cs800_command_resume(&c), 0);
+	after.phase = CS800_PHASE_HOLD;
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.phase = CS800_PHASE_RAMP;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_ramp),
+		cmocka_unit_test(test_plat),
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_cool),
+		cmocka_unit_test(test_end),
+		cmocka_unit_test(test_purge_pause_resume_stop),
+		cmocka_unit_test(test_turbo),
+		cmocka_unit_test(test_command_table),
+		cmocka_unit_test(test_target_range),
+		cmocka_unit_test(test_rate_and_plat_range),
+		cmocka_unit_test(test_limits_from_status),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_confirmation),
+	};
+
+	return cmocka_run_group_tests_name("cryo-command", tests, NULL, NULL);
+}
