@@ -158,6 +158,8 @@ struct xvme_crate *xvme_crate_register(struct device *parent,
 				       const struct xvme_backend_ops *ops,
 				       void *backend_data, bool slot0_usable);
 void xvme_crate_unregister(struct xvme_crate *crate);
+/* The card at @base; valid while the crate is registered. For tests. */
+struct xvme_card *xvme_crate_find_card(struct xvme_crate *crate, u16 base);
 
 /* Card drivers */
 int __xvme_driver_register(struct xvme_driver *drv, struct module *owner);

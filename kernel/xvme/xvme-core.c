@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xvme bus: crates (one per backend instance) and the cards found in
+ * their 64 A16 slots.
+ *
+ * A backend registers a crate with xvme_crate_register(); the core scans
+ * the slots, reads each responding card's ID PROM and adds a card device
+ * with two regmaps (D8 and D16) over the backend. Card drivers bind by
+ * model. Both crates and cards live on the bus (like i2c adapters and
+ * clients), so /sys/bus/xvme/devices/ shows xvme0 and xvme0-0c00 side by
+ * side; only cards match drivers.
+ */
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/idr.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/regmap.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "xvme.h"
+#include "xvme-internal.h"
+
+static DEFINE_IDA(xvme_crate_ida);
+
+static const char *xvme_model_name(enum xvme_model model)
+{
+	switch (model) {
+	case XVME_MODEL_240:
+		return "240";
+	case XVME_MODEL_260:
+		return "260";
+	case XVME_MODEL_560:
+		return "560";
+	default:
+		return "unknown";
+	}
+}
+
+static u16 xvme_slot_base(unsigned int slot)
+{
+	return slot * XVME_SLOT_SIZE;
+}
+
+/*
+ * The ID PROM, one D8 cycle per character. -EIO (bus error) on the first
+ * character means an empty slot.
+ */
+int xvme_read_id(struct xvme_crate *crate, u16 base, u8 raw[XVME_ID_CHARS])
+{
+	int i, err;
+
+	for (i = 0; i < XVME_ID_CHARS; i++) {
+		err = crate->ops->read8(crate, base + XVME_ID_FIRST + 2 * i,
+					&raw[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- regmaps */
+
+static int xvme_regmap_read8(void *context, unsigned int reg,
+			     unsigned int *val)
+{
+	struct xvme_card *card = context;
+	u8 v;
+	int err;
+
+	err = card->crate->ops->read8(card->crate, card->base + reg, &v);
+	if (!err)
+		*val = v;
+	return err;
+}
+
+static int xvme_regmap_write8(void *context, unsigned int reg,
+			      unsigned int val)
+{
+	struct xvme_card *card = context;
+
+	return card->crate->ops->write8(card->crate, card->base + reg, val);
+}
+
+static int xvme_regmap_read16(void *context, unsigned int reg,
+			      unsigned int *val)
+{
+	struct xvme_card *card = context;
+	u16 v;
+	int err;
+
+	err = card->crate->ops->read16(card->crate, card->base + reg, &v);
+	if (!err)
+		*val = v;
+	return err;
+}
+
+static int xvme_regmap_write16(void *context, unsigned int reg,
+			       unsigned int val)
+{
+	struct xvme_card *card = context;
+
+	return card->crate->ops->write16(card->crate, card->base + reg, val);
+}
+
+/*
+ * No cache: the registers are live hardware (inputs, status bits that
+ * clear on read), and the backend may sleep, so regmap uses a mutex.
+ */
+static const struct regmap_config xvme_regmap8_config = {
+	.name = "d8",
+	.reg_bits = 16,
+	.val_bits = 8,
+	.max_register = XVME_SLOT_SIZE - 1,
+	.reg_read = xvme_regmap_read8,
+	.reg_write = xvme_regmap_write8,
+	.cache_type = REGCACHE_NONE,
+};
+
+static const struct regmap_config xvme_regmap16_config = {
+	.name = "d16",
+	.reg_bits = 16,
+	.val_bits = 16,
+	.reg_stride = 2,
+	.max_register = XVME_SLOT_SIZE - 2,
+	.reg_read = xvme_regmap_read16,
+	.reg_write = xvme_regmap_write16,
+	.cache_type = REGCACHE_NONE,
+};
+
+/* --------------------------------------------------------------- cards */
+
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", xvme_model_name(to_xvme_card(dev)->model));
+}
+static DEVICE_ATTR_RO(model);
+
+static ssize_t address_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "0x%04x\n", to_xvme_card(dev)->base);
+}
+static DEVICE_ATTR_RO(address);
+
+static ssize_t id_show(struct device *dev, struct device_attribute *attr,
+		       char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xvme_card(dev)->id);
+}
+static DEVICE_ATTR_RO(id);
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "xvme:m%s\n",
+			  xvme_model_name(to_xvme_card(dev)->model));
+}
+static DEVICE_ATTR_RO(modalias);
+
+static ssize_t selftest_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct xvme_card *card = to_xvme_card(dev);
+	ssize_t len;
+
+	mutex_lock(&card->state_lock);
+	len = sysfs_emit(buf, "%s\n", card->selftest);
+	mutex_unlock(&card->state_lock);
+	return len;
+}
+static DEVICE_ATTR_RO(selftest);
+
+static ssize_t led_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	static const char * const names[] = {
+		[XVME_LED_OFF] = "off",
+		[XVME_LED_GREEN] = "green",
+		[XVME_LED_RED] = "red",
+	};
+	enum xvme_led led;
+	int err;
+
+	err = xvme_card_get_led(to_xvme_card(dev), &led);
+	if (err)
+		return err;
+	return sysfs_emit(buf, "%s\n", names[led]);
+}
+static DEVICE_ATTR_RO(led);
+
+/*
+ * Writing 1 re-runs the whole power-on test. The device lock keeps the
+ * driver bound while its ->busy and ->selftest run; the state lock makes
+ * the busy check and the test one step that a driver going busy (under
+ * xvme_card_lock()) cannot split.
+ */
+static ssize_t retest_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct xvme_card *card = to_xvme_card(dev);
+	struct xvme_driver *drv = NULL;
+	bool run;
+	int err;
+
+	err = kstrtobool(buf, &run);
+	if (err)
+		return err;
+	if (!run)
+		return -EINVAL;
+
+	device_lock(dev);
+	if (dev->driver)
+		drv = to_xvme_driver(dev->driver);
+	mutex_lock(&card->state_lock);
+	if (drv && drv->busy && drv->busy(card))
+		err = -EBUSY;
+	else
+		xvme_selftest_run_locked(card, drv);
+	mutex_unlock(&card->state_lock);
+	device_unlock(dev);
+
+	return err ?: count;
+}
+static DEVICE_ATTR_WO(retest);
+
+static struct attribute *xvme_card_attrs[] = {
+	&dev_attr_model.attr,
+	&dev_attr_address.attr,
+	&dev_attr_id.attr,
+	&dev_attr_modalias.attr,
+	&dev_attr_selftest.attr,
+	&dev_attr_led.attr,
+	&dev_attr_retest.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(xvme_card);
+
+static int xvme_card_uevent(struct device *dev, struct kobj_uevent_env *env)
+{
+	struct xvme_card *card = to_xvme_card(dev);
+	const char *model = xvme_model_name(card->model);
+
+	return add_uevent_var(env, "MODALIAS=xvme:m%s", model) ?:
+	       add_uevent_var(env, "XVME_MODEL=%s", model) ?:
+	       add_uevent_var(env, "XVME_ADDRESS=0x%04x", card->base);
+}
+
+static void xvme_card_release(struct device *dev)
+{
+	struct xvme_card *card = to_xvme_card(dev);
+
+	/* Only set when device_add() was never reached: see below. */
+	if (!IS_ERR_OR_NULL(card->regmap16))
+		regmap_exit(card->regmap16);
+	if (!IS_ERR_OR_NULL(card->regmap8))
+		regmap_exit(card->regmap8);
+	kfree(card);
+}
+
+const struct device_type xvme_card_type = {
+	.name = "xvme_card",
+	.groups = xvme_card_groups,
+	.uevent = xvme_card_uevent,
+	.release = xvme_card_release,
+};
+
+static int xvme_card_add(struct xvme_crate *crate, u16 base,
+			 const u8 raw[XVME_ID_CHARS])
+{
+	struct xvme_card *card;
+	int id_err, err;
+
+	card = kzalloc(sizeof(*card), GFP_KERNEL);
+	if (!card)
+		return -ENOMEM;
+	card->crate = crate;
+	card->base = base;
+	card->led = XVME_LED_RED;	/* the hardware's reset state */
+	mutex_init(&card->state_lock);
+	INIT_LIST_HEAD(&card->node);
+	id_err = xvme_id_parse(raw, card->id, &card->model);
+
+	device_initialize(&card->dev);
+	card->dev.parent = &crate->dev;
+	card->dev.bus = &xvme_bus_type;
+	card->dev.type = &xvme_card_type;
+	err = dev_set_name(&card->dev, "xvme%d-%04x", crate->index, base);
+	if (err)
+		goto err_put;
+
+	card->regmap8 = regmap_init(&card->dev, NULL, card,
+				    &xvme_regmap8_config);
+	if (IS_ERR(card->regmap8)) {
+		err = PTR_ERR(card->regmap8);
+		goto err_put;
+	}
+	card->regmap16 = regmap_init(&card->dev, NULL, card,
+				     &xvme_regmap16_config);
+	if (IS_ERR(card->regmap16)) {
+		err = PTR_ERR(card->regmap16);
+		goto err_put;
+	}
+
+	card->irq = -ENXIO;
+	if (crate->ops->card_irq)
+		card->irq = crate->ops->card_irq(crate, base);
+
+	/* The core's stage now, so the card shows its state before a driver. */
+	mutex_lock(&card->state_lock);
+	if (id_err) {
+		card->selftest_passed = false;
+		snprintf(card->selftest, sizeof(card->selftest),
+			 "fail: ID PROM %s", xvme_id_strerror(id_err));
+		dev_warn(&crate->dev, "card at 0x%04x: %s (id \"%s\")\n",
+			 base, card->selftest, card->id);
+	} else {
+		xvme_selftest_run_locked(card, NULL);
+	}
+	mutex_unlock(&card->state_lock);
+
+	err = device_add(&card->dev);
+	if (err)
+		goto err_put;
+
+	mutex_lock(&crate->lock);
+	list_add_tail(&card->node, &crate->cards);
+	mutex_unlock(&crate->lock);
+	return 0;
+
+err_put:
+	dev_err(&crate->dev, "card at 0x%04x: cannot add: %d\n", base, err);
+	put_device(&card->dev);
+	return err;
+}
+
+/*
+ * Drivers are unbound by device_del(); the regmaps go before the last
+ * reference so that nothing (regmap's debugfs included) can reach the
+ * backend after xvme_crate_unregister() returns.
+ */
+static void xvme_card_remove(struct xvme_card *card)
+{
+	device_del(&card->dev);
+	regmap_exit(card->regmap16);
+	regmap_exit(card->regmap8);
+	card->regmap16 = NULL;
+	card->regmap8 = NULL;
+	put_device(&card->dev);
+}
+
+/* -------------------------------------------------------------- crates */
+
+static unsigned int xvme_first_slot(struct xvme_crate *crate)
+{
+	return crate->slot0_usable ? 0 : 1;
+}
+
+/*
+ * One line per responding slot, "0x0c00 560 VMEIDXYC560A"; bus errors
+ * are counted in slots_absent. Reading probes the hardware every time.
+ */
+static ssize_t scan_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct xvme_crate *crate = to_xvme_crate(dev);
+	char id[XVME_ID_CHARS + 1];
+	unsigned int slot, absent = 0;
+	u8 raw[XVME_ID_CHARS];
+	enum xvme_model model;
+	ssize_t len = 0;
+	int err = 0;
+
+	mutex_lock(&crate->lock);
+	for (slot = xvme_first_slot(crate); slot < XVME_SLOTS; slot++) {
+		u16 base = xvme_slot_base(slot);
+
+		err = xvme_read_id(crate, base, raw);
+		if (err == -EIO) {
+			absent++;
+			continue;
+		}
+		if (err)
+			break;
+		xvme_id_parse(raw, id, &model);
+		len += sysfs_emit_at(buf, len, "0x%04x %s %s\n", base,
+				     xvme_model_name(model), id);
+	}
+	if (!err || err == -EIO)
+		crate->slots_absent = absent;
+	mutex_unlock(&crate->lock);
+
+	return (err && err != -EIO) ? err : len;
+}
+static DEVICE_ATTR_RO(scan);
+
+static ssize_t slots_absent_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct xvme_crate *crate = to_xvme_crate(dev);
+	unsigned int absent;
+
+	mutex_lock(&crate->lock);
+	absent = crate->slots_absent;
+	mutex_unlock(&crate->lock);
+	return sysfs_emit(buf, "%u\n", absent);
+}
+static DEVICE_ATTR_RO(slots_absent);
+
+static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xvme_crate(dev)->ops->name);
+}
+static DEVICE_ATTR_RO(backend);
+
+static struct attribute *xvme_crate_attrs[] = {
+	&dev_attr_backend.attr,
+	&dev_attr_scan.attr,
+	&dev_attr_slots_absent.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(xvme_crate);
+
+static void xvme_crate_release(struct device *dev)
+{
+	struct xvme_crate *crate = to_xvme_crate(dev);
+
+	ida_free(&xvme_crate_ida, crate->index);
+	kfree(crate);
+}
+
+const struct device_type xvme_crate_type = {
+	.name = "xvme_crate",
+	.groups = xvme_crate_groups,
+	.release = xvme_crate_release,
+};
+
+static void xvme_crate_remove_cards(struct xvme_crate *crate)
+{
+	struct xvme_card *card, *tmp;
+	LIST_HEAD(cards);
+
+	mutex_lock(&crate->lock);
+	list_splice_init(&crate->cards, &cards);
+	mutex_unlock(&crate->lock);
+
+	list_for_each_entry_safe_reverse(card, tmp, &cards, node) {
+		list_del_init(&card->node);
+		xvme_card_remove(card);
+	}
+}
+
+/* The registration scan: a card device for every responding slot. */
+static int xvme_crate_add_cards(struct xvme_crate *crate)
+{
+	unsigned int slot, absent = 0;
+	u8 raw[XVME_ID_CHARS];
+	int err;
+
+	for (slot = xvme_first_slot(crate); slot < XVME_SLOTS; slot++) {
+		u16 base = xvme_slot_base(slot);
+
+		err = xvme_read_id(crate, base, raw);
+		if (err == -EIO) {
+			absent++;
+			continue;
+		}
+		if (!err)
+			err = xvme_card_add(crate, base, raw);
+		if (err)
+			return err;
+	}
+	mutex_lock(&crate->lock);
+	crate->slots_absent = absent;
+	mutex_unlock(&crate->lock);
+	return 0;
+}
+
+/**
+ * xvme_crate_register - add a crate and the cards in its slots
+ * @parent:		the backend's device
+ * @ops:		how to reach the crate's A16 space; must outlive the crate
+ * @backend_data:	the backend's pointer, crate->backend_data
+ * @slot0_usable:	probe slot 0x0000 too
+ *
+ * The backend must answer accesses (and ->card_irq) from the start of
+ * this call until xvme_crate_unregister() returns.
+ * Return: the crate, or an ERR_PTR().
+ */
+struct xvme_crate *xvme_crate_register(struct device *parent,
+				       const struct xvme_backend_ops *ops,
+				       void *backend_data, bool slot0_usable)
+{
+	struct xvme_crate *crate;
+	int index, err;
+
+	if (!ops || !ops->name || !ops->read8 || !ops->write8 ||
+	    !ops->read16 || !ops->write16)
+		return ERR_PTR(-EINVAL);
+
+	crate = kzalloc(sizeof(*crate), GFP_KERNEL);
+	if (!crate)
+		return ERR_PTR(-ENOMEM);
+	index = ida_alloc(&xvme_crate_ida, GFP_KERNEL);
+	if (index < 0) {
+		kfree(crate);
+		return ERR_PTR(index);
+	}
+	crate->index = index;
+	crate->ops = ops;
+	crate->backend_data = backend_data;
+	crate->slot0_usable = slot0_usable;
+	mutex_init(&crate->lock);
+	INIT_LIST_HEAD(&crate->cards);
+
+	device_initialize(&crate->dev);
+	crate->dev.parent = parent;
+	crate->dev.bus = &xvme_bus_type;
+	crate->dev.type = &xvme_crate_type;
+	err = dev_set_name(&crate->dev, "xvme%d", index);
+	if (!err)
+		err = device_add(&crate->dev);
+	if (err) {
+		put_device(&crate->dev);
+		return ERR_PTR(err);
+	}
+
+	err = xvme_crate_add_cards(crate);
+	if (err) {
+		xvme_crate_unregister(crate);
+		return ERR_PTR(err);
+	}
+	return crate;
+}
+EXPORT_SYMBOL_GPL(xvme_crate_register);
+
+/**
+ * xvme_crate_unregister - remove a crate's cards (unbinding their
+ * drivers), then the crate
+ * @crate: from xvme_crate_register()
+ *
+ * When it returns, the core no longer calls the backend for this crate.
+ */
+void xvme_crate_unregister(struct xvme_crate *crate)
+{
+	xvme_crate_remove_cards(crate);
+	device_unregister(&crate->dev);
+}
+EXPORT_SYMBOL_GPL(xvme_crate_unregister);
+
+/**
+ * xvme_crate_find_card - the card device at an address
+ * @crate: the crate
+ * @base: the slot's A16 base address
+ *
+ * Return: the card, or NULL when the registration scan found none there.
+ * No reference is taken: the card lives until xvme_crate_unregister().
+ */
+struct xvme_card *xvme_crate_find_card(struct xvme_crate *crate, u16 base)
+{
+	struct xvme_card *card, *found = NULL;
+
+	mutex_lock(&crate->lock);
+	list_for_each_entry(card, &crate->cards, node) {
+		if (card->base == base) {
+			found = card;
+			break;
+		}
+	}
+	mutex_unlock(&crate->lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(xvme_crate_find_card);
+
+/* ----------------------------------------------------------------- bus */
+
+static int xvme_bus_match(struct device *dev, struct device_driver *drv)
+{
+	struct xvme_card *card;
+
+	if (dev->type != &xvme_card_type)
+		return 0;
+	card = to_xvme_card(dev);
+	return card->model != XVME_MODEL_UNKNOWN &&
+	       card->model == to_xvme_driver(drv)->model;
+}
+
+/* The whole power-on test first, so ->probe finds its result. */
+static int xvme_bus_probe(struct device *dev)
+{
+	struct xvme_driver *drv = to_xvme_driver(dev->driver);
+	struct xvme_card *card = to_xvme_card(dev);
+
+	mutex_lock(&card->state_lock);
+	xvme_selftest_run_locked(card, drv);
+	mutex_unlock(&card->state_lock);
+
+	return drv->probe ? drv->probe(card) : 0;
+}
+
+static void xvme_bus_remove(struct device *dev)
+{
+	struct xvme_driver *drv = to_xvme_driver(dev->driver);
+
+	if (drv->remove)
+		drv->remove(to_xvme_card(dev));
+}
+
+struct bus_type xvme_bus_type = {
+	.name = "xvme",
+	.match = xvme_bus_match,
+	.probe = xvme_bus_probe,
+	.remove = xvme_bus_remove,
+};
+EXPORT_SYMBOL_GPL(xvme_bus_type);
+
+/**
+ * __xvme_driver_register - register a card driver
+ * @drv: the driver; drv->model selects its cards
+ * @owner: the driver's module
+ */
+int __xvme_driver_register(struct xvme_driver *drv, struct module *owner)
+{
+	drv->driver.bus = &xvme_bus_type;
+	drv->driver.owner = owner;
+	return driver_register(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(__xvme_driver_register);
+
+/**
+ * xvme_driver_unregister - unregister a card driver
+ * @drv: the driver
+ */
+void xvme_driver_unregister(struct xvme_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(xvme_driver_unregister);
+
+static int __init xvme_init(void)
+{
+	return bus_register(&xvme_bus_type);
+}
+
+static void __exit xvme_exit(void)
+{
+	bus_unregister(&xvme_bus_type);
+	ida_destroy(&xvme_crate_ida);
+}
+
+subsys_initcall(xvme_init);
+module_exit(xvme_exit);
+
+MODULE_DESCRIPTION("Xycom XVME I/O card bus");
+MODULE_LICENSE("GPL");

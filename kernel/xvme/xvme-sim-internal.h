@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared between the files of the xvme-sim module: the crate (backend,
+ * interrupts, module parameters), the register models and the debugfs
+ * plant interface.
+ */
+#ifndef _XVME_SIM_INTERNAL_H
+#define _XVME_SIM_INTERNAL_H
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "xvme.h"
+#include "xvme-sim.h"
+
+struct dentry;
+struct irq_domain;
+struct platform_device;
+
+/* One simulated card: its registers and the plant wired to it. */
+struct xvme_sim_card {
+	struct xvme_sim *sim;
+	u16 base;
+	enum xvme_model model;
+	enum xvme_sim_fault fault;
+	unsigned long write_cycles;
+
+	/* XVME-240 */
+	u8 csr240;		/* RED, GRN, IRQ enable */
+	u8 ipr, imr, ivr, flags, pdr;
+	u8 port_latch[8];
+	u64 port_levels;	/* plant: levels at the input pins */
+	u8 irq_inputs;		/* plant: levels of the interrupt inputs */
+
+	/* XVME-260 */
+	u16 out[2];
+
+	/* XVME-560 */
+	bool unipolar;		/* plant: the BIPOLAR jumper removed */
+	u16 csr560_leds;
+	u16 chan;
+	u16 data;
+	bool busy, done, err;
+	ktime_t conv_start;
+	int conv_mv;		/* sampled at START */
+	int ain_mv[XVME_SIM_AIN_CHANNELS];
+
+	/* the card's interrupt line */
+	unsigned int hwirq;
+	int virq;
+	bool irq_masked;
+	struct work_struct raise_work;
+
+	struct dentry *debugfs;
+};
+
+struct xvme_sim {
+	struct platform_device *pdev;
+	struct xvme_crate *crate;
+	/* Registers and plant of every card; taken in irq_chip callbacks. */
+	raw_spinlock_t lock;
+	struct xvme_sim_card *slot[XVME_SLOTS];
+	struct xvme_sim_card *cards;
+	unsigned int ncards;
+	struct irq_domain *domain;
+	struct fwnode_handle *fwnode;
+};
+
+/* xvme-sim-regs.c: with sim->lock held */
+void xvme_sim_power_on(struct xvme_sim_card *sc);
+int xvme_sim_reg_read8(struct xvme_sim_card *sc, u16 offset, u8 *val);
+int xvme_sim_reg_write8(struct xvme_sim_card *sc, u16 offset, u8 val);
+int xvme_sim_reg_read16(struct xvme_sim_card *sc, u16 offset, u16 *val);
+int xvme_sim_reg_write16(struct xvme_sim_card *sc, u16 offset, u16 val);
+bool xvme_sim_irq_line(struct xvme_sim_card *sc);
+void xvme_sim_irq_inputs_change(struct xvme_sim_card *sc, u8 levels);
+u64 xvme_sim_ports_read(struct xvme_sim_card *sc);
+
+/* xvme-sim-crate.c: raise the card's interrupt if it is due */
+void xvme_sim_irq_update(struct xvme_sim_card *sc);
+
+/* xvme-sim-plant.c */
+int xvme_sim_plant_init(void);
+void xvme_sim_plant_exit(void);
+void xvme_sim_plant_add(struct xvme_sim_card *sc, const char *name);
+void xvme_sim_plant_remove(struct xvme_sim_card *sc);
+
+#endif /* _XVME_SIM_INTERNAL_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The simulated XVME crate (module xvme-sim), as seen by KUnit suites:
+ * create a crate from a card list, find its cards, drive the plant (the
+ * world outside the cards' connectors) and inject faults. The same
+ * operations are the debugfs plant files under xvme-sim/<card>/.
+ *
+ * Register models follow shared/spec/xvme-cards.md. Where the spec leaves
+ * a choice, the model makes it here:
+ * - ID PROM: "VMEIDXYC<model>A", space padded; even bytes read 0xff.
+ *   The bad-id fault sets bit 7 of the three model characters (a stuck
+ *   data line), so the ID is not ASCII.
+ * - Offsets a card does not decode read all ones; writes there are lost.
+ * - XVME-240: CSR bit 2 (pending) is (IPR & IMR) != 0; the card's
+ *   interrupt is asserted while that and CSR bit 3 (enable) are set.
+ *   Soft reset clears CSR, IPR, IMR, IVR, FLAGS, PDR and the port
+ *   latches (no-reset-clear: FLAGS, PDR and the latches survive).
+ * - XVME-560: START samples the channel in CHAN; the conversion ends
+ *   15 us later (evaluated when CSR or DATA is read). It ends with DONE;
+ *   with the adc-error fault it ends with DONE and ERR and DATA 0; with
+ *   adc-stuck BUSY never clears. Codes: bipolar
+ *   (mV + 10000) * 4096 / 20000, unipolar mV * 4096 / 10000, rounded
+ *   down and clamped to 0..0xfff.
+ * - Power-on (card creation) resets every card completely; faults given
+ *   at creation apply from then on, so bad-id is seen by the first scan.
+ */
+#ifndef _XVME_XVME_SIM_H
+#define _XVME_XVME_SIM_H
+
+#include <linux/types.h>
+
+#include "xvme.h"
+
+#define XVME_SIM_AIN_CHANNELS	32
+#define XVME_SIM_AIN_LIMIT_MV	30000	/* plant range; codes clamp at +-10 V */
+
+enum xvme_sim_fault {
+	XVME_SIM_FAULT_NONE,
+	XVME_SIM_FAULT_ABSENT,		/* every access is a bus error */
+	XVME_SIM_FAULT_BAD_ID,		/* ID PROM corrupt */
+	XVME_SIM_FAULT_ADC_STUCK,	/* 560: BUSY never clears */
+	XVME_SIM_FAULT_ADC_ERROR,	/* 560: conversions end with ERR */
+	XVME_SIM_FAULT_NO_RESET_CLEAR,	/* 240/260: outputs survive reset */
+	XVME_SIM_FAULT_COUNT,
+};
+
+struct xvme_sim;
+struct xvme_sim_card;
+
+/*
+ * @cards: "240@0x0400,260@0x0800,560@0x0c00:unipolar,560@0x1000:bad-id";
+ * options after a colon: "unipolar" (560) or a fault name.
+ * Return: the simulated crate (already registered, cards added) or an
+ * ERR_PTR(): -EINVAL for a bad card list (logged with the reason).
+ */
+struct xvme_sim *xvme_sim_create(const char *cards, bool slot0_usable);
+void xvme_sim_destroy(struct xvme_sim *sim);
+struct xvme_crate *xvme_sim_crate(struct xvme_sim *sim);
+
+/* The simulated card at @base, or NULL when that slot is empty. */
+struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base);
+
+/*
+ * Plant. Setters return 0, -EINVAL for a value out of range and
+ * -EOPNOTSUPP when the card's model has no such input or output.
+ */
+int xvme_sim_set_ain(struct xvme_sim_card *sc, unsigned int channel, int mv);
+int xvme_sim_get_ain(struct xvme_sim_card *sc, unsigned int channel, int *mv);
+int xvme_sim_set_unipolar(struct xvme_sim_card *sc, bool unipolar);
+int xvme_sim_get_relays(struct xvme_sim_card *sc, u32 *relays);
+int xvme_sim_set_ports(struct xvme_sim_card *sc, u64 levels);
+int xvme_sim_get_ports(struct xvme_sim_card *sc, u64 *ports);
+int xvme_sim_set_irq_inputs(struct xvme_sim_card *sc, u8 levels);
+int xvme_sim_get_irq_inputs(struct xvme_sim_card *sc, u8 *levels);
+int xvme_sim_get_flags(struct xvme_sim_card *sc, u8 *flags);
+int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault);
+enum xvme_sim_fault xvme_sim_get_fault(struct xvme_sim_card *sc);
+
+/* "none", "absent", ...; parse returns the fault or -EINVAL. */
+const char *xvme_sim_fault_name(enum xvme_sim_fault fault);
+int xvme_sim_fault_parse(const char *name);
+
+/* Observation for tests. */
+bool xvme_sim_irq_asserted(struct xvme_sim_card *sc);
+/* D8 and D16 write cycles the card has seen since creation. */
+unsigned long xvme_sim_write_cycles(struct xvme_sim_card *sc);
+
+#endif /* _XVME_XVME_SIM_H */
