@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cross-statement checks. Every configured line becomes a "use" (what,
+ * where, which direction); sorting the uses by card and line puts any two
+ * functions wired to one line next to each other.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config/check.h"
+#include "daemon/shared/macro.h"
+
+enum direction {
+	DIRECTION_INPUT,
+	DIRECTION_OUTPUT,
+};
+
+struct line_use {
+	struct channel_ref ref;
+	struct source_location at;
+	enum direction direction;
+	size_t sequence;	/* order of collection, to keep "first" first */
+	char owner[48];		/* "valve of detector 3" */
+};
+
+struct use_list {
+	struct line_use *uses;
+	size_t n_uses;
+};
+
+static const struct {
+	uint8_t kind;
+	uint16_t model;
+} line_kind_models[] = {
+	{ LINE_ADC, CARD_XVME560 },
+	{ LINE_RELAY, CARD_XVME260 },
+	{ LINE_PORT, CARD_XVME240 },
+	{ LINE_IRQ, CARD_XVME240 },
+	{ LINE_FLAG, CARD_XVME240 },
+};
+
+static uint16_t model_for_kind(uint8_t kind)
+{
+	for (size_t i = 0; i < ELEMENTSOF(line_kind_models); i++)
+		if (line_kind_models[i].kind == kind)
+			return line_kind_models[i].model;
+	return 0;
+}
+
+static int use_add(struct use_list *list, const struct channel_ref *ref,
+		   const struct source_location *at, enum direction direction,
+		   const char *format, ...) _printf_(5, 6);
+
+static int use_add(struct use_list *list, const struct channel_ref *ref,
+		   const struct source_location *at, enum direction direction,
+		   const char *format, ...)
+{
+	struct line_use *uses, *u;
+	va_list ap;
+
+	if (ref->kind == LINE_NONE)
+		return 0;
+	uses = reallocarray(list->uses, list->n_uses + 1, sizeof(*uses));
+	if (!uses)
+		return -ENOMEM;
+	list->uses = uses;
+	u = &uses[list->n_uses];
+	*u = (struct line_use){
+		.ref = *ref,
+		.at = *at,
+		.direction = direction,
+		.sequence = list->n_uses,
+	};
+	va_start(ap, format);
+	vsnprintf(u->owner, sizeof(u->owner), format, ap);
+	va_end(ap);
+	list->n_uses++;
+	return 0;
+}
+
+static int use_compare(const void *a, const void *b)
+{
+	const struct line_use *x = a, *y = b;
+
+	if (x->ref.crate != y->ref.crate)
+		return x->ref.crate < y->ref.crate ? -1 : 1;
+	if (x->ref.card != y->ref.card)
+		return x->ref.card < y->ref.card ? -1 : 1;
+	if (x->ref.kind != y->ref.kind)
+		return x->ref.kind < y->ref.kind ? -1 : 1;
+	if (x->ref.index != y->ref.index)
+		return x->ref.index < y->ref.index ? -1 : 1;
+	return (x->sequence > y->sequence) - (x->sequence < y->sequence);
+}
+
+static int collect_uses(const struct station *s, struct use_list *list)
+{
+	const struct station_globals *g = &s->globals;
+	int r = 0;
+
+	r |= use_add(list, &g->dewar_inhibit, &g->field_at[STATION_DEWAR_INHIBIT],
+		     DIRECTION_OUTPUT, "dewar-inhibit");
+	r |= use_add(list, &g->alarm, &g->field_at[STATION_ALARM], DIRECTION_OUTPUT, "alarm");
+	for (size_t i = 0; i < s->n_manifolds; i++) {
+		const struct manifold *m = &s->manifolds[i];
+
+		r |= use_add(list, &m->sensor, &m->field_at[MANIFOLD_SENSOR], DIRECTION_INPUT,
+			     "sensor of manifold %s", m->name);
+		r |= use_add(list, &m->input_valve, &m->field_at[MANIFOLD_INPUT_VALVE],
+			     DIRECTION_OUTPUT, "input-valve of manifold %s", m->name);
+		r |= use_add(list, &m->output_valve, &m->field_at[MANIFOLD_OUTPUT_VALVE],
+			     DIRECTION_OUTPUT, "output-valve of manifold %s", m->name);
+		r |= use_add(list, &m->manual_fill_key, &m->field_at[MANIFOLD_MANUAL_FILL_KEY],
+			     DIRECTION_INPUT, "manual-fill-key of manifold %s", m->name);
+	}
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		const struct detector *d = &s->detectors[i];
+
+		r |= use_add(list, &d->sensor, &d->field_at[DETECTOR_SENSOR], DIRECTION_INPUT,
+			     "sensor of detector %u", d->number);
+		r |= use_add(list, &d->valve, &d->field_at[DETECTOR_VALVE], DIRECTION_OUTPUT,
+			     "valve of detector %u", d->number);
+		r |= use_add(list, &d->bias_shutdown, &d->field_at[DETECTOR_BIAS_SHUTDOWN],
+			     DIRECTION_INPUT, "bias-shutdown of detector %u", d->number);
+	}
+	return r ? -ENOMEM : 0;
+}
+
+/* Each use names a declared card of the model its function needs. */
+static void check_cards_of_uses(const struct station *s, const struct use_list *list,
+				struct diagnostics *d)
+{
+	for (size_t i = 0; i < list->n_uses; i++) {
+		const struct line_use *u = &list->uses[i];
+		const struct card *card = station_find_card(s, u->ref.crate, u->ref.card);
+		uint16_t model = model_for_kind(u->ref.kind);
+		char name[CARD_NAME_MAX];
+
+		card_name_format(u->ref.crate, u->ref.card, name);
+		if (!card)
+			diagnostic_error(d, &u->at,
+					 "%s: card %s is not declared (add 'card %u @ %s')",
+					 u->owner, name, model, name);
+		else if (card->model != model)
+			diagnostic_error(d, &u->at,
+					 "%s: card %s is a %s, a %s needs a %s",
+					 u->owner, name, card_model_name(card->model),
+					 line_kind_name(u->ref.kind), card_model_name(model));
+	}
+}
+
+static bool same_line(const struct line_use *a, const struct line_use *b)
+{
+	return a->ref.crate == b->ref.crate && a->ref.card == b->ref.card &&
+		a->ref.kind == b->ref.kind &&
+		a->ref.index == b->ref.index;
+}
+
+/* Uses sorted by line: a run of equal lines is a conflict, named against
+ * the first use written. */
+static void check_one_function_per_line(const struct use_list *list, struct diagnostics *d)
+{
+	char name[CHANNEL_REF_STRING_MAX];
+	size_t first = 0;
+
+	for (size_t i = 1; i < list->n_uses; i++) {
+		const struct line_use *u = &list->uses[i], *f = &list->uses[first];
+
+		if (!same_line(f, u)) {
+			first = i;
+			continue;
+		}
+		diagnostic_error(d, &u->at, "%s: %s is already wired to %s (at %s:%u:%u)",
+				 u->owner, channel_ref_format(&u->ref, name), f->owner,
+				 f->at.file, f->at.line, f->at.column);
+	}
+}
+
+/*
+ * An XVME-240 port is all inputs or all outputs (one direction bit per
+ * port). Uses sorted by line keep each port's lines together; the use
+ * written first sets the port's direction.
+ */
+static void check_port_directions(const struct use_list *list, struct diagnostics *d)
+{
+	size_t start = 0;
+
+	while (start < list->n_uses) {
+		const struct line_use *s0 = &list->uses[start];
+		size_t end = start + 1;
+		const struct line_use *first;
+
+		while (end < list->n_uses && list->uses[end].ref.crate == s0->ref.crate &&
+		       list->uses[end].ref.card == s0->ref.card &&
+		       list->uses[end].ref.kind == s0->ref.kind &&
+		       (s0->ref.kind != LINE_PORT || list->uses[end].ref.index / 8 == s0->ref.index / 8))
+			end++;
+		if (s0->ref.kind != LINE_PORT) {
+			start = end;
+			continue;
+		}
+		first = s0;
+		for (size_t i = start; i < end; i++)
+			if (list->uses[i].sequence < first->sequence)
+				first = &list->uses[i];
+		for (size_t i = start; i < end; i++) {
+			const struct line_use *u = &list->uses[i];
+			char name[CARD_NAME_MAX];
+
+			if (u->direction == first->direction)
+				continue;
+			diagnostic_error(d, &u->at,
+					 "%s: port %u of the XVME-240 %s is already an %s for %s (at %s:%u:%u); a port is all inputs or all outputs",
+					 u->owner, u->ref.index / 8u,
+					 card_name_format(u->ref.crate, u->ref.card, name),
+					 first->direction == DIRECTION_INPUT ? "input" : "output",
+					 first->owner, first->at.file, first->at.line,
+					 first->at.column);
+		}
+		start = end;
+	}
+}
+
+static void check_reference(const struct station *s, const struct channel_ref *sensor,
+			    int32_t reference_mv, const struct source_location *at,
+			    const char *owner, struct diagnostics *d)
+{
+	const struct card *card;
+	char name[CARD_NAME_MAX];
+	int32_t min;
+
+	if (!source_location_is_set(at) || sensor->kind != LINE_ADC)
+		return;
+	card = station_find_card(s, sensor->crate, sensor->card);
+	if (!card || card->model != CARD_XVME560)
+		return;
+	min = card->adc_range == ADC_RANGE_UNIPOLAR ? ADC_MILLIVOLTS_MIN_UNIPOLAR :
+		ADC_MILLIVOLTS_MIN_BIPOLAR;
+	if (reference_mv < min)
+		diagnostic_error(d, at,
+				 "%s: reference %d mV is below the range of the %s XVME-560 %s (%s)",
+				 owner, reference_mv,
+				 card->adc_range == ADC_RANGE_UNIPOLAR ? "unipolar" : "bipolar",
+				 card_name_format(card->crate, card->address, name),
+				 card->adc_range == ADC_RANGE_UNIPOLAR ? "0V to +9.995V" :
+				 "-10V to +9.995V");
+}
+
+static void check_required(struct diagnostics *d, const struct source_location *block_at,
+			   const char *what, const struct source_location *field_at,
+			   const unsigned *required, size_t n_required, const char *const *names)
+{
+	for (size_t i = 0; i < n_required; i++)
+		if (!source_location_is_set(&field_at[required[i]]))
+			diagnostic_error(d, block_at, "%s: missing required key '%s'", what,
+					 names[required[i]]);
+}
+
+static const char *const station_field_names[_STATION_FIELD_MAX] = {
+	[STATION_SLOT_ZERO] = "slot-zero",
+	[STATION_SCAN_RATE] = "scan-rate",
+	[STATION_BACKUP_INTERVAL] = "backup-interval",
+	[STATION_OPERATOR_GROUP] = "operator-group",
+	[STATION_DEWAR_INHIBIT] = "dewar-inhibit",
+	[STATION_ALARM] = "alarm",
+};
+
+static const char *const manifold_field_names[_MANIFOLD_FIELD_MAX] = {
+	[MANIFOLD_SENSOR] = "sensor",
+	[MANIFOLD_INPUT_VALVE] = "input-valve",
+	[MANIFOLD_OUTPUT_VALVE] = "output-valve",
+	[MANIFOLD_MANUAL_FILL_KEY] = "manual-fill-key",
+	[MANIFOLD_REFERENCE] = "reference",
+	[MANIFOLD_MAX_FILL] = "max-fill",
+	[MANIFOLD_CLOSURE_DELAY] = "closure-delay",
+};
+
+static const char *const detector_field_names[_DETECTOR_FIELD_MAX] = {
+	[DETECTOR_MANIFOLD] = "manifold",
+	[DETECTOR_SENSOR] = "sensor",
+	[DETECTOR_VALVE] = "valve",
+	[DETECTOR_BIAS_SHUTDOWN] = "bias-shutdown",
+	[DETECTOR_REFERENCE] = "reference",
+	[DETECTOR_MAX_FILL] = "max-fill",
+	[DETECTOR_CLOSURE_DELAY] = "closure-delay",
+	[DETECTOR_PRESET] = "preset",
+};
+
+static const unsigned station_required[] = {
+	STATION_SCAN_RATE, STATION_BACKUP_INTERVAL, STATION_DEWAR_INHIBIT, STATION_ALARM,
+};
+
+static const unsigned manifold_required[] = {
+	MANIFOLD_SENSOR, MANIFOLD_INPUT_VALVE, MANIFOLD_OUTPUT_VALVE, MANIFOLD_MANUAL_FILL_KEY,
+	MANIFOLD_REFERENCE, MANIFOLD_MAX_FILL, MANIFOLD_CLOSURE_DELAY,
+};
+
+static const unsigned detector_required[] = {
+	DETECTOR_MANIFOLD, DETECTOR_SENSOR, DETECTOR_VALVE, DETECTOR_BIAS_SHUTDOWN,
+	DETECTOR_REFERENCE, DETECTOR_MAX_FILL, DETECTOR_CLOSURE_DELAY,
+};
+
+static void check_blocks(struct station *s, struct diagnostics *d)
+{
+	const struct station_globals *g = &s->globals;
+	char what[32];
+
+	if (!source_location_is_set(&g->at)) {
+		struct source_location start = { s->n_files ? s->files[0] : NULL, 1, 1 };
+
+		diagnostic_error(d, &start, "no station block (scan-rate, backup-interval, dewar-inhibit and alarm are required)");
+	} else {
+		check_required(d, &g->at, "station", g->field_at, station_required,
+			       ELEMENTSOF(station_required), station_field_names);
+	}
+	for (size_t i = 0; i < s->n_manifolds; i++) {
+		struct manifold *m = &s->manifolds[i];
+
+		snprintf(what, sizeof(what), "manifold %s", m->name);
+		check_required(d, &m->at, what, m->field_at, manifold_required,
+			       ELEMENTSOF(manifold_required), manifold_field_names);
+		check_reference(s, &m->sensor, m->reference_mv, &m->field_at[MANIFOLD_REFERENCE],
+				what, d);
+	}
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		struct detector *det = &s->detectors[i];
+
+		snprintf(what, sizeof(what), "detector %u", det->number);
+		check_required(d, &det->at, what, det->field_at, detector_required,
+			       ELEMENTSOF(detector_required), detector_field_names);
+		check_reference(s, &det->sensor, det->reference_mv,
+				&det->field_at[DETECTOR_REFERENCE], what, d);
+	}
+	for (size_t i = 0; i < s->n_cards; i++) {
+		const struct card *c = &s->cards[i];
+
+		if (c->address == 0 && !g->slot_zero_usable)
+			diagnostic_error(d, &c->at,
+					 "card at address 0x0000: that address can collide with the CPU board's GCSR; set 'slot-zero yes' in the station block if it is free");
+	}
+	if (s->n_detectors == 0) {
+		struct source_location start = { s->n_files ? s->files[0] : NULL, 1, 1 };
+
+		diagnostic_error(d, &start, "no detectors are defined");
+	}
+}
+
+static void check_manifold_membership(struct station *s, struct diagnostics *d)
+{
+	_cleanup_free_ unsigned *count = calloc(s->n_manifolds ? s->n_manifolds : 1,
+						sizeof(*count));
+
+	if (!count) {
+		d->out_of_memory = true;
+		return;
+	}
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		struct detector *det = &s->detectors[i];
+		const struct source_location *at = &det->field_at[DETECTOR_MANIFOLD];
+		const struct manifold *m;
+		size_t index;
+
+		if (!source_location_is_set(at) || !det->manifold_name[0])
+			continue;
+		m = station_find_manifold(s, det->manifold_name);
+		if (!m) {
+			diagnostic_error(d, at, "detector %u: manifold %s is not defined",
+					 det->number, det->manifold_name);
+			continue;
+		}
+		index = m - s->manifolds;
+		det->manifold = index;
+		if (++count[index] == MANIFOLD_DETECTORS_MAX + 1)
+			diagnostic_error(d, at,
+					 "detector %u: manifold %s already has %u detectors, the most one manifold can feed",
+					 det->number, m->name, MANIFOLD_DETECTORS_MAX);
+	}
+	for (size_t i = 0; i < s->n_manifolds; i++)
+		if (count[i] == 0)
+			diagnostic_warning(d, &s->manifolds[i].at,
+					   "manifold %s feeds no detector", s->manifolds[i].name);
+}
+
+int config_check(struct station *s, struct diagnostics *d)
+{
+	struct use_list list = {};
+	int r;
+
+	station_sort(s);
+	check_blocks(s, d);
+	check_manifold_membership(s, d);
+
+	r = collect_uses(s, &list);
+	if (r < 0) {
+		free(list.uses);
+		return r;
+	}
+	check_cards_of_uses(s, &list, d);
+	if (list.n_uses)
+		qsort(list.uses, list.n_uses, sizeof(*list.uses), use_compare);
+	check_one_function_per_line(&list, d);
+	check_port_directions(&list, d);
+	free(list.uses);
+	return d->out_of_memory ? -ENOMEM : 0;
+}

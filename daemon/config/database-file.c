@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Whole database images and database files: layout arithmetic, atomic
+ * replacement, and in-place rewrites of single records.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "daemon/config/database.h"
+#include "daemon/shared/macro.h"
+
+#define DATABASE_FILE_MAX (64u * 1024u * 1024u)
+
+void database_layout_of(const struct station *s, struct database_layout *ret)
+{
+	*ret = (struct database_layout){
+		.n_cards = s->n_cards,
+		.n_manifolds = s->n_manifolds,
+		.n_detectors = s->n_detectors,
+	};
+}
+
+uint32_t database_record_size(enum database_record_kind kind)
+{
+	switch (kind) {
+	case DATABASE_RECORD_STATION:
+		return DATABASE_STATION_RECORD_SIZE;
+	case DATABASE_RECORD_CARD:
+		return DATABASE_CARD_RECORD_SIZE;
+	case DATABASE_RECORD_MANIFOLD:
+		return DATABASE_MANIFOLD_RECORD_SIZE;
+	case DATABASE_RECORD_DETECTOR:
+		return DATABASE_DETECTOR_RECORD_SIZE;
+	}
+	return 0;
+}
+
+const char *database_record_kind_name(enum database_record_kind kind)
+{
+	switch (kind) {
+	case DATABASE_RECORD_STATION:
+		return "station";
+	case DATABASE_RECORD_CARD:
+		return "card";
+	case DATABASE_RECORD_MANIFOLD:
+		return "manifold";
+	case DATABASE_RECORD_DETECTOR:
+		return "detector";
+	}
+	return "unknown";
+}
+
+uint64_t database_file_size(const struct database_layout *l)
+{
+	return DATABASE_HEADER_SIZE + DATABASE_STATION_RECORD_SIZE +
+		(uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE +
+		(uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE +
+		(uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE;
+}
+
+int database_record_offset(const struct database_layout *l, enum database_record_kind kind,
+			   uint32_t index, uint64_t *ret)
+{
+	uint64_t stations = DATABASE_HEADER_SIZE;
+	uint64_t cards = stations + DATABASE_STATION_RECORD_SIZE;
+	uint64_t manifolds = cards + (uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE;
+	uint64_t detectors = manifolds + (uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE;
+
+	switch (kind) {
+	case DATABASE_RECORD_STATION:
+		if (index >= 1)
+			return -ERANGE;
+		*ret = stations;
+		return 0;
+	case DATABASE_RECORD_CARD:
+		if (index >= l->n_cards)
+			return -ERANGE;
+		*ret = cards + (uint64_t)index * DATABASE_CARD_RECORD_SIZE;
+		return 0;
+	case DATABASE_RECORD_MANIFOLD:
+		if (index >= l->n_manifolds)
+			return -ERANGE;
+		*ret = manifolds + (uint64_t)index * DATABASE_MANIFOLD_RECORD_SIZE;
+		return 0;
+	case DATABASE_RECORD_DETECTOR:
+		if (index >= l->n_detectors)
+			return -ERANGE;
+		*ret = detectors + (uint64_t)index * DATABASE_DETECTOR_RECORD_SIZE;
+		return 0;
+	}
+	return -ERANGE;
+}
+
+static uint64_t offset_of(const struct database_layout *l, enum database_record_kind kind,
+			  uint32_t index)
+{
+	uint64_t offset = 0;
+
+	(void)database_record_offset(l, kind, index, &offset);
+	return offset;
+}
+
+int database_encode(const struct station *s, uint8_t **ret, size_t *ret_size)
+{
+	struct database_layout l;
+	uint8_t *buf;
+	size_t size;
+
+	database_layout_of(s, &l);
+	size = database_file_size(&l);
+	buf = calloc(1, size);
+	if (!buf)
+		return -ENOMEM;
+	database_encode_header(&l, buf);
+	database_encode_station(&s->globals, buf + offset_of(&l, DATABASE_RECORD_STATION, 0));
+	for (uint32_t i = 0; i < l.n_cards; i++)
+		database_encode_card(&s->cards[i], i, buf + offset_of(&l, DATABASE_RECORD_CARD, i));
+	for (uint32_t i = 0; i < l.n_manifolds; i++)
+		database_encode_manifold(&s->manifolds[i], i,
+					 buf + offset_of(&l, DATABASE_RECORD_MANIFOLD, i));
+	for (uint32_t i = 0; i < l.n_detectors; i++)
+		database_encode_detector(&s->detectors[i], i,
+					 buf + offset_of(&l, DATABASE_RECORD_DETECTOR, i));
+	*ret = buf;
+	*ret_size = size;
+	return 0;
+}
+
+static int fail(struct database_error *err, int r, const char *format, ...) _printf_(3, 4);
+
+static int fail(struct database_error *err, int r, const char *format, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, format);
+		vsnprintf(err->message, sizeof(err->message), format, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+/* A reference from a record names a card present in the database, of the
+ * model its line kind needs. */
+static int check_ref(const struct station *s, const struct channel_ref *ref, const char *owner,
+		     struct database_error *err)
+{
+	static const uint16_t model_of_kind[] = {
+		[LINE_ADC] = CARD_XVME560, [LINE_RELAY] = CARD_XVME260,
+		[LINE_PORT] = CARD_XVME240, [LINE_IRQ] = CARD_XVME240,
+		[LINE_FLAG] = CARD_XVME240,
+	};
+	const struct card *c = station_find_card(s, ref->crate, ref->card);
+	char name[CHANNEL_REF_STRING_MAX];
+
+	if (!c || ref->kind >= ELEMENTSOF(model_of_kind) || c->model != model_of_kind[ref->kind])
+		return fail(err, -EBADMSG, "%s: %s does not name a card of the right model",
+			    owner, channel_ref_format(ref, name));
+	return 0;
+}
+
+/* Order and cross-references of a decoded station. */
+static int check_relations(struct station *s, struct database_error *err)
+{
+	char owner[64];
+	int r;
+
+	for (size_t i = 1; i < s->n_cards; i++)
+		if (s->cards[i - 1].crate > s->cards[i].crate ||
+		    (s->cards[i - 1].crate == s->cards[i].crate &&
+		     s->cards[i - 1].address >= s->cards[i].address))
+			return fail(err, -EBADMSG, "card record %zu: cards out of order", i);
+	for (size_t i = 1; i < s->n_manifolds; i++)
+		if (manifold_name_compare(s->manifolds[i - 1].name, s->manifolds[i].name) >= 0)
+			return fail(err, -EBADMSG, "manifold record %zu: manifolds out of order", i);
+	for (size_t i = 1; i < s->n_detectors; i++)
+		if (s->detectors[i - 1].number >= s->detectors[i].number)
+			return fail(err, -EBADMSG, "detector record %zu: detectors out of order", i);
+
+	r = check_ref(s, &s->globals.dewar_inhibit, "station dewar-inhibit", err);
+	if (r < 0)
+		return r;
+	r = check_ref(s, &s->globals.alarm, "station alarm", err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_manifolds; i++) {
+		const struct manifold *m = &s->manifolds[i];
+
+		snprintf(owner, sizeof(owner), "manifold record %zu (%s)", i, m->name);
+		if ((r = check_ref(s, &m->sensor, owner, err)) < 0 ||
+		    (r = check_ref(s, &m->input_valve, owner, err)) < 0 ||
+		    (r = check_ref(s, &m->output_valve, owner, err)) < 0 ||
+		    (r = check_ref(s, &m->manual_fill_key, owner, err)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		struct detector *d = &s->detectors[i];
+
+		snprintf(owner, sizeof(owner), "detector record %zu (detector %u)", i, d->number);
+		if (d->manifold >= s->n_manifolds)
+			return fail(err, -EBADMSG, "%s: manifold index %u out of range", owner,
+				    d->manifold);
+		strcpy(d->manifold_name, s->manifolds[d->manifold].name);
+		if ((r = check_ref(s, &d->sensor, owner, err)) < 0 ||
+		    (r = check_ref(s, &d->valve, owner, err)) < 0 ||
+		    (r = check_ref(s, &d->bias_shutdown, owner, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int database_decode(const uint8_t *buf, size_t size, struct station **ret,
+		    struct database_error *err)
+{
+	_cleanup_station_ struct station *s = NULL;
+	struct database_layout l;
+	int r;
+
+	if (size < DATABASE_HEADER_SIZE)
+		return fail(err, -EBADMSG, "file is %zu bytes, shorter than the header", size);
+	r = database_decode_header(buf, size, &l, err);
+	if (r < 0)
+		return r;
+	s = station_new();
+	if (!s)
+		return -ENOMEM;
+	s->cards = calloc(l.n_cards ? l.n_cards : 1, sizeof(*s->cards));
+	s->manifolds = calloc(l.n_manifolds ? l.n_manifolds : 1, sizeof(*s->manifolds));
+	s->detectors = calloc(l.n_detectors ? l.n_detectors : 1, sizeof(*s->detectors));
+	if (!s->cards || !s->manifolds || !s->detectors)
+		return -ENOMEM;
+	/* Counts follow allocation so station_free() frees what exists; the
+	 * arrays are never appended to after decoding. */
+	s->n_cards = l.n_cards;
+	s->n_manifolds = l.n_manifolds;
+	s->n_detectors = l.n_detectors;
+
+	uint64_t o = offset_of(&l, DATABASE_RECORD_STATION, 0);
+
+	r = database_decode_station(buf + o, o, &s->globals, err);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < l.n_cards; i++) {
+		o = offset_of(&l, DATABASE_RECORD_CARD, i);
+		r = database_decode_card(buf + o, i, o, &s->cards[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (uint32_t i = 0; i < l.n_manifolds; i++) {
+		o = offset_of(&l, DATABASE_RECORD_MANIFOLD, i);
+		r = database_decode_manifold(buf + o, i, o, &s->manifolds[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (uint32_t i = 0; i < l.n_detectors; i++) {
+		o = offset_of(&l, DATABASE_RECORD_DETECTOR, i);
+		r = database_decode_detector(buf + o, i, o, &s->detectors[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = check_relations(s, err);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t size)
+{
+	while (size > 0) {
+		ssize_t n = write(fd, buf, size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		size -= n;
+	}
+	return 0;
+}
+
+static int fsync_directory_of(const char *path)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	_cleanup_close_ int fd = -EBADF;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int database_write_file(const char *path, const struct station *s)
+{
+	_cleanup_free_ uint8_t *image = NULL;
+	_cleanup_free_ char *temp = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t size;
+	int r;
+
+	r = database_encode(s, &image, &size);
+	if (r < 0)
+		return r;
+	if (asprintf(&temp, "%s.XXXXXX", path) < 0) {
+		temp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(temp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, image, size);
+	if (r >= 0 && fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r >= 0 && rename(temp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(temp);
+		return r;
+	}
+	return fsync_directory_of(path);
+}
+
+static int read_all(int fd, uint8_t **ret, size_t *ret_size, struct database_error *err)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct stat st;
+	size_t done = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return fail(err, -EBADMSG, "not a regular file");
+	if ((uint64_t)st.st_size > DATABASE_FILE_MAX)
+		return fail(err, -EFBIG, "file is %lld bytes, larger than any station database",
+			    (long long)st.st_size);
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		return -ENOMEM;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + done, st.st_size - done, done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	*ret = TAKE_PTR(buf);
+	*ret_size = done;
+	return 0;
+}
+
+int database_read_file(const char *path, struct station **ret, struct database_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t size = 0;
+	int r;
+
+	if (fd < 0)
+		return fail(err, -errno, "cannot open: %s", strerror(errno));
+	r = read_all(fd, &buf, &size, err);
+	if (r < 0) {
+		if (err && !err->message[0])
+			fail(err, r, "cannot read: %s", strerror(-r));
+		return r;
+	}
+	return database_decode(buf, size, ret, err);
+}
+
+/* ---------------------------------------------------------- single records */
+
+static int pread_exact(int fd, uint8_t *buf, size_t size, uint64_t offset,
+		       struct database_error *err)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = pread(fd, buf + done, size - done, offset + done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(err, -errno, "read at offset %llu: %s",
+				    (unsigned long long)offset, strerror(errno));
+		}
+		if (n == 0)
+			return fail(err, -EBADMSG, "file ends inside the record at offset %llu",
+				    (unsigned long long)offset);
+		done += n;
+	}
+	return 0;
+}
+
+static int pwrite_exact(int fd, const uint8_t *buf, size_t size, uint64_t offset)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = pwrite(fd, buf + done, size - done, offset + done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+int database_read_layout(int fd, struct database_layout *ret, struct database_error *err)
+{
+	uint8_t header[DATABASE_HEADER_SIZE];
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return fail(err, -errno, "cannot stat: %s", strerror(errno));
+	if ((uint64_t)st.st_size < DATABASE_HEADER_SIZE)
+		return fail(err, -EBADMSG, "file is %lld bytes, shorter than the header",
+			    (long long)st.st_size);
+	r = pread_exact(fd, header, sizeof(header), 0, err);
+	if (r < 0)
+		return r;
+	return database_decode_header(header, st.st_size, ret, err);
+}
+
+int database_write_manifold(int fd, const struct database_layout *layout, uint32_t index,
+			    const struct manifold *m)
+{
+	uint8_t buf[DATABASE_MANIFOLD_RECORD_SIZE];
+	uint64_t offset;
+	int r;
+
+	r = database_record_offset(layout, DATABASE_RECORD_MANIFOLD, index, &offset);
+	if (r < 0)
+		return r;
+	database_encode_manifold(m, index, buf);
+	return pwrite_exact(fd, buf, sizeof(buf), offset);
+}
+
+int database_write_detector(int fd, const struct database_layout *layout, uint32_t index,
+			    const struct detector *d)
+{
+	uint8_t buf[DATABASE_DETECTOR_RECORD_SIZE];
+	uint64_t offset;
+	int r;
+
+	if (d->manifold >= layout->n_manifolds)
+		return -EINVAL;
+	r = database_record_offset(layout, DATABASE_RECORD_DETECTOR, index, &offset);
+	if (r < 0)
+		return r;
+	database_encode_detector(d, index, buf);
+	return pwrite_exact(fd, buf, sizeof(buf), offset);
+}
+
+int database_read_manifold(int fd, const struct database_layout *layout, uint32_t index,
+			   struct manifold *ret, struct database_error *err)
+{
+	uint8_t buf[DATABASE_MANIFOLD_RECORD_SIZE];
+	uint64_t offset;
+	int r;
+
+	r = database_record_offset(layout, DATABASE_RECORD_MANIFOLD, index, &offset);
+	if (r < 0)
+		return fail(err, r, "no manifold record %u (the database has %u)", index,
+			    layout->n_manifolds);
+	r = pread_exact(fd, buf, sizeof(buf), offset, err);
+	if (r < 0)
+		return r;
+	return database_decode_manifold(buf, index, offset, ret, err);
+}
+
+int database_read_detector(int fd, const struct database_layout *layout, uint32_t index,
+			   struct detector *ret, struct database_error *err)
+{
+	uint8_t buf[DATABASE_DETECTOR_RECORD_SIZE];
+	uint64_t offset;
+	int r;
+
+	r = database_record_offset(layout, DATABASE_RECORD_DETECTOR, index, &offset);
+	if (r < 0)
+		return fail(err, r, "no detector record %u (the database has %u)", index,
+			    layout->n_detectors);
+	r = pread_exact(fd, buf, sizeof(buf), offset, err);
+	if (r < 0)
+		return r;
+	r = database_decode_detector(buf, index, offset, ret, err);
+	if (r < 0)
+		return r;
+	if (ret->manifold >= layout->n_manifolds)
+		return fail(err, -EBADMSG,
+			    "detector record %u at offset %llu: manifold index %u out of range",
+			    index, (unsigned long long)offset, ret->manifold);
+	return 0;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The station model: what a configuration compiles to, what the binary
+ * database stores and what the daemon runs. Cards are sorted by address,
+ * manifolds by name (A < B < ... < Z < AA < AB ...), detectors by number;
+ * a record's index in its array is its fixed position in the database.
+ *
+ * Voltages are integer millivolts and durations integer seconds, so the
+ * text form, the model and the database convert exactly.
+ */
+#ifndef STATIOND_CONFIG_STATION_H
+#define STATIOND_CONFIG_STATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config/source-location.h"
+
+/* Card models, by their Xycom numbers. */
+enum card_model {
+	CARD_XVME240 = 240,	/* 64 TTL port lines, 8 interrupt inputs, 8 flags */
+	CARD_XVME260 = 260,	/* 32 relays */
+	CARD_XVME560 = 560,	/* 32 ADC channels, 12 bit */
+};
+
+/* XVME-560 input range, set by a jumper on the card. */
+enum adc_range {
+	ADC_RANGE_BIPOLAR = 0,	/* -10 V .. +10 V */
+	ADC_RANGE_UNIPOLAR = 1,	/* 0 V .. +10 V */
+};
+
+/* What a channel reference names on its card. */
+enum line_kind {
+	LINE_NONE = 0,		/* not configured */
+	LINE_ADC = 1,		/* XVME-560 channel 0-31 */
+	LINE_RELAY = 2,		/* XVME-260 relay 0-31 */
+	LINE_PORT = 3,		/* XVME-240 port line, index = port * 8 + bit */
+	LINE_IRQ = 4,		/* XVME-240 interrupt input 0-7 */
+	LINE_FLAG = 5,		/* XVME-240 flag output 0-7 */
+};
+
+#define CARD_ADDRESS_STEP 0x400u
+#define CARD_ADDRESS_MAX 0xFC00u
+#define CARD_SLOTS 64u
+#define ADC_CHANNELS 32u
+#define RELAY_CHANNELS 32u
+#define TTL_PORTS 8u
+#define TTL_PORT_LINES 64u
+#define TTL_IRQ_LINES 8u
+#define TTL_FLAG_LINES 8u
+
+#define ADC_MILLIVOLTS_MIN_BIPOLAR (-10000)
+#define ADC_MILLIVOLTS_MIN_UNIPOLAR 0
+#define ADC_MILLIVOLTS_MAX 9995	/* +10 V * 2047/2048, rounded down */
+
+#define DETECTOR_NUMBER_MIN 1u
+#define DETECTOR_NUMBER_MAX 99999u
+#define MANIFOLD_NAME_MAX 2u		/* A..Z, AA..ZZ: 702 manifolds */
+#define MANIFOLD_DETECTORS_MAX 30u	/* one XVME-260: 30 detectors + input + output */
+#define PRESETS_MAX 4u
+#define PRESET_UNUSED 0xFFFFu
+
+#define SCAN_RATE_MILLIHZ_MIN 100u	/* 0.1 Hz */
+#define SCAN_RATE_MILLIHZ_MAX 100000u	/* 100 Hz */
+#define BACKUP_INTERVAL_MIN_S 10u
+#define BACKUP_INTERVAL_MAX_S 86400u
+#define MAX_FILL_MIN_S 1u
+#define MAX_FILL_MAX_S 7200u
+#define CLOSURE_DELAY_MAX_S 3600u
+#define OPERATOR_GROUP_MAX 31u	/* bytes, without the terminating NUL */
+#define CRATE_MAX 255u
+
+/* Run-state bytes carried in each record for the autofill persistence
+ * layer; the compiler writes zeros and never interprets them. */
+#define MANIFOLD_STATE_SIZE 60u
+#define DETECTOR_STATE_SIZE 64u
+
+/*
+ * One line of one card: the card by crate (the xvme<N> bus device) and A16
+ * base address, then what on the card.
+ */
+struct channel_ref {
+	uint8_t crate;
+	uint16_t card;		/* A16 base address */
+	uint8_t kind;		/* enum line_kind; LINE_NONE = unset */
+	uint8_t index;
+};
+
+enum station_field {
+	STATION_SLOT_ZERO,
+	STATION_SCAN_RATE,
+	STATION_BACKUP_INTERVAL,
+	STATION_OPERATOR_GROUP,
+	STATION_DEWAR_INHIBIT,
+	STATION_ALARM,
+	_STATION_FIELD_MAX,
+};
+
+struct station_globals {
+	bool slot_zero_usable;		/* may a card sit at 0x0000 (GCSR) in any crate */
+	uint32_t scan_rate_millihz;
+	uint32_t backup_interval_s;
+	char operator_group[OPERATOR_GROUP_MAX + 1];
+	struct channel_ref dewar_inhibit;	/* XVME-240 output: port line or flag */
+	struct channel_ref alarm;		/* XVME-240 flag */
+	struct source_location at;
+	struct source_location field_at[_STATION_FIELD_MAX];
+};
+
+struct card {
+	uint8_t crate;			/* xvme<N> */
+	uint16_t address;
+	uint16_t model;			/* enum card_model */
+	uint8_t adc_range;		/* enum adc_range, XVME-560 only */
+	struct source_location at;
+};
+
+enum manifold_field {
+	MANIFOLD_SENSOR,
+	MANIFOLD_INPUT_VALVE,
+	MANIFOLD_OUTPUT_VALVE,
+	MANIFOLD_MANUAL_FILL_KEY,
+	MANIFOLD_REFERENCE,
+	MANIFOLD_MAX_FILL,
+	MANIFOLD_CLOSURE_DELAY,
+	_MANIFOLD_FIELD_MAX,
+};
+
+struct manifold {
+	char name[MANIFOLD_NAME_MAX + 1];
+	struct channel_ref sensor;		/* XVME-560 channel at the output */
+	struct channel_ref input_valve;		/* XVME-260 relay */
+	struct channel_ref output_valve;	/* XVME-260 relay */
+	struct channel_ref manual_fill_key;	/* XVME-240 port line or irq input */
+	int32_t reference_mv;
+	uint32_t max_fill_s;
+	uint32_t closure_delay_s;
+	uint8_t state[MANIFOLD_STATE_SIZE];
+	struct source_location at;
+	struct source_location field_at[_MANIFOLD_FIELD_MAX];
+};
+
+enum detector_field {
+	DETECTOR_MANIFOLD,
+	DETECTOR_SENSOR,
+	DETECTOR_VALVE,
+	DETECTOR_BIAS_SHUTDOWN,
+	DETECTOR_REFERENCE,
+	DETECTOR_MAX_FILL,
+	DETECTOR_CLOSURE_DELAY,
+	DETECTOR_PRESET,
+	_DETECTOR_FIELD_MAX,
+};
+
+struct detector {
+	uint32_t number;
+	uint32_t manifold;		/* index into station.manifolds */
+	char manifold_name[MANIFOLD_NAME_MAX + 1];
+	struct channel_ref sensor;		/* XVME-560 channel at the exhaust */
+	struct channel_ref valve;		/* XVME-260 relay */
+	struct channel_ref bias_shutdown;	/* XVME-240 port line or irq input */
+	int32_t reference_mv;
+	uint32_t max_fill_s;
+	uint32_t closure_delay_s;
+	uint8_t n_presets;
+	uint16_t preset[PRESETS_MAX];	/* minutes after local midnight, ascending */
+	uint8_t state[DETECTOR_STATE_SIZE];
+	struct source_location at;
+	struct source_location field_at[_DETECTOR_FIELD_MAX];
+};
+
+struct station {
+	struct station_globals globals;
+	struct card *cards;
+	size_t n_cards;
+	struct manifold *manifolds;
+	size_t n_manifolds;
+	struct detector *detectors;
+	size_t n_detectors;
+	/* Names of the files the locations above point into. */
+	char **files;
+	size_t n_files;
+};
+
+struct station *station_new(void);
+struct station *station_free(struct station *s);
+static inline void station_freep(struct station **s)
+{
+	if (*s)
+		station_free(*s);
+}
+#define _cleanup_station_ __attribute__((cleanup(station_freep)))
+
+/* Append a zeroed element; returns it, or NULL when out of memory. */
+struct card *station_add_card(struct station *s);
+struct manifold *station_add_manifold(struct station *s);
+struct detector *station_add_detector(struct station *s);
+
+/* Keep a copy of a file name for source locations; NULL when out of memory. */
+const char *station_intern_file(struct station *s, const char *name);
+
+/* Sort into database order (cards by address, manifolds by name,
+ * detectors by number). */
+void station_sort(struct station *s);
+
+/* Set each detector's manifold index from its manifold name; -ENOENT if a
+ * name is not defined. Call after station_sort(). */
+int station_link(struct station *s);
+
+/* Lookups on a sorted station; NULL when absent. */
+const struct card *station_find_card(const struct station *s, uint8_t crate, uint16_t address);
+const struct manifold *station_find_manifold(const struct station *s, const char *name);
+const struct detector *station_find_detector(const struct station *s, uint32_t number);
+
+/* Manifold names order by length, then alphabetically: A..Z, AA..ZZ. */
+int manifold_name_compare(const char *a, const char *b);
+bool manifold_name_valid(const char *name, size_t len);
+
+const char *card_model_name(uint16_t model);	/* "XVME-560", or NULL */
+const char *line_kind_name(uint8_t kind);	/* "ADC channel", ... */
+
+/* A card as in the configuration and in sysfs: "xvme0-0c00". */
+#define CARD_NAME_MAX 16
+char *card_name_format(uint8_t crate, uint16_t address, char buf[static CARD_NAME_MAX]);
+
+/* Format a channel reference as in the configuration: "xvme0-0c00:5",
+ * "xvme0-1400:port3.7", "xvme0-1400:irq2", "xvme0-1400:flag0". */
+#define CHANNEL_REF_STRING_MAX 32
+char *channel_ref_format(const struct channel_ref *ref, char buf[static CHANNEL_REF_STRING_MAX]);
+
+#endif
