@@ -4,15 +4,23 @@
 # parameter table, history ring and controller tracking in daemon/cryo/;
 # the Cryostream simulator; their unit tests, fuzzer and benchmark.
 
-CRYO_SRCS := daemon/cryo/cs800-enums.c daemon/cryo/cs800-params.c \
-	daemon/cryo/cs800-status.c daemon/cryo/cs800-command.c \
-	daemon/cryo/cryo-history.c daemon/cryo/cryo-link.c \
-	daemon/cryo/cryo-socket.c
+# The packet formats alone (what a simulator needs), then the link.
+CRYO_CODEC_SRCS := daemon/cryo/cs800-enums.c daemon/cryo/cs800-params.c \
+	daemon/cryo/cs800-status.c daemon/cryo/cs800-command.c
+CRYO_SRCS := $(CRYO_CODEC_SRCS) daemon/cryo/cryo-history.c \
+	daemon/cryo/cryo-link.c daemon/cryo/cryo-socket.c
 # Only simulators, tests and benchmarks build status packets.
 CRYO_BUILDER_SRCS := daemon/cryo/cs800-status-builder.c
 
+PROGRAMS += $(BUILD)/bin/cryostream-sim
+
+$(BUILD)/bin/cryostream-sim: $(call obj,tests/sim/cryostream-sim.c $(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lm
+
 # Unit tests: every one links the whole (small) cryo library, sanitized.
-CRYO_UNIT_TESTS := test-cryo-status test-cryo-command test-cryo-history
+CRYO_UNIT_TESTS := test-cryo-status test-cryo-command test-cryo-history \
+	test-cryo-link test-cryo-loopback
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(CRYO_UNIT_TESTS))
 
 define cryo_unit_test
@@ -21,3 +29,18 @@ $(BUILD)/unit/$(1): $(call san_obj,tests/unit/$(1).c $(CRYO_SRCS) $(CRYO_BUILDER
 	$$(CC) $$(SAN_FLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBS_CMOCKA) -lm
 endef
 $(foreach t,$(CRYO_UNIT_TESTS),$(eval $(call cryo_unit_test,$(t))))
+
+# The loopback test runs two real simulators next to itself.
+$(BUILD)/unit/test-cryo-loopback: $(BUILD)/bin/cryostream-sim
+
+FUZZERS += $(BUILD)/fuzz/fuzz-cs800-status
+
+$(BUILD)/fuzz/fuzz-cs800-status: tests/fuzz/fuzz-cs800-status.c $(CRYO_SRCS) | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $^ -lm
+
+BENCHES += $(BUILD)/bench/cryo-decode
+
+$(BUILD)/bench/cryo-decode: $(call obj,tests/bench/cryo-decode.c $(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lm

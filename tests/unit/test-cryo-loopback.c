@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Cryostream link over real UDP on loopback: real cryostream-sim
+ * processes broadcast to a status socket opened by cryo-socket, the link
+ * core tracks them. Two controllers distinguished by number, number-0
+ * auto-selection and the conflict when a second one appears, commands
+ * (good and with a bad checksum), corrupt packets counted and nothing
+ * else changing, silence -> disconnected -> recovery.
+ *
+ * The simulator is found next to this binary (../bin/cryostream-sim) or
+ * at $CRYOSTREAM_SIM. Simulators bind 127.0.0.2 and 127.0.0.3 (all of
+ * 127/8 is loopback on Linux) on a port the kernel picked free.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon/cryo/cryo-link.h"
+#include "daemon/cryo/cryo-socket.h"
+#include "daemon/cryo/cs800-command.h"
+
+#define MSEC UINT64_C(1000)
+
+struct sim {
+	pid_t pid;
+	int control;			/* its stdin */
+	FILE *output;			/* its stdout */
+	struct sockaddr_in command;	/* where it listens */
+};
+
+struct fixture {
+	int status_fd;
+	uint16_t status_port;
+	struct cryo_link *link;
+	struct sim sims[2];
+	unsigned int connected, disconnected, conflicts;
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void sim_path(char *buf, size_t size)
+{
+	const char *env = getenv("CRYOSTREAM_SIM");
+	char self[PATH_MAX - 32];
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	assert_non_null(slash);
+	*slash = 0;
+	if (snprintf(buf, size, "%s/../bin/cryostream-sim", self) >= (int)size)
+		fail_msg("path too long: %s", self);
+}
+
+/* A port free on ip right now (the simulator binds it a moment later). */
+static struct sockaddr_in free_address(const char *ip)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_int_equal(inet_pton(AF_INET, ip, &a.sin_addr), 1);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return a;
+}
+
+/* Start a simulator numbered `number` on ip, sending 20 packets a second
+ * to our status socket; returns once it said "ready". */
+static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const char *ip)
+{
+	char path[PATH_MAX], num[16], to[64], at[64], line[256];
+	int in[2], out[2];
+
+	sim_path(path, sizeof(path));
+	s->command = free_address(ip);
+	snprintf(num, sizeof(num), "%u", number);
+	snprintf(to, sizeof(to), "127.0.0.1:%u", f->status_port);
+	snprintf(at, sizeof(at), "%s:%u", ip, ntohs(s->command.sin_port));
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		execl(path, "cryostream-sim", "--number", num, "--status-to", to,
+		      "--bind", at, "--rate", "20", "--speed", "600", NULL);
+		fprintf(stderr, "exec %s: %m\n", path);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	s->control = in[1];
+	/* Kept open until the simulator stops: it writes a line per command,
+	 * far less than a pipe holds. */
+	s->output = fdopen(out[0], "r");
+	assert_non_null(s->output);
+	if (!fgets(line, sizeof(line), s->output))
+		fail_msg("%s did not start", path);
+	assert_true(strncmp(line, "ready ", 6) == 0);
+}
+
+static void sim_control(struct sim *s, const char *line)
+{
+	assert_int_equal(write(s->control, line, strlen(line)), (ssize_t)strlen(line));
+}
+
+static void sim_stop(struct sim *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, &status, 0);
+	close(s->control);
+	fclose(s->output);
+	s->pid = 0;
+}
+
+static void on_connection(struct cryo_controller *c, bool connected, void *u)
+{
+	struct fixture *f = u;
+
+	if (connected)
+		f->connected++;
+	else
+		f->disconnected++;
+}
+
+static void on_conflict(struct cryo_controller *c, uint16_t other,
+			const struct sockaddr_in *source, void *u)
+{
+	struct fixture *f = u;
+
+	f->conflicts++;
+}
+
+static const struct cryo_link_callbacks callbacks = {
+	.connection = on_connection,
+	.conflict = on_conflict,
+};
+
+static int setup_with_silence(void **state, uint64_t silence_usec)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	socklen_t len = sizeof(any);
+
+	assert_non_null(f);
+	any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->status_fd = cryo_status_socket_open(&any);
+	assert_true(f->status_fd >= 0);
+	assert_int_equal(getsockname(f->status_fd, (struct sockaddr *)&any, &len), 0);
+	f->status_port = ntohs(any.sin_port);
+	assert_int_equal(cryo_link_new(silence_usec, &callbacks, f, &f->link), 0);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	/* A second: well above the 50 ms between packets even on a loaded
+	 * machine running sanitized code. */
+	return setup_with_silence(state, 1000 * MSEC);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < ELEMENTSOF(f->sims); i++)
+		sim_stop(&f->sims[i]);
+	cryo_link_free(f->link);
+	close(f->status_fd);
+	free(f);
+	return 0;
+}
+
+/* Feed the link for up to ms, or until done(f) holds. */
+static bool pump(struct fixture *f, unsigned int ms, bool (*done)(struct fixture *f))
+{
+	uint64_t end = now_usec() + ms * MSEC;
+
+	for (;;) {
+		struct pollfd p = { .fd = f->status_fd, .events = POLLIN };
+		uint64_t t = now_usec();
+
+		if (done && done(f))
+			return true;
+		if (t >= end)
+			return false;
+		assert_true(poll(&p, 1, 20) >= 0);
+		t = now_usec();
+		assert_true(cryo_status_socket_drain(f->status_fd, f->link, t) >= 0);
+		cryo_link_check_silence(f->link, t);
+	}
+}
+
+static struct cryo_controller *get(struct fixture *f, const char *name)
+{
+	struct cryo_controller *c = cryo_link_controller_by_name(f->link, name);
+
+	assert_non_null(c);
+	return c;
+}
+
+static bool both_connected(struct fixture *f)
+{
+	return get(f, "CS0")->packets_received >= 5 && get(f, "CS1")->packets_received >= 5;
+}
+
+static bool cs0_at_120(struct fixture *f)
+{
+	const struct cs800_status *s = &get(f, "CS0")->status;
+
+	return s->target_temperature_k == 120.0 && fabs(s->gas_temperature_k - 120.0) < 0.5;
+}
+
+static void send_cool(struct fixture *f, struct cryo_controller *c, double k, bool corrupt)
+{
+	struct cs800_limits limits;
+	struct cs800_command cmd;
+	struct sockaddr_in to;
+	int fd;
+
+	assert_int_equal(cs800_limits_from_status(&c->status, &limits, NULL), 0);
+	assert_int_equal(cs800_command_cool(&limits, k, &cmd, NULL), 0);
+	if (corrupt)
+		cmd.bytes[6] ^= 0xFF;
+	assert_int_equal(cryo_controller_command_address(c, &to), 0);
+	fd = cryo_command_socket_open();
+	assert_true(fd >= 0);
+	assert_int_equal(cryo_command_send(fd, &to, &cmd), 0);
+	close(fd);
+}
+
+static void test_two_controllers_by_number(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0, *cs1;
+	struct cs800_status before;
+	struct cs800_command cool;
+	struct cs800_limits limits;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	sim_start(f, &f->sims[1], 369, "127.0.0.3");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, &f->sims[0].command,
+						  &cs0, NULL), 0);
+	assert_int_equal(cryo_link_add_controller(f->link, "CS1", 369, &f->sims[1].command,
+						  &cs1, NULL), 0);
+	assert_true(pump(f, 3000, both_connected));
+
+	assert_true(cs0->connected && cs1->connected);
+	assert_int_equal(cs0->status.controller_number, 411);
+	assert_int_equal(cs1->status.controller_number, 369);
+	assert_int_equal(cs0->source.sin_addr.s_addr, htonl(0x7f000002));
+	assert_int_equal(cs1->source.sin_addr.s_addr, htonl(0x7f000003));
+	assert_true(cs0->status.device_min_temperature_k == 80.0);
+	assert_int_equal(cryo_link_counters(f->link)->packets_rejected, 0);
+
+	/* Cool CS0 to 120 K; the simulator converges, CS1 is not affected. */
+	before = cs1->status;
+	assert_int_equal(cs800_limits_from_status(&cs0->status, &limits, NULL), 0);
+	assert_int_equal(cs800_command_cool(&limits, 120.0, &cool, NULL), 0);
+	send_cool(f, cs0, 120.0, false);
+	assert_true(pump(f, 5000, cs0_at_120));
+	assert_true(cs800_command_confirmed(&cool, &before, &cs0->status));
+	assert_true(cs1->status.target_temperature_k == before.target_temperature_k);
+
+	/* A command with a bad checksum is refused by the controller. */
+	send_cool(f, cs1, 100.0, true);
+	pump(f, 500, NULL);
+	assert_true(cs1->status.target_temperature_k == before.target_temperature_k);
+	assert_int_equal(cs1->status.phase, CS800_PHASE_HOLD);
+	assert_int_equal(f->conflicts, 0);
+}
+
+static bool cs0_selected(struct fixture *f)
+{
+	return get(f, "CS0")->number != 0;
+}
+
+static bool conflicted(struct fixture *f)
+{
+	return f->conflicts >= 3;
+}
+
+static void test_number_zero_auto_selection(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 0, NULL, &cs0, NULL), 0);
+	sim_start(f, &f->sims[0], 369, "127.0.0.2");
+	assert_true(pump(f, 3000, cs0_selected));
+	assert_int_equal(cs0->number, 369);
+	assert_true(cs0->connected);
+
+	/* A second controller on the network: a conflict, CS0 stays 369. */
+	sim_start(f, &f->sims[1], 411, "127.0.0.3");
+	assert_true(pump(f, 3000, conflicted));
+	assert_int_equal(cs0->number, 369);
+	assert_int_equal(cs0->status.controller_number, 369);
+	assert_int_equal(cs0->source.sin_addr.s_addr, htonl(0x7f000002));
+	assert_true(cs0->connected);
+	assert_int_equal(cs0->conflicts, cryo_link_counters(f->link)->conflicts);
+}
+
+static bool cs0_connected(struct fixture *f)
+{
+	return get(f, "CS0")->connected;
+}
+
+static bool rejected_five(struct fixture *f)
+{
+	return cryo_link_counters(f->link)->packets_rejected >= 5;
+}
+
+static void test_corrupt_packets_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+	uint64_t received;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, NULL, &cs0, NULL), 0);
+	assert_true(pump(f, 3000, cs0_connected));
+
+	sim_control(&f->sims[0], "corrupt 3\n");
+	pump(f, 400, NULL);
+	sim_control(&f->sims[0], "short 2\n");
+	assert_true(pump(f, 3000, rejected_five));
+	pump(f, 200, NULL);
+
+	assert_int_equal(cryo_link_counters(f->link)->packets_rejected, 5);
+	assert_int_equal(cryo_link_counters(f->link)->rejected_by_reason[CS800_REJECT_CHECKSUM], 3);
+	assert_int_equal(cryo_link_counters(f->link)->rejected_by_reason[CS800_REJECT_LENGTH], 2);
+	assert_int_equal(cs0->packets_rejected, 5);
+	assert_int_equal(cs0->rejected_by_reason[CS800_REJECT_CHECKSUM], 3);
+	assert_int_equal(cs0->rejected_by_reason[CS800_REJECT_LENGTH], 2);
+	/* Nothing else changed: still connected, same controller, good
+	 * packets still taken. */
+	received = cs0->packets_received;
+	pump(f, 300, NULL);
+	assert_true(cs0->packets_received > received);
+	assert_true(cs0->connected);
+	assert_int_equal(cs0->number, 411);
+	assert_int_equal(cryo_link_counters(f->link)->packets_foreign, 0);
+	assert_int_equal(f->disconnected, 0);
+	assert_int_equal(f->connected, 1);
+}
+
+static bool disconnected(struct fixture *f)
+{
+	return f->disconnected >= 1;
+}
+
+static bool reconnected(struct fixture *f)
+{
+	return f->connected >= 2;
+}
+
+static void test_silence_then_recovery(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+	uint64_t received;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, NULL, &cs0, NULL), 0);
+	assert_true(pump(f, 3000, cs0_connected));
+	assert_int_equal(f->connected, 1);
+
+	sim_control(&f->sims[0], "silence 2.5\n");
+	assert_true(pump(f, 3000, disconnected));
+	assert_false(cs0->connected);
+	received = cs0->packets_received;
+
+	assert_true(pump(f, 4000, reconnected));
+	assert_true(cs0->connected);
+	assert_true(cs0->packets_received > received);
+	assert_int_equal(f->disconnected, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_controllers_by_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_number_zero_auto_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_packets_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silence_then_recovery, setup, teardown),
+	};
+
+	/* A simulator that dies must not take us with it on a write. */
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("cryo-loopback", tests, NULL, NULL);
+}
