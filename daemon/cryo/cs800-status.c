@@ -98,13 +98,37 @@ static int reject(struct cs800_decode_error *error, enum cs800_reject_reason rea
 	return -EBADMSG;
 }
 
+/*
+ * The table entry for id, or NULL. Controllers send their pairs in
+ * increasing id order, so the entry after the previous match (*next) is
+ * checked first: in order, each pair costs a comparison or two, not a
+ * search. Out of order pairs still decode, by bisection.
+ */
+static const struct cs800_param *lookup(const struct cs800_param *table, size_t count,
+					size_t *next, uint16_t id)
+{
+	const struct cs800_param *param;
+	size_t j = *next;
+
+	if (j < count && table[j].id == id) {
+		*next = j + 1;
+		return &table[j];
+	}
+	if ((j == 0 || table[j - 1].id < id) && (j == count || id < table[j].id))
+		return NULL;	/* between two known ids: not one of ours */
+	param = cs800_param_by_id(id);
+	if (param)
+		*next = cs800_param_index(param) + 1;
+	return param;
+}
+
 int cs800_status_decode(const void *packet, size_t size, struct cs800_status *ret,
 			struct cs800_decode_error *error)
 {
 	const uint8_t *p = packet;
 	struct cs800_status s = {};
 	const struct cs800_param *table;
-	size_t count;
+	size_t count, next = 0;
 	uint16_t v;
 
 	if (size != CS800_STATUS_PACKET_SIZE)
@@ -123,14 +147,15 @@ int cs800_status_decode(const void *packet, size_t size, struct cs800_status *re
 	if (v != cs800_status_checksum(p))
 		return reject(error, CS800_REJECT_CHECKSUM, cs800_status_checksum(p), v, 0);
 
+	table = cs800_params(&count);
 	for (size_t i = 0; i < CS800_STATUS_PARAMETER_COUNT; i++) {
 		const uint8_t *pair = p + CS800_STATUS_PAIRS_OFFSET + 4 * i;
 		uint16_t id = get_be16(pair);
-		const struct cs800_param *param = cs800_param_by_id(id);
+		const struct cs800_param *param = lookup(table, count, &next, id);
 		uint64_t bit;
 
-		/* Parameters we do not know (the packet has 230, we use 42)
-		 * are skipped. */
+		/* Parameters we do not use (the packet has 230, the table
+		 * fewer) are skipped. */
 		if (!param)
 			continue;
 		bit = UINT64_C(1) << cs800_param_index(param);
@@ -140,7 +165,6 @@ int cs800_status_decode(const void *packet, size_t size, struct cs800_status *re
 		cs800_param_store(param, &s, get_be16(pair + 2));
 	}
 
-	table = cs800_params(&count);
 	for (size_t i = 0; i < count; i++)
 		if (!table[i].optional && !(s.present & (UINT64_C(1) << i)))
 			return reject(error, CS800_REJECT_MISSING_PARAMETER, 0, 0, table[i].id);

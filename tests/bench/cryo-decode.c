@@ -5,7 +5,7 @@
  * packets with CLOCK_MONOTONIC and prints the per-packet median and 99th
  * percentile over the batches.
  *
- * Usage: cryo-decode [BATCHES [PACKETS_PER_BATCH]]   (default 2000 x 100)
+ * Usage: cryo-decode [BATCHES [PACKETS_PER_BATCH]]   (default 20000 x 10)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -53,8 +53,8 @@ static unsigned long arg(const char *s, unsigned long def)
 int main(int argc, char **argv)
 {
 	static uint8_t packets[VARIANTS][CS800_STATUS_PACKET_SIZE];
-	unsigned long batches = arg(argc > 1 ? argv[1] : NULL, 2000);
-	unsigned long per_batch = arg(argc > 2 ? argv[2] : NULL, 100);
+	unsigned long batches = arg(argc > 1 ? argv[1] : NULL, 20000);
+	unsigned long per_batch = arg(argc > 2 ? argv[2] : NULL, 10);
 	_cleanup_free_ double *ns = calloc(batches, sizeof(double));
 	volatile double sink = 0;
 	struct cs800_status s;

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# Runs on: host (pure userspace; no modules needed).
 # Benchmark: decode cost of one Cryostream 800 status packet (ns/packet,
 # median and p99). Built by `make bench` (daemon/cryo.mk).
 set -eu

@@ -117,7 +117,7 @@ static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const c
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		execl(path, "cryostream-sim", "--number", num, "--status-to", to,
-		      "--bind", at, "--rate", "20", "--speed", "600", NULL);
+		      "--bind", at, "--rate", "20", "--speed", "1500", NULL);
 		fprintf(stderr, "exec %s: %m\n", path);
 		_exit(127);
 	}
@@ -193,9 +193,9 @@ static int setup_with_silence(void **state, uint64_t silence_usec)
 
 static int setup(void **state)
 {
-	/* A second: well above the 50 ms between packets even on a loaded
+	/* 0.7 s: well above the 50 ms between packets even on a loaded
 	 * machine running sanitized code. */
-	return setup_with_silence(state, 1000 * MSEC);
+	return setup_with_silence(state, 700 * MSEC);
 }
 
 static int teardown(void **state)
@@ -405,7 +405,7 @@ static void test_silence_then_recovery(void **state)
 	assert_true(pump(f, 3000, cs0_connected));
 	assert_int_equal(f->connected, 1);
 
-	sim_control(&f->sims[0], "silence 2.5\n");
+	sim_control(&f->sims[0], "silence 1.5\n");
 	assert_true(pump(f, 3000, disconnected));
 	assert_false(cs0->connected);
 	received = cs0->packets_received;
