@@ -4,8 +4,9 @@
  * processes broadcast to a status socket opened by cryo-socket, the link
  * core tracks them. Two controllers distinguished by number, number-0
  * auto-selection and the conflict when a second one appears, commands
- * (good and with a bad checksum), corrupt packets counted and nothing
- * else changing, silence -> disconnected -> recovery.
+ * (good and with a bad checksum; all eleven carried out by the
+ * simulator), a shared status port, corrupt and oversized packets counted
+ * and nothing else changing, silence -> disconnected -> recovery.
  *
  * The simulator is found next to this binary (../bin/cryostream-sim) or
  * at $CRYOSTREAM_SIM. Simulators bind 127.0.0.2 and 127.0.0.3 (all of
@@ -50,6 +51,11 @@ struct fixture {
 	struct cryo_link *link;
 	struct sim sims[2];
 	unsigned int connected, disconnected, conflicts;
+	/* The command being waited for, and the status when it was sent. */
+	struct cs800_command pending;
+	struct cs800_status before;
+	uint64_t before_packets;
+	uint32_t last_rejected_size;
 };
 
 static uint64_t now_usec(void)
@@ -169,9 +175,19 @@ static void on_conflict(struct cryo_controller *c, uint16_t other,
 	f->conflicts++;
 }
 
+static void on_rejected(struct cryo_controller *c, const struct cs800_decode_error *error,
+			const struct sockaddr_in *source, void *u)
+{
+	struct fixture *f = u;
+
+	if (error->reason == CS800_REJECT_LENGTH)
+		f->last_rejected_size = error->found;
+}
+
 static const struct cryo_link_callbacks callbacks = {
 	.connection = on_connection,
 	.conflict = on_conflict,
+	.rejected = on_rejected,
 };
 
 static int setup_with_silence(void **state, uint64_t silence_usec)
@@ -236,6 +252,16 @@ static struct cryo_controller *get(struct fixture *f, const char *name)
 
 	assert_non_null(c);
 	return c;
+}
+
+static bool cs0_connected(struct fixture *f)
+{
+	return get(f, "CS0")->connected;
+}
+
+static bool rejected_one(struct fixture *f)
+{
+	return cryo_link_counters(f->link)->packets_rejected >= 1;
 }
 
 static bool both_connected(struct fixture *f)
@@ -319,6 +345,135 @@ static bool conflicted(struct fixture *f)
 	return f->conflicts >= 3;
 }
 
+/* The command was carried out, seen in a packet sent after it. */
+static bool pending_confirmed(struct fixture *f)
+{
+	struct cryo_controller *c = get(f, "CS0");
+
+	return c->packets_received > f->before_packets + 1 &&
+	       cs800_command_confirmed(&f->pending, &f->before, &c->status);
+}
+
+static void command_and_confirm(struct fixture *f, const struct cs800_command *cmd)
+{
+	struct cryo_controller *c = get(f, "CS0");
+	struct sockaddr_in to;
+	int fd;
+
+	f->pending = *cmd;
+	f->before = c->status;
+	f->before_packets = c->packets_received;
+	assert_int_equal(cryo_controller_command_address(c, &to), 0);
+	fd = cryo_command_socket_open();
+	assert_true(fd >= 0);
+	assert_int_equal(cryo_command_send(fd, &to, cmd), 0);
+	close(fd);
+	if (!pump(f, 3000, pending_confirmed))
+		fail_msg("command 0x%02X not confirmed: phase %u run mode %u target %.2f",
+			 cmd->code, c->status.phase, c->status.run_mode,
+			 c->status.target_temperature_k);
+}
+
+static bool cs0_holding_at_200(struct fixture *f)
+{
+	const struct cs800_status *s = &get(f, "CS0")->status;
+
+	return s->phase == CS800_PHASE_HOLD && s->set_point_k == 200.0;
+}
+
+static bool cs0_shut_down(struct fixture *f)
+{
+	return get(f, "CS0")->status.run_mode == CS800_RUN_MODE_SHUTDOWN_OK;
+}
+
+/* The simulator carries out all eleven commands as the controller would. */
+static void test_simulator_follows_every_command(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+	struct cs800_limits limits;
+	struct cs800_command cmd;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, &f->sims[0].command,
+						  &cs0, NULL), 0);
+	assert_true(pump(f, 3000, cs0_connected));
+	assert_int_equal(cs800_limits_from_status(&cs0->status, &limits, NULL), 0);
+
+	/* Ramp down at 360 K/h to 200 K, then hold there by itself. */
+	assert_int_equal(cs800_command_ramp(&limits, 360, 200.0, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(cs0->status.phase == CS800_PHASE_RAMP || cs0->status.phase == CS800_PHASE_HOLD);
+	assert_true(pump(f, 3000, cs0_holding_at_200));
+
+	assert_int_equal(cs800_command_cool(&limits, 150.0, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+
+	assert_int_equal(cs800_command_plat(600, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(cs0->status.time_remaining_min > 500);
+	assert_int_equal(cs800_command_pause(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs800_command_resume(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.phase, CS800_PHASE_PLAT);
+	assert_int_equal(cs800_command_hold(&cmd), 0);
+	command_and_confirm(f, &cmd);
+
+	assert_true(cs0->status.gas_flow_l_per_min == 5.0);
+	assert_int_equal(cs800_command_turbo(true, &cmd), 0);
+	command_and_confirm(f, &cmd);
+	pump(f, 100, NULL);
+	assert_true(cs0->status.gas_flow_l_per_min == 10.0);
+
+	/* End warms up at the rate given, then shuts down. */
+	assert_int_equal(cs800_command_end(360, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(pump(f, 4000, cs0_shut_down));
+	assert_int_equal(cs0->status.alarm, CS800_ALARM_END_COMPLETE);
+	assert_true(cs0->status.gas_flow_l_per_min == 0.0);
+
+	assert_int_equal(cs800_command_restart(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.run_mode, CS800_RUN_MODE_RUN);
+	assert_int_equal(cs0->status.alarm, CS800_ALARM_NONE);
+
+	assert_int_equal(cs800_command_purge(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(pump(f, 4000, cs0_shut_down));
+	assert_int_equal(cs0->status.alarm, CS800_ALARM_PURGE_COMPLETE);
+
+	assert_int_equal(cs800_command_restart(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs800_command_stop(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.alarm, CS800_ALARM_STOP_COMMAND);
+}
+
+/* Other programs can listen on the same port (SO_REUSEPORT); a datagram
+ * larger than a status packet is rejected with its real size. */
+static void test_shared_port_and_oversized_datagram(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons(f->status_port) };
+	uint8_t big[2000] = { 0xAA, 0xAB };
+	int other, fd;
+
+	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	other = cryo_status_socket_open(&at);
+	assert_true(other >= 0);
+	close(other);
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&at, sizeof(at)),
+			 (ssize_t)sizeof(big));
+	close(fd);
+	assert_true(pump(f, 2000, rejected_one));
+	assert_int_equal(cryo_link_counters(f->link)->rejected_by_reason[CS800_REJECT_LENGTH], 1);
+	assert_int_equal(f->last_rejected_size, 2000);
+}
+
 static void test_number_zero_auto_selection(void **state)
 {
 	struct fixture *f = *state;
@@ -338,11 +493,6 @@ static void test_number_zero_auto_selection(void **state)
 	assert_int_equal(cs0->source.sin_addr.s_addr, htonl(0x7f000002));
 	assert_true(cs0->connected);
 	assert_int_equal(cs0->conflicts, cryo_link_counters(f->link)->conflicts);
-}
-
-static bool cs0_connected(struct fixture *f)
-{
-	return get(f, "CS0")->connected;
 }
 
 static bool rejected_five(struct fixture *f)
@@ -420,6 +570,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_two_controllers_by_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_simulator_follows_every_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_port_and_oversized_datagram, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_number_zero_auto_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_packets_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence_then_recovery, setup, teardown),
