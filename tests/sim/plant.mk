@@ -17,3 +17,10 @@ $(BUILD)/bin/xvme-plant: $(call obj,tests/sim/xvme-plant.c $(PLANT_SRCS))
 $(BUILD)/unit/test-plant: $(call san_obj,tests/unit/test-plant.c $(PLANT_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -Wl,--wrap=pread,--wrap=pwrite -o $@ $^ $(LIBS_CMOCKA)
+
+# What one plant tick costs (tests/bench/plant-ain.sh runs it in the VM).
+BENCHES += $(BUILD)/bench/plant-bench
+
+$(BUILD)/bench/plant-bench: $(call obj,tests/bench/plant-bench.c tests/sim/plant.c)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
