@@ -474,6 +474,53 @@ static void test_shared_port_and_oversized_datagram(void **state)
 	assert_int_equal(f->last_rejected_size, 2000);
 }
 
+/* Exit status of the simulator run with these arguments (and no time to
+ * do anything else: it must refuse before binding). */
+static int sim_exit_status(const char *const *args)
+{
+	char path[PATH_MAX];
+	const char *argv[16] = { "cryostream-sim" };
+	int status, devnull;
+	size_t n = 1;
+	pid_t pid;
+
+	sim_path(path, sizeof(path));
+	for (; *args && n < ELEMENTSOF(argv) - 1; args++)
+		argv[n++] = *args;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_simulator_refuses_bad_options(void **state)
+{
+	static const char *const bad[][4] = {
+		{ "--rate", "0" },
+		{ "--number", "0" },
+		{ "--number", "65536" },
+		{ "--number", "4.5" },
+		{ "--bind", "300.1.1.1" },
+		{ "--status-to", "127.0.0.1:0" },
+		{ "--min-temperature", "400", "--max-temperature", "80" },
+		{ "--speed", "fast" },
+		{ "extra-argument" },
+	};
+	static const char *const help[] = { "--help", NULL };
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_int_equal(sim_exit_status(bad[i]), 1);
+	assert_int_equal(sim_exit_status(help), 0);
+}
+
 static void test_number_zero_auto_selection(void **state)
 {
 	struct fixture *f = *state;
@@ -569,6 +616,7 @@ static void test_silence_then_recovery(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simulator_refuses_bad_options),
 		cmocka_unit_test_setup_teardown(test_two_controllers_by_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simulator_follows_every_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_port_and_oversized_datagram, setup,
