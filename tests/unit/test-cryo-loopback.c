@@ -463,6 +463,10 @@ static void test_shared_port_and_oversized_datagram(void **state)
 	other = cryo_status_socket_open(&at);
 	assert_true(other >= 0);
 	close(other);
+	/* An address that is not ours: the errno, not a silent failure. */
+	at.sin_addr.s_addr = htonl(0xC0000201);	/* 192.0.2.1, TEST-NET-1 */
+	assert_int_equal(cryo_status_socket_open(&at), -EADDRNOTAVAIL);
+	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
