@@ -216,9 +216,15 @@ int plant_card_list(struct plant *plant, char ***ret)
 		}
 		if (!card_name_is_valid(de->d_name))
 			continue;
-		/* Each card is a directory; anything else is not a card. */
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		/*
+		 * Each card is a directory; anything else is not a card, and
+		 * one that went away since readdir() (an unload) is not either.
+		 */
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
 			return -errno;
+		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
 
