@@ -39,7 +39,12 @@ static int fail(struct targets_parser *p, size_t column, const char *format, ...
 
 	if (!p->error || !p->error_size)
 		return -EINVAL;
-	n = snprintf(p->error, p->error_size, "\"%s\" at column %zu: ", p->text, column + 1);
+	/* Quote the argument, shortened when long: the column still points. */
+	if (strnlen(p->text, 65) > 64)
+		n = snprintf(p->error, p->error_size, "\"%.61s...\" at column %zu: ", p->text,
+			     column + 1);
+	else
+		n = snprintf(p->error, p->error_size, "\"%s\" at column %zu: ", p->text, column + 1);
 	if (n < 0 || (size_t)n >= p->error_size)
 		n = 0;
 	va_start(ap, format);
@@ -148,7 +153,10 @@ static int parse_item(struct targets_parser *p, size_t *pos)
 	if (is_letter(p->text[start])) {
 		while (is_letter(p->text[end]))
 			end++;
-		if (p->text[end] && p->text[end] != ',' && p->text[end] != ' ')
+		if (p->text[end] == '-')
+			return fail(p, start, "ranges are of detector numbers, not manifolds");
+		if (p->text[end] && p->text[end] != ',' && p->text[end] != ' ' &&
+		    p->text[end] != '\t')
 			return fail(p, end, "unexpected '%c' after '%.*s'", p->text[end],
 				    (int)(end - start), p->text + start);
 		*pos = end;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon/config/check.h"
+#include "daemon/config/values.h"
 #include "daemon/shared/macro.h"
 
 enum direction {
@@ -229,7 +230,7 @@ static void check_reference(const struct station *s, const struct channel_ref *s
 			    const char *owner, struct diagnostics *d)
 {
 	const struct card *card;
-	char name[CARD_NAME_MAX];
+	char name[CARD_NAME_MAX], volts[VALUE_STRING_MAX];
 	int32_t min;
 
 	if (!source_location_is_set(at) || sensor->kind != LINE_ADC)
@@ -241,8 +242,8 @@ static void check_reference(const struct station *s, const struct channel_ref *s
 		ADC_MILLIVOLTS_MIN_BIPOLAR;
 	if (reference_mv < min)
 		diagnostic_error(d, at,
-				 "%s: reference %d mV is below the range of the %s XVME-560 %s (%s)",
-				 owner, reference_mv,
+				 "%s: reference %s is below the range of the %s XVME-560 %s (%s)",
+				 owner, value_format_voltage(reference_mv, volts),
 				 card->adc_range == ADC_RANGE_UNIPOLAR ? "unipolar" : "bipolar",
 				 card_name_format(card->crate, card->address, name),
 				 card->adc_range == ADC_RANGE_UNIPOLAR ? "0V to +9.995V" :

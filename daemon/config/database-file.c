@@ -494,6 +494,7 @@ int database_read_detector(int fd, const struct database_layout *layout, uint32_
 			   struct detector *ret, struct database_error *err)
 {
 	uint8_t buf[DATABASE_DETECTOR_RECORD_SIZE];
+	struct detector d;
 	uint64_t offset;
 	int r;
 
@@ -504,12 +505,13 @@ int database_read_detector(int fd, const struct database_layout *layout, uint32_
 	r = pread_exact(fd, buf, sizeof(buf), offset, err);
 	if (r < 0)
 		return r;
-	r = database_decode_detector(buf, index, offset, ret, err);
+	r = database_decode_detector(buf, index, offset, &d, err);
 	if (r < 0)
 		return r;
-	if (ret->manifold >= layout->n_manifolds)
+	if (d.manifold >= layout->n_manifolds)
 		return fail(err, -EBADMSG,
 			    "detector record %u at offset %llu: manifold index %u out of range",
-			    index, (unsigned long long)offset, ret->manifold);
+			    index, (unsigned long long)offset, d.manifold);
+	*ret = d;
 	return 0;
 }

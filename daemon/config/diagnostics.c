@@ -27,6 +27,10 @@ void diagnostics_done(struct diagnostics *d)
 
 static void diagnostic_add(struct diagnostics *d, enum diagnostic_severity severity,
 			   const struct source_location *at, const char *format, va_list ap)
+	_printf_(4, 0);
+
+static void diagnostic_add(struct diagnostics *d, enum diagnostic_severity severity,
+			   const struct source_location *at, const char *format, va_list ap)
 {
 	struct diagnostic item = { .severity = severity };
 	struct diagnostic *items;

@@ -372,26 +372,25 @@ static bool parse_duration(struct parser *p, const char *key, uint32_t min, uint
 /* "HH:MM" arrives as three tokens: word ':' word. */
 static bool parse_clock_time(struct parser *p, uint16_t *ret, struct source_location *at)
 {
-	struct token hours, minutes;
-	char text[8];
+	struct token hours, minutes = { .text = "", .length = 0 };
+	bool have_minutes = false;
+	char text[16];
 	const char *why;
 
 	*at = p->token.at;
 	if (!take_word(p, "a time HH:MM", &hours))
 		return false;
-	if (p->token.type != TOKEN_COLON || hours.length != 2) {
-		diagnostic_error(p->diagnostics, &hours.at,
-				 "preset '%.*s' is not a time of day HH:MM (two digits each)",
-				 (int)hours.length, hours.text);
-		return false;
+	if (p->token.type == TOKEN_COLON) {
+		next(p);
+		if (!take_word(p, "minutes", &minutes))
+			return false;
+		have_minutes = true;
 	}
-	next(p);
-	if (!take_word(p, "minutes", &minutes))
-		return false;
-	if (minutes.length != 2) {
+	if (!have_minutes || hours.length != 2 || minutes.length != 2) {
 		diagnostic_error(p->diagnostics, at,
-				 "preset '%.*s:%.*s' is not a time of day HH:MM (two digits each)",
-				 (int)hours.length, hours.text, (int)minutes.length, minutes.text);
+				 "preset '%.*s%s%.*s' is not a time of day HH:MM (two digits each)",
+				 (int)hours.length, hours.text, have_minutes ? ":" : "",
+				 (int)minutes.length, minutes.text);
 		return false;
 	}
 	snprintf(text, sizeof(text), "%.2s:%.2s", hours.text, minutes.text);

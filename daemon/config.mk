@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# The station configuration: compiler library, stationd-compile, the
+# target parser and schedule arithmetic, their unit tests and fuzzers.
+
+# The library later linked into stationd, stationctl and the console.
+CONFIG_SRCS := \
+	daemon/shared/crc32.c \
+	daemon/config/diagnostics.c \
+	daemon/config/lexer.c \
+	daemon/config/symbols.c \
+	daemon/config/values.c \
+	daemon/config/loader.c \
+	daemon/config/station.c \
+	daemon/config/parser.c \
+	daemon/config/check.c \
+	daemon/config/compile.c \
+	daemon/config/database-record.c \
+	daemon/config/database-file.c \
+	daemon/config/dump.c \
+	daemon/autofill/schedule.c \
+	daemon/autofill/targets.c
+
+PROGRAMS += $(BUILD)/bin/stationd-compile
+UNIT_TESTS += $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
+	$(BUILD)/unit/test-targets $(BUILD)/unit/test-schedule \
+	$(BUILD)/unit/test-database
+FUZZERS += $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets
+
+$(BUILD)/bin/stationd-compile: $(call obj,daemon/clients/stationd-compile.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $^
+
+# Unit tests find the example configurations relative to the top directory.
+$(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
+$(BUILD)/unit/test-targets $(BUILD)/unit/test-schedule \
+$(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/$*.c $(CONFIG_SRCS)) \
+		$(LIBS_CMOCKA)
+
+# test-config runs the compiler program (the database-untouched promise).
+$(BUILD)/unit/test-config: | $(BUILD)/bin/stationd-compile
+
+# Fuzzers compile every source with clang and libFuzzer instrumentation.
+$(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets: $(BUILD)/fuzz/%: \
+		tests/fuzz/%.c $(CONFIG_SRCS) | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
+		-o $@ tests/fuzz/$*.c $(CONFIG_SRCS)
