@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by tests/vm/scenarios/cards-*.sh (and tests/bench/cards.sh's
+# guest part) inside the VM guest: load the simulated crate and the card
+# drivers, find a card's sysfs, plant, IIO and gpiochip, print TAP.
+top=${STATIOND_TOP:?STATIOND_TOP unset: run through tests/vm/run.sh}
+build=${STATIOND_BUILD:-$top/build}
+debugfs=/sys/kernel/debug
+plant_root=$debugfs/xvme-sim
+cards_failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() {
+	echo "not ok - $*"
+	cards_failed=1
+}
+# check <description> <command...>: one TAP line from the command's status
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+# expect_eq <description> <got> <want>
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   got '$2', want '$3'"
+	fi
+}
+cards_exit() { exit "$cards_failed"; }
+
+cards_mount_debugfs() {
+	mountpoint -q "$debugfs" || mount -t debugfs none "$debugfs"
+}
+
+# cards_load "<xvme-sim cards= list>": the crate, then all three drivers
+# (modprobe through the harness's /lib/modules: xvme and industrialio
+# come in as dependencies).
+cards_load() {
+	cards_mount_debugfs || return 1
+	modprobe xvme-sim "cards=$1" || return 1
+	modprobe -a xvme240 xvme260 xvme560
+}
+
+cards_unload() {
+	local m rc=0
+	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
+		[ -d "/sys/module/${m//-/_}" ] || continue
+		rmmod "$m" || rc=1
+	done
+	return $rc
+}
+
+# card <addr as 0x0c00>: the card's device name, e.g. xvme0-0c00
+card() {
+	local d
+	for d in /sys/bus/xvme/devices/xvme*-"${1#0x}"; do
+		[ -e "$d" ] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+card_sysfs() { echo "/sys/bus/xvme/devices/$1"; }
+card_plant() { echo "$plant_root/$1"; }
+card_attr() { cat "/sys/bus/xvme/devices/$1/$2"; }
+
+has_iio() { card_iio "$1" >/dev/null; }
+
+# the IIO device directory whose label is the card name
+card_iio() {
+	local d
+	for d in /sys/bus/iio/devices/iio:device*; do
+		[ "$(cat "$d/label" 2>/dev/null)" = "$1" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# the gpiochip (gpiochipN) whose label is the card name
+card_chip() {
+	gpiodetect | sed -n "s/^\(gpiochip[0-9]*\) \[$1\] .*/\1/p"
+}
+
+# read a file and print "errno-text" on failure (for ETIMEDOUT checks)
+read_errno() {
+	local out
+	if out=$(cat "$1" 2>&1); then echo "$out"; else echo "ERR: ${out##*: }"; fi
+}
+
+# stop <signal> <pid>: signal a background holder and reap it quietly
+stop() {
+	kill -"$1" "$2"
+	wait "$2"
+} 2>/dev/null
+
+# retest <card>: write 1 to its retest attribute; prints the error text
+retest() { (echo 1 >"/sys/bus/xvme/devices/$1/retest") 2>&1; }
+
+readable() { cat "$1" >/dev/null; }
+readable_line() { gpioget "$1" "$2" >/dev/null; }
+
+# wait_for <seconds> <command...>: poll until the command succeeds
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.05
+	done
+}
+
+# kernel log lines since a marker written by log_mark
+log_mark() {
+	cards_mark="cards-mark-$RANDOM-$$"
+	echo "$cards_mark" >/dev/kmsg
+}
+log_since_mark() {
+	dmesg | sed -n "/$cards_mark/,\$p"
+}
