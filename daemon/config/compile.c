@@ -12,6 +12,26 @@
 #include "daemon/config/compile.h"
 #include "daemon/config/parser.h"
 
+struct sort_key {
+	size_t rank;		/* 0: no file; then files in the order first read */
+	unsigned line, column;
+	size_t sequence;	/* equal positions keep the order found */
+	struct diagnostic item;
+};
+
+static int sort_key_compare(const void *a, const void *b)
+{
+	const struct sort_key *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return (x->sequence > y->sequence) - (x->sequence < y->sequence);
+}
+
 static size_t file_rank(const struct station *s, const char *file)
 {
 	if (!file)
@@ -22,27 +42,29 @@ static size_t file_rank(const struct station *s, const char *file)
 	return s->n_files + 1;
 }
 
-/* Stable insertion sort: diagnostics are few, and equal positions keep
- * their order. */
+/* Put diagnostics in file order (a garbage file can yield many thousands,
+ * so this is O(n log n)). Out of memory: they stay in the order found. */
 static void diagnostics_sort(struct diagnostics *d, const struct station *s)
 {
-	for (size_t i = 1; i < d->n_items; i++) {
-		struct diagnostic item = d->items[i];
-		size_t rank = file_rank(s, item.file), j = i;
+	struct sort_key *keys;
 
-		while (j > 0) {
-			const struct diagnostic *prev = &d->items[j - 1];
-			size_t prev_rank = file_rank(s, prev->file);
-
-			if (prev_rank < rank || (prev_rank == rank &&
-			    (prev->line < item.line ||
-			     (prev->line == item.line && prev->column <= item.column))))
-				break;
-			d->items[j] = d->items[j - 1];
-			j--;
-		}
-		d->items[j] = item;
-	}
+	if (d->n_items < 2)
+		return;
+	keys = calloc(d->n_items, sizeof(*keys));
+	if (!keys)
+		return;
+	for (size_t i = 0; i < d->n_items; i++)
+		keys[i] = (struct sort_key){
+			.rank = file_rank(s, d->items[i].file),
+			.line = d->items[i].line,
+			.column = d->items[i].column,
+			.sequence = i,
+			.item = d->items[i],
+		};
+	qsort(keys, d->n_items, sizeof(*keys), sort_key_compare);
+	for (size_t i = 0; i < d->n_items; i++)
+		d->items[i] = keys[i].item;
+	free(keys);
 }
 
 static int finish(struct station *s, struct diagnostics *d, int r, struct station **ret)

@@ -230,16 +230,17 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	s = station_new();
 	if (!s)
 		return -ENOMEM;
-	s->cards = calloc(l.n_cards ? l.n_cards : 1, sizeof(*s->cards));
-	s->manifolds = calloc(l.n_manifolds ? l.n_manifolds : 1, sizeof(*s->manifolds));
-	s->detectors = calloc(l.n_detectors ? l.n_detectors : 1, sizeof(*s->detectors));
-	if (!s->cards || !s->manifolds || !s->detectors)
-		return -ENOMEM;
-	/* Counts follow allocation so station_free() frees what exists; the
-	 * arrays are never appended to after decoding. */
-	s->n_cards = l.n_cards;
-	s->n_manifolds = l.n_manifolds;
-	s->n_detectors = l.n_detectors;
+	/* Grow through station_add_*() so the arrays keep the capacity rule
+	 * the model relies on. */
+	for (uint32_t i = 0; i < l.n_cards; i++)
+		if (!station_add_card(s))
+			return -ENOMEM;
+	for (uint32_t i = 0; i < l.n_manifolds; i++)
+		if (!station_add_manifold(s))
+			return -ENOMEM;
+	for (uint32_t i = 0; i < l.n_detectors; i++)
+		if (!station_add_detector(s))
+			return -ENOMEM;
 
 	uint64_t o = offset_of(&l, DATABASE_RECORD_STATION, 0);
 

@@ -23,6 +23,7 @@ struct parser {
 	struct symbol_table symbols;
 	const char *include_stack[INCLUDE_DEPTH_MAX + 1];	/* identities */
 	unsigned depth;
+	uint32_t *detector_by_number;	/* index + 1 of each number's detector, 0: none */
 	bool have_station_block;
 	struct source_location station_block_at;
 	int failure;			/* first hard failure (-ENOMEM) */
@@ -892,19 +893,23 @@ static void parse_detector(struct parser *p, const struct token *keyword)
 		skip_statement(p);
 		return;
 	}
-	/* Linear, but only over detectors parsed so far: 1000 detectors is
-	 * half a million comparisons, well under a millisecond. */
-	for (size_t i = 0; i < p->station->n_detectors; i++) {
-		const struct detector *other = &p->station->detectors[i];
-
-		if (other->number == number) {
-			diagnostic_error(p->diagnostics, &number_at,
-					 "detector %u is already defined at %s:%u:%u",
-					 other->number, other->at.file, other->at.line,
-					 other->at.column);
-			skip_statement(p);
+	if (!p->detector_by_number) {
+		p->detector_by_number = calloc(DETECTOR_NUMBER_MAX + 1,
+					       sizeof(*p->detector_by_number));
+		if (!p->detector_by_number) {
+			p->failure = -ENOMEM;
 			return;
 		}
+	}
+	if (p->detector_by_number[number]) {
+		const struct detector *other =
+			&p->station->detectors[p->detector_by_number[number] - 1];
+
+		diagnostic_error(p->diagnostics, &number_at,
+				 "detector %u is already defined at %s:%u:%u",
+				 other->number, other->at.file, other->at.line, other->at.column);
+		skip_statement(p);
+		return;
 	}
 	d = station_add_detector(p->station);
 	if (!d) {
@@ -913,6 +918,7 @@ static void parse_detector(struct parser *p, const struct token *keyword)
 	}
 	d->number = number;
 	d->at = keyword->at;
+	p->detector_by_number[number] = p->station->n_detectors;
 	snprintf(what, sizeof(what), "detector %u", d->number);
 	parse_block(p, what, detector_keys, ELEMENTSOF(detector_keys), d, d->field_at);
 }
@@ -1047,6 +1053,7 @@ static int parse_loaded(struct station *station, const struct config_loader *loa
 	symbol_table_init(&p.symbols);
 	r = parse_source(&p, source);
 	symbol_table_done(&p.symbols);
+	free(p.detector_by_number);
 	if (r < 0)
 		return r;
 	return diagnostics->out_of_memory ? -ENOMEM : 0;
