@@ -131,6 +131,24 @@ static const struct regmap_config xvme_regmap16_config = {
 	.cache_type = REGCACHE_NONE,
 };
 
+/*
+ * The regmaps outlive driver bindings, so they must not be attached to
+ * the card device: regmap would add a devres entry, and the driver core
+ * refuses to probe a device that has devres before probing. They carry
+ * the card's name instead (debugfs: regmap/dummy-xvme0-0c00-d8).
+ */
+static struct regmap *xvme_card_regmap(struct xvme_card *card,
+				       const struct regmap_config *template)
+{
+	struct regmap_config config = *template;
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s-%s", dev_name(&card->dev),
+		 template->name);
+	config.name = name;	/* copied by regmap */
+	return regmap_init(NULL, NULL, card, &config);
+}
+
 /* --------------------------------------------------------------- cards */
 
 static ssize_t model_show(struct device *dev, struct device_attribute *attr,
@@ -293,14 +311,12 @@ static int xvme_card_add(struct xvme_crate *crate, u16 base,
 	if (err)
 		goto err_put;
 
-	card->regmap8 = regmap_init(&card->dev, NULL, card,
-				    &xvme_regmap8_config);
+	card->regmap8 = xvme_card_regmap(card, &xvme_regmap8_config);
 	if (IS_ERR(card->regmap8)) {
 		err = PTR_ERR(card->regmap8);
 		goto err_put;
 	}
-	card->regmap16 = regmap_init(&card->dev, NULL, card,
-				     &xvme_regmap16_config);
+	card->regmap16 = xvme_card_regmap(card, &xvme_regmap16_config);
 	if (IS_ERR(card->regmap16)) {
 		err = PTR_ERR(card->regmap16);
 		goto err_put;
