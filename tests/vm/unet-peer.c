@@ -16,6 +16,7 @@
  *   unet-peer teardown MODE   readers/pollers/writers blocked, then MODE:
  *                             detach | hangup | close-master
  *   unet-peer cycle [N]       attach/detach N times (100)
+ *   unet-peer ldattach        attach with ldattach(8) instead of TIOCSETD
  *   unet-peer hold            attach, print "<unetN> <tty>", wait for a signal
  */
 #include <errno.h>
@@ -26,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -878,6 +881,86 @@ static int test_cycle(unsigned int rounds)
 }
 
 /*
+ * Attach with ldattach(8), as an operator would on /dev/ttyS1, to the
+ * slave of a pty pair (ldattach -d stays in the foreground holding the
+ * line), pass a frame each way, then end ldattach and close the master:
+ * the device goes.
+ */
+static int test_ldattach(void)
+{
+	struct unet_link link = { .master = -EBADF, .slave = -EBADF,
+				  .unet = -EBADF };
+	char path[256], ldisc[16];
+	uint8_t p[64], frame[80], buf[128];
+	int r, i, status;
+	size_t n;
+	pid_t pid;
+
+	r = pty_pair_open(&link.master, &link.slave, link.tty,
+			  sizeof(link.tty));
+	if (!tap(r == 0, "pty pair (%s)", r ? strerror(-r) : link.tty))
+		return 1;
+	snprintf(path, sizeof(path), "/dev/pts/%s", link.tty + 3);
+	snprintf(ldisc, sizeof(ldisc), "%d", unet_ldisc_number());
+	/* ldattach must be the only one holding the tty, so its exit detaches. */
+	link.slave = safe_close(link.slave);
+
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* -d keeps it in the foreground; its chatter is not TAP. */
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execlp("ldattach", "ldattach", "-d", "-7", "-e", "-1", "-s",
+		       "9600", ldisc, path, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {
+		if (unet_device_find(link.tty, link.name, sizeof(link.name)) == 0)
+			break;
+		msleep(20);
+	}
+	if (!tap(i < 100, "ldattach %s %s creates a unet device (%s)", ldisc,
+		 path, i < 100 ? link.name : "none")) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		unet_link_close(&link);
+		return 1;
+	}
+	snprintf(link.sysfs, sizeof(link.sysfs), "/sys/class/unet/%s",
+		 link.name);
+	link.unet = unet_device_open(link.name, O_RDWR);
+
+	payload_make(p, 42, 30);
+	n = frame_make(frame, p, 30);
+	write_all(link.master, frame, n);
+	expect_payload(link.unet, p, 30, "frame from the peer via ldattach");
+	unet_sysfs_write(&link, "xon_interval_ms", "0");
+	drain(link.master, buf, sizeof(buf), 100);
+	r = (int)write(link.unet, p, 30);
+	n = drain(link.master, buf, sizeof(buf), 300);
+	tap(r == 30 && n == 32 && memcmp(buf, frame, 32) == 0,
+	    "frame to the peer via ldattach (%zu bytes on the line)", n);
+
+	/*
+	 * A pty pair is released, and its discipline closed, only when
+	 * both ends are: end ldattach, then the peer hangs up.
+	 */
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	link.master = safe_close(link.master);
+	for (i = 0; i < 100 && access(link.sysfs, F_OK) == 0; i++)
+		msleep(20);
+	tap(access(link.sysfs, F_OK) < 0,
+	    "ending ldattach and closing the master removes %s", link.name);
+	r = (int)read_timeout(link.unet, buf, sizeof(buf), 2000);
+	tap(r == 0, "reader sees EOF after ldattach ends");
+	unet_link_close(&link);
+	return failed;
+}
+
+/*
  * Keep a link attached for outside checks (udev): print "<unetN> <tty>"
  * and wait for a signal.
  */
@@ -917,10 +1000,12 @@ int main(int argc, char **argv)
 		return test_teardown(argv[2]);
 	if (strcmp(cmd, "cycle") == 0)
 		return test_cycle(n ? n : 100);
+	if (strcmp(cmd, "ldattach") == 0)
+		return test_ldattach();
 	if (strcmp(cmd, "hold") == 0)
 		return hold_link();
 	fprintf(stderr,
-		"usage: %s framing|sysfs|write|xon|stress [N]|teardown detach|hangup|close-master|cycle [N]|hold\n",
+		"usage: %s framing|sysfs|write|xon|stress [N]|teardown detach|hangup|close-master|cycle [N]|ldattach|hold\n",
 		argv[0]);
 	return 2;
 }
