@@ -24,7 +24,7 @@ PROGRAMS += $(BUILD)/bin/stationd-compile
 UNIT_TESTS += $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
 	$(BUILD)/unit/test-targets $(BUILD)/unit/test-schedule \
 	$(BUILD)/unit/test-database
-FUZZERS += $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets
+FUZZERS += $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets $(BUILD)/fuzz/fuzz-database
 
 $(BUILD)/bin/stationd-compile: $(call obj,daemon/clients/stationd-compile.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
@@ -42,7 +42,7 @@ $(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CO
 $(BUILD)/unit/test-config: | $(BUILD)/bin/stationd-compile
 
 # Fuzzers compile every source with clang and libFuzzer instrumentation.
-$(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets: $(BUILD)/fuzz/%: \
+$(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets $(BUILD)/fuzz/fuzz-database: $(BUILD)/fuzz/%: \
 		tests/fuzz/%.c $(CONFIG_SRCS) | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
