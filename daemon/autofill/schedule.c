@@ -238,7 +238,14 @@ int schedule_fill(struct fill_schedule *s, int minute_of_day, int64_t now, const
 		*why = "the fill time is not a time of day";
 		return -ERANGE;
 	}
-	t = minute_of_day < 0 ? now : schedule_next_local_time(now, minute_of_day, true);
+	if (minute_of_day < 0) {
+		t = now;
+	} else {
+		/* FILL 14:00 typed at 14:00:30 means now, not tomorrow. */
+		t = schedule_next_local_time(now - 59, minute_of_day, true);
+		if (t < now)
+			t = now;
+	}
 	if (t == SCHEDULE_NEVER) {
 		*why = "the fill time cannot be represented";
 		return -ERANGE;

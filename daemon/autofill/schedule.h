@@ -82,7 +82,8 @@ int schedule_preset(struct fill_schedule *s, enum preset_mode mode, const uint16
 
 /*
  * FILL: the next fill is at minute_of_day (today, or tomorrow if that time
- * has passed), or now if minute_of_day < 0; presets before it are skipped.
+ * has passed; during that very minute, now), or now if minute_of_day < 0;
+ * presets before it are skipped.
  */
 int schedule_fill(struct fill_schedule *s, int minute_of_day, int64_t now, const char **why);
 

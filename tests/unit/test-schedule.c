@@ -285,6 +285,10 @@ static void test_fill(void **state)
 	assert_int_equal(s.next_fill, utc(2026, 5, 5, 4, 0));
 	assert_int_equal(schedule_fill(&s, HM(5, 0), now, &why), 0);
 	assert_int_equal(s.next_fill, now);
+	assert_int_equal(schedule_fill(&s, HM(5, 0), now + 59, &why), 0);
+	assert_int_equal(s.next_fill, now + 59);
+	assert_int_equal(schedule_fill(&s, HM(5, 0), now + 60, &why), 0);
+	assert_int_equal(s.next_fill, utc(2026, 5, 5, 5, 0));
 
 	/* FILL without a time: due now */
 	assert_int_equal(schedule_fill(&s, -1, now + 17, &why), 0);
