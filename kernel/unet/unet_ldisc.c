@@ -236,6 +236,7 @@ static void unet_ldisc_receive_buf(struct tty_struct *tty,
 static void unet_port_shutdown(struct unet_port *port)
 {
 	struct tty_struct *tty;
+	bool stopped;
 
 	spin_lock(&port->lock);
 	if (port->dead) {
@@ -243,6 +244,7 @@ static void unet_port_shutdown(struct unet_port *port)
 		return;
 	}
 	port->dead = true;
+	stopped = port->flow_stopped;
 	spin_unlock(&port->lock);
 
 	mutex_lock(&port->tx_lock);
@@ -250,6 +252,10 @@ static void unet_port_shutdown(struct unet_port *port)
 	WRITE_ONCE(port->tty, NULL);
 	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	mutex_unlock(&port->tx_lock);
+
+	/* Do not leave the next discipline a stop it never saw an XOFF for. */
+	if (stopped)
+		start_tty(tty);
 
 	/* Neither work item touches the tty once @tty is NULL. */
 	cancel_delayed_work_sync(&port->xon_work);

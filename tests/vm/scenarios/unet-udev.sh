@@ -21,6 +21,7 @@ if ! udevadm control --ping 2>/dev/null; then
 fi
 udevadm control --ping && echo "ok - systemd-udevd running" ||
 	{ echo "not ok - systemd-udevd running"; exit 1; }
+udevadm control --reload
 
 out=/run/unet-udev-hold.$$
 "$peer" hold >"$out" &
