@@ -35,8 +35,13 @@
 #define XVME560_CHANNELS	32
 #define XVME560_BITS		12
 
-/* A conversion takes about 15 us; BUSY after 1 ms is a timeout. */
-#define XVME560_POLL_US		5
+/*
+ * A conversion takes about 15 us; BUSY after 1 ms is a timeout. Polls
+ * sleep (usleep_range, timers-howto: >= 10 us) rather than spin: reads
+ * come from sysfs in process context, and a stuck card costs a sleeping
+ * millisecond, not a busy one.
+ */
+#define XVME560_POLL_US		10
 #define XVME560_TIMEOUT_US	1000
 #define XVME560_RESET_TIMEOUT_US 1000
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cards-bench: timing samples of the XVME card drivers as userspace sees
- * them, run inside the VM by tests/vm/bench/cards.sh.
+ * them, run inside the VM by tests/bench/cards.sh.
  *
  *   cards-bench sysfs <file> [n]        one pread of a sysfs attribute
  *   cards-bench scan <iio-dir> [n]      in_voltage0_raw..31_raw, all 32

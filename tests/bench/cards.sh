@@ -1,29 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest half of tests/bench/cards.sh: time the card drivers as userspace
-# sees them and print median and p99 of each, with their ratio to a floor
-# measured in the same run (a trivial sysfs read of the IIO device's
-# name), because the VM runs under TCG and only ratios carry over.
+# Runs on: vm (loads xvme-sim and the card drivers).
+# Benchmark: the XVME card drivers as userspace sees them, median and p99
+# of each, and their ratio to a floor measured in the same run (a trivial
+# sysfs read: the IIO device's name), because the VM runs under TCG and
+# only ratios carry over. Arguments: [samples], default 2000 (the scan
+# takes half as many).
 #
 #   adc-read    one in_voltage0_raw read (one conversion)
 #   adc-scan32  in_voltage0_raw..31_raw (one sample = 32 conversions)
 #   relay       set relay4 through the gpio cdev and read the latch back
 #   edge        plant writes a 0->1 edge on irq3 -> the rising-edge event
 #               is read from the gpio cdev (libgpiod, as gpiomon does)
-#
-# Prints TAP: "ok - bench <what>" per measurement, numbers as comments.
-. "$STATIOND_TOP/tests/vm/cards-lib.sh"
+set -u
+top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+export STATIOND_TOP=$top
+. "$top/tests/vm/cards-lib.sh"
 
-samples=${CARDS_BENCH_SAMPLES:-2000}
+samples=${1:-2000}
 bench=$build/bench/cards-bench
 if [ ! -x "$bench" ]; then
-	not_ok "bench program $bench built (make bench builds it)"
-	cards_exit
+	echo "cards: $bench is not built (make bench builds it)" >&2
+	exit 1
 fi
 if ! cards_load "240@0x0400,260@0x0800,560@0x0c00"; then
-	not_ok "xvme-sim and the drivers load"
-	cards_exit
+	echo "cards: xvme-sim and the card drivers do not load" >&2
+	exit 1
 fi
+trap cards_unload EXIT
 ttl=$(card 0x0400)
 rel=$(card 0x0800)
 adc=$(card 0x0c00)
@@ -37,7 +41,8 @@ measure() {
 	local what=$1 out
 	shift
 	if ! out=$("$bench" "$@"); then
-		not_ok "bench $what"
+		echo "cards $what: failed" >&2
+		cards_failed=1
 		return
 	fi
 	local med p99 n
@@ -46,11 +51,10 @@ measure() {
 	n=$(field "$out" samples)
 	if [ -z "$floor_med" ]; then
 		floor_med=$med floor_p99=$p99
-		echo "# $what: median $med us, p99 $p99 us over $n samples (the floor)"
+		echo "cards $what: median $med us, p99 $p99 us over $n samples (the floor)"
 	else
-		echo "# $what: median $med us ($(awk -v a="$med" -v b="$floor_med" 'BEGIN { printf "%.1f", a / b }') x floor), p99 $p99 us ($(awk -v a="$p99" -v b="$floor_p99" 'BEGIN { printf "%.1f", a / b }') x floor p99) over $n samples"
+		echo "cards $what: median $med us ($(awk -v a="$med" -v b="$floor_med" 'BEGIN { printf "%.1f", a / b }') x floor), p99 $p99 us ($(awk -v a="$p99" -v b="$floor_p99" 'BEGIN { printf "%.1f", a / b }') x floor p99) over $n samples"
 	fi
-	ok "bench $what"
 }
 
 measure sysfs-floor sysfs "$iio/name" "$samples"
@@ -58,6 +62,4 @@ measure adc-read sysfs "$iio/in_voltage0_raw" "$samples"
 measure adc-scan32 scan "$iio" "$((samples / 2))"
 measure relay relay "$(card_chip "$rel")" 4 "$samples"
 measure edge edge "$(card_chip "$ttl")" 67 "$(card_plant "$ttl")/irq_inputs" 3 "$samples"
-
-cards_unload || not_ok "drivers and crate unload"
-cards_exit
+exit "$cards_failed"
