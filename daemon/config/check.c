@@ -23,14 +23,34 @@ struct line_use {
 	struct channel_ref ref;
 	struct source_location at;
 	enum direction direction;
-	size_t sequence;	/* order of collection, to keep "first" first */
+	size_t file_rank;	/* with at: the order written, so "first" is first */
 	char owner[48];		/* "valve of detector 3" */
 };
 
 struct use_list {
+	const struct station *station;
 	struct line_use *uses;
 	size_t n_uses;
 };
+
+/* Files in the order they were first read (includes in place). */
+static size_t file_rank(const struct station *s, const char *file)
+{
+	for (size_t i = 0; i < s->n_files; i++)
+		if (s->files[i] == file)
+			return i;
+	return s->n_files;
+}
+
+/* Which of two uses was written first. */
+static int written_order(const struct line_use *x, const struct line_use *y)
+{
+	if (x->file_rank != y->file_rank)
+		return x->file_rank < y->file_rank ? -1 : 1;
+	if (x->at.line != y->at.line)
+		return x->at.line < y->at.line ? -1 : 1;
+	return (x->at.column > y->at.column) - (x->at.column < y->at.column);
+}
 
 static const struct {
 	uint8_t kind;
@@ -73,7 +93,7 @@ static int use_add(struct use_list *list, const struct channel_ref *ref,
 		.ref = *ref,
 		.at = *at,
 		.direction = direction,
-		.sequence = list->n_uses,
+		.file_rank = file_rank(list->station, at->file),
 	};
 	va_start(ap, format);
 	vsnprintf(u->owner, sizeof(u->owner), format, ap);
@@ -94,7 +114,7 @@ static int use_compare(const void *a, const void *b)
 		return x->ref.kind < y->ref.kind ? -1 : 1;
 	if (x->ref.index != y->ref.index)
 		return x->ref.index < y->ref.index ? -1 : 1;
-	return (x->sequence > y->sequence) - (x->sequence < y->sequence);
+	return written_order(x, y);
 }
 
 static int collect_uses(const struct station *s, struct use_list *list)
@@ -205,7 +225,7 @@ static void check_port_directions(const struct use_list *list, struct diagnostic
 		}
 		first = s0;
 		for (size_t i = start; i < end; i++)
-			if (list->uses[i].sequence < first->sequence)
+			if (written_order(&list->uses[i], first) < 0)
 				first = &list->uses[i];
 		for (size_t i = start; i < end; i++) {
 			const struct line_use *u = &list->uses[i];
@@ -387,7 +407,7 @@ static void check_manifold_membership(struct station *s, struct diagnostics *d)
 
 int config_check(struct station *s, struct diagnostics *d)
 {
-	struct use_list list = {};
+	struct use_list list = { .station = s };
 	int r;
 
 	station_sort(s);

@@ -159,6 +159,12 @@ static const struct error_case cases[] = {
 	{ "two functions on one relay", D2(D2_MANIFOLD, D2_SENSOR, "\tvalve 0x0800:0\n", D2_BIAS,
 					  D2_REFERENCE, D2_MAX_FILL, D2_CLOSURE, ""), false,
 	  { "test.conf:32:2: error: valve of detector 2: xvme0-0800:0 is already wired to valve of detector 1 (at test.conf:22:2)" } },
+	{ "conflict named against the line written first",
+	  "detector 3 { manifold A; sensor 0x0c00:2; valve 0x0800:1; bias-shutdown 0x0400:port0.2;"
+	  " reference 1.5V; max-fill 20min; closure-delay 60s }\n"
+	  "detector 2 { manifold A; sensor 0x0c00:1; valve 0x0800:1; bias-shutdown 0x0400:port0.1;"
+	  " reference 1.5V; max-fill 20min; closure-delay 60s }\n", false,
+	  { "test.conf:30:43: error: valve of detector 2: xvme0-0800:1 is already wired to valve of detector 3 (at test.conf:29:43)" } },
 	{ "sensor shared with the manifold", D2(D2_MANIFOLD, "\tsensor 0x0c00:6\n", D2_VALVE,
 					       D2_BIAS, D2_REFERENCE, D2_MAX_FILL, D2_CLOSURE, ""),
 	  false,
