@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the test VM, started by the initramfs after switch_root onto the
+# host's root (read-only 9p). Makes the guest usable (tmpfs where writes
+# are needed, /lib/modules/$(uname -r) with Debian's and the project's
+# modules, devpts, debugfs, lo up), runs the setup hooks, then either every
+# scenario named in the run configuration or an interactive shell, and
+# powers the guest off.
+#
+# Protocol to the host, on the second serial port (/dev/ttyS1):
+#   @@start                         the guest is up, scenarios follow
+#   @@begin <name> <timeout>        a scenario starts; its output follows
+#   @@end <name> <status> <how>     how = exit | timeout
+#   @@done                          every scenario ran; powering off
+# The kernel log (console, ttyS0) gets "stationd-vm: begin scenario <name>"
+# and "stationd-vm: end scenario <name>" so the host can attribute splats.
+set -u
+conf=${1:-}
+
+channel=/dev/ttyS1
+emit() { printf '%s\n' "$*" >&3; }
+kmsg() { echo "stationd-vm: $*" >/dev/kmsg; }
+halt_guest() {
+	sync
+	/bin/busybox poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 60
+}
+fatal() {
+	echo "stationd-vm: FATAL: $*" >/dev/console
+	kmsg "FATAL: $*"
+	emit "@@fatal $*"
+	halt_guest
+}
+
+exec 3>"$channel" || fatal "cannot open $channel"
+stty -F "$channel" raw -echo 2>/dev/null
+[ -r "$conf" ] || fatal "run configuration '$conf' not readable"
+# shellcheck source=/dev/null
+. "$conf" || fatal "run configuration '$conf' failed"
+
+# ------------------------------------------------------------ file system
+# Not /root: the cache with Debian's modules usually lives under it.
+for d in /tmp /run /var/tmp /var/lib /var/log /var/cache; do
+	mount -t tmpfs -o mode=0755 tmpfs "$d" || fatal "tmpfs on $d"
+done
+chmod 1777 /tmp /var/tmp
+mkdir -p /dev/pts /dev/shm /run/lock
+mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts || fatal "devpts"
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm || fatal "tmpfs on /dev/shm"
+mount -t debugfs debugfs /sys/kernel/debug || fatal "debugfs"
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+
+# /lib/modules/<kabi> exists on the host (linux-headers puts build/ there);
+# the host prepared a tree of Debian's modules plus ours, depmod done.
+kabi=$(uname -r)
+[ -d "/lib/modules/$kabi" ] || fatal "/lib/modules/$kabi missing on the host (linux-headers-$kabi not installed?)"
+mount --bind "$VM_MODULES/lib/modules/$kabi" "/lib/modules/$kabi" ||
+	fatal "bind-mounting the module tree"
+
+hostname stationd-vm
+ip link set lo up 2>/dev/null || /bin/busybox ip link set lo up || fatal "bringing lo up"
+
+export STATIOND_TOP STATIOND_BUILD
+export PATH=$STATIOND_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp/home LANG=C.UTF-8 TERM=${VM_TERM:-vt100}
+mkdir -p "$HOME" && cd "$HOME" || fatal "home directory $HOME"
+
+# ------------------------------------------------------------ setup hooks
+for hook in "${VM_SETUP[@]}"; do
+	kmsg "setup hook $hook"
+	# shellcheck source=/dev/null
+	. "$hook" >&3 2>&1 || fatal "setup hook $hook failed"
+done
+
+# Processes alive now (setup hooks may start daemons) survive scenarios;
+# anything a scenario leaves behind is killed after it.
+declare -A keep
+for p in /proc/[0-9]*; do keep[${p#/proc/}]=1; done
+
+kill_leftovers() {
+	local name=$1 p pid comm
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		[ -n "${keep[$pid]:-}" ] && continue
+		[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+		# Kernel threads have no executable.
+		readlink "$p/exe" >/dev/null 2>&1 || continue
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		kill -KILL "$pid" 2>/dev/null &&
+			emit "# $name: killed leftover process $pid ($comm)"
+	done
+}
+
+if [ "$VM_MODE" = shell ]; then
+	kmsg "interactive shell"
+	echo "stationd VM: root shell; 'exit' (or Ctrl-D) powers off. Repo: $STATIOND_TOP" >/dev/console
+	setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+	halt_guest
+fi
+
+emit "@@start"
+for scenario in "${VM_SCENARIOS[@]}"; do
+	name=$(basename "$scenario" .sh)
+	limit=$(sed -n 's/^# *timeout: *\([0-9][0-9]*\) *$/\1/p' "$scenario" | head -n 1)
+	limit=${limit:-$VM_DEFAULT_TIMEOUT}
+	kmsg "begin scenario $name"
+	emit "@@begin $name $limit"
+	start=$SECONDS
+	(cd /tmp && exec timeout -k 5 "$limit" /bin/bash "$scenario") </dev/null >&3 2>&1
+	rc=$?
+	how=exit
+	if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - start)) -ge "$limit" ]; then
+		how=timeout
+	fi
+	kill_leftovers "$name"
+	kmsg "end scenario $name (status $rc, $how)"
+	emit "@@end $name $rc $how"
+done
+emit "@@done"
+kmsg "all scenarios done, powering off"
+halt_guest
