@@ -766,6 +766,7 @@ static int test_teardown(const char *mode)
 	struct pollfd pfd;
 	unsigned int queued = 0;
 	ssize_t r;
+	bool ok;
 
 	if (strcmp(mode, "detach") && strcmp(mode, "hangup") &&
 	    strcmp(mode, "close-master")) {
@@ -804,13 +805,17 @@ static int test_teardown(const char *mode)
 		r = 0, link.master = safe_close(link.master);
 	tap(r == 0, "%s done (%s)", mode, r ? strerror((int)-r) : "ok");
 
-	tap(joined(&rd) && rd.result == 0, "%s: blocked read returns 0 (%zd %s)",
+	/* Join first: tap()'s arguments are evaluated in no fixed order. */
+	ok = joined(&rd);
+	tap(ok && rd.result == 0, "%s: blocked read returns 0 (%zd %s)",
 	    mode, rd.result, rd.error ? strerror(rd.error) : "");
-	tap(joined(&pl) && pl.result == 1 && (pl.revents & POLLHUP) &&
+	ok = joined(&pl);
+	tap(ok && pl.result == 1 && (pl.revents & POLLHUP) &&
 	    (pl.revents & POLLERR),
 	    "%s: blocked poll wakes with POLLHUP|POLLERR (revents 0x%x)", mode,
 	    pl.revents);
-	tap(joined(&wr) && wr.result < 0 && wr.error == EIO,
+	ok = joined(&wr);
+	tap(ok && wr.result < 0 && wr.error == EIO,
 	    "%s: blocked write fails with EIO (%zd %s)", mode, wr.result,
 	    wr.error ? strerror(wr.error) : "");
 
