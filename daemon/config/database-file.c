@@ -23,6 +23,7 @@ void database_layout_of(const struct station *s, struct database_layout *ret)
 		.n_cards = s->n_cards,
 		.n_manifolds = s->n_manifolds,
 		.n_detectors = s->n_detectors,
+		.configuration_id = database_configuration_id(s),
 	};
 }
 
@@ -268,6 +269,12 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	r = check_relations(s, err);
 	if (r < 0)
 		return r;
+	uint32_t id = database_configuration_id(s);
+
+	if (id != l.configuration_id)
+		return fail(err, -EBADMSG,
+			    "header: configuration id 0x%08x does not match the records (0x%08x)",
+			    l.configuration_id, id);
 	*ret = TAKE_PTR(s);
 	return 0;
 }

@@ -7,7 +7,8 @@
  *
  * header (64)   0 magic[8]  8 version  12 header size  16 station size
  *               20 card size  24 manifold size  28 detector size
- *               32 n_cards  36 n_manifolds  40 n_detectors  44 zero
+ *               32 n_cards  36 n_manifolds  40 n_detectors
+ *               44 configuration id (see database_configuration_id())
  *               48 file size (u64)  56 zero  60 CRC-32 of bytes 0-59
  * record        0 kind (u16)  2 zero (u16)  4 index (u32) ... size-4 CRC-32
  * station (128) 9 flags (bit 0: slot zero usable)
@@ -39,6 +40,7 @@
 #define RECORD_DATA_START 8u
 #define MANIFOLD_STATE_OFFSET 64u
 #define DETECTOR_STATE_OFFSET 60u
+#define DETECTOR_PRESETS_OFFSET 40u
 
 _Static_assert(MANIFOLD_STATE_OFFSET + MANIFOLD_STATE_SIZE + 4 == DATABASE_MANIFOLD_RECORD_SIZE,
 	       "manifold state fills the record up to its CRC");
@@ -103,6 +105,7 @@ void database_encode_header(const struct database_layout *layout, uint8_t *buf)
 	put_le32(buf + 32, layout->n_cards);
 	put_le32(buf + 36, layout->n_manifolds);
 	put_le32(buf + 40, layout->n_detectors);
+	put_le32(buf + 44, layout->configuration_id);
 	put_le64(buf + 48, database_file_size(layout));
 	seal(buf, DATABASE_HEADER_SIZE);
 }
@@ -160,6 +163,33 @@ void database_encode_detector(const struct detector *d, uint32_t index, uint8_t 
 		put_le16(buf + 42 + 2 * i, i < d->n_presets ? d->preset[i] : PRESET_UNUSED);
 	memcpy(buf + DETECTOR_STATE_OFFSET, d->state, DETECTOR_STATE_SIZE);
 	seal(buf, DATABASE_DETECTOR_RECORD_SIZE);
+}
+
+uint32_t database_configuration_id(const struct station *s)
+{
+	uint8_t buf[DATABASE_RECORD_SIZE_MAX];
+	uint32_t crc;
+
+	/* Bytes from 8 (after kind and index) up to the presets / run state. */
+	database_encode_station(&s->globals, buf);
+	crc = crc32_update(0, buf + RECORD_DATA_START,
+			   DATABASE_STATION_RECORD_SIZE - 4 - RECORD_DATA_START);
+	for (size_t i = 0; i < s->n_cards; i++) {
+		database_encode_card(&s->cards[i], i, buf);
+		crc = crc32_update(crc, buf + RECORD_DATA_START,
+				   DATABASE_CARD_RECORD_SIZE - 4 - RECORD_DATA_START);
+	}
+	for (size_t i = 0; i < s->n_manifolds; i++) {
+		database_encode_manifold(&s->manifolds[i], i, buf);
+		crc = crc32_update(crc, buf + RECORD_DATA_START,
+				   MANIFOLD_STATE_OFFSET - RECORD_DATA_START);
+	}
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		database_encode_detector(&s->detectors[i], i, buf);
+		crc = crc32_update(crc, buf + RECORD_DATA_START,
+				   DETECTOR_PRESETS_OFFSET - RECORD_DATA_START);
+	}
+	return crc;
 }
 
 /* ---------------------------------------------------------------- decoding */
@@ -261,11 +291,12 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 	    get_le32(buf + 28) != DATABASE_DETECTOR_RECORD_SIZE)
 		return fail(err, -EBADMSG, "header: record sizes do not match version %u",
 			    DATABASE_VERSION);
-	if (get_le32(buf + 44) || get_le32(buf + 56))
+	if (get_le32(buf + 56))
 		return fail(err, -EBADMSG, "header: reserved bytes are not zero");
 	layout.n_cards = get_le32(buf + 32);
 	layout.n_manifolds = get_le32(buf + 36);
 	layout.n_detectors = get_le32(buf + 40);
+	layout.configuration_id = get_le32(buf + 44);
 	if (layout.n_cards > CARD_SLOTS * (CRATE_MAX + 1))
 		return fail(err, -EBADMSG, "header: %u cards (at most %u crates of %u slots)",
 			    layout.n_cards, CRATE_MAX + 1, CARD_SLOTS);

@@ -6,7 +6,8 @@
  * place.
  *
  *   offset 0        header (64 bytes): magic, version, record sizes and
- *                   counts, file size, CRC-32 of the header
+ *                   counts, configuration id, file size, CRC-32 of the
+ *                   header
  *   then            1 station record (128 bytes)
  *   then            n_cards card records (32 bytes each)
  *   then            n_manifolds manifold records (128 bytes each)
@@ -48,11 +49,13 @@ enum database_record_kind {
 	DATABASE_RECORD_DETECTOR = 4,
 };
 
-/* What the header says: enough to find every record. */
+/* What the header says: enough to find every record, and which
+ * configuration the records belong to. */
 struct database_layout {
 	uint32_t n_cards;
 	uint32_t n_manifolds;
 	uint32_t n_detectors;
+	uint32_t configuration_id;
 };
 
 struct database_error {
@@ -60,6 +63,15 @@ struct database_error {
 };
 
 void database_layout_of(const struct station *s, struct database_layout *ret);
+
+/*
+ * CRC-32 of the configuration in the records: everything but preset times
+ * and run state, the two things the daemon changes. Two databases with the
+ * same id were compiled from the same configuration, so a backup whose id
+ * differs from the compiled database's belongs to another configuration
+ * and must not be loaded over it.
+ */
+uint32_t database_configuration_id(const struct station *s);
 uint32_t database_record_size(enum database_record_kind kind);
 uint64_t database_file_size(const struct database_layout *layout);
 

@@ -224,6 +224,14 @@ static void card_of_wrong_model(uint8_t *image, size_t *size)
 	reseal(record, 32);
 }
 
+static void record_from_another_configuration(uint8_t *image, size_t *size)
+{
+	uint8_t *record = image + 1984 + 9 * 128;
+
+	put_le32(record + 28, 1600);	/* 1.6 V: valid, sealed, but not what was compiled */
+	reseal(record, 128);
+}
+
 static void station_record_damaged(uint8_t *image, size_t *size)
 {
 	image[64 + 12] ^= 0x80;
@@ -264,6 +272,18 @@ static void test_corruption_is_named(void **state)
 		       "detector record 6 (detector 7): manifold index 12 out of range");
 	expect_corrupt(f, card_of_wrong_model, -EBADMSG,
 		       "manifold record 0 (A): xvme0-0800:6 does not name a card of the right model");
+	{
+		/* The id those records have: the compiled station with that change. */
+		_cleanup_station_ struct station *changed = NULL;
+		struct database_error e = {};
+
+		assert_int_equal(database_decode(f->image, f->size, &changed, &e), 0);
+		changed->detectors[9].reference_mv = 1600;
+		snprintf(message, sizeof(message),
+			 "header: configuration id 0x%08x does not match the records (0x%08x)",
+			 get_le32(f->image + 44), database_configuration_id(changed));
+	}
+	expect_corrupt(f, record_from_another_configuration, -EBADMSG, message);
 	memcpy(record, f->image + 64, 128);
 	record[12] ^= 0x80;
 	snprintf(message, sizeof(message),
@@ -290,6 +310,7 @@ static void test_record_rewrite_in_place(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(database_read_layout(fd, &l, &err), 0);
 	assert_int_equal(l.n_detectors, 72);
+	assert_int_equal(l.configuration_id, database_configuration_id(f->compiled.station));
 
 	d = f->compiled.station->detectors[17];
 	d.n_presets = 3;
