@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lint tier, as TAP:
+#   ok - checkpatch kernel/xvme/xvme-core.c     one line per kernel source
+#                                               file (*.c, *.h, Kconfig,
+#                                               Makefile, Kbuild)
+#   ok - userspace builds with -Werror          `make userspace`
+# Quiet on success; on failure checkpatch's (or the compiler's) messages
+# follow as "# " comments.
+#
+# checkpatch.pl comes from the linux-source-6.1 tree unpacked in the cache
+# (tests/kunit/kernel-source.sh, shared with the KUnit tier), run with
+# --no-tree -f. Ignored, because they do not apply to files checked one by
+# one outside the kernel tree:
+#   FILE_PATH_CHANGES   "added, moved or deleted file(s)": a patch-only check
+# Nothing else is ignored: kernel style issues are real issues here.
+#
+# Environment: LINT_FILES (space-separated paths) limits checkpatch to
+# those files, for iterating on one driver; LINT_NO_BUILD=1 skips the
+# userspace build.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export STATIOND_CACHE=${STATIOND_CACHE:-$HOME/.cache/stationd}
+# shellcheck source=tests/kunit/kernel-source.sh
+. "$top/tests/kunit/kernel-source.sh"
+cd "$top" || exit 1
+
+failed=0
+if tree=$(kernel_source_tree); then
+	checkpatch=(perl "$tree/scripts/checkpatch.pl" --no-tree -f --no-summary
+		--show-types --color=never --ignore FILE_PATH_CHANGES)
+	if [ -n "${LINT_FILES:-}" ]; then
+		read -r -a files <<<"$LINT_FILES"
+	else
+		# Sources in git or about to be (not ignored): generated files
+		# of the out-of-tree build (*.mod.c) are ignored by .gitignore.
+		mapfile -t files < <(git ls-files -co --exclude-standard -- kernel Kbuild |
+			grep -E '(\.[ch]|/Kconfig|/Makefile|^Kbuild)$' | sort -u)
+	fi
+	[ ${#files[@]} -gt 0 ] || { echo "not ok - checkpatch: kernel sources found"; failed=1; }
+	for f in "${files[@]}"; do
+		[ -f "$f" ] || continue
+		if out=$("${checkpatch[@]}" "$f" 2>&1); then
+			echo "ok - checkpatch $f"
+		else
+			echo "not ok - checkpatch $f"
+			printf '%s\n' "$out" | sed '/^$/d; s/^/# /'
+			failed=1
+		fi
+	done
+else
+	echo "not ok - checkpatch: kernel source tree unpacked"
+	failed=1
+fi
+
+if [ -z "${LINT_NO_BUILD:-}" ]; then
+	if out=$(make -C "$top" --no-print-directory -j2 userspace 2>&1); then
+		echo "ok - userspace builds with -Werror"
+	else
+		echo "not ok - userspace builds with -Werror"
+		printf '%s\n' "$out" | grep -E 'error|warning|Error' | head -n 40 | sed 's/^/# /'
+		printf '%s\n' "$out" | tail -n 10 | sed 's/^/# /'
+		failed=1
+	fi
+fi
+exit $failed
