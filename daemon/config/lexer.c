@@ -19,6 +19,10 @@ void lexer_init(struct lexer *lx, const char *file, const char *text, size_t siz
 		.at = { .file = file, .line = 1, .column = 1 },
 		.diagnostics = diagnostics,
 	};
+	/* Editors on other systems may start a file with a UTF-8 byte order
+	 * mark; it is not part of the text. */
+	if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		lx->position = 3;
 }
 
 static bool is_word_char(char c)

@@ -157,6 +157,31 @@ static void test_symbols_and_one_line_blocks(void **state)
 	compiled_done(&c);
 }
 
+/* Files written on other systems: a byte order mark, CRLF line ends. */
+static void test_bom_and_crlf(void **state)
+{
+	_cleanup_free_ char *text = NULL;
+	struct compiled c;
+	size_t n = 0;
+
+	text = malloc(2 * sizeof(BASE_STATION) + 3);
+	assert_non_null(text);
+	memcpy(text, "\xef\xbb\xbf", 3);
+	n = 3;
+	for (const char *p = BASE_STATION; *p; p++) {
+		if (*p == '\n')
+			text[n++] = '\r';
+		text[n++] = *p;
+	}
+	text[n] = '\0';
+	compile_string(text, &c);
+	for (size_t i = 0; i < c.n_lines; i++)
+		print_message("# %s\n", c.lines[i]);
+	assert_int_equal(c.result, 0);
+	assert_int_equal(c.station->n_detectors, 1);
+	compiled_done(&c);
+}
+
 /* Cards in two crates, and a card at 0x0000 where the station allows it. */
 static void test_two_crates_and_slot_zero(void **state)
 {
@@ -447,6 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_station),
 		cmocka_unit_test(test_symbols_and_one_line_blocks),
+		cmocka_unit_test(test_bom_and_crlf),
 		cmocka_unit_test(test_two_crates_and_slot_zero),
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_round_trip_example),
