@@ -46,11 +46,27 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report_latency(const char *name, uint64_t *ns, size_t n)
+struct result {
+	double frames_per_s;
+	double latency_median_ns;
+};
+
+static double report_latency(const char *name, uint64_t *ns, size_t n)
 {
 	qsort(ns, n, sizeof(*ns), cmp_u64);
 	printf("%s_latency_median %.1f us\n", name, ns[n / 2] / 1e3);
 	printf("%s_latency_p99 %.1f us\n", name, ns[n * 99 / 100] / 1e3);
+	return (double)ns[n / 2];
+}
+
+/* Guest numbers mean little alone: relate them to the raw pty floor. */
+static void report_vs_floor(const char *name, const struct result *r,
+			    const struct result *floor)
+{
+	printf("%s_throughput_vs_raw_pty %.2f x\n", name,
+	       r->frames_per_s / floor->frames_per_s);
+	printf("%s_latency_median_vs_raw_pty %.2f x\n", name,
+	       r->latency_median_ns / floor->latency_median_ns);
 }
 
 /* A raw tty returns whatever arrived: count EOTs up to @frames frames. */
@@ -89,7 +105,8 @@ static int read_frames(int fd, bool is_unet, unsigned int frames)
 /* @reader_fd gets one unit per frame: a payload (unet) or a raw frame. */
 static int measure(const char *name, int writer_fd, int reader_fd,
 		   bool reader_is_unet, bool writer_is_unet,
-		   unsigned int frames, size_t len, uint64_t *lat)
+		   unsigned int frames, size_t len, uint64_t *lat,
+		   struct result *res)
 {
 	uint8_t frame[UNET_FRAME_LIMIT];
 	unsigned int i, latency_rounds = frames / 5;
@@ -114,7 +131,8 @@ static int measure(const char *name, int writer_fd, int reader_fd,
 			return r;
 	}
 	elapsed = now_ns() - t0;
-	printf("%s_frames_per_s %.0f frames/s\n", name, frames / (elapsed / 1e9));
+	res->frames_per_s = frames / (elapsed / 1e9);
+	printf("%s_frames_per_s %.0f frames/s\n", name, res->frames_per_s);
 	printf("%s_payload_bytes_per_s %.0f B/s\n", name,
 	       frames * (double)len / (elapsed / 1e9));
 	printf("%s_ratio_to_9600_baud %.1f x\n", name,
@@ -134,7 +152,7 @@ static int measure(const char *name, int writer_fd, int reader_fd,
 			return r;
 		lat[i] = now_ns() - t0;
 	}
-	report_latency(name, lat, latency_rounds);
+	res->latency_median_ns = report_latency(name, lat, latency_rounds);
 	return 0;
 }
 
@@ -145,6 +163,7 @@ int main(int argc, char **argv)
 	_cleanup_free_ uint64_t *lat = NULL;
 	_cleanup_close_ int m = -EBADF, s = -EBADF;
 	struct unet_link link;
+	struct result raw, rx, tx;
 	uint64_t overruns = 0;
 	char tty[32];
 	int r;
@@ -167,7 +186,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pty: %s\n", strerror(-r));
 		return 1;
 	}
-	r = measure("raw_pty", m, s, false, false, frames, len, lat);
+	r = measure("raw_pty", m, s, false, false, frames, len, lat, &raw);
 	if (r < 0) {
 		fprintf(stderr, "raw pty: %s\n", strerror(-r));
 		return 1;
@@ -180,10 +199,14 @@ int main(int argc, char **argv)
 	}
 	unet_sysfs_write(&link, "xon_interval_ms", "0");
 	r = measure("unet_rx", link.master, link.unet, true, false, frames,
-		    len, lat);
+		    len, lat, &rx);
 	if (r >= 0)
 		r = measure("unet_tx", link.unet, link.master, false, true,
-			    frames, len, lat);
+			    frames, len, lat, &tx);
+	if (r >= 0) {
+		report_vs_floor("unet_rx", &rx, &raw);
+		report_vs_floor("unet_tx", &tx, &raw);
+	}
 	unet_sysfs_read_u64(&link, "overruns", &overruns);
 	printf("unet_rx_overruns %llu frames\n", (unsigned long long)overruns);
 	unet_link_close(&link);
