@@ -41,6 +41,13 @@ $(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CO
 # test-config runs the compiler program (the database-untouched promise).
 $(BUILD)/unit/test-config: | $(BUILD)/bin/stationd-compile
 
+# Start-up and per-command costs for big stations (tests/bench/config.sh).
+BENCHES += $(BUILD)/bench/config-bench
+
+$(BUILD)/bench/config-bench: $(call obj,tests/bench/config-bench.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $^
+
 # Fuzzers compile every source with clang and libFuzzer instrumentation.
 $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets $(BUILD)/fuzz/fuzz-database: $(BUILD)/fuzz/%: \
 		tests/fuzz/%.c $(CONFIG_SRCS) | deps

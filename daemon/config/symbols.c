@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Symbol table. Configurations define tens of symbols, so a linear search
- * is the simplest thing that is fast enough.
+ * Symbol table: a sorted array. Definitions are rare and lookups frequent
+ * (a 4000-detector station defines hundreds of card symbols and looks up
+ * tens of thousands of values), so insertion pays the memmove.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,13 +26,45 @@ void symbol_table_done(struct symbol_table *t)
 	*t = (struct symbol_table){};
 }
 
+static int name_compare(const char *a, size_t a_length, const char *b, size_t b_length)
+{
+	int r = memcmp(a, b, a_length < b_length ? a_length : b_length);
+
+	if (r)
+		return r;
+	return (a_length > b_length) - (a_length < b_length);
+}
+
+/* Index of the symbol, or of where it would be inserted. */
+static size_t symbol_position(const struct symbol_table *t, const char *name, size_t length,
+			      bool *found)
+{
+	size_t lo = 0, hi = t->n_symbols;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = name_compare(t->symbols[mid].name, t->symbols[mid].name_length, name,
+				     length);
+
+		if (r == 0) {
+			*found = true;
+			return mid;
+		}
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct symbol *symbol_lookup(const struct symbol_table *t, const char *name, size_t length)
 {
-	for (size_t i = 0; i < t->n_symbols; i++)
-		if (strlen(t->symbols[i].name) == length &&
-		    memcmp(t->symbols[i].name, name, length) == 0)
-			return &t->symbols[i];
-	return NULL;
+	bool found;
+	size_t i = symbol_position(t, name, length, &found);
+
+	return found ? &t->symbols[i] : NULL;
 }
 
 bool symbol_name_valid(const char *name, size_t length)
@@ -52,7 +85,10 @@ int symbol_define(struct symbol_table *t, const char *name, size_t name_length,
 		  const char *value, size_t value_length, bool is_string,
 		  const struct source_location *at)
 {
-	if (symbol_lookup(t, name, name_length))
+	bool found;
+	size_t i = symbol_position(t, name, name_length, &found);
+
+	if (found)
 		return -EEXIST;
 
 	_cleanup_free_ char *n = strndup(name, name_length);
@@ -65,11 +101,14 @@ int symbol_define(struct symbol_table *t, const char *name, size_t name_length,
 	if (!symbols)
 		return -ENOMEM;
 	t->symbols = symbols;
-	t->symbols[t->n_symbols++] = (struct symbol){
+	memmove(&symbols[i + 1], &symbols[i], (t->n_symbols - i) * sizeof(*symbols));
+	symbols[i] = (struct symbol){
 		.name = TAKE_PTR(n),
+		.name_length = name_length,
 		.value = TAKE_PTR(v),
 		.is_string = is_string,
 		.defined_at = *at,
 	};
+	t->n_symbols++;
 	return 0;
 }

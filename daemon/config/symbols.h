@@ -14,11 +14,14 @@
 
 struct symbol {
 	char *name;
+	size_t name_length;
 	char *value;
 	bool is_string;
 	struct source_location defined_at;
 };
 
+/* Sorted by name, for binary search: a generated station uses a symbol
+ * per card and looks one up for most values. */
 struct symbol_table {
 	struct symbol *symbols;
 	size_t n_symbols;
