@@ -63,6 +63,7 @@ static ssize_t unet_read(struct file *file, char __user *buf, size_t count,
 			port->rx_count--;
 			spin_unlock(&port->lock);
 
+			/* Dequeued already: a bad buffer loses the frame. */
 			if (copy_to_user(buf, payload, len))
 				return -EFAULT;
 			return len;

@@ -55,6 +55,7 @@ static void unet_tx_pump(struct unet_port *port)
 		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 		n = tty->ops->write(tty, slot->frame + port->tx_sent,
 				    slot->len - port->tx_sent);
+		/* Full, stopped by XOFF, or failing: write_wakeup resumes. */
 		if (n <= 0)
 			return;
 		port->tx_sent += n;
