@@ -255,7 +255,8 @@ relay() {
 				ntap=$((ntap + 1))
 				echo "not ok - $name: $line"
 			elif [[ $line == "#"* ]]; then
-				echo "# $name: ${line#"#"}"
+				desc=${line#"#"}
+				echo "# $name: ${desc# }"
 			elif [ -n "$line" ]; then
 				echo "# $name: $line"
 			fi ;;
