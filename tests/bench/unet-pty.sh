@@ -16,5 +16,6 @@ if [ ! -x "$bin" ]; then
 	exit 1
 fi
 . "$top/tests/vm/unet-lib.sh"
+# shellcheck disable=SC2119 # the module's defaults
 unet_load
 exec "$bin" "$@"

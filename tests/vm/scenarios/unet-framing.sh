@@ -7,7 +7,7 @@
 # timeout: 300
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
 rc=0
-unet_load && echo "ok - n_unet loads" || { echo "not ok - n_unet loads"; exit 1; }
+unet_load_or_bail
 "$peer" framing || rc=1
 "$peer" sysfs || rc=1
 "$peer" ldattach || rc=1

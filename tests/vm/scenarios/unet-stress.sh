@@ -5,5 +5,5 @@
 # UNET_SEED picks another corruption pattern.
 # timeout: 900
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
-unet_load && echo "ok - n_unet loads" || { echo "not ok - n_unet loads"; exit 1; }
+unet_load_or_bail
 "$peer" stress 10000

@@ -5,33 +5,37 @@
 # detach 100 times; then a clean module unload, and the ldisc= module
 # parameter (accepted and refused values).
 # timeout: 600
+# shellcheck disable=SC2317 # the checks are called through check()
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
 rc=0
-unet_load && echo "ok - n_unet loads" || { echo "not ok - n_unet loads"; exit 1; }
+unet_load_or_bail
 for mode in detach hangup close-master; do
 	"$peer" teardown $mode || rc=1
 done
 "$peer" cycle 100 || rc=1
 
-n=$(ls /sys/class/unet 2>/dev/null | wc -l)
-[ "$n" = 0 ] && echo "ok - no unet device left after the tests" ||
-	{ echo "not ok - no unet device left after the tests ($n)"; rc=1; }
-if rmmod n_unet && ! unet_loaded && [ ! -e /sys/class/unet ]; then
-	echo "ok - n_unet unloads cleanly, class gone"
-else
-	echo "not ok - n_unet unloads cleanly, class gone"; rc=1
-fi
+no_unet_devices() {
+	[ -z "$(find /sys/class/unet -mindepth 1 -maxdepth 1 2>/dev/null)" ]
+}
+check "no unet device left after the tests" no_unet_devices || rc=1
+
+unloads_cleanly() {
+	rmmod n_unet && ! unet_loaded && [ ! -e /sys/class/unet ]
+}
+check "n_unet unloads cleanly, class gone" unloads_cleanly || rc=1
 
 # Another free line discipline number (28, N_MCTP, unused here).
-if unet_load ldisc=28 && UNET_LDISC=28 "$peer" cycle 3 >/dev/null &&
-	rmmod n_unet; then
-	echo "ok - ldisc=28 registers and attaches as 28"
-else
-	echo "not ok - ldisc=28 registers and attaches as 28"; rc=1
-fi
+attaches_as_28() {
+	unet_load ldisc=28 && UNET_LDISC=28 "$peer" cycle 3 >/dev/null &&
+		rmmod n_unet
+}
+check "ldisc=28 registers and attaches as 28" attaches_as_28 || rc=1
+
 for bad in 0 31 -1; do
 	if unet_load ldisc=$bad 2>/dev/null; then
-		echo "not ok - ldisc=$bad refused"; rc=1; rmmod n_unet
+		echo "not ok - ldisc=$bad refused"
+		rmmod n_unet
+		rc=1
 	else
 		echo "ok - ldisc=$bad refused"
 	fi

@@ -11,7 +11,7 @@ if [ ! -x $udevd ] || ! command -v udevadm >/dev/null; then
 	exit 0
 fi
 rc=0
-unet_load && echo "ok - n_unet loads" || { echo "not ok - n_unet loads"; exit 1; }
+unet_load_or_bail
 
 mkdir -p /run/udev/rules.d
 cp "$top/udev/60-unet.rules" /run/udev/rules.d/
@@ -19,8 +19,7 @@ started_udevd=0
 if ! udevadm control --ping 2>/dev/null; then
 	$udevd --daemon && started_udevd=1
 fi
-udevadm control --ping && echo "ok - systemd-udevd running" ||
-	{ echo "not ok - systemd-udevd running"; exit 1; }
+check "systemd-udevd running" udevadm control --ping || exit 1
 udevadm control --reload
 
 out=/run/unet-udev-hold.$$
@@ -34,7 +33,7 @@ if [ -n "$name" ] && [ -L "$link" ] && [ "$(readlink -f "$link")" = "/dev/$name"
 	echo "ok - $link -> /dev/$name"
 else
 	echo "not ok - /dev/unet/by-tty/<tty> link for ${name:-nothing} on ${tty:-?}"
-	ls -lR /dev/unet 2>&1 | sed 's/^/# /'
+	find /dev/unet -ls 2>&1 | sed 's/^/# /'
 	udevadm info "/sys/class/unet/$name" 2>&1 | sed 's/^/# /'
 	rc=1
 fi
@@ -47,9 +46,10 @@ fi
 kill "$holder"
 wait "$holder" 2>/dev/null
 udevadm settle --timeout=10
-[ ! -e "$link" ] && echo "ok - link removed on detach" ||
-	{ echo "not ok - link removed on detach"; rc=1; }
+check "link removed on detach" test ! -e "$link" || rc=1
 
 rm -f "$out" /run/udev/rules.d/60-unet.rules
-[ $started_udevd = 1 ] && udevadm control --exit
+if [ $started_udevd = 1 ]; then
+	udevadm control --exit
+fi
 exit $rc

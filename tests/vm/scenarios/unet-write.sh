@@ -6,7 +6,7 @@
 # timeout: 300
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
 rc=0
-unet_load && echo "ok - n_unet loads" || { echo "not ok - n_unet loads"; exit 1; }
+unet_load_or_bail
 "$peer" write || rc=1
 "$peer" xon || rc=1
 exit $rc
