@@ -39,17 +39,31 @@ static int fail(struct targets_parser *p, size_t column, const char *format, ...
 
 	if (!p->error || !p->error_size)
 		return -EINVAL;
-	/* Quote the argument, shortened when long: the column still points. */
-	if (strnlen(p->text, 65) > 64)
-		n = snprintf(p->error, p->error_size, "\"%.61s...\" at column %zu: ", p->text,
-			     column + 1);
-	else
-		n = snprintf(p->error, p->error_size, "\"%s\" at column %zu: ", p->text, column + 1);
+	/*
+	 * Quote the argument, shortened when long (the column still points),
+	 * with bytes other than printable ASCII shown as '?': the message
+	 * goes out as a D-Bus string, which must be valid UTF-8.
+	 */
+	char quoted[65];
+	size_t length = strnlen(p->text, 65);
+	size_t shown = length > 64 ? 61 : length;
+
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char c = p->text[i];
+
+		quoted[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	strcpy(quoted + shown, length > 64 ? "..." : "");
+	n = snprintf(p->error, p->error_size, "\"%s\" at column %zu: ", quoted, column + 1);
 	if (n < 0 || (size_t)n >= p->error_size)
 		n = 0;
 	va_start(ap, format);
 	vsnprintf(p->error + n, p->error_size - n, format, ap);
 	va_end(ap);
+	/* Parts of the argument quoted in the message, too. */
+	for (char *c = p->error + n; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	return -EINVAL;
 }
 
@@ -88,7 +102,7 @@ static int parse_number(struct targets_parser *p, size_t *pos, uint32_t *ret)
 		size_t end = *pos;
 
 		while (p->text[end] && p->text[end] != ',' && p->text[end] != '-' &&
-		       p->text[end] != ' ')
+		       p->text[end] != ' ' && p->text[end] != '\t')
 			end++;
 		if (end == *pos)
 			return fail(p, start, "a detector number is missing");
@@ -212,9 +226,13 @@ int targets_parse(const struct station *s, const char *text, struct target_set *
 		error[0] = '\0';
 	if (length > TARGETS_TEXT_MAX)
 		return fail(&p, 0, "longer than %u characters", TARGETS_TEXT_MAX);
-	for (size_t i = 0; i < length; i++)
-		if ((unsigned char)text[i] < 0x20 && text[i] != '\t')
-			return fail(&p, i, "control character 0x%02x", (unsigned char)text[i]);
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = text[i];
+
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			return fail(&p, i, "%s 0x%02x", c >= 0x7f ? "non-ASCII byte" :
+				    "control character", c);
+	}
 
 	selected = calloc(s->n_detectors ? s->n_detectors : 1, sizeof(*selected));
 	if (!selected)

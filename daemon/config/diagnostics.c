@@ -53,6 +53,11 @@ static void diagnostic_add(struct diagnostics *d, enum diagnostic_severity sever
 		item.message = NULL;
 		goto oom;
 	}
+	/* Messages quote what was written; a configuration may hold any
+	 * bytes, a message only printable ASCII (logs, terminals, D-Bus). */
+	for (char *c = item.message; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	items = reallocarray(d->items, d->n_items + 1, sizeof(*items));
 	if (!items)
 		goto oom;

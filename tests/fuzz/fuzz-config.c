@@ -33,6 +33,9 @@ static struct station *compile(const char *text, size_t size)
 
 		if (!line || !d.items[i].message[0])
 			abort();
+		for (const char *c = d.items[i].message; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				abort();
 	}
 	diagnostics_done(&d);
 	return s;

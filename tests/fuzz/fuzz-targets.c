@@ -74,6 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0) {
 		if (!error[0] || t.n_detectors || t.detectors)
 			abort();
+		/* the message goes out as a D-Bus string: printable ASCII only */
+		for (const char *c = error; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				abort();
 		return 0;
 	}
 	if (error[0] || t.n_detectors == 0 || t.n_detectors > station->n_detectors)

@@ -136,7 +136,8 @@ static void test_errors(void **state)
 	expect_error(state, "A-C", "\"A-C\" at column 1: ranges are of detector numbers, not manifolds");
 	expect_error(state, "1 2", "\"1 2\" at column 3: unexpected '2' (targets are separated by ',')");
 	expect_error(state, "1;2", "\"1;2\" at column 2: unexpected ';' (targets are separated by ',')");
-	expect_error(state, "1\n", "\"1\n\" at column 2: control character 0x0a");
+	expect_error(state, "1\n", "\"1?\" at column 2: control character 0x0a");
+	expect_error(state, "7\xc3\xa9", "\"7??\" at column 2: non-ASCII byte 0xc3");
 }
 
 static void test_too_long(void **state)
