@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The station model: what a configuration compiles to, what the binary
- * database stores and what the daemon runs. Cards are sorted by address,
- * manifolds by name (A < B < ... < Z < AA < AB ...), detectors by number;
- * a record's index in its array is its fixed position in the database.
+ * database stores and what the daemon runs. Cards are sorted by crate and
+ * address, manifolds by name (A < B < ... < Z < AA < AB ...), detectors by
+ * number; a record's index in its array is its fixed position in the
+ * database.
  *
  * Voltages are integer millivolts and durations integer seconds, so the
  * text form, the model and the database convert exactly.
