@@ -12,6 +12,7 @@ CONFIG_SRCS := \
 	daemon/config/loader.c \
 	daemon/config/station.c \
 	daemon/config/parser.c \
+	daemon/config/wiring.c \
 	daemon/config/check.c \
 	daemon/config/compile.c \
 	daemon/config/database-record.c \
@@ -22,8 +23,8 @@ CONFIG_SRCS := \
 
 PROGRAMS += $(BUILD)/bin/stationd-compile
 UNIT_TESTS += $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
-	$(BUILD)/unit/test-targets $(BUILD)/unit/test-schedule \
-	$(BUILD)/unit/test-database
+	$(BUILD)/unit/test-config-wiring $(BUILD)/unit/test-targets \
+	$(BUILD)/unit/test-schedule $(BUILD)/unit/test-database
 FUZZERS += $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-targets $(BUILD)/fuzz/fuzz-database
 
 $(BUILD)/bin/stationd-compile: $(call obj,daemon/clients/stationd-compile.c $(CONFIG_SRCS))
@@ -32,8 +33,8 @@ $(BUILD)/bin/stationd-compile: $(call obj,daemon/clients/stationd-compile.c $(CO
 
 # Unit tests find the example configurations relative to the top directory.
 $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
-$(BUILD)/unit/test-targets $(BUILD)/unit/test-schedule \
-$(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CONFIG_SRCS))
+$(BUILD)/unit/test-config-wiring $(BUILD)/unit/test-targets \
+$(BUILD)/unit/test-schedule $(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/$*.c $(CONFIG_SRCS)) \
 		$(LIBS_CMOCKA)

@@ -12,6 +12,7 @@
 #include "daemon/config/compile.h"
 #include "daemon/config/database.h"
 #include "daemon/config/dump.h"
+#include "daemon/config/wiring.h"
 #include "daemon/shared/macro.h"
 
 #define EXIT_CONFIG_ERRORS 1
@@ -23,6 +24,7 @@ static void help(FILE *f)
 		"Usage: stationd-compile check CONFIG\n"
 		"       stationd-compile compile CONFIG DATABASE\n"
 		"       stationd-compile dump DATABASE [OUTPUT]\n"
+		"       stationd-compile wiring DATABASE [DETECTOR|MANIFOLD|CARD]\n"
 		"\n"
 		"Check a station configuration, compile it into a station database, or\n"
 		"write a database back as configuration text.\n"
@@ -33,6 +35,9 @@ static void help(FILE *f)
 		"  dump     validate DATABASE and print it as configuration text\n"
 		"           (to OUTPUT, or standard output); the text compiles\n"
 		"           back to the same database\n"
+		"  wiring   show what every line of every card does and which are\n"
+		"           spare; or the lines of one detector (7), manifold (B)\n"
+		"           or card (xvme0-0c00, 0x0c00)\n"
 		"\n"
 		"  -q, --quiet    no summary line on success\n"
 		"  -h, --help     show this help\n"
@@ -130,6 +135,83 @@ static int verb_dump(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* "xvme1-0c00" or "0x0c00" (crate 0): a card's name as in the configuration. */
+static bool parse_card_name(const char *text, uint8_t *crate, uint16_t *address)
+{
+	unsigned c = 0, a;
+	int n = 0;
+
+	if (sscanf(text, "xvme%u-%4x%n", &c, &a, &n) == 2 && text[n] == '\0' && c <= CRATE_MAX &&
+	    strlen(text) == (size_t)n)
+		goto found;
+	n = 0;
+	if (sscanf(text, "0x%4x%n", &a, &n) == 1 && text[n] == '\0')
+		goto found;
+	return false;
+found:
+	*crate = c;
+	*address = a;
+	return true;
+}
+
+static int verb_wiring(int argc, char **argv)
+{
+	_cleanup_station_ struct station *s = NULL;
+	struct database_error err = {};
+	uint8_t crate;
+	uint16_t address;
+	int r;
+
+	if (argc < 1 || argc > 2) {
+		fprintf(stderr, "stationd-compile wiring: expected DATABASE [DETECTOR|MANIFOLD|CARD]\n");
+		return EXIT_USAGE;
+	}
+	r = database_read_file(argv[0], &s, &err);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", argv[0], err.message[0] ? err.message : strerror(-r));
+		return EXIT_CONFIG_ERRORS;
+	}
+	if (argc == 1) {
+		for (size_t i = 0; i < s->n_cards && r >= 0; i++)
+			r = wiring_print_card(stdout, s, &s->cards[i]);
+	} else if (argv[1][0] >= '1' && argv[1][0] <= '9' && strspn(argv[1], "0123456789") == strlen(argv[1])) {
+		const struct detector *d = station_find_detector(s, strtoul(argv[1], NULL, 10));
+
+		if (!d) {
+			fprintf(stderr, "stationd-compile wiring: detector %s is not configured\n", argv[1]);
+			return EXIT_CONFIG_ERRORS;
+		}
+		r = wiring_print_detector(stdout, s, d);
+	} else if (manifold_name_valid(argv[1], strlen(argv[1]))) {
+		const struct manifold *m = station_find_manifold(s, argv[1]);
+
+		if (!m) {
+			fprintf(stderr, "stationd-compile wiring: manifold %s is not configured\n", argv[1]);
+			return EXIT_CONFIG_ERRORS;
+		}
+		r = wiring_print_manifold(stdout, s, m);
+	} else if (parse_card_name(argv[1], &crate, &address)) {
+		const struct card *c = station_find_card(s, crate, address);
+
+		if (!c) {
+			fprintf(stderr, "stationd-compile wiring: no card %s in the station\n", argv[1]);
+			return EXIT_CONFIG_ERRORS;
+		}
+		r = wiring_print_card(stdout, s, c);
+	} else {
+		fprintf(stderr, "stationd-compile wiring: '%s' is not a detector number, a manifold or a card (xvme0-0c00)\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	if (r >= 0 && fflush(stdout) != 0)
+		r = -EIO;
+	if (r < 0) {
+		fprintf(stderr, "stationd-compile wiring: %s\n", strerror(-r));
+		return EXIT_CONFIG_ERRORS;
+	}
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -167,6 +249,9 @@ int main(int argc, char **argv)
 		return verb_compile(argc, argv, quiet);
 	if (strcmp(verb, "dump") == 0)
 		return verb_dump(argc, argv);
-	fprintf(stderr, "stationd-compile: unknown command '%s' (check, compile, dump)\n", verb);
+	if (strcmp(verb, "wiring") == 0)
+		return verb_wiring(argc, argv);
+	fprintf(stderr, "stationd-compile: unknown command '%s' (check, compile, dump, wiring)\n",
+		verb);
 	return EXIT_USAGE;
 }

@@ -5,30 +5,26 @@
  * functions wired to one line next to each other.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/config/check.h"
 #include "daemon/config/values.h"
+#include "daemon/config/wiring.h"
 #include "daemon/shared/macro.h"
 
-enum direction {
-	DIRECTION_INPUT,
-	DIRECTION_OUTPUT,
-};
-
+/* A configured line, with what the checks need: where it was written,
+ * in which order, and how to name its user in a message. */
 struct line_use {
 	struct channel_ref ref;
 	struct source_location at;
-	enum direction direction;
+	bool output;
 	size_t file_rank;	/* with at: the order written, so "first" is first */
-	char owner[48];		/* "valve of detector 3" */
+	char owner[WIRING_DESCRIPTION_MAX];
 };
 
 struct use_list {
-	const struct station *station;
 	struct line_use *uses;
 	size_t n_uses;
 };
@@ -52,102 +48,37 @@ static int written_order(const struct line_use *x, const struct line_use *y)
 	return (x->at.column > y->at.column) - (x->at.column < y->at.column);
 }
 
-static const struct {
-	uint8_t kind;
-	uint16_t model;
-} line_kind_models[] = {
-	{ LINE_ADC, CARD_XVME560 },
-	{ LINE_RELAY, CARD_XVME260 },
-	{ LINE_PORT, CARD_XVME240 },
-	{ LINE_IRQ, CARD_XVME240 },
-	{ LINE_FLAG, CARD_XVME240 },
-};
-
-static uint16_t model_for_kind(uint8_t kind)
-{
-	for (size_t i = 0; i < ELEMENTSOF(line_kind_models); i++)
-		if (line_kind_models[i].kind == kind)
-			return line_kind_models[i].model;
-	return 0;
-}
-
-static int use_add(struct use_list *list, const struct channel_ref *ref,
-		   const struct source_location *at, enum direction direction,
-		   const char *format, ...) _printf_(5, 6);
-
-static int use_add(struct use_list *list, const struct channel_ref *ref,
-		   const struct source_location *at, enum direction direction,
-		   const char *format, ...)
-{
-	struct line_use *uses, *u;
-	va_list ap;
-
-	if (ref->kind == LINE_NONE)
-		return 0;
-	uses = reallocarray(list->uses, list->n_uses + 1, sizeof(*uses));
-	if (!uses)
-		return -ENOMEM;
-	list->uses = uses;
-	u = &uses[list->n_uses];
-	*u = (struct line_use){
-		.ref = *ref,
-		.at = *at,
-		.direction = direction,
-		.file_rank = file_rank(list->station, at->file),
-	};
-	va_start(ap, format);
-	vsnprintf(u->owner, sizeof(u->owner), format, ap);
-	va_end(ap);
-	list->n_uses++;
-	return 0;
-}
-
 static int use_compare(const void *a, const void *b)
 {
 	const struct line_use *x = a, *y = b;
+	int r = wiring_compare_lines(&x->ref, &y->ref);
 
-	if (x->ref.crate != y->ref.crate)
-		return x->ref.crate < y->ref.crate ? -1 : 1;
-	if (x->ref.card != y->ref.card)
-		return x->ref.card < y->ref.card ? -1 : 1;
-	if (x->ref.kind != y->ref.kind)
-		return x->ref.kind < y->ref.kind ? -1 : 1;
-	if (x->ref.index != y->ref.index)
-		return x->ref.index < y->ref.index ? -1 : 1;
-	return written_order(x, y);
+	return r ? r : written_order(x, y);
 }
 
 static int collect_uses(const struct station *s, struct use_list *list)
 {
-	const struct station_globals *g = &s->globals;
-	int r = 0;
+	_cleanup_free_ struct wiring_use *uses = NULL;
+	size_t n;
+	int r;
 
-	r |= use_add(list, &g->dewar_inhibit, &g->field_at[STATION_DEWAR_INHIBIT],
-		     DIRECTION_OUTPUT, "dewar-inhibit");
-	r |= use_add(list, &g->alarm, &g->field_at[STATION_ALARM], DIRECTION_OUTPUT, "alarm");
-	for (size_t i = 0; i < s->n_manifolds; i++) {
-		const struct manifold *m = &s->manifolds[i];
+	r = wiring_collect(s, &uses, &n);
+	if (r < 0)
+		return r;
+	list->uses = calloc(n ? n : 1, sizeof(*list->uses));
+	if (!list->uses)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct line_use *u = &list->uses[i];
 
-		r |= use_add(list, &m->sensor, &m->field_at[MANIFOLD_SENSOR], DIRECTION_INPUT,
-			     "sensor of manifold %s", m->name);
-		r |= use_add(list, &m->input_valve, &m->field_at[MANIFOLD_INPUT_VALVE],
-			     DIRECTION_OUTPUT, "input-valve of manifold %s", m->name);
-		r |= use_add(list, &m->output_valve, &m->field_at[MANIFOLD_OUTPUT_VALVE],
-			     DIRECTION_OUTPUT, "output-valve of manifold %s", m->name);
-		r |= use_add(list, &m->manual_fill_key, &m->field_at[MANIFOLD_MANUAL_FILL_KEY],
-			     DIRECTION_INPUT, "manual-fill-key of manifold %s", m->name);
+		u->ref = uses[i].ref;
+		u->at = *uses[i].at;
+		u->output = wiring_function_is_output(uses[i].function);
+		u->file_rank = file_rank(s, u->at.file);
+		wiring_use_describe(&uses[i], u->owner);
 	}
-	for (size_t i = 0; i < s->n_detectors; i++) {
-		const struct detector *d = &s->detectors[i];
-
-		r |= use_add(list, &d->sensor, &d->field_at[DETECTOR_SENSOR], DIRECTION_INPUT,
-			     "sensor of detector %u", d->number);
-		r |= use_add(list, &d->valve, &d->field_at[DETECTOR_VALVE], DIRECTION_OUTPUT,
-			     "valve of detector %u", d->number);
-		r |= use_add(list, &d->bias_shutdown, &d->field_at[DETECTOR_BIAS_SHUTDOWN],
-			     DIRECTION_INPUT, "bias-shutdown of detector %u", d->number);
-	}
-	return r ? -ENOMEM : 0;
+	list->n_uses = n;
+	return 0;
 }
 
 /* Each use names a declared card of the model its function needs. */
@@ -157,7 +88,7 @@ static void check_cards_of_uses(const struct station *s, const struct use_list *
 	for (size_t i = 0; i < list->n_uses; i++) {
 		const struct line_use *u = &list->uses[i];
 		const struct card *card = station_find_card(s, u->ref.crate, u->ref.card);
-		uint16_t model = model_for_kind(u->ref.kind);
+		uint16_t model = wiring_model_of_kind(u->ref.kind);
 		char name[CARD_NAME_MAX];
 
 		card_name_format(u->ref.crate, u->ref.card, name);
@@ -173,13 +104,6 @@ static void check_cards_of_uses(const struct station *s, const struct use_list *
 	}
 }
 
-static bool same_line(const struct line_use *a, const struct line_use *b)
-{
-	return a->ref.crate == b->ref.crate && a->ref.card == b->ref.card &&
-		a->ref.kind == b->ref.kind &&
-		a->ref.index == b->ref.index;
-}
-
 /* Uses sorted by line: a run of equal lines is a conflict, named against
  * the first use written. */
 static void check_one_function_per_line(const struct use_list *list, struct diagnostics *d)
@@ -190,7 +114,7 @@ static void check_one_function_per_line(const struct use_list *list, struct diag
 	for (size_t i = 1; i < list->n_uses; i++) {
 		const struct line_use *u = &list->uses[i], *f = &list->uses[first];
 
-		if (!same_line(f, u)) {
+		if (wiring_compare_lines(&f->ref, &u->ref) != 0) {
 			first = i;
 			continue;
 		}
@@ -231,13 +155,13 @@ static void check_port_directions(const struct use_list *list, struct diagnostic
 			const struct line_use *u = &list->uses[i];
 			char name[CARD_NAME_MAX];
 
-			if (u->direction == first->direction)
+			if (u->output == first->output)
 				continue;
 			diagnostic_error(d, &u->at,
 					 "%s: port %u of the XVME-240 %s is already an %s for %s (at %s:%u:%u); a port is all inputs or all outputs",
 					 u->owner, u->ref.index / 8u,
 					 card_name_format(u->ref.crate, u->ref.card, name),
-					 first->direction == DIRECTION_INPUT ? "input" : "output",
+					 first->output ? "output" : "input",
 					 first->owner, first->at.file, first->at.line,
 					 first->at.column);
 		}
@@ -407,7 +331,7 @@ static void check_manifold_membership(struct station *s, struct diagnostics *d)
 
 int config_check(struct station *s, struct diagnostics *d)
 {
-	struct use_list list = { .station = s };
+	struct use_list list = {};
 	int r;
 
 	station_sort(s);
