@@ -462,6 +462,15 @@ static void test_compiler_cli(void **state)
 	assert_int_equal(again_size, before_size);
 	assert_memory_equal(again, before, before_size);
 
+	assert_int_equal(run_compiler("wiring", db, "1", &out), 0);
+	free(out);
+	assert_int_equal(run_compiler("wiring", db, "xvme0-0c00", &out), 0);
+	free(out);
+	assert_int_equal(run_compiler("wiring", db, "Q", &out), 1);
+	assert_string_equal(out, "stationd-compile wiring: manifold Q is not configured\n");
+	free(out);
+	assert_int_equal(run_compiler("wiring", db, "-3", &out), 2);
+	free(out);
 	assert_int_equal(run_compiler("frobnicate", good, NULL, &out), 2);
 	free(out);
 	remove_tree(dir);
