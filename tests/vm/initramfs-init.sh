@@ -36,8 +36,11 @@ for arg in $(cat /proc/cmdline); do
 done
 [ -n "$runner" ] || die "no stationd.runner= on the kernel command line"
 
+# cache=loose: the guest caches what it reads (programs, libraries), which
+# makes a run about 2.5 times faster under TCG. The price: a host file
+# changed during a run may be seen stale inside it.
 mkdir -p /newroot
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /newroot ||
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /newroot ||
 	die "mounting the host root over 9p failed"
 [ -r "/newroot$runner" ] || die "$runner not found on the host root"
 
