@@ -94,7 +94,12 @@ stop() {
 } 2>/dev/null
 
 # retest <card>: write 1 to its retest attribute; prints the error text
-retest() { (echo 1 >"/sys/bus/xvme/devices/$1/retest") 2>&1; }
+retest() {
+	local err
+	err=$( (echo 1 >"/sys/bus/xvme/devices/$1/retest") 2>&1) && return 0
+	echo "${err##*: }"
+	return 1
+}
 
 readable() { cat "$1" >/dev/null; }
 readable_line() { gpioget "$1" "$2" >/dev/null; }
