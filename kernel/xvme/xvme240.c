@@ -562,3 +562,5 @@ module_xvme_driver(xvme240_driver);
 
 MODULE_DESCRIPTION("Xycom XVME-240 TTL I/O card");
 MODULE_LICENSE("GPL");
+/* The card's uevent MODALIAS, so udev loads this driver for it. */
+MODULE_ALIAS("xvme:m240");

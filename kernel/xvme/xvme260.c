@@ -365,3 +365,5 @@ module_xvme_driver(xvme260_driver);
 
 MODULE_DESCRIPTION("Xycom XVME-260 relay output card");
 MODULE_LICENSE("GPL");
+/* The card's uevent MODALIAS, so udev loads this driver for it. */
+MODULE_ALIAS("xvme:m260");

@@ -391,3 +391,5 @@ module_xvme_driver(xvme560_driver);
 
 MODULE_DESCRIPTION("Xycom XVME-560 analogue input card");
 MODULE_LICENSE("GPL");
+/* The card's uevent MODALIAS, so udev loads this driver for it. */
+MODULE_ALIAS("xvme:m560");

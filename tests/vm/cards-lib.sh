@@ -44,6 +44,20 @@ cards_load() {
 	modprobe -a xvme240 xvme260 xvme560
 }
 
+# cards_load_by_modalias "<cards= list>": the crate, then for every card
+# the driver its uevent MODALIAS names, as udev would load it. A card of
+# unknown model (xvme:munknown) has none.
+cards_load_by_modalias() {
+	local d alias
+	cards_mount_debugfs || return 1
+	modprobe xvme-sim "cards=$1" || return 1
+	for d in /sys/bus/xvme/devices/xvme*-*; do
+		alias=$(cat "$d/modalias") || return 1
+		[ "$alias" = xvme:munknown ] && continue
+		modprobe "$alias" || return 1
+	done
+}
+
 cards_unload() {
 	local m rc=0
 	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
