@@ -272,20 +272,6 @@ struct xvme_sim_card_spec {
 	enum xvme_sim_fault fault;
 };
 
-static bool xvme_sim_fault_fits(enum xvme_sim_fault fault,
-				enum xvme_model model)
-{
-	switch (fault) {
-	case XVME_SIM_FAULT_ADC_STUCK:
-	case XVME_SIM_FAULT_ADC_ERROR:
-		return model == XVME_MODEL_560;
-	case XVME_SIM_FAULT_NO_RESET_CLEAR:
-		return model == XVME_MODEL_240 || model == XVME_MODEL_260;
-	default:
-		return true;
-	}
-}
-
 /* "560@0x0c00:unipolar:adc-stuck", modified in place. */
 static int xvme_sim_parse_card(char *text, struct xvme_sim_card_spec *spec)
 {
@@ -328,7 +314,7 @@ static int xvme_sim_parse_card(char *text, struct xvme_sim_card_spec *spec)
 		}
 		fault = xvme_sim_fault_parse(option);
 		if (fault < 0 || !xvme_sim_fault_fits(fault, spec->model)) {
-			pr_err("xvme-sim: card %s@%s: option \"%s\" is not unipolar (560) or a fault this model can have\n",
+			pr_err("xvme-sim: card \"%s@%s\": option \"%s\" is not unipolar (560) or a fault this model can have\n",
 			       model, address, option);
 			return -EINVAL;
 		}

@@ -82,6 +82,7 @@ u64 xvme_sim_ports_read(struct xvme_sim_card *sc);
 void xvme_sim_irq_update(struct xvme_sim_card *sc);
 
 /* xvme-sim-plant.c */
+bool xvme_sim_fault_fits(enum xvme_sim_fault fault, enum xvme_model model);
 int xvme_sim_plant_init(void);
 void xvme_sim_plant_exit(void);
 void xvme_sim_plant_add(struct xvme_sim_card *sc, const char *name);

@@ -67,6 +67,20 @@ int xvme_sim_fault_parse(const char *name)
 }
 EXPORT_SYMBOL_GPL(xvme_sim_fault_parse);
 
+/* Faults of the ADC or of outputs make no sense on other cards. */
+bool xvme_sim_fault_fits(enum xvme_sim_fault fault, enum xvme_model model)
+{
+	switch (fault) {
+	case XVME_SIM_FAULT_ADC_STUCK:
+	case XVME_SIM_FAULT_ADC_ERROR:
+		return model == XVME_MODEL_560;
+	case XVME_SIM_FAULT_NO_RESET_CLEAR:
+		return model == XVME_MODEL_240 || model == XVME_MODEL_260;
+	default:
+		return fault < XVME_SIM_FAULT_COUNT;
+	}
+}
+
 /* ---------------------------------------------------- the C interface */
 
 #define xvme_sim_plant_lock(sc, flags) \
@@ -222,7 +236,7 @@ int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault)
 {
 	unsigned long flags;
 
-	if (fault >= XVME_SIM_FAULT_COUNT)
+	if (!xvme_sim_fault_fits(fault, sc->model))
 		return -EINVAL;
 	xvme_sim_plant_lock(sc, flags);
 	sc->fault = fault;

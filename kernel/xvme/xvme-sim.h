@@ -61,8 +61,9 @@ struct xvme_crate *xvme_sim_crate(struct xvme_sim *sim);
 struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base);
 
 /*
- * Plant. Setters return 0, -EINVAL for a value out of range and
- * -EOPNOTSUPP when the card's model has no such input or output.
+ * Plant. Setters return 0, -EINVAL for a value out of range (or a fault
+ * the model cannot have: adc-* on a non-560, no-reset-clear on a 560)
+ * and -EOPNOTSUPP when the card's model has no such input or output.
  */
 int xvme_sim_set_ain(struct xvme_sim_card *sc, unsigned int channel, int mv);
 int xvme_sim_get_ain(struct xvme_sim_card *sc, unsigned int channel, int *mv);

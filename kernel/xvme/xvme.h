@@ -130,7 +130,9 @@ struct xvme_card {
  *		the core after its own ID PROM check passed, at bind and on
  *		a write to "retest". Return 0 on pass; on failure a negative
  *		errno with a one-line reason in @reason ("outputs not
- *		cleared by reset", ...).
+ *		cleared by reset", ...). Called with the card's state lock
+ *		held: it must not call xvme_card_lock() or
+ *		xvme_card_run_selftest().
  * @busy:	optional; true while a retest must be refused (lines
  *		requested, a conversion running). The core calls it under
  *		the card's state lock; a driver that can become busy takes
@@ -153,7 +155,7 @@ struct xvme_driver {
 
 extern struct bus_type xvme_bus_type;	/* 6.1: not yet const */
 
-/* Backends */
+/* Backends. register returns the crate or an ERR_PTR(). */
 struct xvme_crate *xvme_crate_register(struct device *parent,
 				       const struct xvme_backend_ops *ops,
 				       void *backend_data, bool slot0_usable);
@@ -168,7 +170,12 @@ void xvme_driver_unregister(struct xvme_driver *drv);
 #define module_xvme_driver(__drv) \
 	module_driver(__drv, xvme_driver_register, xvme_driver_unregister)
 
-/* Power-on test and LEDs */
+/*
+ * Power-on test and LEDs. MODALIAS of a card is "xvme:m<model>" (e.g.
+ * xvme:m560): a driver declares MODULE_ALIAS("xvme:m560") to be loaded
+ * by udev. xvme_card_set_led() returns -EOPNOTSUPP for cards without
+ * LEDs (XVME-260) and does not take the state lock.
+ */
 int xvme_card_run_selftest(struct xvme_card *card);
 bool xvme_card_selftest_passed(struct xvme_card *card);
 int xvme_card_set_led(struct xvme_card *card, enum xvme_led led);

@@ -167,6 +167,13 @@ static void xvme_sim_plant_bad_input(struct kunit *test)
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, xvme_sim_set_fault(adc, XVME_SIM_FAULT_COUNT),
 			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_fault(sc_at(test, C240),
+						 XVME_SIM_FAULT_ADC_STUCK),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_fault(adc,
+						 XVME_SIM_FAULT_NO_RESET_CLEAR),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_get_fault(adc), XVME_SIM_FAULT_NONE);
 	KUNIT_EXPECT_EQ(test, xvme_sim_fault_parse("adc-stuck\n"),
 			XVME_SIM_FAULT_ADC_STUCK);
 	KUNIT_EXPECT_EQ(test, xvme_sim_fault_parse("stuck"), -EINVAL);
@@ -528,7 +535,7 @@ static void xvme_sim_560_stuck(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xvme_sim_set_fault(adc, XVME_SIM_FAULT_ADC_STUCK),
 			0);
 	wr16(test, C560 + 0x80, 0x0080);
-	msleep(2);	/* twice the drivers' 1 ms timeout */
+	usleep_range(2000, 3000);	/* twice the drivers' 1 ms timeout */
 	csr = rd16(test, C560 + 0x80);
 	KUNIT_EXPECT_TRUE(test, csr & X560_BUSY);
 	KUNIT_EXPECT_FALSE(test, csr & X560_DONE);
