@@ -81,7 +81,7 @@ declare -A keep
 for p in /proc/[0-9]*; do keep[${p#/proc/}]=1; done
 
 kill_leftovers() {
-	local name=$1 p pid comm
+	local p pid comm
 	for p in /proc/[0-9]*; do
 		pid=${p#/proc/}
 		[ -n "${keep[$pid]:-}" ] && continue
@@ -90,7 +90,7 @@ kill_leftovers() {
 		readlink "$p/exe" >/dev/null 2>&1 || continue
 		comm=$(cat "$p/comm" 2>/dev/null) || continue
 		kill -KILL "$pid" 2>/dev/null &&
-			emit "# $name: killed leftover process $pid ($comm)"
+			emit "# killed leftover process $pid ($comm)"
 	done
 }
 
@@ -115,7 +115,7 @@ for scenario in "${VM_SCENARIOS[@]}"; do
 	if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - start)) -ge "$limit" ]; then
 		how=timeout
 	fi
-	kill_leftovers "$name"
+	kill_leftovers
 	kmsg "end scenario $name (status $rc, $how)"
 	emit "@@end $name $rc $how"
 done

@@ -219,6 +219,8 @@ started=$SECONDS
 timeout -k 10 "$budget" "${qemu[@]}" -serial "file:$console" -serial "file:$channel" \
 	</dev/null >"$run/qemu.log" 2>&1 &
 qemu_pid=$!
+# Interrupted (Ctrl-C, make killed): take QEMU down too.
+trap 'kill "$qemu_pid" 2>/dev/null; exit 130' INT TERM HUP
 
 # Re-emit the guest's output as it arrives. Runs in a pipeline subshell:
 # what the rest of the script needs goes to $state.
@@ -276,6 +278,7 @@ relay() {
 tail -s 0.3 -n +1 -F --pid="$qemu_pid" "$channel" 2>/dev/null | relay
 wait "$qemu_pid"
 qemu_rc=$?
+trap - INT TERM HUP
 elapsed=$((SECONDS - started))
 
 # Scenarios that never finished: the guest died or the run hit its budget.
