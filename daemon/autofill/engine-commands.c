@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The operator commands: FILL, PRESET, DELAY, AVOID, UNAVOID, CANCEL,
+ * CLEAR. Each one checks everything first (manual fill, targets, times,
+ * every target's schedule computed on a copy) and only then changes
+ * state, so a refused command changes nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/autofill/engine-internal.h"
+#include "daemon/autofill/targets.h"
+
+static void target_set_donep(struct target_set *t)
+{
+	target_set_done(t);
+}
+#define _cleanup_target_set_ _cleanup_(target_set_donep)
+
+/* The checks every command starts with; parses the targets. */
+static int command_begin(struct engine *e, const char *targets, struct target_set *ret,
+			 int64_t now_usec, char *error, size_t error_size)
+{
+	char why[256] = "";
+	int r;
+
+	if (e->shut_down) {
+		snprintf(error, error_size, "the autofill is shut down");
+		return -ESHUTDOWN;
+	}
+	if (e->manual_fill) {
+		snprintf(error, error_size, "manual fill in progress: operator interventions are refused");
+		return -EBUSY;
+	}
+	r = targets_parse(e->station, targets ? targets : "", ret, why, sizeof(why));
+	if (r < 0) {
+		snprintf(error, error_size, "%s", why);
+		return r;
+	}
+	e->now_usec = now_usec;
+	return 0;
+}
+
+static uint32_t number_of(const struct engine *e, uint32_t d)
+{
+	return e->station->detectors[d].number;
+}
+
+int engine_fill(struct engine *e, const char *targets, const char *at,
+		int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	_cleanup_free_ struct fill_schedule *next = NULL;
+	const char *why = NULL;
+	int minute = -1;
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	if (at && *at) {
+		uint16_t m;
+
+		r = schedule_parse_clock_time(at, &m, &why);
+		if (r < 0) {
+			snprintf(error, error_size, "time \"%s\": %s", at, why);
+			return -EINVAL;
+		}
+		minute = m;
+	}
+	next = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		uint32_t d = t.detectors[i];
+		const struct detector_run *dr = &e->detectors[d];
+
+		if (dr->phase != DETECTOR_PHASE_IDLE) {
+			snprintf(error, error_size, "detector %u is already filling", number_of(e, d));
+			return -EALREADY;
+		}
+		if (!detector_may_fill(e, d)) {
+			snprintf(error, error_size, "detector %u may not fill: %s", number_of(e, d),
+				 dr->avoided ? "it is avoided (UNAVOID first)" :
+				 dr->bias_shutdown ? "bias shutdown (UNAVOID first)" :
+				 manifold_inhibited(e, e->station->detectors[d].manifold) ?
+				 "its manifold is overfull (CLEAR once LN2 is gone)" :
+				 "its hardware is unavailable");
+			return -ECANCELED;
+		}
+		next[i] = dr->schedule;
+		r = schedule_fill(&next[i], minute, now_usec / USEC_PER_SEC, &why);
+		if (r < 0) {
+			snprintf(error, error_size, "detector %u: %s", number_of(e, d), why);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < t.n_detectors; i++)
+		e->detectors[t.detectors[i]].schedule = next[i];
+	engine_publish(e);
+	return 0;
+}
+
+int engine_preset(struct engine *e, const char *targets, const char *const *times, size_t n_times,
+		  const char *mode_text, int64_t now_usec, int64_t now_mono,
+		  char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	_cleanup_free_ struct fill_schedule *next = NULL;
+	uint16_t minutes[PRESETS_MAX];
+	enum preset_mode mode = PRESET_REPLACE;
+	const char *why = NULL;
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	if (mode_text && *mode_text && preset_mode_from_string(mode_text, &mode) < 0) {
+		snprintf(error, error_size, "mode \"%s\": expected replace, add or clear", mode_text);
+		return -EINVAL;
+	}
+	if (n_times > PRESETS_MAX) {
+		snprintf(error, error_size, "%zu times given: at most %u preset times", n_times,
+			 PRESETS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n_times; i++) {
+		r = schedule_parse_clock_time(times[i], &minutes[i], &why);
+		if (r < 0) {
+			snprintf(error, error_size, "time %zu \"%s\": %s", i + 1, times[i], why);
+			return -EINVAL;
+		}
+	}
+	next = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		next[i] = e->detectors[t.detectors[i]].schedule;
+		r = schedule_preset(&next[i], mode, minutes, n_times, now_usec / USEC_PER_SEC, &why);
+		if (r < 0) {
+			snprintf(error, error_size, "detector %u: %s", number_of(e, t.detectors[i]), why);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < t.n_detectors; i++)
+		e->detectors[t.detectors[i]].schedule = next[i];
+	engine_publish(e);
+	return 0;
+}
+
+int engine_delay(struct engine *e, const char *targets, unsigned minutes,
+		 int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	_cleanup_free_ struct fill_schedule *next = NULL;
+	const char *why = NULL;
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	next = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		next[i] = e->detectors[t.detectors[i]].schedule;
+		r = schedule_delay(&next[i], minutes, &why);
+		if (r < 0) {
+			snprintf(error, error_size, "detector %u: %s", number_of(e, t.detectors[i]), why);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < t.n_detectors; i++)
+		e->detectors[t.detectors[i]].schedule = next[i];
+	engine_publish(e);
+	return 0;
+}
+
+/* Stop the fills of these detectors and settle their manifolds. */
+static void stop_fills(struct engine *e, const struct target_set *t, enum fill_result result,
+		       int64_t now_usec, int64_t now_mono)
+{
+	for (size_t i = 0; i < t->n_detectors; i++) {
+		uint32_t d = t->detectors[i];
+
+		if (e->detectors[d].phase == DETECTOR_PHASE_IDLE)
+			continue;
+		detector_fill_end(e, d, result, now_usec, now_mono);
+		manifold_fill_settle(e, e->station->detectors[d].manifold, now_usec);
+	}
+}
+
+int engine_avoid(struct engine *e, const char *targets,
+		 int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t.n_detectors; i++)
+		e->detectors[t.detectors[i]].avoided = true;
+	stop_fills(e, &t, FILL_RESULT_CANCELLED, now_usec, now_mono);
+	engine_publish(e);
+	return 0;
+}
+
+int engine_unavoid(struct engine *e, const char *targets,
+		   int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		e->detectors[t.detectors[i]].avoided = false;
+		e->detectors[t.detectors[i]].bias_shutdown = false;
+	}
+	engine_publish(e);
+	return 0;
+}
+
+int engine_cancel(struct engine *e, const char *targets,
+		  int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	stop_fills(e, &t, FILL_RESULT_CANCELLED, now_usec, now_mono);
+	for (size_t i = 0; i < t.n_detectors; i++)
+		schedule_cancel(&e->detectors[t.detectors[i]].schedule, now_usec / USEC_PER_SEC);
+	engine_publish(e);
+	return 0;
+}
+
+/*
+ * CLEAR: errors and warnings of the targets and of their manifolds, and
+ * the alarm. An overfull whose LN2 is still at the exhaust stays: it is
+ * not a warning but the present state of the hardware.
+ */
+int engine_clear(struct engine *e, const char *targets,
+		 int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
+{
+	_cleanup_target_set_ struct target_set t = {};
+	int r;
+
+	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		uint32_t d = t.detectors[i];
+		struct detector_run *dr = &e->detectors[d];
+		struct manifold_run *mr = &e->manifolds[e->station->detectors[d].manifold];
+
+		dr->underfull = false;
+		dr->manifold_error = false;
+		if (!dr->overfull_persists)
+			dr->overfull = false;
+		mr->underfull = false;
+		if (!mr->overfull_persists)
+			mr->overfull = false;
+	}
+	if (e->alarm) {
+		e->alarm = false;
+		if (e->station->globals.alarm.kind != LINE_NONE &&
+		    e->hw->set_output(e->hw_userdata, &e->station->globals.alarm, false) < 0) {
+			e->alarm = true;	/* still sounding: say so */
+			engine_raise_fault(e, ENGINE_FAULT_OUTPUT, ENGINE_NO_INDEX, ENGINE_NO_INDEX, -EIO,
+					   "could not silence the alarm");
+		}
+	}
+	engine_publish(e);
+	return 0;
+}
