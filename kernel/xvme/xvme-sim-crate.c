@@ -336,7 +336,15 @@ static int xvme_sim_parse_cards(const char *cards_text,
 	if (!copy)
 		return -ENOMEM;
 	cursor = strim(copy);
-	while (*cursor && (text = strsep(&cursor, ","))) {
+	if (!*cursor)
+		cursor = NULL;		/* an empty crate */
+	while ((text = strsep(&cursor, ","))) {
+		if (!*text) {
+			pr_err("xvme-sim: empty entry in card list \"%s\"\n",
+			       cards_text);
+			err = -EINVAL;
+			break;
+		}
 		if (n == XVME_SIM_CARDS_MAX) {
 			pr_err("xvme-sim: more than %d cards\n", XVME_SLOTS);
 			err = -EINVAL;
@@ -353,8 +361,6 @@ static int xvme_sim_parse_cards(const char *cards_text,
 			break;
 		}
 		n++;
-		if (!cursor)
-			break;
 	}
 	kfree(copy);
 	*count = n;

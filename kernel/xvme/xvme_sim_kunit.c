@@ -193,6 +193,9 @@ static void xvme_sim_bad_card_lists(struct kunit *test)
 		"240@0x0400:adc-stuck",		/* fault of another model */
 		"260@0x0400:unipolar",		/* jumper of another model */
 		"560@0x0400:sticky",		/* no such option */
+		"240@0x0400,",			/* empty entry */
+		",240@0x0400",
+		"240@0x0400,,260@0x0800",
 	};
 	unsigned int i;
 

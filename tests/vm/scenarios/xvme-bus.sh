@@ -215,7 +215,7 @@ expect_eq "xvme has no users" "$(</sys/module/xvme/refcnt)" 0
 
 # ------------------------------------------------------ bad parameters
 for bad in 999@0x0400 240@0x0401 240@0x0400,260@0x0400 240@0x0400:adc-stuck \
-	560@0x0400:sticky; do
+	560@0x0400:sticky 240@0x0400,; do
 	check "modprobe refuses cards=$bad" \
 		sh -c "! modprobe xvme-sim cards=$bad 2>/dev/null"
 	check "and leaves nothing behind ($bad)" nothing_left
