@@ -486,6 +486,7 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "ln2-plant: --do '%s': %s\n", o.commands[i], reply);
 			return EXIT_USAGE;
 		}
+		control_reply(r, o.commands[i], reply);
 	}
 	if (control_open(o.control, &control) < 0)
 		return EXIT_FAILURE;
