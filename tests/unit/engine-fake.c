@@ -242,11 +242,10 @@ struct fake_plant *fake_new(unsigned n_manifolds, unsigned per_manifold, bool pr
 
 int fake_start_engine(struct fake_plant *f)
 {
-	char error[256] = "";
-
 	f->engine = engine_free(f->engine);
+	f->error[0] = 0;
 	return engine_new(f->station, &fake_hw, f, &fake_observer, f, f->real_usec, f->mono_usec,
-			  &f->engine, error, sizeof(error));
+			  &f->engine, f->error, sizeof(f->error));
 }
 
 void fake_free(struct fake_plant *f)

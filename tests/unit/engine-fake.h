@@ -58,6 +58,7 @@ struct fake_plant {
 	struct fake_event events[FAKE_EVENTS_MAX];
 	unsigned n_events;
 	unsigned n_property_changes;
+	char error[256];		/* of the last fake_start_engine() */
 };
 
 /* A station of n_manifolds x per_manifold detectors numbered from 1, all
