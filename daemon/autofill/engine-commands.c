@@ -268,15 +268,7 @@ int engine_clear(struct engine *e, const char *targets,
 		if (!mr->overfull_persists)
 			mr->overfull = false;
 	}
-	if (e->alarm) {
-		e->alarm = false;
-		if (e->station->globals.alarm.kind != LINE_NONE &&
-		    e->hw->set_output(e->hw_userdata, &e->station->globals.alarm, false) < 0) {
-			e->alarm = true;	/* still sounding: say so */
-			engine_raise_fault(e, ENGINE_FAULT_OUTPUT, ENGINE_NO_INDEX, ENGINE_NO_INDEX, -EIO,
-					   "could not silence the alarm");
-		}
-	}
+	alarm_set(e, false);
 	engine_publish(e);
 	return 0;
 }

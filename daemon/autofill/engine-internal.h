@@ -93,6 +93,7 @@ struct engine {
 };
 
 /* engine.c */
+void alarm_set(struct engine *e, bool on);
 int valve_open(struct engine *e, struct valve *v, uint32_t detector, uint32_t manifold);
 int valve_close(struct engine *e, struct valve *v, uint32_t detector, uint32_t manifold);
 void engine_raise_fault(struct engine *e, enum engine_fault_kind kind, uint32_t detector,

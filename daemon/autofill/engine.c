@@ -77,7 +77,7 @@ static void output_set(struct engine *e, const struct channel_ref *ref, bool ass
 				   "could not %s the %s output", asserted ? "assert" : "release", what);
 }
 
-static void alarm_set(struct engine *e, bool on)
+void alarm_set(struct engine *e, bool on)
 {
 	if (e->alarm == on)
 		return;

@@ -251,6 +251,11 @@ void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t 
 
 	case MANIFOLD_PHASE_PURGING:
 		start_due_fills(e, m, now_usec, now_mono);
+		/* Fills ended during the purge (a dead sensor, a bias
+		 * shutdown): purge no longer than someone waits. */
+		manifold_fill_settle(e, m, now_usec);
+		if (mr->phase != MANIFOLD_PHASE_PURGING)
+			break;
 		if (manifold_sensor_cold(e, m)) {
 			purge_end(e, m, now_usec, now_mono);
 		} else if (now_mono - mr->purge_start_mono >= seconds_usec(conf->max_fill_s)) {

@@ -352,6 +352,47 @@ static void test_sensor_failure_during_fill(void **state)
 	assert_int_equal(fake_count_events(f, EV_FAULT, ENGINE_FAULT_SENSOR), 1);
 }
 
+static void test_sensor_failure_during_purge(void **state)
+{
+	struct fake_plant *f = *state;
+	char error[256];
+
+	/* Only detector 2 fills; its sensor dies while the manifold purges. */
+	assert_int_equal(engine_preset(f->engine, "all", NULL, 0, "clear", f->real_usec, f->mono_usec,
+				       error, sizeof(error)), 0);
+	f->purge_ticks = 10;
+	assert_int_equal(engine_fill(f->engine, "2", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
+	fake_scans(f, 2);
+	assert_true(f->output[0]);
+	fake_log_reset(f);
+	f->sensor_dead[1] = true;
+	fake_scan(f);
+	/* Nobody waits for the purge any more: both manifold valves closed. */
+	assert_string_equal(fake_log_string(f), "alarm on, close A-out, close A-in, inhibit off");
+	assert_int_equal(fake_count_results(f, 1, FILL_RESULT_ABORTED), 1);
+
+	/* A dead manifold sensor aborts a purge; fills wait until it is back. */
+	f->sensor_dead[1] = false;
+	f->manifold_sensor_dead[0] = true;
+	fake_scan(f);
+	assert_int_equal(engine_fill(f->engine, "1", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
+			 -ECANCELED);
+	assert_non_null(strstr(error, "unavailable"));
+	f->manifold_sensor_dead[0] = false;
+	fake_scan(f);
+	assert_int_equal(engine_fill(f->engine, "1", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
+	fake_scan(f);
+	assert_true(f->output[0]);
+	f->manifold_sensor_dead[0] = true;
+	fake_scan(f);
+	assert_false(fake_any_valve_open(f));
+	assert_int_equal(fake_count_results(f, 0, FILL_RESULT_ABORTED), 1);
+	struct engine_manifold_view mv;
+
+	engine_manifold_view(f->engine, 0, &mv);
+	assert_true(mv.status & MANIFOLD_STATUS_UNAVAILABLE);
+}
+
 static void test_valve_close_failure(void **state)
 {
 	struct fake_plant *f = *state;
@@ -395,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bias_shutdown, setup_one_manifold, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_fill_key, setup_two_manifolds, teardown),
 		cmocka_unit_test_setup_teardown(test_sensor_failure_during_fill, setup_two_manifolds, teardown),
+		cmocka_unit_test_setup_teardown(test_sensor_failure_during_purge, setup_one_manifold, teardown),
 		cmocka_unit_test_setup_teardown(test_valve_close_failure, setup_one_manifold, teardown),
 	};
 
