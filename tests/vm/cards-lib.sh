@@ -35,11 +35,22 @@ cards_mount_debugfs() {
 	mountpoint -q "$debugfs" || mount -t debugfs none "$debugfs"
 }
 
+# modprobe does not reload a loaded module with new parameters: start
+# from no crate, whatever an earlier scenario left behind.
+cards_fresh_crate() {
+	cards_mount_debugfs || return 1
+	cards_unload 2>/dev/null
+	if [ -d /sys/module/xvme_sim ]; then
+		echo "# xvme-sim is loaded and cannot be unloaded"
+		return 1
+	fi
+}
+
 # cards_load "<xvme-sim cards= list>": the crate, then all three drivers
 # (modprobe through the harness's /lib/modules: xvme and industrialio
 # come in as dependencies).
 cards_load() {
-	cards_mount_debugfs || return 1
+	cards_fresh_crate || return 1
 	modprobe xvme-sim "cards=$1" || return 1
 	modprobe -a xvme240 xvme260 xvme560
 }
@@ -49,7 +60,7 @@ cards_load() {
 # unknown model (xvme:munknown) has none.
 cards_load_by_modalias() {
 	local d alias
-	cards_mount_debugfs || return 1
+	cards_fresh_crate || return 1
 	modprobe xvme-sim "cards=$1" || return 1
 	for d in /sys/bus/xvme/devices/xvme*-*; do
 		alias=$(cat "$d/modalias") || return 1
