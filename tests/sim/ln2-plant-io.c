@@ -59,6 +59,7 @@ struct ln2_plant {
 	struct plant *plant;
 	struct ln2_model *model;
 	FILE *valve_log;
+	bool valve_log_failed;		/* reported; quiet until it works again */
 	double sim_time;
 
 	struct crate_card *cards;
@@ -279,11 +280,18 @@ static int card_error(struct crate_card *c, enum card_op op, int r)
 static void log_event(struct ln2_plant *p, const struct timespec *now,
 		      const char *event)
 {
+	bool failed;
+
 	if (!p->valve_log)
 		return;
-	fprintf(p->valve_log, "%lld.%03ld %.3f %s\n", (long long)now->tv_sec,
-		now->tv_nsec / 1000000, p->sim_time, event);
-	fflush(p->valve_log);
+	failed = fprintf(p->valve_log, "%lld.%03ld %.3f %s\n", (long long)now->tv_sec,
+			 now->tv_nsec / 1000000, p->sim_time, event) < 0;
+	failed |= fflush(p->valve_log) != 0;
+	/* A scenario reads the log: a lost line is reported, once. */
+	if (failed && !p->valve_log_failed)
+		fprintf(stderr, "ln2-plant: writing the valve log: %m (event '%s' lost)\n",
+			event);
+	p->valve_log_failed = failed;
 }
 
 /*

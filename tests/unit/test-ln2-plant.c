@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "daemon/config/compile.h"
+#include "daemon/config/database.h"
 #include "tests/sim/ln2-plant-control.h"
 #include "tests/sim/ln2-plant-io.h"
 
@@ -581,6 +582,9 @@ static void test_program_exit_codes(void **state)
 	assert_int_equal(run_program((const char *[]) { "-d", conf, "-r", f->root, NULL }), 1);
 	assert_int_equal(run_program((const char *[]) { "-c", conf, "-r", "/nonexistent",
 							NULL }), 1);
+	/* a control path that is not a FIFO */
+	assert_int_equal(run_program((const char *[]) { "-c", conf, "-r", f->root,
+							"--control", conf, "--ticks", "1", NULL }), 1);
 	/* a refused --do: nothing ran */
 	assert_int_equal(run_program((const char *[]) { "-c", conf, "-r", f->root,
 							"--do", "bias 1 on", "--do", "bias 9 on",
@@ -593,6 +597,67 @@ static void test_program_exit_codes(void **state)
 	assert_string_equal(get(f, CARD_240, "ports"), "0x0000000000000001\n");
 	/* warm, with the default 5 mV of noise */
 	assert_in_range(ain_channel(f, 0), LN2_WARM_MV - 5, LN2_WARM_MV + 5);
+}
+
+/*
+ * Run the program with @input on its stdin; its stdout into @out. Returns
+ * the exit status.
+ */
+static int run_program_io(const char *const *args, const char *input, char *out, size_t size)
+{
+	const char *argv[32] = { program() };
+	int in_pipe[2], out_pipe[2], status, i;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	assert_int_equal(pipe(in_pipe), 0);
+	assert_int_equal(pipe(out_pipe), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(in_pipe[0], STDIN_FILENO);
+		dup2(out_pipe[1], STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in_pipe[0]);
+	close(out_pipe[1]);
+	assert_int_equal(write(in_pipe[1], input, strlen(input)), (ssize_t)strlen(input));
+	close(in_pipe[1]);
+	while ((n = read(out_pipe[0], out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(out_pipe[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_program_stdin_control_and_database(void **state)
+{
+	struct fixture *f = *state;
+	char db[PATH_MAX + 16], out[1024];
+
+	snprintf(db, sizeof(db), "%s/station.db", f->root);
+	assert_int_equal(database_write_file(db, f->station), 0);
+	/* stdin closes after two lines; the plant keeps ticking to the end. */
+	assert_int_equal(run_program_io((const char *[]) { "-d", db, "-r", f->root,
+							   "--control", "-", "--rate", "100",
+							   "--ticks", "20", NULL },
+					"bias 1 on\nstatus 1\nbias 7 on\n", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "ok\nok detector 1 level 0.6"));
+	assert_non_null(strstr(out, " bias on\n"));
+	assert_non_null(strstr(out, "error: bias 7 on: no detector '7' in the station\n"));
+	assert_string_equal(get(f, CARD_240, "ports"), "0x0000000000000001\n");
 }
 
 static void sleep_ms(long ms)
@@ -674,6 +739,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_missing_card_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_exit_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_program_stdin_control_and_database,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_control_fifo_valve_log_and_sigterm,
 						setup, teardown),
 	};
