@@ -25,3 +25,12 @@ $(BUILD)/unit/test-ln2-plant: $(call san_obj,tests/unit/test-ln2-plant.c $(LN2_P
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/test-ln2-plant.c $(LN2_PLANT_SRCS) \
 		$(CONFIG_SRCS)) $(LIBS_CMOCKA) -lm
+
+# The control language is outside input (a FIFO anyone in the group may
+# write): fuzzed against a fake plant root made in /tmp.
+FUZZERS += $(BUILD)/fuzz/fuzz-ln2-control
+
+$(BUILD)/fuzz/fuzz-ln2-control: tests/fuzz/fuzz-ln2-control.c $(LN2_PLANT_SRCS) $(CONFIG_SRCS) | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
+		-o $@ tests/fuzz/fuzz-ln2-control.c $(LN2_PLANT_SRCS) $(CONFIG_SRCS) -lm
