@@ -24,3 +24,12 @@ $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \
 		$(call san_obj,tests/unit/%.c tests/unit/engine-fake.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
+
+# Safety invariants under any sequence of scans, plant faults and commands.
+FUZZERS += $(BUILD)/fuzz/fuzz-engine
+
+$(BUILD)/fuzz/fuzz-engine: tests/fuzz/fuzz-engine.c tests/unit/engine-fake.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS) | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
+		-o $@ $(filter %.c,$^)
