@@ -508,6 +508,20 @@ void engine_publish(struct engine *e)
 
 /* ---------------------------------------------------------------- life cycle */
 
+static bool unclear_errors(const struct engine *e)
+{
+	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
+		const struct detector_run *r = &e->detectors[d];
+
+		if (!r->avoided && (r->overfull || r->underfull || r->manifold_error))
+			return true;
+	}
+	for (uint32_t m = 0; m < e->station->n_manifolds; m++)
+		if (e->manifolds[m].overfull || e->manifolds[m].underfull)
+			return true;
+	return false;
+}
+
 static int build_manifold_members(struct engine *e)
 {
 	const struct station *s = e->station;
@@ -592,6 +606,8 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 	r = engine_restore_state(e, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
+	/* Errors nobody CLEARed before the restart still sound the alarm. */
+	alarm_set(e, unclear_errors(e));
 
 	engine_publish(e);
 	*ret = TAKE_PTR(e);

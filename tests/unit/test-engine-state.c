@@ -99,6 +99,9 @@ static void test_round_trip(void **state)
 
 	engine_manifold_view(f->engine, 1, &mv);
 	assert_true(mv.status & MANIFOLD_STATUS_UNDERFULL);
+	/* Not CLEARed before the restart: the alarm sounds again. */
+	assert_true(f->alarm);
+	assert_int_equal(fake_state(f), ENGINE_STATE_FILL_ERROR);
 	/* The presets are written back into the station, as compiled records. */
 	assert_int_equal(f->station->detectors[0].n_presets, 3);
 	assert_int_equal(f->station->detectors[0].preset[0], 6 * 60 + 30);
@@ -128,6 +131,7 @@ static void test_crash_mid_fill(void **state)
 			    "close 7, close 8, close 9, close 10, close 11, close 12, "
 			    "close A-out, close A-in, close B-out, close B-in, inhibit off, alarm off");
 	assert_false(fake_any_valve_open(f));
+	assert_false(f->alarm);
 	/* Detector 3's fill is recorded as interrupted, and is due again. */
 	const struct fill_record *r = fill_history_last(engine_fill_history(f->engine, 2));
 
