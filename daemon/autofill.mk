@@ -33,3 +33,10 @@ $(BUILD)/fuzz/fuzz-engine: tests/fuzz/fuzz-engine.c tests/unit/engine-fake.c \
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
 		-o $@ $(filter %.c,$^)
+
+# Engine costs for 72 to 4212 detectors (tests/bench/engine.sh).
+BENCHES += $(BUILD)/bench/engine-bench
+
+$(BUILD)/bench/engine-bench: $(call obj,tests/bench/engine-bench.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $^
