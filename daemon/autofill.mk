@@ -25,6 +25,17 @@ $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
+# The engine on the example station, compiled by the real compiler. The
+# compiler library (daemon/config.mk's CONFIG_SRCS) is only known once
+# every fragment is read, so the recipe expands it; test-config links the
+# same objects, so depending on it relinks this test when they change.
+UNIT_TESTS += $(BUILD)/unit/test-engine-example
+
+$(BUILD)/unit/test-engine-example: $(call san_obj,tests/unit/test-engine-example.c $(AUTOFILL_SRCS)) \
+		$(BUILD)/unit/test-config
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/test-engine-example.c \
+		$(AUTOFILL_SRCS) $(CONFIG_SRCS)) $(LIBS_CMOCKA)
+
 # Safety invariants under any sequence of scans, plant faults and commands.
 FUZZERS += $(BUILD)/fuzz/fuzz-engine
 
