@@ -44,6 +44,8 @@
 #                        in tests/vm/setup.d/*.sh
 #   STATIOND_VM_APPEND   extra kernel command line
 #   VM_TIMEOUT           default per-scenario timeout (180 s)
+#   VM_BOOT_TIMEOUT      boot allowance in the whole-run bound (180 s); the
+#                        run is killed after it plus every scenario's limit
 #   VM_MEM, VM_SMP       guest memory (MiB, default 1024) and CPUs (2)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
