@@ -66,7 +66,7 @@ ip link set lo up 2>/dev/null || /bin/busybox ip link set lo up || fatal "bringi
 export STATIOND_TOP STATIOND_BUILD
 export PATH=$STATIOND_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp/home LANG=C.UTF-8 TERM=${VM_TERM:-vt100}
-mkdir -p "$HOME" && cd "$HOME" || fatal "home directory $HOME"
+{ mkdir -p "$HOME" && cd "$HOME"; } || fatal "home directory $HOME"
 
 # ------------------------------------------------------------ setup hooks
 for hook in "${VM_SETUP[@]}"; do
@@ -111,7 +111,7 @@ for scenario in "${VM_SCENARIOS[@]}"; do
 	start=$SECONDS
 	(cd /tmp && exec timeout -k 5 "$limit" /bin/bash "$scenario") </dev/null >&3 2>&1
 	rc=$?
-	how=exit
+	how="exit"
 	if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - start)) -ge "$limit" ]; then
 		how=timeout
 	fi

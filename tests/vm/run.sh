@@ -90,7 +90,7 @@ if [ -z "${STATIOND_VM_FILTERED:-}" ] && [[ " $* " != *" --shell "* ]]; then
 		done
 		exit $bad
 	}
-	exit
+	exit  # with the filter's status
 fi
 
 # ------------------------------------------------------------- arguments
@@ -228,7 +228,6 @@ trap 'kill "$qemu_pid" 2>/dev/null; exit 130' INT TERM HUP
 # what the rest of the script needs goes to $state.
 relay() {
 	local line name="" limit=0 ntap=0 plan="" status desc
-	declare -A ended=()
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
@@ -316,7 +315,7 @@ else
 	echo "# vm: whole log: $console"
 fi
 
-if grep -qx done "$state" 2>/dev/null && [ $qemu_rc -eq 0 ] &&
+if grep -qx "done" "$state" 2>/dev/null && [ $qemu_rc -eq 0 ] &&
    tr -d '\r' <"$console" | grep -q 'reboot: Power down'; then
 	echo "ok - vm: guest powered off cleanly (${elapsed} s in QEMU)"
 else
