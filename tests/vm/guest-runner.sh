@@ -94,6 +94,35 @@ kill_leftovers() {
 	done
 }
 
+# The project's modules a scenario leaves loaded are unloaded after it, so
+# the next one starts from a clean kernel; a splat while unloading still
+# counts against the scenario that left them.
+project_modules=()
+for ko in "/lib/modules/$kabi"/extra/*.ko; do
+	[ -e "$ko" ] || continue
+	m=$(basename "$ko" .ko)
+	project_modules+=("${m//-/_}")
+done
+
+unload_leftover_modules() {
+	local m pass loaded=() left=()
+	for m in "${project_modules[@]}"; do
+		[ -d "/sys/module/$m" ] && loaded+=("$m")
+	done
+	[ ${#loaded[@]} -gt 0 ] || return 0
+	emit "# left loaded, unloaded by the harness: ${loaded[*]}"
+	# Users before the modules they use: retry until nothing moves.
+	for pass in 1 2 3 4; do
+		for m in "${loaded[@]}"; do
+			[ -d "/sys/module/$m" ] && rmmod "$m" 2>/dev/null
+		done
+	done
+	for m in "${loaded[@]}"; do
+		[ -d "/sys/module/$m" ] && left+=("$m")
+	done
+	[ ${#left[@]} -eq 0 ] || emit "# could not unload: ${left[*]}"
+}
+
 if [ "$VM_MODE" = shell ]; then
 	kmsg "interactive shell"
 	echo "stationd VM: root shell; 'exit' (or Ctrl-D) powers off. Repo: $STATIOND_TOP" >/dev/console
@@ -116,6 +145,7 @@ for scenario in "${VM_SCENARIOS[@]}"; do
 		how=timeout
 	fi
 	kill_leftovers
+	unload_leftover_modules
 	kmsg "end scenario $name (status $rc, $how)"
 	emit "@@end $name $rc $how"
 done
