@@ -595,19 +595,21 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 		valve_force_close(e, &e->manifolds[m].output, ENGINE_NO_INDEX, m);
 		valve_force_close(e, &e->manifolds[m].input, ENGINE_NO_INDEX, m);
 	}
-	if (e->n_open_valves == 0) {
-		/* Put the outputs into a known state. */
-		e->dewar_inhibit = true;
-		dewar_inhibit_set(e, false);
+	/* Drive the outputs to a known state: the inhibit stays on if a
+	 * valve would not close. */
+	e->dewar_inhibit = e->n_open_valves == 0;
+	dewar_inhibit_set(e, e->n_open_valves > 0);
+	if (!e->alarm) {	/* (a fault while closing has sounded it already) */
+		e->alarm = true;
+		alarm_set(e, false);
 	}
-	e->alarm = true;
-	alarm_set(e, false);
 
 	r = engine_restore_state(e, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	/* Errors nobody CLEARed before the restart still sound the alarm. */
-	alarm_set(e, unclear_errors(e));
+	if (unclear_errors(e))
+		alarm_set(e, true);
 
 	engine_publish(e);
 	*ret = TAKE_PTR(e);

@@ -173,6 +173,27 @@ static void test_shutdown_mid_fill(void **state)
 		assert_int_equal(fake_count_results(f, d, FILL_RESULT_FULL), 1);
 }
 
+static void test_start_with_unclosable_valve(void **state)
+{
+	struct fake_plant *f = *state;
+
+	/* A relay left energized that will not release: the dewar stays
+	 * inhibited, the alarm sounds, state crashed, closing is retried. */
+	f->valve[4] = true;
+	f->valve_close_fails[4] = true;
+	fake_log_reset(f);
+	assert_int_equal(fake_start_engine(f), 0);
+	assert_true(f->dewar_inhibit);
+	assert_true(f->alarm);
+	assert_int_equal(fake_state(f), ENGINE_STATE_CRASHED);
+	assert_true(fake_status(f, 4) & DETECTOR_STATUS_UNAVAILABLE);
+	f->valve_close_fails[4] = false;
+	fake_scan(f);
+	assert_false(fake_any_valve_open(f));
+	assert_false(f->dewar_inhibit);
+	assert_int_equal(fake_state(f), ENGINE_STATE_OK);
+}
+
 static void test_damaged_records_refused(void **state)
 {
 	struct fake_plant *f = *state;
@@ -220,6 +241,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_mid_fill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_mid_fill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_with_unclosable_valve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_records_refused, setup, teardown),
 	};
 
