@@ -222,9 +222,15 @@ static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t no
 	}
 
 	if (any && !e->manual_fill) {
-		/* Manual fill: every ongoing fill is aborted, every valve closed. */
-		for (uint32_t m = 0; m < e->station->n_manifolds; m++)
+		/* Manual fill: every ongoing fill is aborted, every valve closed.
+		 * LN2 at an exhaust is the operator's doing now, not a stuck
+		 * valve: pending overfull checks are dropped. */
+		for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 			manifold_fill_abort(e, m, FILL_RESULT_MANUAL_FILL, false, now_usec, now_mono);
+			e->manifolds[m].closure_check_pending = false;
+		}
+		for (uint32_t d = 0; d < e->station->n_detectors; d++)
+			e->detectors[d].closure_check_pending = false;
 	}
 	e->manual_fill = any;
 }
@@ -351,7 +357,8 @@ void engine_scan(struct engine *e, int64_t now_usec, int64_t now_mono)
 	if (!e->manual_fill)
 		for (uint32_t m = 0; m < e->station->n_manifolds; m++)
 			manifold_fill_step(e, m, now_usec, now_mono);
-	closure_checks(e, now_usec, now_mono);
+	if (!e->manual_fill)
+		closure_checks(e, now_usec, now_mono);
 	engine_publish(e);
 }
 

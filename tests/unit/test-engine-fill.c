@@ -295,6 +295,7 @@ static void test_manual_fill_key(void **state)
 	fake_scans(f, 10 + 2 + 4);
 	assert_true(f->valve[5]);
 	f->key[1] = true;		/* manifold B's key stops everything */
+	f->valve_stuck_open[0] = true;	/* the operator fills 1 by hand */
 	fake_scan(f);
 	assert_false(fake_any_valve_open(f));
 	assert_false(f->dewar_inhibit);
@@ -318,7 +319,10 @@ static void test_manual_fill_key(void **state)
 	fake_log_reset(f);
 	fake_scans(f, 100);
 	assert_int_equal(f->n_log, 0);
+	/* LN2 at 1's exhaust after its fill: the hand fill, not an overfull. */
+	assert_int_equal(fake_status(f, 0), 0);
 
+	f->valve_stuck_open[0] = false;
 	f->key[1] = false;
 	fake_scan(f);
 	assert_int_equal(fake_state(f), ENGINE_STATE_OK);
