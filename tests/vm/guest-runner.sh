@@ -42,8 +42,20 @@ stty -F "$channel" raw -echo 2>/dev/null
 
 # ------------------------------------------------------------ file system
 # Not /root: the cache with Debian's modules usually lives under it.
+# The repository, the module tree or this run's directory may live under
+# one of the directories that get a tmpfs (a CI clone in /tmp): the host's
+# root stays reachable under /dev/.hostroot and those paths are bound back
+# at their own place on top of the tmpfs.
+mkdir -p /dev/.hostroot && mount --bind / /dev/.hostroot || fatal "binding the host root"
 for d in /tmp /run /var/tmp /var/lib /var/log /var/cache; do
 	mount -t tmpfs -o mode=0755 tmpfs "$d" || fatal "tmpfs on $d"
+	for p in "$STATIOND_TOP" "$VM_MODULES" "$(dirname "$conf")"; do
+		case $p/ in
+		"$d"/*)
+			mkdir -p "$p" && mount --bind "/dev/.hostroot$p" "$p" ||
+				fatal "keeping $p visible over the tmpfs on $d" ;;
+		esac
+	done
 done
 chmod 1777 /tmp /var/tmp
 mkdir -p /dev/pts /dev/shm /run/lock
@@ -64,6 +76,8 @@ hostname stationd-vm
 ip link set lo up 2>/dev/null || /bin/busybox ip link set lo up || fatal "bringing lo up"
 
 export STATIOND_TOP STATIOND_BUILD
+# The spare UART the host gives the guest (see run.sh).
+export UNET_SERIAL_TTY=ttyS2
 export PATH=$STATIOND_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp/home LANG=C.UTF-8 TERM=${VM_TERM:-vt100}
 { mkdir -p "$HOME" && cd "$HOME"; } || fatal "home directory $HOME"

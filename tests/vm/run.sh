@@ -201,7 +201,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1
 
 if [ "$mode" = shell ]; then
 	echo "vm: booting $kabi; root shell on this terminal (Ctrl-A X quits QEMU)" >&2
-	exec "${qemu[@]}" -serial mon:stdio -serial null
+	exec "${qemu[@]}" -serial mon:stdio -serial null -serial null
 fi
 
 # ------------------------------------------------------------- the run
@@ -218,7 +218,9 @@ state=$run/state
 rm -f "$console" "$channel" "$state"
 : >"$channel"
 started=$SECONDS
-timeout -k 10 "$budget" "${qemu[@]}" -serial "file:$console" -serial "file:$channel" \
+# ttyS2 is a spare UART for scenarios that need a real serial port
+# (n_unet attached with ldattach): UNET_SERIAL_TTY in the guest.
+timeout -k 10 "$budget" "${qemu[@]}" -serial "file:$console" -serial "file:$channel" -serial null \
 	</dev/null >"$run/qemu.log" 2>&1 &
 qemu_pid=$!
 # Interrupted (Ctrl-C, make killed): take QEMU down too.
