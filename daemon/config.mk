@@ -5,6 +5,7 @@
 # The library later linked into stationd, stationctl and the console.
 CONFIG_SRCS := \
 	daemon/shared/crc32.c \
+	daemon/shared/read-full.c \
 	daemon/config/diagnostics.c \
 	daemon/config/lexer.c \
 	daemon/config/symbols.c \

@@ -14,6 +14,7 @@
 
 #include "daemon/config/database.h"
 #include "daemon/shared/macro.h"
+#include "daemon/shared/read-full.h"
 
 #define DATABASE_FILE_MAX (64u * 1024u * 1024u)
 
@@ -346,7 +347,7 @@ static int read_all(int fd, uint8_t **ret, size_t *ret_size, struct database_err
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	struct stat st;
-	size_t done = 0;
+	ssize_t n;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -358,20 +359,11 @@ static int read_all(int fd, uint8_t **ret, size_t *ret_size, struct database_err
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (!buf)
 		return -ENOMEM;
-	while (done < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + done, st.st_size - done, done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		done += n;
-	}
+	n = pread_full(fd, buf, st.st_size, 0);
+	if (n < 0)
+		return n;
 	*ret = TAKE_PTR(buf);
-	*ret_size = done;
+	*ret_size = n;
 	return 0;
 }
 
@@ -398,22 +390,14 @@ int database_read_file(const char *path, struct station **ret, struct database_e
 static int pread_exact(int fd, uint8_t *buf, size_t size, uint64_t offset,
 		       struct database_error *err)
 {
-	size_t done = 0;
+	ssize_t n = pread_full(fd, buf, size, offset);
 
-	while (done < size) {
-		ssize_t n = pread(fd, buf + done, size - done, offset + done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail(err, -errno, "read at offset %llu: %s",
-				    (unsigned long long)offset, strerror(errno));
-		}
-		if (n == 0)
-			return fail(err, -EBADMSG, "file ends inside the record at offset %llu",
-				    (unsigned long long)offset);
-		done += n;
-	}
+	if (n < 0)
+		return fail(err, n, "read at offset %llu: %s",
+			    (unsigned long long)offset, strerror(-n));
+	if ((size_t)n < size)
+		return fail(err, -EBADMSG, "file ends inside the record at offset %llu",
+			    (unsigned long long)offset);
 	return 0;
 }
 

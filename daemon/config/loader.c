@@ -11,6 +11,7 @@
 
 #include "daemon/config/loader.h"
 #include "daemon/shared/macro.h"
+#include "daemon/shared/read-full.h"
 
 /* A configuration larger than this is a mistake, not a station. */
 #define CONFIG_FILE_MAX (64u * 1024u * 1024u)
@@ -64,16 +65,13 @@ static int read_whole_file(const char *path, char **ret_text, size_t *ret_size, 
 				return -ENOMEM;
 			text = p;
 		}
-		ssize_t n = read(fd, text + size, cap - size);
+		ssize_t n = read_full(fd, text + size, cap - size);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
+		if (n < 0)
+			return n;
 		size += n;
+		if (size < cap)
+			break;	/* end of file */
 	}
 	if (!text) {
 		text = malloc(1);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/shared/read-full.h"
 #include "tests/sim/plant.h"
 
 /*
@@ -311,27 +312,19 @@ static int card_file_fd(struct plant_card *card, enum plant_file file)
 static int card_file_read(struct plant_card *card, enum plant_file file,
 			  char buf[static PLANT_FILE_MAX])
 {
-	size_t len = 0;
+	ssize_t len;
 	int fd;
 
 	fd = card_file_fd(card, file);
 	if (fd < 0)
 		return fd;
 
-	for (;;) {
-		ssize_t n = pread(fd, buf + len, PLANT_FILE_MAX - 1 - len, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += n;
-		if (len == PLANT_FILE_MAX - 1)
-			return -EBADMSG;
-	}
+	len = pread_full(fd, buf, PLANT_FILE_MAX - 1, 0);
+	if (len < 0)
+		return len;
+	/* Filling the buffer means the file may go on: too long to trust. */
+	if (len == PLANT_FILE_MAX - 1)
+		return -EBADMSG;
 	/* Text only: a NUL would hide what follows it from the parsers. */
 	if (memchr(buf, '\0', len))
 		return -EBADMSG;

@@ -3,7 +3,7 @@
 # The plant library (drives xvme-sim's debugfs plant interface), the
 # xvme-plant command over it, and their unit test.
 
-PLANT_SRCS := tests/sim/plant.c tests/sim/plant-cli.c
+PLANT_SRCS := tests/sim/plant.c tests/sim/plant-cli.c daemon/shared/read-full.c
 
 PROGRAMS += $(BUILD)/bin/xvme-plant
 UNIT_TESTS += $(BUILD)/unit/test-plant
@@ -13,7 +13,8 @@ $(BUILD)/bin/xvme-plant: $(call obj,tests/sim/xvme-plant.c $(PLANT_SRCS))
 	$(CC) -o $@ $^
 
 # pread/pwrite are wrapped so the test can make them short, as a kernel
-# file may; the wrappers pass through to the real calls otherwise.
+# file may; the wrappers pass through to the real calls otherwise. The
+# wrapping covers read-full.c too, where plant.c's read loop lives.
 $(BUILD)/unit/test-plant: $(call san_obj,tests/unit/test-plant.c $(PLANT_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -Wl,--wrap=pread,--wrap=pwrite -o $@ $^ $(LIBS_CMOCKA)
@@ -21,6 +22,7 @@ $(BUILD)/unit/test-plant: $(call san_obj,tests/unit/test-plant.c $(PLANT_SRCS))
 # What one plant tick costs (tests/bench/plant-ain.sh runs it in the VM).
 BENCHES += $(BUILD)/bench/plant-bench
 
-$(BUILD)/bench/plant-bench: $(call obj,tests/bench/plant-bench.c tests/sim/plant.c)
+$(BUILD)/bench/plant-bench: $(call obj,tests/bench/plant-bench.c tests/sim/plant.c \
+		daemon/shared/read-full.c)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^
