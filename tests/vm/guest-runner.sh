@@ -42,14 +42,15 @@ stty -F "$channel" raw -echo 2>/dev/null
 
 # ------------------------------------------------------------ file system
 # Not /root: the cache with Debian's modules usually lives under it.
-# The repository, the module tree or this run's directory may live under
+# The repository, the module tree (with links into the kernel image in
+# the cache) or this run's directory may live under
 # one of the directories that get a tmpfs (a CI clone in /tmp): the host's
 # root stays reachable under /dev/.hostroot and those paths are bound back
 # at their own place on top of the tmpfs.
 mkdir -p /dev/.hostroot && mount --bind / /dev/.hostroot || fatal "binding the host root"
 for d in /tmp /run /var/tmp /var/lib /var/log /var/cache; do
 	mount -t tmpfs -o mode=0755 tmpfs "$d" || fatal "tmpfs on $d"
-	for p in "$STATIOND_TOP" "$VM_MODULES" "$(dirname "$conf")"; do
+	for p in "$STATIOND_TOP" "$VM_MODULES" "$VM_IMAGE" "$(dirname "$conf")"; do
 		case $p/ in
 		"$d"/*)
 			mkdir -p "$p" && mount --bind "/dev/.hostroot$p" "$p" ||

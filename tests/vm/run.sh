@@ -121,12 +121,6 @@ if [ "$mode" = run ]; then
 	fi
 fi
 
-for p in "$top" "$run" "$STATIOND_CACHE"; do
-	case $p in /tmp | /tmp/*)
-		fail "$p is outside /tmp (the guest mounts its own tmpfs there and cannot see it)" ;;
-	esac
-done
-
 # ------------------------------------------------------------- preparation
 kabi=$(vm_kabi) || fail "kernel ABI known (linux-headers-amd64 installed?)"
 image=$(vm_image_dir "$kabi") || fail "kernel image linux-image-$kabi available"
@@ -184,6 +178,7 @@ done
 	printf 'STATIOND_TOP=%q\n' "$top"
 	printf 'STATIOND_BUILD=%q\n' "$build"
 	printf 'VM_MODULES=%q\n' "$modroot"
+	printf 'VM_IMAGE=%q\n' "$image"
 	printf 'VM_MODE=%q\n' "$mode"
 	printf 'VM_DEFAULT_TIMEOUT=%q\n' "$default_timeout"
 	printf 'VM_TERM=%q\n' "${TERM:-vt100}"
