@@ -21,7 +21,8 @@ AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \
-		$(call san_obj,tests/unit/%.c tests/unit/engine-fake.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+		$(call san_obj,tests/unit/%.c tests/unit/engine-fake.c tests/unit/engine-fixture.c \
+			$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/engine-fake.h"
+#include "tests/unit/engine-fixture.h"
 
 #define NOW f->real_usec, f->mono_usec
 #define ERR error, sizeof(error)
@@ -43,27 +44,6 @@ static void assert_unchanged(const struct fake_plant *f, const struct snapshot *
 
 	take_snapshot(f, &after);
 	assert_memory_equal(before, &after, sizeof(after));
-}
-
-static int setup_presets(void **state)
-{
-	*state = fake_new(2, 6, true);
-	return 0;
-}
-
-static int setup_no_presets(void **state)
-{
-	*state = fake_new(2, 6, false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_plant *f = *state;
-
-	assert_int_equal(f->inhibit_violations, 0);
-	fake_free(f);
-	return 0;
 }
 
 static int64_t next_fill(const struct fake_plant *f, uint32_t d)
@@ -406,17 +386,28 @@ static void test_global_state(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fill_now_and_at, setup_no_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_fill_overrides_presets, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_fill_refusals, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_preset, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_delay_and_cancel, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_delay_nothing_scheduled, setup_no_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_cancel_ongoing_keeps_errors, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_avoid_unavoid, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_clear, setup_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_fill_records, setup_no_presets, teardown),
-		cmocka_unit_test_setup_teardown(test_global_state, setup_presets, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_now_and_at, engine_fixture_no_presets,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fill_overrides_presets, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fill_refusals, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_preset, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_delay_and_cancel, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_delay_nothing_scheduled, engine_fixture_no_presets,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_ongoing_keeps_errors, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_avoid_unavoid, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_clear, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fill_records, engine_fixture_no_presets,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_global_state, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,28 +13,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/engine-fake.h"
-
-static int setup_one_manifold(void **state)
-{
-	*state = fake_new(1, 6, true);
-	return 0;
-}
-
-static int setup_two_manifolds(void **state)
-{
-	*state = fake_new(2, 6, true);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_plant *f = *state;
-
-	/* Every test: never a valve open without the dewar inhibit. */
-	assert_int_equal(f->inhibit_violations, 0);
-	fake_free(f);
-	return 0;
-}
+#include "tests/unit/engine-fixture.h"
 
 static void test_start_closes_every_valve(void **state)
 {
@@ -430,18 +409,30 @@ static void test_valve_close_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_start_closes_every_valve, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_scheduled_fill_valve_order, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_shared_purge, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_underfull_supply_empty, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_overfull_stuck_valve, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_overfull_detector_aborts_running_fills, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_manifold_overfull, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_bias_shutdown, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_manual_fill_key, setup_two_manifolds, teardown),
-		cmocka_unit_test_setup_teardown(test_sensor_failure_during_fill, setup_two_manifolds, teardown),
-		cmocka_unit_test_setup_teardown(test_sensor_failure_during_purge, setup_one_manifold, teardown),
-		cmocka_unit_test_setup_teardown(test_valve_close_failure, setup_one_manifold, teardown),
+		cmocka_unit_test_setup_teardown(test_start_closes_every_valve, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_scheduled_fill_valve_order, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_shared_purge, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_underfull_supply_empty, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_overfull_stuck_valve, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_overfull_detector_aborts_running_fills, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_manifold_overfull, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_bias_shutdown, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_manual_fill_key, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_sensor_failure_during_fill, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_sensor_failure_during_purge, engine_fixture_one_manifold,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_valve_close_failure, engine_fixture_one_manifold,
+						engine_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

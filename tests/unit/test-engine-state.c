@@ -14,24 +14,10 @@
 #include <cmocka.h>
 
 #include "tests/unit/engine-fake.h"
+#include "tests/unit/engine-fixture.h"
 
 #define NOW f->real_usec, f->mono_usec
 #define ERR error, sizeof(error)
-
-static int setup(void **state)
-{
-	*state = fake_new(2, 6, true);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_plant *f = *state;
-
-	assert_int_equal(f->inhibit_violations, 0);
-	fake_free(f);
-	return 0;
-}
 
 /* The parts of a view that persist (readings are taken afresh). */
 static void persistent_view(const struct fake_plant *f, uint32_t d, struct engine_detector_view *v)
@@ -238,11 +224,16 @@ static void test_damaged_records_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash_mid_fill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shutdown_mid_fill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_with_unclosable_valve, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_records_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_mid_fill, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_mid_fill, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_with_unclosable_valve, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_records_refused, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
