@@ -7,29 +7,12 @@ top=${STATIOND_TOP:?STATIOND_TOP unset: run through tests/vm/run.sh}
 build=${STATIOND_BUILD:-$top/build}
 debugfs=/sys/kernel/debug
 plant_root=$debugfs/xvme-sim
-cards_failed=0
 
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $*"
-	cards_failed=1
-}
-# check <description> <command...>: one TAP line from the command's status
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-# expect_eq <description> <got> <want>
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		echo "#   got '$2', want '$3'"
-	fi
-}
-cards_exit() { exit "$cards_failed"; }
+# ok, not_ok, check, expect_eq, wait_for and scenario_failed
+# shellcheck source=tests/vm/scenario-lib.sh
+. "$top/tests/vm/scenario-lib.sh"
+
+cards_exit() { exit "$scenario_failed"; }
 
 cards_mount_debugfs() {
 	mountpoint -q "$debugfs" || mount -t debugfs none "$debugfs"
@@ -128,16 +111,6 @@ retest() {
 
 readable() { cat "$1" >/dev/null; }
 readable_line() { gpioget "$1" "$2" >/dev/null; }
-
-# wait_for <seconds> <command...>: poll until the command succeeds
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.05
-	done
-}
 
 # kernel log lines since a marker written by log_mark
 log_mark() {

@@ -127,7 +127,7 @@ check "ln2-plant still running" kill -0 $plant
 kill -TERM $plant
 wait $plant
 expect_eq "SIGTERM: ln2-plant exits 0" "$?" 0
-if [ "$cards_failed" != 0 ]; then
+if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# ln2-plant: /' "$work/err"
 fi
 rm -rf "$work"

@@ -10,14 +10,8 @@ plant=${STATIOND_BUILD:-$(cd "$(dirname "$0")/../../.." && pwd)/build}/bin/xvme-
 debugfs=/sys/kernel/debug
 root=$debugfs/xvme-sim
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-# check "description" command...: one TAP line from a command's status
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+# shellcheck source=tests/vm/scenario-lib.sh
+. "$(dirname "$0")/../scenario-lib.sh"
 # expect "description" expected-output command...: exact stdout, status 0
 expect() {
 	local what=$1 want=$2 got
@@ -113,14 +107,6 @@ expect "flags read 0x00 after power-on" 0x00 "$plant" "$c240" flags
 
 # A pulse is exactly one rising edge, whatever the input's level was: the
 # XVME-240 driver's gpiochip reports them (irq0..irq7 are lines 64..71).
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.05
-	done
-}
 # shellcheck disable=SC2317 # called through wait_for
 monitoring() { [ "$(gpioinfo "$chip" | grep -c '"gpiomon"')" = 2 ]; }
 # shellcheck disable=SC2317

@@ -9,26 +9,8 @@
 # no device, debugfs entry, interrupt or module reference behind.
 # Runs in the VM guest (tests/vm/run.sh), as root.
 set -u
-
-failed=0
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $*"
-	failed=1
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		printf '#   got:  %s\n#   want: %s\n' "${2//$'\n'/\\n}" "${3//$'\n'/\\n}"
-	fi
-}
+# shellcheck source=tests/vm/scenario-lib.sh
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
 
 bus=/sys/bus/xvme/devices
 plant=/sys/kernel/debug/xvme-sim
@@ -265,4 +247,4 @@ fi
 check "rmmod xvme" rmmod xvme
 check "the bus is gone" test ! -e /sys/bus/xvme
 
-exit $failed
+exit "$scenario_failed"
