@@ -49,6 +49,7 @@ $(BUILD)/fuzz/fuzz-engine: tests/fuzz/fuzz-engine.c tests/unit/engine-fake.c \
 # Engine costs for 72 to 4212 detectors (tests/bench/engine.sh).
 BENCHES += $(BUILD)/bench/engine-bench
 
-$(BUILD)/bench/engine-bench: $(call obj,tests/bench/engine-bench.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+$(BUILD)/bench/engine-bench: $(call obj,tests/bench/engine-bench.c tests/bench/bench-stats.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $^

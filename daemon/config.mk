@@ -46,7 +46,8 @@ $(BUILD)/unit/test-config: | $(BUILD)/bin/stationd-compile
 # Start-up and per-command costs for big stations (tests/bench/config.sh).
 BENCHES += $(BUILD)/bench/config-bench
 
-$(BUILD)/bench/config-bench: $(call obj,tests/bench/config-bench.c $(CONFIG_SRCS))
+$(BUILD)/bench/config-bench: $(call obj,tests/bench/config-bench.c tests/bench/bench-stats.c \
+		$(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $^
 

@@ -41,6 +41,7 @@ $(BUILD)/fuzz/fuzz-cs800-status: tests/fuzz/fuzz-cs800-status.c $(CRYO_SRCS) | d
 
 BENCHES += $(BUILD)/bench/cryo-decode
 
-$(BUILD)/bench/cryo-decode: $(call obj,tests/bench/cryo-decode.c $(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
+$(BUILD)/bench/cryo-decode: $(call obj,tests/bench/cryo-decode.c tests/bench/bench-stats.c \
+		$(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lm

@@ -25,20 +25,13 @@
 #include <unistd.h>
 
 #include "daemon/shared/macro.h"
+#include "tests/bench/bench-stats.h"
 
 #define DEFAULT_SAMPLES	2000
 #define ADC_CHANNELS	32
 #define EDGE_TIMEOUT_S	2
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_chip *, gpiod_chip_close);
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int compare_u64(const void *a, const void *b)
 {
@@ -94,12 +87,12 @@ static int bench_sysfs(const char *path, uint64_t *samples, size_t n)
 		return -errno;
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		r = read_attr(fd, path);
 		if (r < 0)
 			return r;
-		samples[i] = now_ns() - t0;
+		samples[i] = bench_now_ns() - t0;
 	}
 	report("sysfs", samples, n);
 	return 0;
@@ -129,14 +122,14 @@ static int bench_scan(const char *dir, uint64_t *samples, size_t n)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		for (ch = 0; ch < ADC_CHANNELS; ch++) {
 			r = read_attr(fds[ch], dir);
 			if (r < 0)
 				return r;
 		}
-		samples[i] = now_ns() - t0;
+		samples[i] = bench_now_ns() - t0;
 	}
 	report("scan32", samples, n);
 	return 0;
@@ -186,7 +179,7 @@ static int bench_relay(const char *chip_name, const char *offset,
 		return -errno;
 	for (i = 0; i < n; i++) {
 		int value = (i & 1) == 0;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		if (gpiod_line_set_value(line, value) < 0) {
 			fprintf(stderr, "cards-bench: set: %m\n");
@@ -197,7 +190,7 @@ static int bench_relay(const char *chip_name, const char *offset,
 				value);
 			return -EIO;
 		}
-		samples[i] = now_ns() - t0;
+		samples[i] = bench_now_ns() - t0;
 	}
 	report("relay", samples, n);
 	return 0;	/* releasing the line de-energizes the relay */
@@ -256,7 +249,7 @@ static int bench_edge(const char *chip_name, const char *offset,
 		r = write_plant(plant_fd, "0");
 		if (r < 0)
 			return r;
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		r = write_plant(plant_fd, high);
 		if (r < 0)
 			return r;
@@ -270,7 +263,7 @@ static int bench_edge(const char *chip_name, const char *offset,
 			fprintf(stderr, "cards-bench: event read: %m\n");
 			return -errno;
 		}
-		samples[i] = now_ns() - t0;
+		samples[i] = bench_now_ns() - t0;
 		if (event.event_type != GPIOD_LINE_EVENT_RISING_EDGE) {
 			fprintf(stderr, "cards-bench: edge %zu: not a rising edge\n", i);
 			return -EIO;

@@ -4,6 +4,6 @@
 # plant edge -> gpio event latency).
 BENCHES += $(BUILD)/bench/cards-bench
 
-$(BUILD)/bench/cards-bench: $(call obj,tests/bench/cards-bench.c)
+$(BUILD)/bench/cards-bench: $(call obj,tests/bench/cards-bench.c tests/bench/bench-stats.c)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_GPIOD)

@@ -11,36 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon/autofill/schedule.h"
 #include "daemon/autofill/targets.h"
 #include "daemon/config/compile.h"
 #include "daemon/config/database.h"
 #include "daemon/shared/macro.h"
+#include "tests/bench/bench-stats.h"
 
 #define RUNS 9
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), compare_double);
-	return v[n / 2];
-}
 
 static char *generate(unsigned n, size_t *size)
 {
@@ -92,7 +71,7 @@ static int bench_station(unsigned n)
 	for (int i = 0; i < RUNS; i++) {
 		struct station *c = NULL;
 		struct diagnostics d;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		diagnostics_init(&d);
 		if (config_compile_text("bench.conf", text, size, &config_loader_no_includes, &d,
@@ -100,38 +79,38 @@ static int bench_station(unsigned n)
 			diagnostics_print(&d, stderr);
 			return -1;
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		diagnostics_done(&d);
 		station_free(s);
 		s = c;
 	}
 	printf("compile %u detectors (%zu KiB of text): median %.2f ms\n", n, size / 1024,
-	       median(t, RUNS));
+	       bench_median(t, RUNS));
 
 	for (int i = 0; i < RUNS; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		free(image);
 		if (database_encode(s, &image, &image_size) < 0)
 			return -1;
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 	}
 	printf("database encode %u detectors (%zu bytes): median %.3f ms\n", n, image_size,
-	       median(t, RUNS));
+	       bench_median(t, RUNS));
 
 	for (int i = 0; i < RUNS; i++) {
 		struct station *decoded = NULL;
 		struct database_error err;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (database_decode(image, image_size, &decoded, &err) < 0) {
 			fprintf(stderr, "config-bench: %s\n", err.message);
 			return -1;
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		station_free(decoded);
 	}
-	printf("database decode+validate %u detectors: median %.3f ms\n", n, median(t, RUNS));
+	printf("database decode+validate %u detectors: median %.3f ms\n", n, bench_median(t, RUNS));
 
 	/* Every detector's next preset, four presets each, in a DST zone. */
 	static const uint16_t presets[] = { 6 * 60, 12 * 60, 18 * 60, 23 * 60 + 30 };
@@ -141,29 +120,29 @@ static int bench_station(unsigned n)
 	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
 	tzset();
 	for (int i = 0; i < RUNS; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		for (unsigned k = 0; k < s->n_detectors; k++)
 			sink += schedule_next_preset(presets, 4, start + k);
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 	}
 	(void)sink;
 	printf("next preset of all %u detectors (4 presets each, Europe/Paris): median %.3f ms\n",
-	       n, median(t, RUNS));
+	       n, bench_median(t, RUNS));
 
 	snprintf(range, sizeof(range), "1-%u", n);
 	for (int i = 0; i < RUNS; i++) {
 		struct target_set set;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (targets_parse(s, range, &set, error, sizeof(error)) < 0) {
 			fprintf(stderr, "config-bench: %s\n", error);
 			return -1;
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		target_set_done(&set);
 	}
-	printf("targets \"%s\": median %.3f ms\n", range, median(t, RUNS));
+	printf("targets \"%s\": median %.3f ms\n", range, bench_median(t, RUNS));
 	return 0;
 }
 

@@ -11,28 +11,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "daemon/cryo/cs800-status-builder.h"
 #include "daemon/cryo/cs800-status.h"
 #include "daemon/shared/macro.h"
+#include "tests/bench/bench-stats.h"
 
 #define VARIANTS 16
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static unsigned long arg(const char *s, unsigned long def)
 {
@@ -83,7 +68,7 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 
 	for (unsigned long b = 0; b < batches; b++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		for (unsigned long i = 0; i < per_batch; i++) {
 			if (cs800_status_decode(packets[i % VARIANTS], CS800_STATUS_PACKET_SIZE,
@@ -91,10 +76,10 @@ int main(int argc, char **argv)
 				return EXIT_FAILURE;
 			sink += s.gas_temperature_k;
 		}
-		ns[b] = (double)(now_ns() - t0) / per_batch;
+		ns[b] = (double)(bench_now_ns() - t0) / per_batch;
 	}
-	qsort(ns, batches, sizeof(*ns), compare_double);
+	bench_sort(ns, batches);
 	printf("cryo-decode: %.0f ns/packet median, %.0f ns/packet p99 (%lu batches of %lu packets, 928-byte status packets)\n",
-	       ns[batches / 2], ns[(size_t)(batches * 0.99)], batches, per_batch);
+	       bench_median_sorted(ns, batches), bench_p99_sorted(ns, batches), batches, per_batch);
 	return sink > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

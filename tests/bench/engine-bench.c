@@ -8,32 +8,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "daemon/autofill/engine.h"
+#include "tests/bench/bench-stats.h"
 
 #define RUNS 15
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), compare_double);
-	return v[n / 2];
-}
 
 static int stub_sensor(void *u, const struct channel_ref *r, int32_t *mv)
 {
@@ -123,13 +102,13 @@ static void bench(unsigned n_manifolds)
 	char error[256];
 
 	for (int i = 0; i < RUNS; i++) {
-		t = now_ms();
+		t = bench_now_ms();
 		if (engine_new(s, &stub_hw, NULL, NULL, NULL, real, mono, &e, error, sizeof(error)) < 0)
 			abort();
-		start[i] = now_ms() - t;
-		t = now_ms();
+		start[i] = bench_now_ms() - t;
+		t = bench_now_ms();
 		engine_save_state(e);
-		save[i] = now_ms() - t;
+		save[i] = bench_now_ms() - t;
 		if (i < RUNS - 1) {
 			engine_shutdown(e, real, mono);
 			e = engine_free(e);
@@ -138,25 +117,25 @@ static void bench(unsigned n_manifolds)
 	for (int i = 0; i < RUNS; i++) {
 		real += 1000000;
 		mono += 1000000;
-		t = now_ms();
+		t = bench_now_ms();
 		engine_scan(e, real, mono);
-		idle[i] = now_ms() - t;
+		idle[i] = bench_now_ms() - t;
 	}
-	t = now_ms();
+	t = bench_now_ms();
 	if (engine_fill(e, "all", NULL, real, mono, error, sizeof(error)) < 0)
 		abort();
-	fill[0] = now_ms() - t;
+	fill[0] = bench_now_ms() - t;
 	for (int i = 0; i < RUNS; i++) {
 		real += 1000000;
 		mono += 1000000;
-		t = now_ms();
+		t = bench_now_ms();
 		engine_scan(e, real, mono);
-		filling[i] = now_ms() - t;
+		filling[i] = bench_now_ms() - t;
 	}
 	printf("engine %u detectors (µs): scan idle %.1f, scan with all filling %.1f, FILL all %.1f, "
 	       "start with restore %.1f, save every state area %.1f\n",
-	       n, 1e3 * median(idle, RUNS), 1e3 * median(filling, RUNS), 1e3 * fill[0],
-	       1e3 * median(start, RUNS), 1e3 * median(save, RUNS));
+	       n, 1e3 * bench_median(idle, RUNS), 1e3 * bench_median(filling, RUNS), 1e3 * fill[0],
+	       1e3 * bench_median(start, RUNS), 1e3 * bench_median(save, RUNS));
 	engine_shutdown(e, real, mono);
 	engine_free(e);
 	station_free(s);

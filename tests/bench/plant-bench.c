@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "tests/bench/bench-stats.h"
 #include "tests/sim/plant.h"
 
 #define MAX_CARDS 16
@@ -36,21 +36,6 @@ static void bench_done(struct bench *b)
 	for (int i = 0; i < b->n_cards; i++)
 		plant_card_close(b->cards[i]);
 	free(b->samples);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* A plausible plant: each channel ramps at its own rate within +-10 V. */
@@ -105,18 +90,18 @@ static int measure(struct bench *b, const char *what,
 	double median, p99;
 
 	for (unsigned long t = 0; t < b->ticks; t++) {
-		double start = now_us();
+		double start = bench_now_us();
 		int r = tick_fn(b, t);
 
 		if (r < 0) {
 			fprintf(stderr, "plant-bench: %s: %s\n", what, strerror(-r));
 			return r;
 		}
-		b->samples[t] = now_us() - start;
+		b->samples[t] = bench_now_us() - start;
 	}
-	qsort(b->samples, b->ticks, sizeof(double), compare_doubles);
-	median = b->samples[b->ticks / 2];
-	p99 = b->samples[b->ticks * 99 / 100];
+	bench_sort(b->samples, b->ticks);
+	median = bench_median_sorted(b->samples, b->ticks);
+	p99 = bench_p99_sorted(b->samples, b->ticks);
 	printf("plant-bench: %-34s median %8.1f us  p99 %8.1f us", what, median, p99);
 	if (ret_median)
 		*ret_median = median;

@@ -22,7 +22,7 @@ $(BUILD)/unit/test-plant: $(call san_obj,tests/unit/test-plant.c $(PLANT_SRCS))
 # What one plant tick costs (tests/bench/plant-ain.sh runs it in the VM).
 BENCHES += $(BUILD)/bench/plant-bench
 
-$(BUILD)/bench/plant-bench: $(call obj,tests/bench/plant-bench.c tests/sim/plant.c \
-		daemon/shared/read-full.c)
+$(BUILD)/bench/plant-bench: $(call obj,tests/bench/plant-bench.c tests/bench/bench-stats.c \
+		tests/sim/plant.c daemon/shared/read-full.c)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^
