@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,20 +133,6 @@ int database_encode(const struct station *s, uint8_t **ret, size_t *ret_size)
 	return 0;
 }
 
-static int fail(struct database_error *err, int r, const char *format, ...) _printf_(3, 4);
-
-static int fail(struct database_error *err, int r, const char *format, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, format);
-		vsnprintf(err->message, sizeof(err->message), format, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 /* A reference from a record names a card present in the database, of the
  * model its line kind needs. */
 static int check_ref(const struct station *s, const struct channel_ref *ref, const char *owner,
@@ -162,8 +147,9 @@ static int check_ref(const struct station *s, const struct channel_ref *ref, con
 	char name[CHANNEL_REF_STRING_MAX];
 
 	if (!c || ref->kind >= ELEMENTSOF(model_of_kind) || c->model != model_of_kind[ref->kind])
-		return fail(err, -EBADMSG, "%s: %s does not name a card of the right model",
-			    owner, channel_ref_format(ref, name));
+		return database_fail(err, -EBADMSG,
+				     "%s: %s does not name a card of the right model",
+				     owner, channel_ref_format(ref, name));
 	return 0;
 }
 
@@ -177,13 +163,16 @@ static int check_relations(struct station *s, struct database_error *err)
 		if (s->cards[i - 1].crate > s->cards[i].crate ||
 		    (s->cards[i - 1].crate == s->cards[i].crate &&
 		     s->cards[i - 1].address >= s->cards[i].address))
-			return fail(err, -EBADMSG, "card record %zu: cards out of order", i);
+			return database_fail(err, -EBADMSG,
+					     "card record %zu: cards out of order", i);
 	for (size_t i = 1; i < s->n_manifolds; i++)
 		if (manifold_name_compare(s->manifolds[i - 1].name, s->manifolds[i].name) >= 0)
-			return fail(err, -EBADMSG, "manifold record %zu: manifolds out of order", i);
+			return database_fail(err, -EBADMSG,
+					     "manifold record %zu: manifolds out of order", i);
 	for (size_t i = 1; i < s->n_detectors; i++)
 		if (s->detectors[i - 1].number >= s->detectors[i].number)
-			return fail(err, -EBADMSG, "detector record %zu: detectors out of order", i);
+			return database_fail(err, -EBADMSG,
+					     "detector record %zu: detectors out of order", i);
 
 	r = check_ref(s, &s->globals.dewar_inhibit, "station dewar-inhibit", err);
 	if (r < 0)
@@ -206,8 +195,9 @@ static int check_relations(struct station *s, struct database_error *err)
 
 		snprintf(owner, sizeof(owner), "detector record %zu (detector %u)", i, d->number);
 		if (d->manifold >= s->n_manifolds)
-			return fail(err, -EBADMSG, "%s: manifold index %u out of range", owner,
-				    d->manifold);
+			return database_fail(err, -EBADMSG,
+					     "%s: manifold index %u out of range", owner,
+					     d->manifold);
 		strcpy(d->manifold_name, s->manifolds[d->manifold].name);
 		if ((r = check_ref(s, &d->sensor, owner, err)) < 0 ||
 		    (r = check_ref(s, &d->valve, owner, err)) < 0 ||
@@ -225,7 +215,8 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	int r;
 
 	if (size < DATABASE_HEADER_SIZE)
-		return fail(err, -EBADMSG, "file is %zu bytes, shorter than the header", size);
+		return database_fail(err, -EBADMSG,
+				     "file is %zu bytes, shorter than the header", size);
 	r = database_decode_header(buf, size, &l, err);
 	if (r < 0)
 		return r;
@@ -273,9 +264,9 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	uint32_t id = database_configuration_id(s);
 
 	if (id != l.configuration_id)
-		return fail(err, -EBADMSG,
-			    "header: configuration id 0x%08x does not match the records (0x%08x)",
-			    l.configuration_id, id);
+		return database_fail(err, -EBADMSG,
+				     "header: configuration id 0x%08x does not match the records (0x%08x)",
+				     l.configuration_id, id);
 	*ret = TAKE_PTR(s);
 	return 0;
 }
@@ -352,10 +343,11 @@ static int read_all(int fd, uint8_t **ret, size_t *ret_size, struct database_err
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
-		return fail(err, -EBADMSG, "not a regular file");
+		return database_fail(err, -EBADMSG, "not a regular file");
 	if ((uint64_t)st.st_size > DATABASE_FILE_MAX)
-		return fail(err, -EFBIG, "file is %lld bytes, larger than any station database",
-			    (long long)st.st_size);
+		return database_fail(err, -EFBIG,
+				     "file is %lld bytes, larger than any station database",
+				     (long long)st.st_size);
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (!buf)
 		return -ENOMEM;
@@ -375,11 +367,11 @@ int database_read_file(const char *path, struct station **ret, struct database_e
 	int r;
 
 	if (fd < 0)
-		return fail(err, -errno, "cannot open: %s", strerror(errno));
+		return database_fail(err, -errno, "cannot open: %s", strerror(errno));
 	r = read_all(fd, &buf, &size, err);
 	if (r < 0) {
 		if (err && !err->message[0])
-			fail(err, r, "cannot read: %s", strerror(-r));
+			database_fail(err, r, "cannot read: %s", strerror(-r));
 		return r;
 	}
 	return database_decode(buf, size, ret, err);
@@ -393,11 +385,11 @@ static int pread_exact(int fd, uint8_t *buf, size_t size, uint64_t offset,
 	ssize_t n = pread_full(fd, buf, size, offset);
 
 	if (n < 0)
-		return fail(err, n, "read at offset %llu: %s",
-			    (unsigned long long)offset, strerror(-n));
+		return database_fail(err, n, "read at offset %llu: %s",
+				     (unsigned long long)offset, strerror(-n));
 	if ((size_t)n < size)
-		return fail(err, -EBADMSG, "file ends inside the record at offset %llu",
-			    (unsigned long long)offset);
+		return database_fail(err, -EBADMSG, "file ends inside the record at offset %llu",
+				     (unsigned long long)offset);
 	return 0;
 }
 
@@ -425,10 +417,10 @@ int database_read_layout(int fd, struct database_layout *ret, struct database_er
 	int r;
 
 	if (fstat(fd, &st) < 0)
-		return fail(err, -errno, "cannot stat: %s", strerror(errno));
+		return database_fail(err, -errno, "cannot stat: %s", strerror(errno));
 	if ((uint64_t)st.st_size < DATABASE_HEADER_SIZE)
-		return fail(err, -EBADMSG, "file is %lld bytes, shorter than the header",
-			    (long long)st.st_size);
+		return database_fail(err, -EBADMSG, "file is %lld bytes, shorter than the header",
+				     (long long)st.st_size);
 	r = pread_exact(fd, header, sizeof(header), 0, err);
 	if (r < 0)
 		return r;
@@ -474,8 +466,8 @@ int database_read_manifold(int fd, const struct database_layout *layout, uint32_
 
 	r = database_record_offset(layout, DATABASE_RECORD_MANIFOLD, index, &offset);
 	if (r < 0)
-		return fail(err, r, "no manifold record %u (the database has %u)", index,
-			    layout->n_manifolds);
+		return database_fail(err, r, "no manifold record %u (the database has %u)", index,
+				     layout->n_manifolds);
 	r = pread_exact(fd, buf, sizeof(buf), offset, err);
 	if (r < 0)
 		return r;
@@ -492,8 +484,8 @@ int database_read_detector(int fd, const struct database_layout *layout, uint32_
 
 	r = database_record_offset(layout, DATABASE_RECORD_DETECTOR, index, &offset);
 	if (r < 0)
-		return fail(err, r, "no detector record %u (the database has %u)", index,
-			    layout->n_detectors);
+		return database_fail(err, r, "no detector record %u (the database has %u)", index,
+				     layout->n_detectors);
 	r = pread_exact(fd, buf, sizeof(buf), offset, err);
 	if (r < 0)
 		return r;
@@ -501,9 +493,9 @@ int database_read_detector(int fd, const struct database_layout *layout, uint32_
 	if (r < 0)
 		return r;
 	if (d.manifold >= layout->n_manifolds)
-		return fail(err, -EBADMSG,
-			    "detector record %u at offset %llu: manifold index %u out of range",
-			    index, (unsigned long long)offset, d.manifold);
+		return database_fail(err, -EBADMSG,
+				     "detector record %u at offset %llu: manifold index %u out of range",
+				     index, (unsigned long long)offset, d.manifold);
 	*ret = d;
 	return 0;
 }

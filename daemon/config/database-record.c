@@ -47,9 +47,7 @@ _Static_assert(MANIFOLD_STATE_OFFSET + MANIFOLD_STATE_SIZE + 4 == DATABASE_MANIF
 _Static_assert(DETECTOR_STATE_OFFSET + DETECTOR_STATE_SIZE + 4 == DATABASE_DETECTOR_RECORD_SIZE,
 	       "detector state fills the record up to its CRC");
 
-static int fail(struct database_error *err, int r, const char *format, ...) _printf_(3, 4);
-
-static int fail(struct database_error *err, int r, const char *format, ...)
+int database_fail(struct database_error *err, int r, const char *format, ...)
 {
 	va_list ap;
 
@@ -210,17 +208,17 @@ static int check_frame(const uint8_t *buf, uint32_t size, enum database_record_k
 	uint32_t stored = get_le32(buf + size - 4), computed = crc32_of(buf, size - 4);
 
 	if (stored != computed)
-		return fail(err, -EBADMSG,
-			    "%s record %u at offset %llu: checksum mismatch (stored 0x%08x, computed 0x%08x)",
-			    name, index, (unsigned long long)offset, stored, computed);
+		return database_fail(err, -EBADMSG,
+				     "%s record %u at offset %llu: checksum mismatch (stored 0x%08x, computed 0x%08x)",
+				     name, index, (unsigned long long)offset, stored, computed);
 	if (get_le16(buf) != kind || get_le16(buf + 2) != 0)
-		return fail(err, -EBADMSG,
-			    "%s record %u at offset %llu: holds a record of kind %u",
-			    name, index, (unsigned long long)offset, get_le16(buf));
+		return database_fail(err, -EBADMSG,
+				     "%s record %u at offset %llu: holds a record of kind %u",
+				     name, index, (unsigned long long)offset, get_le16(buf));
 	if (get_le32(buf + 4) != index)
-		return fail(err, -EBADMSG,
-			    "%s record %u at offset %llu: holds record %u (misplaced)",
-			    name, index, (unsigned long long)offset, get_le32(buf + 4));
+		return database_fail(err, -EBADMSG,
+				     "%s record %u at offset %llu: holds record %u (misplaced)",
+				     name, index, (unsigned long long)offset, get_le32(buf + 4));
 	return 0;
 }
 
@@ -261,8 +259,9 @@ static uint8_t kinds_mask(const uint8_t *kinds)
 static int bad_value(struct database_error *err, enum database_record_kind kind,
 		     uint32_t index, uint64_t offset, const char *what)
 {
-	return fail(err, -EBADMSG, "%s record %u at offset %llu: invalid %s",
-		    database_record_kind_name(kind), index, (unsigned long long)offset, what);
+	return database_fail(err, -EBADMSG, "%s record %u at offset %llu: invalid %s",
+			     database_record_kind_name(kind), index,
+			     (unsigned long long)offset, what);
 }
 
 int database_decode_header(const uint8_t *buf, uint64_t file_size,
@@ -272,50 +271,51 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 	uint32_t stored, computed, version;
 
 	if (memcmp(buf, DATABASE_MAGIC, DATABASE_MAGIC_SIZE) != 0)
-		return fail(err, -EBADMSG, "not a stationd database (bad magic)");
+		return database_fail(err, -EBADMSG, "not a stationd database (bad magic)");
 	version = get_le32(buf + 8);
 	if (version != DATABASE_VERSION)
-		return fail(err, -EPROTONOSUPPORT,
-			    "database version %u is not supported (this build reads version %u)",
-			    version, DATABASE_VERSION);
+		return database_fail(err, -EPROTONOSUPPORT,
+				     "database version %u is not supported (this build reads version %u)",
+				     version, DATABASE_VERSION);
 	stored = get_le32(buf + 60);
 	computed = crc32_of(buf, 60);
 	if (stored != computed)
-		return fail(err, -EBADMSG,
-			    "header: checksum mismatch (stored 0x%08x, computed 0x%08x)",
-			    stored, computed);
+		return database_fail(err, -EBADMSG,
+				     "header: checksum mismatch (stored 0x%08x, computed 0x%08x)",
+				     stored, computed);
 	if (get_le32(buf + 12) != DATABASE_HEADER_SIZE ||
 	    get_le32(buf + 16) != DATABASE_STATION_RECORD_SIZE ||
 	    get_le32(buf + 20) != DATABASE_CARD_RECORD_SIZE ||
 	    get_le32(buf + 24) != DATABASE_MANIFOLD_RECORD_SIZE ||
 	    get_le32(buf + 28) != DATABASE_DETECTOR_RECORD_SIZE)
-		return fail(err, -EBADMSG, "header: record sizes do not match version %u",
-			    DATABASE_VERSION);
+		return database_fail(err, -EBADMSG, "header: record sizes do not match version %u",
+				     DATABASE_VERSION);
 	if (get_le32(buf + 56))
-		return fail(err, -EBADMSG, "header: reserved bytes are not zero");
+		return database_fail(err, -EBADMSG, "header: reserved bytes are not zero");
 	layout.n_cards = get_le32(buf + 32);
 	layout.n_manifolds = get_le32(buf + 36);
 	layout.n_detectors = get_le32(buf + 40);
 	layout.configuration_id = get_le32(buf + 44);
 	if (layout.n_cards > CARD_SLOTS * (CRATE_MAX + 1))
-		return fail(err, -EBADMSG, "header: %u cards (at most %u crates of %u slots)",
-			    layout.n_cards, CRATE_MAX + 1, CARD_SLOTS);
+		return database_fail(err, -EBADMSG,
+				     "header: %u cards (at most %u crates of %u slots)",
+				     layout.n_cards, CRATE_MAX + 1, CARD_SLOTS);
 	if (layout.n_manifolds > 26 * 27)
-		return fail(err, -EBADMSG, "header: %u manifolds (at most %u)",
-			    layout.n_manifolds, 26 * 27);
+		return database_fail(err, -EBADMSG, "header: %u manifolds (at most %u)",
+				     layout.n_manifolds, 26 * 27);
 	if (layout.n_detectors > DETECTOR_NUMBER_MAX)
-		return fail(err, -EBADMSG, "header: %u detectors (at most %u)",
-			    layout.n_detectors, DETECTOR_NUMBER_MAX);
+		return database_fail(err, -EBADMSG, "header: %u detectors (at most %u)",
+				     layout.n_detectors, DETECTOR_NUMBER_MAX);
 	if (get_le64(buf + 48) != database_file_size(&layout))
-		return fail(err, -EBADMSG,
-			    "header: file size %llu does not match the record counts (%llu)",
-			    (unsigned long long)get_le64(buf + 48),
-			    (unsigned long long)database_file_size(&layout));
+		return database_fail(err, -EBADMSG,
+				     "header: file size %llu does not match the record counts (%llu)",
+				     (unsigned long long)get_le64(buf + 48),
+				     (unsigned long long)database_file_size(&layout));
 	if (file_size != database_file_size(&layout))
-		return fail(err, -EBADMSG,
-			    "file is %llu bytes, the header says %llu (truncated or extended)",
-			    (unsigned long long)file_size,
-			    (unsigned long long)database_file_size(&layout));
+		return database_fail(err, -EBADMSG,
+				     "file is %llu bytes, the header says %llu (truncated or extended)",
+				     (unsigned long long)file_size,
+				     (unsigned long long)database_file_size(&layout));
 	*ret = layout;
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "daemon/config/station.h"
+#include "daemon/shared/macro.h"
 
 #define DATABASE_MAGIC "STNDB\r\n\032"	/* 8 bytes; \r\n\032 catch text-mode copies */
 #define DATABASE_MAGIC_SIZE 8
@@ -61,6 +62,10 @@ struct database_layout {
 struct database_error {
 	char message[256];
 };
+
+/* The error path of the database functions: format the message into @err
+ * (when not NULL) and return @r, a negative errno. */
+int database_fail(struct database_error *err, int r, const char *format, ...) _printf_(3, 4);
 
 void database_layout_of(const struct station *s, struct database_layout *ret);
 
