@@ -70,11 +70,14 @@ int value_parse_integer(const char *text, size_t length, uint64_t max, uint64_t 
 }
 
 /*
- * Parse "[-]digits[.digits]" at the start of text into thousandths.
- * Returns the number of bytes used, or a negative errno.
+ * Parse "[-]digits[.digits]" at the start of *textp into thousandths and
+ * advance *textp and *lengthp past it, leaving them on the unit.
+ * Returns 0 or a negative errno.
  */
-static int parse_milli(const char *text, size_t length, int64_t *milli, const char **why)
+static int parse_milli(const char **textp, size_t *lengthp, int64_t *milli, const char **why)
 {
+	const char *text = *textp;
+	size_t length = *lengthp;
 	size_t i = 0;
 	int64_t whole = 0, fraction = 0;
 	int fraction_digits = 0;
@@ -114,7 +117,9 @@ static int parse_milli(const char *text, size_t length, int64_t *milli, const ch
 	while (fraction_digits++ < 3)
 		fraction *= 10;
 	*milli = (whole * 1000 + fraction) * (negative ? -1 : 1);
-	return (int)i;
+	*textp = text + i;
+	*lengthp = length - i;
+	return 0;
 }
 
 static bool unit_is(const char *text, size_t length, const char *unit)
@@ -126,12 +131,10 @@ int value_parse_duration(const char *text, size_t length, uint32_t *seconds, con
 {
 	int64_t milli;
 	int64_t scale;
-	int n = parse_milli(text, length, &milli, why);
+	int r = parse_milli(&text, &length, &milli, why);
 
-	if (n < 0)
-		return n;
-	text += n;
-	length -= n;
+	if (r < 0)
+		return r;
 	if (unit_is(text, length, "s"))
 		scale = 1;
 	else if (unit_is(text, length, "min"))
@@ -163,12 +166,10 @@ int value_parse_duration(const char *text, size_t length, uint32_t *seconds, con
 int value_parse_voltage(const char *text, size_t length, int32_t *millivolts, const char **why)
 {
 	int64_t milli;
-	int n = parse_milli(text, length, &milli, why);
+	int r = parse_milli(&text, &length, &milli, why);
 
-	if (n < 0)
-		return n;
-	text += n;
-	length -= n;
+	if (r < 0)
+		return r;
 	if (unit_is(text, length, "mV")) {
 		if (milli % 1000) {
 			*why = "is not a whole number of millivolts";
@@ -191,12 +192,10 @@ int value_parse_frequency(const char *text, size_t length, uint32_t *millihertz,
 			  const char **why)
 {
 	int64_t milli;
-	int n = parse_milli(text, length, &milli, why);
+	int r = parse_milli(&text, &length, &milli, why);
 
-	if (n < 0)
-		return n;
-	text += n;
-	length -= n;
+	if (r < 0)
+		return r;
 	if (!unit_is(text, length, "Hz")) {
 		*why = length ? "has an unknown unit (use Hz)" : "needs a unit (Hz)";
 		return -EINVAL;
