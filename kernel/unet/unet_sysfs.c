@@ -63,26 +63,14 @@ UNET_TX_ATTR(tx_frames);
 UNET_TX_ATTR(tx_bytes);
 UNET_TX_ATTR(xon_sent);
 
-static ssize_t min_len_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
+/* The frame length limits live under port->lock, like the receive side. */
+static ssize_t unet_limit_show(struct device *dev, char *buf, bool is_min)
 {
 	struct unet_port *port = dev_get_drvdata(dev);
 	unsigned int value;
 
 	spin_lock(&port->lock);
-	value = port->framer.min_len;
-	spin_unlock(&port->lock);
-	return sysfs_emit(buf, "%u\n", value);
-}
-
-static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct unet_port *port = dev_get_drvdata(dev);
-	unsigned int value;
-
-	spin_lock(&port->lock);
-	value = port->framer.max_len;
+	value = is_min ? port->framer.min_len : port->framer.max_len;
 	spin_unlock(&port->lock);
 	return sysfs_emit(buf, "%u\n", value);
 }
@@ -110,12 +98,24 @@ static ssize_t unet_limit_store(struct device *dev, const char *buf,
 	return ret ? ret : count;
 }
 
+static ssize_t min_len_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return unet_limit_show(dev, buf, true);
+}
+
 static ssize_t min_len_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t count)
 {
 	return unet_limit_store(dev, buf, count, true);
 }
 static DEVICE_ATTR_RW(min_len);
+
+static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return unet_limit_show(dev, buf, false);
+}
 
 static ssize_t max_len_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t count)
