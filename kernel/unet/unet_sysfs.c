@@ -98,31 +98,22 @@ static ssize_t unet_limit_store(struct device *dev, const char *buf,
 	return ret ? ret : count;
 }
 
-static ssize_t min_len_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	return unet_limit_show(dev, buf, true);
-}
+#define UNET_LIMIT_ATTR(name, is_min)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	return unet_limit_show(dev, buf, is_min);			\
+}									\
+static ssize_t name##_store(struct device *dev,				\
+			    struct device_attribute *attr,		\
+			    const char *buf, size_t count)		\
+{									\
+	return unet_limit_store(dev, buf, count, is_min);		\
+}									\
+static DEVICE_ATTR_RW(name)
 
-static ssize_t min_len_store(struct device *dev, struct device_attribute *attr,
-			     const char *buf, size_t count)
-{
-	return unet_limit_store(dev, buf, count, true);
-}
-static DEVICE_ATTR_RW(min_len);
-
-static ssize_t max_len_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	return unet_limit_show(dev, buf, false);
-}
-
-static ssize_t max_len_store(struct device *dev, struct device_attribute *attr,
-			     const char *buf, size_t count)
-{
-	return unet_limit_store(dev, buf, count, false);
-}
-static DEVICE_ATTR_RW(max_len);
+UNET_LIMIT_ATTR(min_len, true);
+UNET_LIMIT_ATTR(max_len, false);
 
 static ssize_t xon_interval_ms_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
