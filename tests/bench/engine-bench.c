@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "daemon/autofill/engine.h"
 #include "tests/bench/bench-stats.h"
