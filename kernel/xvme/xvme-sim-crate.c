@@ -413,8 +413,8 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 		sc->unipolar = specs[i].unipolar;
 		sc->irq_masked = true;
 		INIT_WORK(&sc->raise_work, xvme_sim_irq_raise);
-		xvme_sim_power_on(sc);
 		sc->fault = specs[i].fault;
+		xvme_sim_power_on(sc);
 		sim->slot[sc->base / XVME_SLOT_SIZE] = sc;
 	}
 

@@ -332,6 +332,15 @@ void xvme_sim_power_on(struct xvme_sim_card *sc)
 		break;
 	case XVME_MODEL_260:
 		x260_reset(sc, false);
+		/*
+		 * With its reset broken, nothing clears the latches at power-on
+		 * either: they come up undefined. That is the state in which a
+		 * power-on test sees the fault without energizing anything.
+		 */
+		if (sc->fault == XVME_SIM_FAULT_NO_RESET_CLEAR) {
+			sc->out[0] = XVME_SIM_LATCH_UNDEFINED;
+			sc->out[1] = XVME_SIM_LATCH_UNDEFINED;
+		}
 		break;
 	case XVME_MODEL_560:
 		x560_reset(sc);

@@ -23,6 +23,8 @@
  *   down and clamped to 0..0xfff.
  * - Power-on (card creation) resets every card completely; faults given
  *   at creation apply from then on, so bad-id is seen by the first scan.
+ *   An XVME-260 created with no-reset-clear powers up with both output
+ *   latches at XVME_SIM_LATCH_UNDEFINED (its reset never cleared them).
  */
 #ifndef _XVME_XVME_SIM_H
 #define _XVME_XVME_SIM_H
@@ -33,6 +35,8 @@
 
 #define XVME_SIM_AIN_CHANNELS	32
 #define XVME_SIM_AIN_LIMIT_MV	30000	/* plant range; codes clamp at +-10 V */
+/* Power-up latch pattern of an XVME-260 whose reset is broken. */
+#define XVME_SIM_LATCH_UNDEFINED	0x5a5a
 
 enum xvme_sim_fault {
 	XVME_SIM_FAULT_NONE,

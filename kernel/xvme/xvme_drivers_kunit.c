@@ -450,6 +450,25 @@ static void relay_unbind_deenergizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
 }
 
+/* The power-on test is a reset and a read back: it never energizes. */
+static void relay_selftest_never_energizes(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "260@0x0400");
+	unsigned long before;
+
+	before = xvme_sim_write_cycles(t->sc);
+	KUNIT_EXPECT_EQ(test, 0, xvme_card_run_selftest(t->card));
+	KUNIT_EXPECT_TRUE(test, xvme_card_selftest_passed(t->card));
+	/* One write cycle: CSR reset. No output register was written. */
+	KUNIT_EXPECT_EQ(test, xvme_sim_write_cycles(t->sc) - before, 1);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+
+	/* Latches left set (by whatever): the reset clears them, test passes. */
+	KUNIT_ASSERT_EQ(test, 0, regmap_write(t->card->regmap16, 0x88, 0x0101));
+	KUNIT_EXPECT_EQ(test, 0, xvme_card_run_selftest(t->card));
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+}
+
 static void relay_no_reset_clear_refuses(struct kunit *test)
 {
 	struct drv_test *t = drv_test_setup(test, "260@0x0400:no-reset-clear");
@@ -682,6 +701,7 @@ static struct kunit_case xvme_drivers_cases[] = {
 	KUNIT_CASE(relay_set_multiple_writes),
 	KUNIT_CASE(relay_failsafe_on_free),
 	KUNIT_CASE(relay_unbind_deenergizes),
+	KUNIT_CASE(relay_selftest_never_energizes),
 	KUNIT_CASE(relay_no_reset_clear_refuses),
 	KUNIT_CASE(ttl_port_direction_conflict),
 	KUNIT_CASE(ttl_byte_preserving_writes),
