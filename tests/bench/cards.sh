@@ -42,7 +42,7 @@ measure() {
 	shift
 	if ! out=$("$bench" "$@"); then
 		echo "cards $what: failed" >&2
-		cards_failed=1
+		scenario_failed=1
 		return
 	fi
 	local med p99 n
@@ -62,4 +62,4 @@ measure adc-read sysfs "$iio/in_voltage0_raw" "$samples"
 measure adc-scan32 scan "$iio" "$((samples / 2))"
 measure relay relay "$(card_chip "$rel")" 4 "$samples"
 measure edge edge "$(card_chip "$ttl")" 67 "$(card_plant "$ttl")/irq_inputs" 3 "$samples"
-exit "$cards_failed"
+exit "$scenario_failed"
