@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Structured logging to the journal, with a stderr fallback. The journal
+ * is used only when $JOURNAL_STREAM ("<dev>:<inode>") is our stderr: that
+ * is how systemd tells a service its stderr is the journal, and it keeps
+ * messages from a shell run on the terminal.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+
+#include "daemon/shared/log.h"
+
+static bool log_to_journal;
+static int log_max_level = LOG_INFO;
+
+static const char *const message_ids[_LOG_EVENT_MAX] = {
+	[LOG_EVENT_STARTED] = "8d4424af8f9c4de59449ad2885e85c2d",
+	[LOG_EVENT_STOPPED] = "bfa2b44e53e648b481d4fc236035faaf",
+	[LOG_EVENT_FILL_STARTED] = "04e3edd3eed640cbb9147bd5ff6aeb1a",
+	[LOG_EVENT_FILL_ENDED] = "22853f0d80e94d888f0fd355533b830c",
+	[LOG_EVENT_FAULT] = "43694769bd49469a93ebbcc98c429580",
+	[LOG_EVENT_CARD] = "d8caed89733540b1bd0f8e0f9244254b",
+	[LOG_EVENT_CONFIG] = "97efa9b74efa4b5dad7e0854477f0c71",
+};
+
+const char *log_event_message_id(enum log_event event)
+{
+	if ((unsigned)event >= _LOG_EVENT_MAX)
+		return NULL;
+	return message_ids[event];
+}
+
+void log_open(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	log_to_journal = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+			 fstat(STDERR_FILENO, &st) == 0 &&
+			 st.st_dev == dev && st.st_ino == ino;
+}
+
+void log_set_max_level(int priority)
+{
+	log_max_level = priority;
+}
+
+int log_event(int priority, enum log_event event, uint32_t detector, const char *manifold,
+	      const char *card, int error, const char *format, ...)
+{
+	int saved_errno = errno;
+	char message[1024];
+	va_list ap;
+
+	error = error < 0 ? -error : error;
+	if (priority > log_max_level)
+		goto out;
+
+	va_start(ap, format);
+	vsnprintf(message, sizeof(message), format, ap);
+	va_end(ap);
+
+	if (log_to_journal) {
+		char f_msg[1100], f_prio[16], f_mid[64], f_det[32], f_man[32], f_card[48], f_err[32];
+		struct iovec iov[8];
+		size_t n = 0;
+
+#define FIELD(buf, ...) do {						\
+		snprintf(buf, sizeof(buf), __VA_ARGS__);		\
+		iov[n++] = (struct iovec) { .iov_base = buf, .iov_len = strlen(buf) }; \
+	} while (0)
+		FIELD(f_msg, "MESSAGE=%s", message);
+		FIELD(f_prio, "PRIORITY=%d", priority);
+		iov[n++] = (struct iovec) { .iov_base = (char *)"SYSLOG_IDENTIFIER=stationd",
+					    .iov_len = strlen("SYSLOG_IDENTIFIER=stationd") };
+		if (log_event_message_id(event))
+			FIELD(f_mid, "MESSAGE_ID=%s", log_event_message_id(event));
+		if (detector != LOG_NO_DETECTOR)
+			FIELD(f_det, "DETECTOR=%" PRIu32, detector);
+		if (manifold)
+			FIELD(f_man, "MANIFOLD=%s", manifold);
+		if (card)
+			FIELD(f_card, "CARD=%s", card);
+		if (error)
+			FIELD(f_err, "ERRNO=%d", error);
+#undef FIELD
+		/* If the journal refuses, the message still goes to stderr. */
+		if (sd_journal_sendv(iov, (int)n) >= 0)
+			goto out;
+	}
+	{
+		/* Messages that already end in the errno text get it once. */
+		const char *text = error ? strerror(error) : "";
+		size_t lm = strlen(message), lt = strlen(text);
+		bool has = lt && lm >= lt && strcmp(message + lm - lt, text) == 0;
+
+		fprintf(stderr, "stationd: %s%s%s\n", message, error && !has ? ": " : "",
+			has ? "" : text);
+	}
+out:
+	errno = saved_errno;
+	return -error;
+}
