@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The station's hardware as the autofill engine sees it (engine-hw.h):
+ * every configured card found through libudev by crate and address
+ * (subsystem xvme), the XVME-560 IIO device behind it, the XVME-260 and
+ * XVME-240 gpiochips by label; every configured line requested at open
+ * (consumer "stationd"): relays and outputs as outputs driven low, bias and
+ * manual-fill-key lines as inputs; ADC channels as held-open
+ * in_voltageN_raw files.
+ *
+ * A card that is absent, of another model than configured, or failed its
+ * power-on test, and a line that could not be requested, make every
+ * callback on them fail: the engine marks the detectors and manifolds
+ * wired to them unavailable, the others run.
+ */
+#ifndef STATIOND_HW_HW_H
+#define STATIOND_HW_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon/autofill/engine-hw.h"
+#include "daemon/config/station.h"
+
+struct hw;
+
+/* Consumer name on every requested GPIO line. */
+#define HW_CONSUMER "stationd"
+
+/* Open the hardware of a sorted station (kept by reference). Fails only
+ * when udev itself is unusable or memory runs out; card and line problems
+ * are logged and reported through the callbacks. */
+int hw_open(const struct station *station, struct hw **ret);
+
+/* Release every line (the kernel de-energizes released relays) and close
+ * every file. */
+struct hw *hw_free(struct hw *hw);
+static inline void hw_freep(struct hw **hw)
+{
+	if (*hw)
+		hw_free(*hw);
+}
+#define _cleanup_hw_ __attribute__((cleanup(hw_freep)))
+
+/* How many configured cards are usable (found, right model, self-test
+ * passed, chips or IIO device opened). */
+size_t hw_cards_available(const struct hw *hw);
+
+/* The engine callbacks; their userdata is the struct hw. */
+extern const struct engine_hw hw_engine_ops;
+
+#endif
