@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * org.stationd1.Manager on sd-bus (see bus-manager.h). State is the
+ * engine's global state as the seed names it; PropertiesChanged is sent
+ * only when it really changed, so a scan loop calling in at 10 Hz costs
+ * nothing on the bus.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "daemon/bus/bus-manager.h"
+#include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
+
+#ifndef STATIOND_VERSION
+#define STATIOND_VERSION "0.1"
+#endif
+
+struct bus_manager {
+	sd_bus *bus;
+	struct engine *engine;
+	sd_bus_slot *object_manager, *vtable;
+	enum engine_state published_state;
+};
+
+static int property_state(sd_bus *bus, const char *path, const char *interface,
+			  const char *property, sd_bus_message *reply, void *userdata,
+			  sd_bus_error *error)
+{
+	struct bus_manager *m = userdata;
+	struct engine_global_view view;
+
+	engine_global_view(m->engine, &view);
+	return sd_bus_message_append(reply, "s", engine_state_to_string(view.state));
+}
+
+static int property_version(sd_bus *bus, const char *path, const char *interface,
+			    const char *property, sd_bus_message *reply, void *userdata,
+			    sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "s", STATIOND_VERSION);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("State", "s", property_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager **ret)
+{
+	struct bus_manager *m;
+	struct engine_global_view view;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->engine = engine;
+	engine_global_view(engine, &view);
+	m->published_state = view.state;
+
+	/* sd_bus_open_system() honours $DBUS_SYSTEM_BUS_ADDRESS. */
+	r = sd_bus_open_system(&m->bus);
+	if (r < 0) {
+		log_error_errno(r, "cannot connect to the system bus");
+		goto fail;
+	}
+	r = sd_bus_add_object_manager(m->bus, &m->object_manager, BUS_MANAGER_PATH);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_add_object_vtable(m->bus, &m->vtable, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
+				     manager_vtable, m);
+	if (r < 0)
+		goto fail;
+	r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+	if (r < 0) {
+		log_error_errno(r, "cannot own the bus name %s", BUS_NAME);
+		goto fail;
+	}
+	r = sd_bus_attach_event(m->bus, event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		goto fail;
+	*ret = m;
+	return 0;
+fail:
+	bus_manager_free(m);
+	return r;
+}
+
+struct bus_manager *bus_manager_free(struct bus_manager *m)
+{
+	if (!m)
+		return NULL;
+	sd_bus_slot_unref(m->vtable);
+	sd_bus_slot_unref(m->object_manager);
+	if (m->bus) {
+		sd_bus_flush(m->bus);
+		sd_bus_detach_event(m->bus);
+		sd_bus_flush_close_unref(m->bus);
+	}
+	free(m);
+	return NULL;
+}
+
+void bus_manager_global_changed(struct bus_manager *m)
+{
+	struct engine_global_view view;
+	int r;
+
+	engine_global_view(m->engine, &view);
+	if (view.state == m->published_state)
+		return;
+	m->published_state = view.state;
+	r = sd_bus_emit_properties_changed(m->bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE,
+					   "State", NULL);
+	if (r < 0)
+		log_error_errno(r, "cannot emit PropertiesChanged for State");
+}

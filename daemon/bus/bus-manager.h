@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon on D-Bus: the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), the
+ * name org.stationd1, an ObjectManager at /org/stationd1 and the
+ * org.stationd1.Manager interface there (Version, State; see
+ * dbus/org.stationd1.Manager.xml).
+ */
+#ifndef STATIOND_BUS_BUS_MANAGER_H
+#define STATIOND_BUS_BUS_MANAGER_H
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "daemon/autofill/engine.h"
+
+#define BUS_NAME "org.stationd1"
+#define BUS_MANAGER_PATH "/org/stationd1"
+#define BUS_MANAGER_INTERFACE "org.stationd1.Manager"
+
+struct bus_manager;
+
+/* Connect, export the objects and take the name. The engine is read for
+ * the properties and must outlive the manager. */
+int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager **ret);
+struct bus_manager *bus_manager_free(struct bus_manager *m);
+static inline void bus_manager_freep(struct bus_manager **m)
+{
+	if (*m)
+		bus_manager_free(*m);
+}
+#define _cleanup_bus_manager_ __attribute__((cleanup(bus_manager_freep)))
+
+/* The engine's global view may have changed: emit PropertiesChanged for
+ * State if it did. */
+void bus_manager_global_changed(struct bus_manager *m);
+
+#endif
