@@ -1,6 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-# stationd, the daemon: the hardware layer (daemon/hw/) and unit tests of
-# what runs without hardware.
+# stationd, the daemon: its event loop (stationd.c), logging, the hardware
+# layer (daemon/hw/), the bus (daemon/bus/), on the configuration library
+# and the autofill engine; unit tests of what runs without hardware.
+
+STATIOND_SRCS := \
+	daemon/stationd.c \
+	daemon/shared/log.c \
+	daemon/hw/adc-convert.c \
+	daemon/hw/hw.c \
+	daemon/bus/bus-manager.c
+
+PROGRAMS += $(BUILD)/bin/stationd
+
+# daemon/autofill.mk and daemon/config.mk sort before this fragment, so
+# AUTOFILL_SRCS and CONFIG_SRCS are known here.
+$(BUILD)/bin/stationd: $(call obj,$(STATIOND_SRCS) $(AUTOFILL_SRCS) $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_UDEV) $(LIBS_GPIOD)
 
 UNIT_TESTS += $(BUILD)/unit/test-adc-convert
 

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stationd: the station control daemon. One sd-event loop carries the
+ * autofill scan timer, the D-Bus connection, SIGTERM/SIGINT and the
+ * service watchdog. The order of start-up and shut-down is the safety
+ * argument: the hardware is opened (every relay line requested low)
+ * before the engine exists, the engine closes every valve before its
+ * first scan, and on a signal engine_shutdown() closes every valve before
+ * anything else is done; whatever kills us instead, the kernel releases
+ * our lines and de-energizes the relays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "daemon/autofill/engine.h"
+#include "daemon/bus/bus-manager.h"
+#include "daemon/config/compile.h"
+#include "daemon/config/database.h"
+#include "daemon/hw/hw.h"
+#include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
+#include "daemon/shared/read-full.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/stationd"
+/* The full snapshot of configuration and run state, written at shut-down. */
+#define SNAPSHOT_NAME "snapshot.db"
+
+struct daemon {
+	sd_event *event;
+	struct station *station;
+	struct hw *hw;
+	struct engine *engine;
+	struct bus_manager *bus;
+	sd_event_source *scan_timer;
+	uint64_t scan_period_usec;
+	char *snapshot_path;
+	bool shut_down;
+};
+
+static int64_t now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const char *manifold_name_of(const struct daemon *d, uint32_t manifold)
+{
+	return manifold < d->station->n_manifolds ? d->station->manifolds[manifold].name : NULL;
+}
+
+static uint32_t detector_number_of(const struct daemon *d, uint32_t detector)
+{
+	return detector < d->station->n_detectors ? d->station->detectors[detector].number :
+		LOG_NO_DETECTOR;
+}
+
+/* ---- engine observer: the journal and the bus hear about events */
+
+static void on_fill_started(void *userdata, uint32_t detector, int64_t at_usec)
+{
+	struct daemon *d = userdata;
+
+	log_event(LOG_INFO, LOG_EVENT_FILL_STARTED, detector_number_of(d, detector),
+		  manifold_name_of(d, d->station->detectors[detector].manifold), NULL, 0,
+		  "detector %" PRIu32 ": fill started", detector_number_of(d, detector));
+}
+
+static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_record *record)
+{
+	struct daemon *d = userdata;
+
+	log_event(LOG_INFO, LOG_EVENT_FILL_ENDED, detector_number_of(d, detector),
+		  manifold_name_of(d, d->station->detectors[detector].manifold), NULL, 0,
+		  "detector %" PRIu32 ": fill ended", detector_number_of(d, detector));
+}
+
+static void on_fault(void *userdata, const struct engine_fault *f)
+{
+	struct daemon *d = userdata;
+	uint32_t manifold = f->manifold;
+
+	if (manifold == ENGINE_NO_INDEX && f->detector != ENGINE_NO_INDEX)
+		manifold = d->station->detectors[f->detector].manifold;
+	log_event(LOG_WARNING, LOG_EVENT_FAULT,
+		  f->detector == ENGINE_NO_INDEX ? LOG_NO_DETECTOR : detector_number_of(d, f->detector),
+		  manifold_name_of(d, manifold), NULL, f->error, "%s: %s",
+		  engine_fault_kind_to_string(f->kind), f->message ? f->message : "");
+}
+
+static void on_property_changed(void *userdata, enum engine_object object, uint32_t index)
+{
+	struct daemon *d = userdata;
+
+	/* Only the Manager is on the bus yet; every change may move State. */
+	if (d->bus)
+		bus_manager_global_changed(d->bus);
+}
+
+static const struct engine_observer observer = {
+	.fill_started = on_fill_started,
+	.fill_ended = on_fill_ended,
+	.fault = on_fault,
+	.property_changed = on_property_changed,
+};
+
+/* ---- configuration */
+
+static int is_database(const char *path)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char magic[DATABASE_MAGIC_SIZE];
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read_full(fd, magic, sizeof(magic));
+	if (n < 0)
+		return (int)n;
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, DATABASE_MAGIC, sizeof(magic)) == 0;
+}
+
+static int load_configuration(const char *path, struct station **ret)
+{
+	struct database_error err = {};
+	struct diagnostics diag;
+	int r;
+
+	r = is_database(path);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s", path);
+	if (r) {
+		r = database_read_file(path, ret, &err);
+		if (r < 0)
+			return log_error_errno(r, "%s: %s", path, err.message);
+		return 0;
+	}
+	diagnostics_init(&diag);
+	r = config_compile_file(path, &diag, ret);
+	if (r < 0)
+		diagnostics_print(&diag, stderr);
+	diagnostics_done(&diag);
+	if (r < 0)
+		return log_error_errno(r, "%s: configuration does not compile", path);
+	return 0;
+}
+
+/*
+ * The run state to start from: the snapshot of the last shut-down if it
+ * belongs to this configuration, else the configuration itself (fresh).
+ */
+static int load_station(struct daemon *d, const char *config_path)
+{
+	_cleanup_station_ struct station *configured = NULL, *saved = NULL;
+	struct database_error err = {};
+	int r;
+
+	r = load_configuration(config_path, &configured);
+	if (r < 0)
+		return r;
+
+	r = database_read_file(d->snapshot_path, &saved, &err);
+	if (r == -ENOENT) {
+		log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "no snapshot %s: starting fresh from %s", d->snapshot_path, config_path);
+	} else if (r < 0) {
+		log_event(LOG_WARNING, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "snapshot %s not usable (%s): starting fresh from %s",
+			  d->snapshot_path, err.message, config_path);
+	} else if (database_configuration_id(saved) != database_configuration_id(configured)) {
+		log_event(LOG_WARNING, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "snapshot %s is of another configuration: starting fresh from %s",
+			  d->snapshot_path, config_path);
+	} else {
+		log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "run state from snapshot %s (configuration %s)", d->snapshot_path, config_path);
+		d->station = TAKE_PTR(saved);
+		return 0;
+	}
+	d->station = TAKE_PTR(configured);
+	return 0;
+}
+
+/* ---- the loop */
+
+static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now, next = usec + d->scan_period_usec;
+	int r;
+
+	engine_scan(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
+
+	/* Keep the rate without drift; after a stall, do not run a burst. */
+	r = sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
+	if (r >= 0 && next <= now)
+		next = now + d->scan_period_usec;
+	r = sd_event_source_set_time(s, next);
+	if (r < 0)
+		return log_error_errno(r, "cannot re-arm the scan timer");
+	return 0;
+}
+
+/* Close every valve, then save the run state. Returns the first valve
+ * error (closing was still tried on every valve). */
+static int shut_down(struct daemon *d)
+{
+	int r, k;
+
+	if (d->shut_down)
+		return 0;
+	d->shut_down = true;
+	r = engine_shutdown(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
+	if (r < 0)
+		log_event(LOG_CRIT, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "a valve did not close at shut-down");
+	engine_save_state(d->engine);
+	k = database_write_file(d->snapshot_path, d->station);
+	if (k < 0)
+		log_error_errno(k, "cannot write the snapshot %s", d->snapshot_path);
+	return r;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	(void)sd_notify(false, "STOPPING=1\nSTATUS=Closing every valve");
+	if (shut_down(d) >= 0)
+		log_event(LOG_INFO, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "stopped by signal %u: every valve closed", si->ssi_signo);
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void help(void)
+{
+	printf("Usage: stationd [OPTIONS]\n\n"
+	       "The station control daemon: LN2 autofill of the detector array.\n\n"
+	       "  -c, --config PATH     station configuration, text or compiled database\n"
+	       "  -s, --state-dir DIR   run-state directory (default " DEFAULT_STATE_DIR ")\n"
+	       "  -h, --help            show this help\n\n"
+	       "See stationd(8).\n");
+}
+
+static int parse_args(int argc, char **argv, const char **config, const char **state_dir)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:s:h", options, NULL)) >= 0) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 's':
+			*state_dir = optarg;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "stationd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!*config) {
+		fprintf(stderr, "stationd: --config is required (see --help)\n");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int check_state_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "cannot create the state directory %s", dir);
+	if (stat(dir, &st) < 0)
+		return log_error_errno(errno, "cannot stat %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return log_error_errno(ENOTDIR, "state directory %s", dir);
+	return 0;
+}
+
+static void daemon_done(struct daemon *d)
+{
+	/* Reverse order: valves closed (engine), lines released (hw). */
+	d->bus = bus_manager_free(d->bus);
+	if (d->engine)
+		engine_free(d->engine);
+	d->hw = hw_free(d->hw);
+	sd_event_source_unref(d->scan_timer);
+	station_free(d->station);
+	free(d->snapshot_path);
+	sd_event_unref(d->event);
+}
+
+static int run(const char *config_path, const char *state_dir)
+{
+	_cleanup_(daemon_done) struct daemon d = {};
+	char error[256] = "";
+	sigset_t mask;
+	int r;
+
+	r = check_state_dir(state_dir);
+	if (r < 0)
+		return r;
+	if (asprintf(&d.snapshot_path, "%s/" SNAPSHOT_NAME, state_dir) < 0)
+		return log_error_errno(ENOMEM, "out of memory");
+	r = load_station(&d, config_path);
+	if (r < 0)
+		return r;
+
+	/* Signals first: from here on a SIGTERM closes the valves. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return log_error_errno(errno, "cannot block SIGTERM and SIGINT");
+
+	r = hw_open(d.station, &d.hw);
+	if (r < 0)
+		return log_error_errno(r, "cannot open the hardware");
+	log_info("%zu of %zu cards usable", hw_cards_available(d.hw), d.station->n_cards);
+
+	r = engine_new(d.station, &hw_engine_ops, d.hw, &observer, &d,
+		       now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC),
+		       &d.engine, error, sizeof(error));
+	if (r < 0)
+		return log_error_errno(r, "cannot start the autofill engine: %s", error);
+
+	r = sd_event_default(&d.event);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the event loop");
+	r = sd_event_add_signal(d.event, NULL, SIGTERM, on_signal, &d);
+	if (r >= 0)
+		r = sd_event_add_signal(d.event, NULL, SIGINT, on_signal, &d);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch SIGTERM and SIGINT");
+	/* WATCHDOG=1 from the loop itself, at half of $WATCHDOG_USEC. */
+	r = sd_event_set_watchdog(d.event, true);
+	if (r < 0)
+		return log_error_errno(r, "cannot set up the watchdog");
+
+	d.scan_period_usec = 1000000000ull / d.station->globals.scan_rate_millihz;
+	r = sd_event_add_time_relative(d.event, &d.scan_timer, CLOCK_MONOTONIC, 0, 0, on_scan, &d);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the scan timer");
+	r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
+	if (r < 0)
+		return log_error_errno(r, "cannot enable the scan timer");
+
+	r = bus_manager_new(d.event, d.engine, &d.bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot set up D-Bus");
+
+	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",
+		  d.station->n_detectors, d.station->n_manifolds, d.scan_period_usec);
+	(void)sd_notifyf(false, "READY=1\nSTATUS=Running: %zu detectors, %zu of %zu cards usable",
+			 d.station->n_detectors, hw_cards_available(d.hw), d.station->n_cards);
+
+	r = sd_event_loop(d.event);
+	/* A loop that ended on an error must still leave the valves closed. */
+	shut_down(&d);
+	if (r < 0)
+		return log_error_errno(r, "event loop failed");
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL, *state_dir = DEFAULT_STATE_DIR;
+	int r;
+
+	log_open();
+	r = parse_args(argc, argv, &config, &state_dir);
+	if (r <= 0)
+		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	r = run(config, state_dir);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
