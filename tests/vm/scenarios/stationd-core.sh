@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# stationd on the example station's simulated crate, the three card
+# drivers and ln2-plant, with a private system-type bus carrying the
+# project's bus policy: READY/STATUS/WATCHDOG reach $NOTIFY_SOCKET; the
+# Manager's State and Version on the bus (readable by anyone); the daemon
+# holds the relay lines; a preset fill energizes relays and SIGTERM
+# de-energizes them and exits 0; the interrupted fill resumes after a
+# restart from the snapshot; kill -9 during it leaves every relay off.
+# timeout: 420
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/cards-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-core.XXXXXX)
+chmod 0755 "$work"	# the bus socket is in it: nobody must reach it
+daemon="" plant="" notify="" bus_pid=""
+cleanup() {
+	local p
+	for p in $daemon $plant $notify; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	[ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+	rm -rf "$work"
+	cards_unload
+}
+trap cleanup EXIT
+
+example=$STATIOND_TOP/daemon/examples
+cards=$(sed -n 's/.*modprobe xvme-sim cards=//p' "$example/cards.conf")
+if ! cards_load "$cards"; then
+	not_ok "xvme-sim with the example station's cards and the drivers load"
+	cards_exit
+fi
+ok "xvme-sim with the example station's cards and the drivers load"
+relay_cards="$(card 0x0800) $(card 0x1000) $(card 0x1c00)"
+relchip=$(card_chip "$(card 0x0800)")
+
+# The example station, detector 1 preset a minute or two ahead (presets
+# are not part of the configuration checksum, the wiring is the example's).
+in=$(( $(date +%S | sed 's/^0//') < 40 ? 1 : 2 ))
+preset=$(date -d "+$in min" +%H:%M)
+cp "$example/cards.conf" "$work/cards.conf"
+sed "0,/preset 06:00 18:00/s//preset $preset/" "$example/station.conf" >"$work/station.conf"
+conf=$work/station.conf
+
+# A system-type bus with the default deny policy of a system bus and the
+# project's policy file included.
+cat >"$work/bus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$work/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus"/>
+  </policy>
+  <include>$STATIOND_TOP/dbus/org.stationd1.conf</include>
+</busconfig>
+XML
+dbus-daemon --config-file="$work/bus.conf" --fork --print-address=3 --print-pid=4 \
+	3>"$work/bus.addr" 4>"$work/bus.pid"
+bus_pid=$(cat "$work/bus.pid")
+addr=$(cat "$work/bus.addr")
+export DBUS_SYSTEM_BUS_ADDRESS=$addr
+check "private system bus with the org.stationd1 policy runs" test -S "$work/bus"
+
+# $NOTIFY_SOCKET: every datagram one line in notify.log
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        f.flush()
+' "$work/notify" "$work/notify.log" &
+notify=$!
+wait_for 10 test -S "$work/notify"
+
+ln2-plant -c "$conf" -s 60 --noise 0 -l "$work/valves.log" >"$work/plant.out" 2>&1 &
+plant=$!
+
+start_daemon() {
+	NOTIFY_SOCKET=$work/notify WATCHDOG_USEC=2000000 \
+		stationd -c "$conf" -s "$work/state" 2>>"$work/stationd.log" &
+	daemon=$!
+}
+
+prop() {
+	busctl --address="$addr" get-property org.stationd1 /org/stationd1 \
+		org.stationd1.Manager "$1" 2>/dev/null
+}
+state_is() { [ "$(prop State)" = "s \"$1\"" ]; }
+relays_off() {
+	local c
+	for c in $relay_cards; do
+		[ "$(relays "$c")" = 0x00000000 ] || return 1
+	done
+}
+relays_on() { ! relays_off; }
+relays() { cat "$(card_plant "$1")/relays"; }
+relays_now() {
+	local c
+	for c in $relay_cards; do printf '%s=%s ' "$c" "$(relays "$c")"; done
+}
+
+start_daemon
+check "stationd: READY=1 with a STATUS= line" wait_for 60 grep -q "READY=1.*STATUS=Running" "$work/notify.log"
+check "State reads \"ok\"" wait_for 30 state_is ok
+expect_eq "Version reads the daemon's version" "$(prop Version)" 's "0.1"'
+intro=$(busctl --address="$addr" introspect --list org.stationd1 /org/stationd1 2>&1)
+check "introspect: org.stationd1.Manager with State and Version" \
+	grep -q '^\.State *property *s' <<<"$intro"
+check "introspect: ObjectManager at /org/stationd1" \
+	grep -q '^org.freedesktop.DBus.ObjectManager' <<<"$intro"
+check "GetManagedObjects answers" busctl --address="$addr" call org.stationd1 /org/stationd1 \
+	org.freedesktop.DBus.ObjectManager GetManagedObjects
+check "policy: nobody may read State" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	busctl --address="$addr" get-property org.stationd1 /org/stationd1 org.stationd1.Manager State
+denied=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl --address="$addr" \
+	set-property org.stationd1 /org/stationd1 org.stationd1.Manager State s ok 2>&1)
+check "policy: the bus refuses nobody's Properties.Set" grep -qi "access denied\|AccessDenied" <<<"$denied"
+check "WATCHDOG=1 at least twice in 3 s (WATCHDOG_USEC=2 s)" wait_for 10 \
+	test "$(grep -c WATCHDOG=1 "$work/notify.log")" -ge 2
+check "gpioinfo: relay0 of $(card 0x0800) held by stationd as output" \
+	grep -q 'line *0:.*"stationd" *output' <<<"$(gpioinfo "$relchip")"
+check "every relay de-energized while nothing fills" relays_off
+
+echo "# detector 1 preset at $preset; now $(date +%H:%M:%S)"
+check "the preset fill energizes relays (purge)" wait_for 200 relays_on
+check "State reads \"filling\"" wait_for 10 state_is filling
+echo "# relays while filling: $(relays_now)"
+
+kill -TERM "$daemon"
+wait "$daemon"
+expect_eq "SIGTERM during a fill: stationd exits 0" "$?" 0
+daemon=""
+check "after SIGTERM every relay is de-energized" relays_off
+check "the snapshot was written" test -s "$work/state/snapshot.db"
+check "stopping: STOPPING=1 sent" grep -q "STOPPING=1" "$work/notify.log"
+
+start_daemon
+check "restart from the snapshot: the interrupted fill resumes at once" wait_for 60 relays_on
+check "restart: stationd logged the snapshot it used" \
+	grep -q "run state from snapshot" "$work/stationd.log"
+echo "# relays before kill -9: $(relays_now)"
+kill -KILL "$daemon"
+wait "$daemon" 2>/dev/null
+daemon=""
+check "kill -9 during a fill: the kernel de-energizes every relay" wait_for 5 relays_off
+check "kill -9: no line is held by stationd any more" \
+	sh -c "! gpioinfo '$relchip' | grep -q '\"stationd\"'"
+check "ln2-plant still running" kill -0 "$plant"
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# stationd: /' "$work/stationd.log" | tail -n 40
+	sed 's/^/# notify: /' "$work/notify.log" | tail -n 5
+fi
+cards_exit
