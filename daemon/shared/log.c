@@ -54,6 +54,48 @@ void log_set_max_level(int priority)
 	log_max_level = priority;
 }
 
+/* One entry with the fields that apply; < 0 if the journal refused it. */
+static int send_to_journal(int priority, enum log_event event, uint32_t detector,
+			   const char *manifold, const char *card, int error, const char *message)
+{
+	char f_msg[1100], f_prio[16], f_mid[64], f_det[32], f_man[32], f_card[48], f_err[32];
+	struct iovec iov[8];
+	size_t n = 0;
+
+#define FIELD(buf, ...) do {							\
+		snprintf(buf, sizeof(buf), __VA_ARGS__);			\
+		iov[n++] = (struct iovec) { .iov_base = buf, .iov_len = strlen(buf) }; \
+	} while (0)
+	FIELD(f_msg, "MESSAGE=%s", message);
+	FIELD(f_prio, "PRIORITY=%d", priority);
+	iov[n++] = (struct iovec) { .iov_base = (char *)"SYSLOG_IDENTIFIER=stationd",
+				    .iov_len = strlen("SYSLOG_IDENTIFIER=stationd") };
+	if (log_event_message_id(event))
+		FIELD(f_mid, "MESSAGE_ID=%s", log_event_message_id(event));
+	if (detector != LOG_NO_DETECTOR)
+		FIELD(f_det, "DETECTOR=%" PRIu32, detector);
+	if (manifold)
+		FIELD(f_man, "MANIFOLD=%s", manifold);
+	if (card)
+		FIELD(f_card, "CARD=%s", card);
+	if (error)
+		FIELD(f_err, "ERRNO=%d", error);
+#undef FIELD
+	return sd_journal_sendv(iov, (int)n);
+}
+
+/* "stationd: <message>: <errno text>", the errno text once: the engine's
+ * messages often end in it already. */
+static void send_to_stderr(int error, const char *message)
+{
+	const char *text = error ? strerror(error) : "";
+	size_t lm = strlen(message), lt = strlen(text);
+	bool has_text = lt && lm >= lt && strcmp(message + lm - lt, text) == 0;
+
+	fprintf(stderr, "stationd: %s%s%s\n", message, error && !has_text ? ": " : "",
+		has_text ? "" : text);
+}
+
 int log_event(int priority, enum log_event event, uint32_t detector, const char *manifold,
 	      const char *card, int error, const char *format, ...)
 {
@@ -62,51 +104,15 @@ int log_event(int priority, enum log_event event, uint32_t detector, const char 
 	va_list ap;
 
 	error = error < 0 ? -error : error;
-	if (priority > log_max_level)
-		goto out;
-
-	va_start(ap, format);
-	vsnprintf(message, sizeof(message), format, ap);
-	va_end(ap);
-
-	if (log_to_journal) {
-		char f_msg[1100], f_prio[16], f_mid[64], f_det[32], f_man[32], f_card[48], f_err[32];
-		struct iovec iov[8];
-		size_t n = 0;
-
-#define FIELD(buf, ...) do {						\
-		snprintf(buf, sizeof(buf), __VA_ARGS__);		\
-		iov[n++] = (struct iovec) { .iov_base = buf, .iov_len = strlen(buf) }; \
-	} while (0)
-		FIELD(f_msg, "MESSAGE=%s", message);
-		FIELD(f_prio, "PRIORITY=%d", priority);
-		iov[n++] = (struct iovec) { .iov_base = (char *)"SYSLOG_IDENTIFIER=stationd",
-					    .iov_len = strlen("SYSLOG_IDENTIFIER=stationd") };
-		if (log_event_message_id(event))
-			FIELD(f_mid, "MESSAGE_ID=%s", log_event_message_id(event));
-		if (detector != LOG_NO_DETECTOR)
-			FIELD(f_det, "DETECTOR=%" PRIu32, detector);
-		if (manifold)
-			FIELD(f_man, "MANIFOLD=%s", manifold);
-		if (card)
-			FIELD(f_card, "CARD=%s", card);
-		if (error)
-			FIELD(f_err, "ERRNO=%d", error);
-#undef FIELD
+	if (priority <= log_max_level) {
+		va_start(ap, format);
+		vsnprintf(message, sizeof(message), format, ap);
+		va_end(ap);
 		/* If the journal refuses, the message still goes to stderr. */
-		if (sd_journal_sendv(iov, (int)n) >= 0)
-			goto out;
+		if (!log_to_journal ||
+		    send_to_journal(priority, event, detector, manifold, card, error, message) < 0)
+			send_to_stderr(error, message);
 	}
-	{
-		/* Messages that already end in the errno text get it once. */
-		const char *text = error ? strerror(error) : "";
-		size_t lm = strlen(message), lt = strlen(text);
-		bool has = lt && lm >= lt && strcmp(message + lm - lt, text) == 0;
-
-		fprintf(stderr, "stationd: %s%s%s\n", message, error && !has ? ": " : "",
-			has ? "" : text);
-	}
-out:
 	errno = saved_errno;
 	return -error;
 }
