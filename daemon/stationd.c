@@ -46,6 +46,7 @@ struct daemon {
 	uint64_t scan_period_usec;
 	char *snapshot_path;
 	bool shut_down;
+	enum engine_state notified_state;	/* last STATUS= sent */
 };
 
 static int64_t now_usec(clockid_t clock)
@@ -104,9 +105,19 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 {
 	struct daemon *d = userdata;
 
+	struct engine_global_view view;
+
 	/* Only the Manager is on the bus yet; every change may move State. */
 	if (d->bus)
 		bus_manager_global_changed(d->bus);
+	if (!d->engine)
+		return;		/* still inside engine_new() */
+	engine_global_view(d->engine, &view);
+	if (view.state != d->notified_state) {
+		d->notified_state = view.state;
+		(void)sd_notifyf(false, "STATUS=State %s, %" PRIu32 " filling",
+				 engine_state_to_string(view.state), view.filling_count);
+	}
 }
 
 static const struct engine_observer observer = {
@@ -245,6 +256,17 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+static void notify_ready(struct daemon *d)
+{
+	struct engine_global_view view;
+
+	engine_global_view(d->engine, &view);
+	d->notified_state = view.state;
+	(void)sd_notifyf(false, "READY=1\nSTATUS=Running: %zu detectors, %zu of %zu cards usable, state %s",
+			 d->station->n_detectors, hw_cards_available(d->hw), d->station->n_cards,
+			 engine_state_to_string(view.state));
+}
+
 static void help(void)
 {
 	printf("Usage: stationd [OPTIONS]\n\n"
@@ -379,8 +401,7 @@ static int run(const char *config_path, const char *state_dir)
 	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",
 		  d.station->n_detectors, d.station->n_manifolds, d.scan_period_usec);
-	(void)sd_notifyf(false, "READY=1\nSTATUS=Running: %zu detectors, %zu of %zu cards usable",
-			 d.station->n_detectors, hw_cards_available(d.hw), d.station->n_cards);
+	notify_ready(&d);
 
 	r = sd_event_loop(d.event);
 	/* A loop that ended on an error must still leave the valves closed. */
