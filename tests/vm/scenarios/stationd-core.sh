@@ -13,15 +13,15 @@
 
 work=$(mktemp -d /tmp/stationd-core.XXXXXX)
 chmod 0755 "$work"	# the bus socket is in it: nobody must reach it
-daemon="" plant="" notify="" bus_pid=""
+daemon="" plant="" notify="" journal="" bus_pid=""
 cleanup() {
 	local p
-	for p in $daemon $plant $notify; do
+	for p in $daemon $plant $notify $journal; do
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	[ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
-	rm -rf "$work"
+	rm -rf "$work" /run/systemd/journal/socket
 	cards_unload
 }
 trap cleanup EXIT
@@ -76,24 +76,29 @@ addr=$(cat "$work/bus.addr")
 export DBUS_SYSTEM_BUS_ADDRESS=$addr
 check "private system bus with the org.stationd1 policy runs" test -S "$work/bus"
 
-# $NOTIFY_SOCKET: every datagram one line in notify.log
-/usr/bin/python3 -c '
+# listen <socket> <file>: every datagram on a unix socket one line in the
+# file ($NOTIFY_SOCKET, and the journal's native socket further down)
+listen() {
+	/usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 with open(sys.argv[2], "a") as f:
     while True:
-        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
         f.flush()
-' "$work/notify" "$work/notify.log" &
+' "$1" "$2"
+}
+listen "$work/notify" "$work/notify.log" &
 notify=$!
 wait_for 10 test -S "$work/notify"
 
 ln2-plant -c "$conf" -s 60 --noise 0 -l "$work/valves.log" >"$work/plant.out" 2>&1 &
 plant=$!
 
+# start_daemon [VAR=value...]: stationd in the background, stderr to a log
 start_daemon() {
-	NOTIFY_SOCKET=$work/notify WATCHDOG_USEC=2000000 \
+	env "$@" NOTIFY_SOCKET="$work/notify" WATCHDOG_USEC=2000000 \
 		stationd -c "$conf" -s "$work/state" 2>>"$work/stationd.log" &
 	daemon=$!
 }
@@ -141,6 +146,7 @@ check "every relay de-energized while nothing fills" relays_off
 echo "# detector 1 preset at $preset; now $(date +%H:%M:%S)"
 check "the preset fill energizes relays (purge)" wait_for 200 relays_on
 check "State reads \"filling\"" wait_for 10 state_is filling
+check "STATUS= follows the state" wait_for 10 grep -q "STATUS=State filling" "$work/notify.log"
 echo "# relays while filling: $(relays_now)"
 
 kill -TERM "$daemon"
@@ -151,10 +157,21 @@ check "after SIGTERM every relay is de-energized" relays_off
 check "the snapshot was written" test -s "$work/state/snapshot.db"
 check "stopping: STOPPING=1 sent" grep -q "STOPPING=1" "$work/notify.log"
 
-start_daemon
+# The restart logs to a stand-in journal: a socket where journald's is,
+# and $JOURNAL_STREAM naming stderr, as systemd sets it for a service.
+mkdir -p /run/systemd/journal
+listen /run/systemd/journal/socket "$work/journal.log" &
+journal=$!
+wait_for 10 test -S /run/systemd/journal/socket
+start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$work/stationd.log")"
 check "restart from the snapshot: the interrupted fill resumes at once" wait_for 60 relays_on
-check "restart: stationd logged the snapshot it used" \
-	grep -q "run state from snapshot" "$work/stationd.log"
+entry() { grep -q "$1" "$work/journal.log"; }
+check "journal: the snapshot used, MESSAGE_ID of the configuration event" wait_for 10 \
+	entry "MESSAGE=run state from snapshot .*MESSAGE_ID=97efa9b74efa4b5dad7e0854477f0c71"
+check "journal: a card found, with CARD=" \
+	entry "MESSAGE=card xvme0-0800 (XVME-260) ready .*MESSAGE_ID=d8caed89733540b1bd0f8e0f9244254b CARD=xvme0-0800"
+check "journal: fill started, with DETECTOR= and MANIFOLD=" wait_for 30 \
+	entry "MESSAGE=detector 1: fill started .*MESSAGE_ID=04e3edd3eed640cbb9147bd5ff6aeb1a DETECTOR=1 MANIFOLD=A"
 echo "# relays before kill -9: $(relays_now)"
 kill -KILL "$daemon"
 wait "$daemon" 2>/dev/null
