@@ -6,17 +6,18 @@
 # Manager's State and Version on the bus (readable by anyone); the daemon
 # holds the relay lines; a preset fill energizes relays and SIGTERM
 # de-energizes them and exits 0; the interrupted fill resumes after a
-# restart from the snapshot; kill -9 during it leaves every relay off.
+# restart from the snapshot; kill -9 during it leaves every relay off;
+# a card missing from the crate makes only its detectors unavailable.
 # timeout: 420
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/cards-lib.sh"
 
 work=$(mktemp -d /tmp/stationd-core.XXXXXX)
 chmod 0755 "$work"	# the bus socket is in it: nobody must reach it
-daemon="" plant="" notify="" journal="" bus_pid=""
+daemon="" plant="" notify="" journal="" monitor="" bus_pid=""
 cleanup() {
 	local p
-	for p in $daemon $plant $notify $journal; do
+	for p in $daemon $plant $notify $journal $monitor; do
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -96,10 +97,11 @@ wait_for 10 test -S "$work/notify"
 ln2-plant -c "$conf" -s 60 --noise 0 -l "$work/valves.log" >"$work/plant.out" 2>&1 &
 plant=$!
 
+state=$work/state
 # start_daemon [VAR=value...]: stationd in the background, stderr to a log
 start_daemon() {
 	env "$@" NOTIFY_SOCKET="$work/notify" WATCHDOG_USEC=2000000 \
-		stationd -c "$conf" -s "$work/state" 2>>"$work/stationd.log" &
+		stationd -c "$conf" -s "$state" 2>>"$work/stationd.log" &
 	daemon=$!
 }
 
@@ -143,10 +145,14 @@ check "gpioinfo: relay0 of $(card 0x0800) held by stationd as output" \
 	grep -q 'line *0:.*"stationd" *output' <<<"$(gpioinfo "$relchip")"
 check "every relay de-energized while nothing fills" relays_off
 
+gdbus monitor --address "$addr" --dest org.stationd1 >"$work/monitor.log" 2>&1 &
+monitor=$!
 echo "# detector 1 preset at $preset; now $(date +%H:%M:%S)"
 check "the preset fill energizes relays (purge)" wait_for 200 relays_on
 check "State reads \"filling\"" wait_for 10 state_is filling
 check "STATUS= follows the state" wait_for 10 grep -q "STATUS=State filling" "$work/notify.log"
+check "PropertiesChanged: State filling" wait_for 10 \
+	grep -q "PropertiesChanged ('org.stationd1.Manager', {'State': <'filling'>}" "$work/monitor.log"
 echo "# relays while filling: $(relays_now)"
 
 kill -TERM "$daemon"
@@ -154,7 +160,7 @@ wait "$daemon"
 expect_eq "SIGTERM during a fill: stationd exits 0" "$?" 0
 daemon=""
 check "after SIGTERM every relay is de-energized" relays_off
-check "the snapshot was written" test -s "$work/state/snapshot.db"
+check "the snapshot was written" test -s "$state/snapshot.db"
 check "stopping: STOPPING=1 sent" grep -q "STOPPING=1" "$work/notify.log"
 
 # The restart logs to a stand-in journal: a socket where journald's is,
@@ -180,6 +186,29 @@ check "kill -9 during a fill: the kernel de-energizes every relay" wait_for 5 re
 check "kill -9: no line is held by stationd any more" \
 	sh -c "! gpioinfo '$relchip' | grep -q '\"stationd\"'"
 check "ln2-plant still running" kill -0 "$plant"
+kill -TERM "$plant"
+wait "$plant" 2>/dev/null
+plant=""
+
+# A crate without the third ADC card (xvme0-2000): its detectors and
+# manifolds are unavailable, the rest of the station runs.
+if cards_load "${cards/,560@0x2000/}"; then
+	state=$work/state-fresh	# no interrupted fill to resume
+	start_daemon
+	check "card missing: stationd logs it" wait_for 30 \
+		grep -q "card xvme0-2000: not found on the xvme bus" "$work/stationd.log"
+	check "card missing: a sensor on it is a fault" wait_for 30 \
+		grep -q "manifold L: exhaust sensor xvme0-2000:30 unreadable" "$work/stationd.log"
+	check "card missing: State reads \"fill-error\"" wait_for 30 state_is fill-error
+	check "card missing: the other cards' relay lines are held" \
+		grep -q 'line *0:.*"stationd" *output' <<<"$(gpioinfo "$(card_chip "$(card 0x0800)")")"
+	kill -TERM "$daemon"
+	wait "$daemon"
+	expect_eq "card missing: SIGTERM exits 0" "$?" 0
+	daemon=""
+else
+	not_ok "the crate without xvme0-2000 loads"
+fi
 
 if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# stationd: /' "$work/stationd.log" | tail -n 40
