@@ -35,6 +35,8 @@
 #define DEFAULT_STATE_DIR "/var/lib/stationd"
 /* The full snapshot of configuration and run state, written at shut-down. */
 #define SNAPSHOT_NAME "snapshot.db"
+/* How late a scan may run so the kernel can batch wake-ups. */
+#define SCAN_TIMER_ACCURACY_USEC 1000
 
 struct daemon {
 	sd_event *event;
@@ -387,7 +389,10 @@ static int run(const char *config_path, const char *state_dir)
 		return log_error_errno(r, "cannot set up the watchdog");
 
 	d.scan_period_usec = 1000000000ull / d.station->globals.scan_rate_millihz;
-	r = sd_event_add_time_relative(d.event, &d.scan_timer, CLOCK_MONOTONIC, 0, 0, on_scan, &d);
+	/* Accuracy 0 would mean sd-event's default of 250 ms of coalescing:
+	 * longer than a scan period at 10 Hz. */
+	r = sd_event_add_time_relative(d.event, &d.scan_timer, CLOCK_MONOTONIC, 0,
+				       SCAN_TIMER_ACCURACY_USEC, on_scan, &d);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the scan timer");
 	r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
