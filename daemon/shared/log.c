@@ -85,12 +85,11 @@ static int send_to_journal(int priority, enum log_event event, uint32_t detector
 }
 
 /* "stationd: <message>: <errno text>", the errno text once: the engine's
- * messages often end in it already. */
+ * messages often carry it already. */
 static void send_to_stderr(int error, const char *message)
 {
 	const char *text = error ? strerror(error) : "";
-	size_t lm = strlen(message), lt = strlen(text);
-	bool has_text = lt && lm >= lt && strcmp(message + lm - lt, text) == 0;
+	bool has_text = error && strstr(message, text);
 
 	fprintf(stderr, "stationd: %s%s%s\n", message, error && !has_text ? ": " : "",
 		has_text ? "" : text);
