@@ -40,7 +40,8 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	linux-headers-amd64 linux-source-6.1 bc flex bison libelf-dev \
 	libssl-dev python3 perl xz-utils \
 	qemu-system-x86 busybox-static cpio kmod \
-	udev dbus gpiod libiio-utils util-linux
+	udev dbus gpiod libiio-utils util-linux coreutils iproute2 \
+	libglib2.0-bin systemd
 
 # ---------------------------------------------------------------- flags
 CC ?= cc
