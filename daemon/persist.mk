@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# The persistence layer: the primary/secondary backup chain
+# (daemon/persist/backup.c) on the database format of daemon/config, and
+# its unit test. Included after daemon/config.mk, so CONFIG_SRCS is known.
+
+PERSIST_SRCS := daemon/persist/backup.c
+
+UNIT_TESTS += $(BUILD)/unit/test-backup
+
+$(BUILD)/unit/test-backup: $(call san_obj,tests/unit/test-backup.c $(PERSIST_SRCS) $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
