@@ -100,7 +100,11 @@ const char *backup_source_name(enum backup_source source);
  * (indexes into s->detectors and s->manifolds, as loaded) in place and
  * flush them to the disk before returning. Bad input (an index out of
  * range, a station of another shape, no backup_load() yet) is refused
- * before any byte is written: -ERANGE, -EINVAL, -EBADFD.
+ * before any byte is written: -ERANGE, -EINVAL, -EBADFD. An I/O error
+ * (-EIO, -ENOSPC from the flush) means the change is not durable: the
+ * caller must not acknowledge it. Records already written are each whole
+ * or, if torn, reject the primary at the next start; a later successful
+ * update of the same records makes the primary current again.
  */
 int backup_primary_update(struct backup *b, const struct station *s,
 			  const uint32_t *detectors, size_t n_detectors,

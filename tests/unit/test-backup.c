@@ -281,6 +281,23 @@ static void test_corrupt_both_uses_compiled(void **state)
 				 f->compiled.station->detectors[17].preset[0]);
 }
 
+static void test_corrupt_primary_no_secondary(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_station_ struct station *s = NULL;
+	struct backup_report r;
+	uint64_t off = two_backups(f);
+
+	flip_byte(f->primary, off + DATABASE_DETECTOR_RECORD_SIZE - 1);
+	assert_int_equal(unlink(f->secondary), 0);
+	s = load(f, &r);
+	assert_int_equal(r.used, BACKUP_SOURCE_COMPILED);
+	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_PRIMARY],
+			       "primary: detector record 17 at offset"));
+	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_SECONDARY], "does not exist"));
+	assert_true(r.primary_created);
+}
+
 static void test_torn_write_detected(void **state)
 {
 	struct fixture *f = *state;
@@ -462,6 +479,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_primary_uses_secondary, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_both_uses_compiled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_primary_no_secondary, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_torn_write_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_primary_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_configuration_rejected, setup,
