@@ -8,7 +8,8 @@ STATIOND_SRCS := \
 	daemon/shared/log.c \
 	daemon/hw/adc-convert.c \
 	daemon/hw/hw.c \
-	daemon/bus/bus-manager.c
+	daemon/bus/bus-manager.c \
+	daemon/bus/bus-auth.c
 
 PROGRAMS += $(BUILD)/bin/stationd
 

@@ -104,6 +104,11 @@ struct bus_manager *bus_manager_free(struct bus_manager *m)
 	return NULL;
 }
 
+sd_bus *bus_manager_bus(struct bus_manager *m)
+{
+	return m->bus;
+}
+
 void bus_manager_global_changed(struct bus_manager *m)
 {
 	struct engine_global_view view;

@@ -30,6 +30,10 @@ static inline void bus_manager_freep(struct bus_manager **m)
 }
 #define _cleanup_bus_manager_ __attribute__((cleanup(bus_manager_freep)))
 
+/* The connection, for the other objects of the daemon (the autofill,
+ * detectors, manifolds, cryostreams). */
+sd_bus *bus_manager_bus(struct bus_manager *m);
+
 /* The engine's global view may have changed: emit PropertiesChanged for
  * State if it did. */
 void bus_manager_global_changed(struct bus_manager *m);

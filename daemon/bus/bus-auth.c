@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Authorization of privileged methods (see bus-auth.h). One question at a
+ * time per call, each an asynchronous method call whose reply continues
+ * the decision:
+ *
+ *   GetConnectionCredentials(sender)   the bus driver: uid and groups
+ *     uid 0                          -> allowed
+ *     else CheckAuthorization(...)     polkit, for org.stationd1.manage
+ *       authorized                   -> allowed
+ *       challenge                    -> InteractiveAuthorizationRequired
+ *       no polkitd on the bus        -> allowed iff in the operator group
+ *       otherwise                    -> AccessDenied
+ *
+ * The credentials come from the bus driver, not from the message, so a
+ * caller cannot claim another's identity. "No polkitd" means the bus said
+ * the name has no owner and cannot be activated: an installed polkitd that
+ * fails to answer refuses the call rather than falling back, so a broken
+ * polkit never widens access.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "daemon/bus/bus-auth.h"
+#include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
+
+#define POLKIT_NAME "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+/* CheckAuthorization flag: polkit may ask the user to authenticate. */
+#define POLKIT_ALLOW_USER_INTERACTION 1u
+/* An authentication dialog may take a while: polkit's own limit applies. */
+#define POLKIT_TIMEOUT_USEC (UINT64_C(300) * 1000000)
+
+struct bus_auth {
+	sd_bus *bus;
+	bool has_operator_group;
+	gid_t operator_gid;
+	struct auth_request *requests;	/* pending, doubly linked */
+};
+
+/* One privileged call waiting for an answer. */
+struct auth_request {
+	struct bus_auth *auth;
+	sd_bus_message *call;
+	bus_auth_run_t run;
+	void *userdata;
+	sd_bus_slot *slot;		/* the question being asked */
+	uid_t uid;
+	gid_t *gids;
+	size_t n_gids;
+	struct auth_request *prev, *next;
+};
+
+int bus_auth_new(sd_bus *bus, const char *operator_group, struct bus_auth **ret)
+{
+	struct bus_auth *a;
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->bus = sd_bus_ref(bus);
+	if (operator_group && *operator_group) {
+		/* Resolved once: NSS lookups may block, the event loop must not. */
+		struct group *g;
+
+		errno = 0;
+		g = getgrnam(operator_group);
+		if (g) {
+			a->has_operator_group = true;
+			a->operator_gid = g->gr_gid;
+		} else {
+			log_warning("operator group \"%s\" %s: only uid 0%s may intervene",
+				    operator_group, errno ? strerror(errno) : "does not exist",
+				    " (or polkit, where it runs)");
+		}
+	}
+	*ret = a;
+	return 0;
+}
+
+static void request_free(struct auth_request *r)
+{
+	struct bus_auth *a = r->auth;
+
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		a->requests = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	sd_bus_slot_unref(r->slot);
+	sd_bus_message_unref(r->call);
+	free(r->gids);
+	free(r);
+}
+
+struct bus_auth *bus_auth_free(struct bus_auth *a)
+{
+	if (!a)
+		return NULL;
+	while (a->requests)
+		request_free(a->requests);
+	sd_bus_unref(a->bus);
+	free(a);
+	return NULL;
+}
+
+/* The decision is made: answer the call (or let run answer it). */
+static void request_finish(struct auth_request *r, bool allowed, const char *error_name,
+			   const char *message)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int k;
+
+	if (allowed) {
+		k = r->run(r->call, r->userdata, &error);
+		if (k < 0) {
+			if (sd_bus_error_is_set(&error))
+				k = sd_bus_reply_method_error(r->call, &error);
+			else
+				k = sd_bus_reply_method_errno(r->call, k, NULL);
+		}
+	} else {
+		k = sd_bus_reply_method_errorf(r->call, error_name, "%s", message);
+	}
+	if (k < 0)
+		log_error_errno(k, "cannot reply to %s.%s",
+				sd_bus_message_get_interface(r->call),
+				sd_bus_message_get_member(r->call));
+	request_free(r);
+}
+
+static void request_refuse(struct auth_request *r, const char *why)
+{
+	request_finish(r, false, SD_BUS_ERROR_ACCESS_DENIED, why);
+}
+
+static bool in_operator_group(const struct auth_request *r)
+{
+	if (!r->auth->has_operator_group)
+		return false;
+	for (size_t i = 0; i < r->n_gids; i++)
+		if (r->gids[i] == r->auth->operator_gid)
+			return true;
+	return false;
+}
+
+static void decide_without_polkit(struct auth_request *r)
+{
+	if (in_operator_group(r))
+		request_finish(r, true, NULL, NULL);
+	else
+		request_refuse(r, r->auth->has_operator_group ?
+			       "operator interventions need uid 0 or the operator group" :
+			       "operator interventions need uid 0 (no operator group is configured)");
+}
+
+/* The bus said polkit is not there (neither running nor activatable). */
+static bool polkit_absent(const sd_bus_error *e)
+{
+	return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+	       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	struct auth_request *r = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	int authorized, challenge, k;
+
+	r->slot = sd_bus_slot_unref(r->slot);
+	if (e) {
+		if (polkit_absent(e)) {
+			decide_without_polkit(r);
+		} else {
+			log_warning("polkit CheckAuthorization failed: %s: %s", e->name,
+				    e->message ? e->message : "");
+			request_refuse(r, "polkit did not answer the authorization request");
+		}
+		return 0;
+	}
+	k = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+	if (k >= 0)
+		k = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+	if (k < 0) {
+		log_error_errno(k, "polkit CheckAuthorization: unexpected reply");
+		request_refuse(r, "polkit's answer could not be read");
+		return 0;
+	}
+	if (authorized)
+		request_finish(r, true, NULL, NULL);
+	else if (challenge)
+		request_finish(r, false, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+			       "authentication is needed for " BUS_AUTH_POLKIT_ACTION
+			       " (call with interactive authorization allowed)");
+	else
+		request_refuse(r, "not authorized for " BUS_AUTH_POLKIT_ACTION);
+	return 0;
+}
+
+static int ask_polkit(struct auth_request *r)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *q = NULL;
+	const char *sender = sd_bus_message_get_sender(r->call);
+	uint32_t flags = 0;
+	int k;
+
+	if (sd_bus_message_get_allow_interactive_authorization(r->call) > 0)
+		flags |= POLKIT_ALLOW_USER_INTERACTION;
+	k = sd_bus_message_new_method_call(r->auth->bus, &q, POLKIT_NAME, POLKIT_PATH,
+					   POLKIT_INTERFACE, "CheckAuthorization");
+	if (k >= 0)
+		/* subject (sa{sv}), action, details a{ss}, flags, cancellation id */
+		k = sd_bus_message_append(q, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
+					  sender, BUS_AUTH_POLKIT_ACTION, 0, flags, "");
+	if (k >= 0)
+		k = sd_bus_call_async(r->auth->bus, &r->slot, q, on_polkit_reply, r,
+				      POLKIT_TIMEOUT_USEC);
+	return k;
+}
+
+/* a{sv} from GetConnectionCredentials: UnixUserID (u), UnixGroupIDs (au). */
+static int read_credentials(sd_bus_message *reply, struct auth_request *r, bool *have_uid)
+{
+	int k;
+
+	k = sd_bus_message_enter_container(reply, 'a', "{sv}");
+	if (k < 0)
+		return k;
+	while ((k = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+		const char *key;
+
+		k = sd_bus_message_read(reply, "s", &key);
+		if (k < 0)
+			return k;
+		if (strcmp(key, "UnixUserID") == 0) {
+			uint32_t uid;
+
+			k = sd_bus_message_read(reply, "v", "u", &uid);
+			if (k < 0)
+				return k;
+			r->uid = uid;
+			*have_uid = true;
+		} else if (strcmp(key, "UnixGroupIDs") == 0) {
+			const void *gids;
+			size_t size;
+
+			k = sd_bus_message_enter_container(reply, 'v', "au");
+			if (k >= 0)
+				k = sd_bus_message_read_array(reply, 'u', &gids, &size);
+			if (k >= 0)
+				k = sd_bus_message_exit_container(reply);
+			if (k < 0)
+				return k;
+			free(r->gids);
+			r->gids = malloc(size ? size : 1);
+			if (!r->gids)
+				return -ENOMEM;
+			memcpy(r->gids, gids, size);
+			r->n_gids = size / sizeof(uint32_t);
+		} else {
+			k = sd_bus_message_skip(reply, "v");
+			if (k < 0)
+				return k;
+		}
+		k = sd_bus_message_exit_container(reply);
+		if (k < 0)
+			return k;
+	}
+	if (k < 0)
+		return k;
+	return sd_bus_message_exit_container(reply);
+}
+
+static int on_credentials_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	struct auth_request *r = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	bool have_uid = false;
+	int k;
+
+	r->slot = sd_bus_slot_unref(r->slot);
+	if (e) {
+		log_warning("cannot get the credentials of %s: %s",
+			    sd_bus_message_get_sender(r->call), e->message ? e->message : e->name);
+		request_refuse(r, "the caller's credentials are not known");
+		return 0;
+	}
+	k = read_credentials(reply, r, &have_uid);
+	if (k < 0 || !have_uid) {
+		log_error_errno(k < 0 ? k : -EBADMSG, "credentials of %s unreadable",
+				sd_bus_message_get_sender(r->call));
+		request_refuse(r, "the caller's credentials are not known");
+		return 0;
+	}
+	if (r->uid == 0) {
+		request_finish(r, true, NULL, NULL);
+		return 0;
+	}
+	k = ask_polkit(r);
+	if (k < 0) {
+		log_error_errno(k, "cannot ask polkit");
+		request_refuse(r, "the authorization request could not be sent");
+	}
+	return 0;
+}
+
+int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_t run,
+			    void *userdata, sd_bus_error *error)
+{
+	const char *sender = sd_bus_message_get_sender(m);
+	struct auth_request *r;
+	int k;
+
+	if (!sender)
+		return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
+					"the caller is not identified by the bus");
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->auth = a;
+	r->call = sd_bus_message_ref(m);
+	r->run = run;
+	r->userdata = userdata;
+	r->next = a->requests;
+	if (a->requests)
+		a->requests->prev = r;
+	a->requests = r;
+
+	k = sd_bus_call_method_async(a->bus, &r->slot, "org.freedesktop.DBus",
+				     "/org/freedesktop/DBus", "org.freedesktop.DBus",
+				     "GetConnectionCredentials", on_credentials_reply, r, "s", sender);
+	if (k < 0) {
+		request_free(r);
+		return k;
+	}
+	return 1;
+}
