@@ -48,11 +48,45 @@ static uint32_t number_of(const struct engine *e, uint32_t d)
 	return e->station->detectors[d].number;
 }
 
+/*
+ * Why detector d may not fill now, as the error FILL gives for it alone, or
+ * 0 if it may.
+ */
+static int fill_refusal(const struct engine *e, uint32_t d, char *why, size_t why_size)
+{
+	const struct detector_run *dr = &e->detectors[d];
+
+	if (dr->phase != DETECTOR_PHASE_IDLE) {
+		snprintf(why, why_size, "detector %u is already filling", number_of(e, d));
+		return -EALREADY;
+	}
+	if (detector_may_fill(e, d))
+		return 0;
+	snprintf(why, why_size, "detector %u may not fill: %s", number_of(e, d),
+		 dr->avoided ? "it is avoided (UNAVOID first)" :
+		 dr->bias_shutdown ? "bias shutdown (UNAVOID first)" :
+		 manifold_inhibited(e, e->station->detectors[d].manifold) ?
+		 "its manifold is overfull (CLEAR once LN2 is gone)" :
+		 "its hardware is unavailable");
+	return -ECANCELED;
+}
+
+/*
+ * FILL of several detectors (a manifold, a range, all) fills those that
+ * may fill and skips the others, as a preset fill does: AVOID, a bias
+ * shutdown or an overfull manifold take a detector out of group fills
+ * without blocking its neighbours. Only when no target may fill is the
+ * command refused, with the first target's reason.
+ */
 int engine_fill(struct engine *e, const char *targets, const char *at,
 		int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
 {
 	_cleanup_target_set_ struct target_set t = {};
 	_cleanup_free_ struct fill_schedule *next = NULL;
+	_cleanup_free_ bool *skip = NULL;
+	char first_refusal[256] = "";
+	int first_refusal_error = 0;
+	size_t n_skipped = 0;
 	const char *why = NULL;
 	int minute = -1;
 	int r;
@@ -71,34 +105,42 @@ int engine_fill(struct engine *e, const char *targets, const char *at,
 		minute = m;
 	}
 	next = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*next));
-	if (!next)
+	skip = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*skip));
+	if (!next || !skip)
 		return -ENOMEM;
 	for (size_t i = 0; i < t.n_detectors; i++) {
 		uint32_t d = t.detectors[i];
-		const struct detector_run *dr = &e->detectors[d];
+		char refusal[256];
 
-		if (dr->phase != DETECTOR_PHASE_IDLE) {
-			snprintf(error, error_size, "detector %u is already filling", number_of(e, d));
-			return -EALREADY;
+		r = fill_refusal(e, d, refusal, sizeof(refusal));
+		if (r < 0) {
+			if (n_skipped++ == 0) {
+				first_refusal_error = r;
+				snprintf(first_refusal, sizeof(first_refusal), "%s", refusal);
+			}
+			skip[i] = true;
+			continue;
 		}
-		if (!detector_may_fill(e, d)) {
-			snprintf(error, error_size, "detector %u may not fill: %s", number_of(e, d),
-				 dr->avoided ? "it is avoided (UNAVOID first)" :
-				 dr->bias_shutdown ? "bias shutdown (UNAVOID first)" :
-				 manifold_inhibited(e, e->station->detectors[d].manifold) ?
-				 "its manifold is overfull (CLEAR once LN2 is gone)" :
-				 "its hardware is unavailable");
-			return -ECANCELED;
-		}
-		next[i] = dr->schedule;
+		next[i] = e->detectors[d].schedule;
 		r = schedule_fill(&next[i], minute, now_usec / USEC_PER_SEC, &why);
 		if (r < 0) {
 			snprintf(error, error_size, "detector %u: %s", number_of(e, d), why);
 			return r;
 		}
 	}
+	if (n_skipped == t.n_detectors) {
+		snprintf(error, error_size, "%s", first_refusal);
+		return first_refusal_error;
+	}
 	for (size_t i = 0; i < t.n_detectors; i++)
-		e->detectors[t.detectors[i]].schedule = next[i];
+		if (!skip[i])
+			e->detectors[t.detectors[i]].schedule = next[i];
+	/* Not an error: a note for the caller's log of what was left out. */
+	if (n_skipped > 0)
+		snprintf(error, error_size, "%zu of %zu detectors skipped; first: %s",
+			 n_skipped, t.n_detectors, first_refusal);
+	else if (error_size > 0)
+		error[0] = '\0';
 	engine_publish(e);
 	return 0;
 }

@@ -19,10 +19,14 @@
  *   -EBUSY       a manual-fill key is on (operator intervention refused)
  *   -EINVAL      bad targets, time or mode (the message names the part)
  *   -ERANGE/-ENOENT  DELAY out of range / nothing scheduled (schedule.h)
- *   -ECANCELED   FILL of a detector that may not fill now (avoided, bias
+ *   -ECANCELED   FILL where no target may fill now (avoided, bias
  *                shutdown, manifold inhibited by overfull, unavailable)
- *   -EALREADY    FILL of a detector whose fill is in progress
+ *   -EALREADY    FILL where no target may fill now, the first one because
+ *                its fill is in progress
  *   -ESHUTDOWN   after engine_shutdown()
+ * FILL of several targets fills those that may and skips the others (their
+ * state unchanged); it then returns 0 with a note naming the first skipped
+ * detector in `error` (empty when none was skipped), for the caller's log.
  */
 #ifndef STATIOND_AUTOFILL_ENGINE_H
 #define STATIOND_AUTOFILL_ENGINE_H

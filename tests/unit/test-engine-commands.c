@@ -114,13 +114,21 @@ static void test_fill_refusals(void **state)
 	assert_int_equal(engine_fill(f->engine, "1", "24:00", NOW, ERR), -EINVAL);
 	assert_unchanged(f, &before);
 
-	/* One detector that may not fill refuses the whole command. */
+	/* A detector that may not fill, alone, refuses the command. */
 	assert_int_equal(engine_avoid(f->engine, "4", NOW, ERR), 0);
 	take_snapshot(f, &before);
-	assert_int_equal(engine_fill(f->engine, "1-6", NULL, NOW, ERR), -ECANCELED);
+	assert_int_equal(engine_fill(f->engine, "4", NULL, NOW, ERR), -ECANCELED);
 	assert_non_null(strstr(error, "detector 4"));
 	assert_non_null(strstr(error, "avoided"));
 	assert_unchanged(f, &before);
+
+	/* So does a group none of whose detectors may fill. */
+	assert_int_equal(engine_avoid(f->engine, "3", NOW, ERR), 0);
+	take_snapshot(f, &before);
+	assert_int_equal(engine_fill(f->engine, "3-4", "09:00", NOW, ERR), -ECANCELED);
+	assert_non_null(strstr(error, "detector 3 may not fill: it is avoided"));
+	assert_unchanged(f, &before);
+	assert_int_equal(engine_unavoid(f->engine, "3", NOW, ERR), 0);
 
 	/* Already filling. */
 	assert_int_equal(engine_fill(f->engine, "1", NULL, NOW, ERR), 0);
@@ -128,6 +136,42 @@ static void test_fill_refusals(void **state)
 	take_snapshot(f, &before);
 	assert_int_equal(engine_fill(f->engine, "1", NULL, NOW, ERR), -EALREADY);
 	assert_unchanged(f, &before);
+}
+
+/*
+ * FILL of a group skips what may not fill (avoided here) and fills the
+ * rest: one avoided detector does not keep its manifold from filling.
+ */
+static void test_fill_group_skips(void **state)
+{
+	struct fake_plant *f = *state;
+	int64_t now_s = f->real_usec / 1000000;
+	struct engine_detector_view avoided_before, avoided_after;
+	char error[256];
+
+	assert_int_equal(engine_avoid(f->engine, "4", NOW, ERR), 0);
+	engine_detector_view(f->engine, 3, &avoided_before);
+	assert_int_equal(engine_fill(f->engine, "A", NULL, NOW, ERR), 0);
+	assert_non_null(strstr(error, "1 of 6 detectors skipped; first: detector 4 may not fill"));
+	engine_detector_view(f->engine, 3, &avoided_after);
+	assert_memory_equal(&avoided_before, &avoided_after, sizeof(avoided_before));
+	for (uint32_t d = 0; d < 6; d++)
+		if (d != 3)
+			assert_int_equal(next_fill(f, d), now_s);
+
+	fake_scan_until_idle(f, 200);
+	for (uint32_t d = 0; d < 6; d++)
+		assert_int_equal(fake_count_results(f, d, FILL_RESULT_FULL), d == 3 ? 0 : 1);
+
+	/* Nothing skipped: the note is empty. */
+	assert_int_equal(engine_fill(f->engine, "1-3", NULL, NOW, ERR), 0);
+	assert_string_equal(error, "");
+
+	/* A group with a detector filling: the others are scheduled. */
+	fake_scans(f, 2);
+	assert_int_equal(engine_fill(f->engine, "1,5", NULL, NOW, ERR), 0);
+	assert_non_null(strstr(error, "detector 1 is already filling"));
+	assert_int_equal(next_fill(f, 4), f->real_usec / 1000000);
 }
 
 static void test_preset(void **state)
@@ -391,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fill_overrides_presets, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fill_refusals, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fill_group_skips, engine_fixture_no_presets,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_preset, engine_fixture_two_manifolds,
 						engine_fixture_teardown),

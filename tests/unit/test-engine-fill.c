@@ -167,6 +167,10 @@ static void test_overfull_stuck_valve(void **state)
 	assert_int_equal(engine_fill(f->engine, "1", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
 			 -ECANCELED);
 	assert_non_null(strstr(error, "overfull"));
+	/* The whole manifold too: no detector of it may fill. */
+	assert_int_equal(engine_fill(f->engine, "A", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
+			 -ECANCELED);
+	assert_non_null(strstr(error, "detector 1 may not fill: its manifold is overfull"));
 	assert_int_equal(engine_clear(f->engine, "A", f->real_usec, f->mono_usec, error, sizeof(error)), 0);
 	assert_true(fake_status(f, 2) & DETECTOR_STATUS_OVERFULL);
 
@@ -243,6 +247,15 @@ static void test_bias_shutdown(void **state)
 	assert_int_equal(fake_count_events(f, EV_ENDED, FILL_RESULT_FULL), 5);
 	assert_int_equal(engine_fill(f->engine, "2", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
 			 -ECANCELED);
+
+	/* FILL of its manifold skips it too; the five others fill again. */
+	fake_log_reset(f);
+	assert_int_equal(engine_fill(f->engine, "A", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
+	assert_non_null(strstr(error, "detector 2 may not fill: bias shutdown"));
+	fake_scan_until_idle(f, 200);
+	assert_null(strstr(fake_log_string(f), "open 2,"));
+	assert_int_equal(fake_count_events(f, EV_ENDED, FILL_RESULT_FULL), 10);
+	assert_true(fake_status(f, 1) & DETECTOR_STATUS_BIAS_SHUTDOWN);
 
 	/* UNAVOID re-enables it, though the input is still asserted. */
 	assert_int_equal(engine_unavoid(f->engine, "2", f->real_usec, f->mono_usec, error, sizeof(error)), 0);
