@@ -1,0 +1,405 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The simulated station, brought up in one call: the xvme-sim crate(s)
+# holding the station's cards, the three card drivers, ln2-plant on the
+# crate, a private system-type D-Bus carrying the project's bus policy
+# (dbus/org.stationd1.conf), and stationd on that bus. Used by
+# tests/sim/station-up (the command line), `make run` and VM scenarios.
+#
+# In a scenario:
+#
+#   . "$STATIOND_TOP/tests/vm/station-lib.sh"
+#   trap station_down EXIT
+#   station_up -s 60 -p "--noise 0" || exit 1     # options as station-up(1)
+#   busctl --address="$STATION_BUS_ADDRESS" tree org.stationd1
+#   echo "status A" >"$STATION_PLANT_CTL"          # plant control, replies
+#   grep "open detector 1" "$STATION_VALVE_LOG"    # in $STATION_PLANT_LOG
+#
+# station_up [-c CONFIG | -n N] [-s SCALE] [-d DIR] [-p PLANT-ARGS]
+#            [--no-daemon]
+#   -c CONFIG   station configuration (text); default the example station
+#   -n N        an N-detector station from daemon/examples/generate-station
+#   -s SCALE    ln2-plant time scale (default 60: a 10-minute fill in 10 s)
+#   -d DIR      run directory (default /run/stationd-sim); replaced
+#   -p ARGS     more ln2-plant options, word-split ("--noise 0 --level 0.3")
+#   --no-daemon everything but stationd: start it with station_start_daemon
+# On success it exports DBUS_SYSTEM_BUS_ADDRESS and sets (and writes to
+# $STATION_DIR/station.env, which station_down and station-up --down read):
+#   STATION_DIR STATION_CONFIG STATION_DATABASE STATION_STATE_DIR
+#   STATION_BUS_ADDRESS STATION_BUS_PID STATION_PLANT_PID STATION_DAEMON_PID
+#   STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG
+#   STATION_RELAY_CARDS (the XVME-260 card names) STATION_SCALE
+# On failure it says why on stderr, tears down what it started, returns 1.
+#
+# station_start_daemon [VAR=value...]  stationd in the background (env
+#                       added), stderr appended to $STATION_DAEMON_LOG;
+#                       station_wait_ready waits for it on the bus
+# station_stop_daemon   SIGTERM, wait (15 s, then SIGKILL); returns
+#                       stationd's exit status when it is our child
+# station_down          stationd stopped (valves closed), plant, bus,
+#                       modules unloaded; says whether every relay was off
+# station_relays_off    true when every relay of the station is off
+# station_busctl ARGS   busctl on the station's bus
+station_top=${STATIOND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+station_build=${STATIOND_BUILD:-$station_top/build}
+station_plant_root=/sys/kernel/debug/xvme-sim
+
+station_say() { echo "station: $*" >&2; }
+
+station_busctl() { busctl --address="$STATION_BUS_ADDRESS" "$@"; }
+
+# A program of this build, whether or not $PATH has build/bin first.
+station_prog() {
+	if [ -x "$station_build/bin/$1" ]; then
+		echo "$station_build/bin/$1"
+	else
+		command -v "$1"
+	fi
+}
+
+# Alive and not a zombie (a child we have not reaped yet).
+station_pid_alive() {
+	local st
+	[ -n "${1:-}" ] || return 1
+	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ]
+}
+
+# station_wait <seconds> <command...>: poll every 0.1 s
+station_wait() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------- the crate
+
+# The crate lines of a compiled station: "<crate-number> <cards= list>"
+# per crate, from the cards the database names (so any configuration
+# works, not only generated ones).
+station_crates() {
+	"$(station_prog stationd-compile)" dump "$1" | awk '
+		$1 == "card" && $3 == "@" && match($4, /^xvme[0-9]+-[0-9a-f]+$/) {
+			split(substr($4, 5), p, "-")
+			c = $2 "@0x" p[2]
+			if ($5 == "unipolar")
+				c = c ":unipolar"
+			if (p[1] in list)
+				list[p[1]] = list[p[1]] "," c
+			else
+				list[p[1]] = c
+			if (p[1] + 0 > max)
+				max = p[1] + 0
+		}
+		END { for (i = 0; i <= max; i++) if (i in list) print i, list[i] }'
+}
+
+# modprobe, or insmod from the build tree where the running kernel's
+# module directory does not have the project's modules (a machine that
+# is not the test VM).
+station_modprobe() {
+	local m=$1 ko
+	shift
+	if modinfo "$m" >/dev/null 2>&1; then
+		modprobe "$m" "$@"
+		return
+	fi
+	ko=$(find "$station_top/kernel" -name "$m.ko" | head -n 1)
+	if [ -z "$ko" ]; then
+		station_say "module $m: not installed and not built (make modules)"
+		return 1
+	fi
+	case $m in
+	xvme-sim | xvme240 | xvme260 | xvme560)
+		[ -d /sys/module/xvme ] || station_modprobe xvme || return 1 ;;
+	esac
+	[ "$m" = xvme560 ] && { modprobe industrialio || return 1; }
+	insmod "$ko" "$@"
+}
+
+station_unload_modules() {
+	local m rc=0
+	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
+		[ -d "/sys/module/${m//-/_}" ] || continue
+		rmmod "$m" || { station_say "cannot unload $m"; rc=1; }
+	done
+	return $rc
+}
+
+# xvme-sim with every crate of the station, then the three card drivers.
+station_load_crates() {
+	local lines n params=() crate list
+	lines=$(station_crates "$1") || return 1
+	[ -n "$lines" ] || { station_say "$1: no cards"; return 1; }
+	n=$(wc -l <<<"$lines")
+	while read -r crate list; do
+		if [ "$crate" = 0 ]; then
+			params+=("cards=$list")
+		elif modinfo -p xvme-sim 2>/dev/null | grep -q "^cards$crate:"; then
+			params+=("cards$crate=$list")
+		else
+			station_say "the station needs crate xvme$crate: this xvme-sim has one crate only"
+			return 1
+		fi
+	done <<<"$lines"
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug || return 1
+	# modprobe does not reload a loaded module with new parameters.
+	station_unload_modules || return 1
+	station_modprobe xvme-sim "${params[@]}" || { station_say "xvme-sim does not load"; return 1; }
+	if ! { station_modprobe xvme240 && station_modprobe xvme260 && station_modprobe xvme560; }; then
+		station_say "the card drivers do not load"
+		return 1
+	fi
+	STATION_RELAY_CARDS=$("$(station_prog stationd-compile)" dump "$1" |
+		awk '$1 == "card" && $2 == 260 { print $4 }' | tr '\n' ' ')
+	station_say "xvme-sim: $(grep -o '@' <<<"$lines" | wc -l) cards in $n crate(s); drivers loaded"
+}
+
+station_relays_off() {
+	local c v
+	for c in $STATION_RELAY_CARDS; do
+		v=$(cat "$station_plant_root/$c/relays" 2>/dev/null) || return 1
+		[ "$v" = 0x00000000 ] || return 1
+	done
+}
+
+# Relays energized now, "xvme0-0800=0x000000c0 ..." (empty if none).
+station_relays_on() {
+	local c v
+	for c in $STATION_RELAY_CARDS; do
+		v=$(cat "$station_plant_root/$c/relays" 2>/dev/null) || continue
+		[ "$v" = 0x00000000 ] || printf '%s=%s ' "$c" "$v"
+	done
+}
+
+# ---------------------------------------------------------------- plant, bus, daemon
+
+station_start_plant() {
+	local extra=()
+	read -r -a extra <<<"${STATION_PLANT_ARGS:-}"
+	STATION_VALVE_LOG=$STATION_DIR/valves.log
+	STATION_PLANT_CTL=$STATION_DIR/plant.ctl
+	STATION_PLANT_LOG=$STATION_DIR/plant.log
+	setsid "$(station_prog ln2-plant)" -c "$STATION_CONFIG" -s "$STATION_SCALE" \
+		-l "$STATION_VALVE_LOG" --control "$STATION_PLANT_CTL" "${extra[@]}" \
+		</dev/null >"$STATION_PLANT_LOG" 2>&1 &
+	STATION_PLANT_PID=$!
+	if ! station_wait 30 test -p "$STATION_PLANT_CTL" || ! station_pid_alive "$STATION_PLANT_PID"; then
+		station_say "ln2-plant did not start:"
+		sed 's/^/  /' "$STATION_PLANT_LOG" >&2
+		return 1
+	fi
+}
+
+# A bus of type system with a system bus's default-deny policy and the
+# project's policy file: what stationd meets on a real machine.
+station_start_bus() {
+	cat >"$STATION_DIR/bus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$STATION_DIR/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus"/>
+    <allow send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>$station_top/dbus/org.stationd1.conf</include>
+</busconfig>
+XML
+	if ! dbus-daemon --config-file="$STATION_DIR/bus.conf" --fork \
+		--print-address=3 --print-pid=4 3>"$STATION_DIR/bus.addr" 4>"$STATION_DIR/bus.pid" \
+		</dev/null 2>"$STATION_DIR/bus.log"; then
+		station_say "dbus-daemon did not start:"
+		sed 's/^/  /' "$STATION_DIR/bus.log" >&2
+		return 1
+	fi
+	STATION_BUS_PID=$(cat "$STATION_DIR/bus.pid")
+	STATION_BUS_ADDRESS=$(head -n 1 "$STATION_DIR/bus.addr")
+	export DBUS_SYSTEM_BUS_ADDRESS=$STATION_BUS_ADDRESS
+}
+
+# shellcheck disable=SC2120 # the arguments are optional
+station_start_daemon() {
+	setsid env "$@" "$(station_prog stationd)" -c "$STATION_CONFIG" -s "$STATION_STATE_DIR" \
+		</dev/null >>"$STATION_DAEMON_LOG" 2>&1 &
+	STATION_DAEMON_PID=$!
+	station_write_env
+}
+
+station_manager_state() {
+	station_busctl get-property org.stationd1 /org/stationd1 org.stationd1.Manager State 2>/dev/null
+}
+
+# stationd owns org.stationd1 and answers; false at once if it died.
+station_daemon_answers() {
+	station_pid_alive "$STATION_DAEMON_PID" || return 2
+	station_manager_state >/dev/null
+}
+
+# shellcheck disable=SC2120 # the timeout is optional
+station_wait_ready() {
+	local deadline=$((SECONDS + ${1:-120})) r
+	while :; do
+		station_daemon_answers
+		r=$?
+		[ $r -eq 0 ] && return 0
+		if [ $r -eq 2 ]; then
+			wait "$STATION_DAEMON_PID" 2>/dev/null
+			station_say "stationd exited during start-up:"
+			tail -n 20 "$STATION_DAEMON_LOG" | sed 's/^/  /' >&2
+			return 1
+		fi
+		if [ $SECONDS -ge $deadline ]; then
+			station_say "stationd is not on the bus after ${1:-120} s:"
+			tail -n 20 "$STATION_DAEMON_LOG" | sed 's/^/  /' >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+station_stop_daemon() {
+	local pid=${STATION_DAEMON_PID:-} rc=0
+	[ -n "$pid" ] || return 0
+	STATION_DAEMON_PID=""
+	station_pid_alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	if ! station_wait 15 eval "! station_pid_alive $pid"; then
+		station_say "stationd did not stop within 15 s of SIGTERM: SIGKILL (the kernel releases its relays)"
+		kill -KILL "$pid" 2>/dev/null
+		station_wait 5 eval "! station_pid_alive $pid"
+	fi
+	# Our child: its exit status; otherwise we cannot know it.
+	wait "$pid" 2>/dev/null
+	rc=$?
+	[ $rc -eq 127 ] && rc=0
+	return $rc
+}
+
+station_write_env() {
+	[ -n "${STATION_DIR:-}" ] && [ -d "$STATION_DIR" ] || return 0
+	local v
+	for v in STATION_DIR STATION_CONFIG STATION_DATABASE STATION_STATE_DIR \
+		STATION_BUS_ADDRESS STATION_BUS_PID STATION_PLANT_PID STATION_DAEMON_PID \
+		STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG \
+		STATION_RELAY_CARDS STATION_SCALE; do
+		printf '%s=%q\n' "$v" "${!v:-}"
+	done >"$STATION_DIR/station.env"
+}
+
+# ---------------------------------------------------------------- up and down
+
+station_up() {
+	local config="" detectors="" daemon=1
+	STATION_DIR=/run/stationd-sim STATION_SCALE=60 STATION_PLANT_ARGS=""
+	STATION_DAEMON_PID="" STATION_PLANT_PID="" STATION_BUS_PID="" STATION_RELAY_CARDS=""
+	STATION_BUS_ADDRESS=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-c) config=${2:?-c needs a file}; shift ;;
+		-n) detectors=${2:?-n needs a number}; shift ;;
+		-s) STATION_SCALE=${2:?-s needs a factor}; shift ;;
+		-d) STATION_DIR=${2:?-d needs a directory}; shift ;;
+		-p) STATION_PLANT_ARGS=${2?-p needs arguments}; shift ;;
+		--no-daemon) daemon="" ;;
+		*) station_say "unknown option '$1'"; return 1 ;;
+		esac
+		shift
+	done
+	if [ -n "$config" ] && [ -n "$detectors" ]; then
+		station_say "-c and -n exclude each other"
+		return 1
+	fi
+	if [ -n "$detectors" ] && ! [[ $detectors =~ ^[1-9][0-9]*$ ]]; then
+		station_say "-n: '$detectors' is not a number of detectors"
+		return 1
+	fi
+	if [ -e "$STATION_DIR/station.env" ]; then
+		station_say "a station is up in $STATION_DIR already (station-up --down first)"
+		return 1
+	fi
+	rm -rf "$STATION_DIR" && mkdir -p "$STATION_DIR" || return 1
+	# The bus socket lives here: only root may enter.
+	chmod 0755 "$STATION_DIR"
+	STATION_STATE_DIR=$STATION_DIR/state
+	STATION_DAEMON_LOG=$STATION_DIR/stationd.log
+	STATION_DATABASE=$STATION_DIR/station.db
+
+	if [ -n "$detectors" ]; then
+		if ! { mkdir -p "$STATION_DIR/config" &&
+			"$station_top/daemon/examples/generate-station" -n "$detectors" \
+				-o "$STATION_DIR/config"; }; then
+			station_say "generate-station -n $detectors failed"
+			return 1
+		fi
+		config=$STATION_DIR/config/station.conf
+	fi
+	STATION_CONFIG=$(realpath "${config:-$station_top/daemon/examples/station.conf}") || return 1
+	# Compiled once: errors are shown as file:line:col before anything
+	# is loaded, and the crate is derived from the compiled cards.
+	"$(station_prog stationd-compile)" -q compile "$STATION_CONFIG" "$STATION_DATABASE" ||
+		{ station_say "$STATION_CONFIG does not compile"; return 1; }
+
+	if ! { station_load_crates "$STATION_DATABASE" && station_start_plant && station_start_bus; }; then
+		station_down_quiet
+		return 1
+	fi
+	station_write_env
+	if [ -n "$daemon" ]; then
+		# shellcheck disable=SC2119 # no extra environment here
+		station_start_daemon
+		# shellcheck disable=SC2119 # the default timeout
+		station_wait_ready || { station_down_quiet; return 1; }
+	fi
+	station_write_env
+}
+
+# Tear down what station_up started, whatever state it is in. Valves
+# first: stationd closes them on SIGTERM; the kernel does if it is killed.
+station_down() {
+	local rc=0 on
+	if [ -z "${STATION_DIR:-}" ] && [ -r /run/stationd-sim/station.env ]; then
+		# shellcheck source=/dev/null
+		. /run/stationd-sim/station.env
+	fi
+	[ -n "${STATION_DIR:-}" ] || { station_say "no station is up"; return 1; }
+	station_stop_daemon || station_say "stationd exited with status $?"
+	on=$(station_relays_on)
+	if [ -n "$on" ]; then
+		station_say "relays still energized after stationd stopped: $on"
+		rc=1
+	elif [ -n "${STATION_RELAY_CARDS:-}" ] && [ -d "$station_plant_root" ]; then
+		station_say "every valve closed"
+	fi
+	if station_pid_alive "${STATION_PLANT_PID:-}"; then
+		kill -TERM "$STATION_PLANT_PID"
+		station_wait 10 eval "! station_pid_alive $STATION_PLANT_PID"
+		wait "$STATION_PLANT_PID" 2>/dev/null
+	fi
+	if station_pid_alive "${STATION_BUS_PID:-}"; then
+		kill -TERM "$STATION_BUS_PID"
+		station_wait 10 eval "! station_pid_alive $STATION_BUS_PID"
+	fi
+	STATION_PLANT_PID="" STATION_BUS_PID=""
+	station_unload_modules && station_say "modules unloaded" || rc=1
+	rm -f "$STATION_DIR/station.env"
+	return $rc
+}
+
+station_down_quiet() { station_down >/dev/null 2>&1; }
