@@ -45,3 +45,11 @@ $(BUILD)/bench/cryo-decode: $(call obj,tests/bench/cryo-decode.c tests/bench/ben
 		$(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lm
+
+# The cryostream and cryostream-link statements of the station
+# configuration (daemon/config.mk sorts before this fragment: CONFIG_SRCS).
+UNIT_TESTS += $(BUILD)/unit/test-config-cryostream
+
+$(BUILD)/unit/test-config-cryostream: $(call san_obj,tests/unit/test-config-cryostream.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)

@@ -293,6 +293,60 @@ static void check_blocks(struct station *s, struct diagnostics *d)
 	}
 }
 
+/*
+ * Cryostreams are told apart by their factory number (parameter 1028 of
+ * every status packet), so two with one number cannot be. Number 0 means
+ * "the only controller on the network" (the EPICS rule): it cannot stand
+ * next to any other controller. Reported at the second one written.
+ */
+static void check_cryostreams(struct station *s, struct diagnostics *d)
+{
+	for (size_t i = 0; i < s->n_cryostreams; i++) {
+		const struct cryostream *c = &s->cryostreams[i];
+		const struct source_location *at = &c->field_at[CRYOSTREAM_NUMBER];
+		char what[16 + CRYOSTREAM_NAME_MAX];
+
+		snprintf(what, sizeof(what), "cryostream %s", c->name);
+		if (!source_location_is_set(at))
+			diagnostic_error(d, &c->at,
+					 "%s: missing required key 'number' (the controller's factory number, or 0 for the only one)",
+					 what);
+	}
+	for (size_t i = 0; i < s->n_cryostreams; i++) {
+		const struct cryostream *c = &s->cryostreams[i];
+		const struct source_location *at = &c->field_at[CRYOSTREAM_NUMBER];
+		size_t rank = file_rank(s, at->file);
+
+		if (!source_location_is_set(at))
+			continue;
+		for (size_t j = 0; j < s->n_cryostreams; j++) {
+			const struct cryostream *o = &s->cryostreams[j];
+			const struct source_location *oat = &o->field_at[CRYOSTREAM_NUMBER];
+			size_t orank = file_rank(s, oat->file);
+
+			if (j == i || !source_location_is_set(oat))
+				continue;
+			/* Report each pair once, at the one written second. */
+			if (orank > rank || (orank == rank && (oat->line > at->line ||
+			    (oat->line == at->line && oat->column > at->column))))
+				continue;
+			if (c->number == 0 || o->number == 0) {
+				diagnostic_error(d, at,
+						 "cryostream %s: number 0 (the only controller on the network) cannot be used with another cryostream (%s at %s:%u:%u); name each by its factory number",
+						 c->name, o->name, oat->file, oat->line, oat->column);
+				break;
+			}
+			if (c->number == o->number) {
+				diagnostic_error(d, at,
+						 "cryostream %s: number %u is already cryostream %s's (%s:%u:%u)",
+						 c->name, c->number, o->name, oat->file, oat->line,
+						 oat->column);
+				break;
+			}
+		}
+	}
+}
+
 static void check_manifold_membership(struct station *s, struct diagnostics *d)
 {
 	_cleanup_free_ unsigned *count = calloc(s->n_manifolds ? s->n_manifolds : 1,
@@ -337,6 +391,7 @@ int config_check(struct station *s, struct diagnostics *d)
 	station_sort(s);
 	check_blocks(s, d);
 	check_manifold_membership(s, d);
+	check_cryostreams(s, d);
 
 	r = collect_uses(s, &list);
 	if (r < 0) {

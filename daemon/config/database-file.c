@@ -23,6 +23,7 @@ void database_layout_of(const struct station *s, struct database_layout *ret)
 		.n_cards = s->n_cards,
 		.n_manifolds = s->n_manifolds,
 		.n_detectors = s->n_detectors,
+		.n_cryostreams = s->n_cryostreams,
 		.configuration_id = database_configuration_id(s),
 	};
 }
@@ -38,6 +39,8 @@ uint32_t database_record_size(enum database_record_kind kind)
 		return DATABASE_MANIFOLD_RECORD_SIZE;
 	case DATABASE_RECORD_DETECTOR:
 		return DATABASE_DETECTOR_RECORD_SIZE;
+	case DATABASE_RECORD_CRYOSTREAM:
+		return DATABASE_CRYOSTREAM_RECORD_SIZE;
 	}
 	return 0;
 }
@@ -53,6 +56,8 @@ const char *database_record_kind_name(enum database_record_kind kind)
 		return "manifold";
 	case DATABASE_RECORD_DETECTOR:
 		return "detector";
+	case DATABASE_RECORD_CRYOSTREAM:
+		return "cryostream";
 	}
 	return "unknown";
 }
@@ -62,7 +67,8 @@ uint64_t database_file_size(const struct database_layout *l)
 	return DATABASE_HEADER_SIZE + DATABASE_STATION_RECORD_SIZE +
 		(uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE +
 		(uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE +
-		(uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE;
+		(uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE +
+		(uint64_t)l->n_cryostreams * DATABASE_CRYOSTREAM_RECORD_SIZE;
 }
 
 int database_record_offset(const struct database_layout *l, enum database_record_kind kind,
@@ -72,6 +78,7 @@ int database_record_offset(const struct database_layout *l, enum database_record
 	uint64_t cards = stations + DATABASE_STATION_RECORD_SIZE;
 	uint64_t manifolds = cards + (uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE;
 	uint64_t detectors = manifolds + (uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE;
+	uint64_t cryostreams = detectors + (uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE;
 
 	switch (kind) {
 	case DATABASE_RECORD_STATION:
@@ -93,6 +100,11 @@ int database_record_offset(const struct database_layout *l, enum database_record
 		if (index >= l->n_detectors)
 			return -ERANGE;
 		*ret = detectors + (uint64_t)index * DATABASE_DETECTOR_RECORD_SIZE;
+		return 0;
+	case DATABASE_RECORD_CRYOSTREAM:
+		if (index >= l->n_cryostreams)
+			return -ERANGE;
+		*ret = cryostreams + (uint64_t)index * DATABASE_CRYOSTREAM_RECORD_SIZE;
 		return 0;
 	}
 	return -ERANGE;
@@ -128,6 +140,9 @@ int database_encode(const struct station *s, uint8_t **ret, size_t *ret_size)
 	for (uint32_t i = 0; i < l.n_detectors; i++)
 		database_encode_detector(&s->detectors[i], i,
 					 buf + offset_of(&l, DATABASE_RECORD_DETECTOR, i));
+	for (uint32_t i = 0; i < l.n_cryostreams; i++)
+		database_encode_cryostream(&s->cryostreams[i], i,
+					   buf + offset_of(&l, DATABASE_RECORD_CRYOSTREAM, i));
 	*ret = buf;
 	*ret_size = size;
 	return 0;
@@ -173,6 +188,21 @@ static int check_relations(struct station *s, struct database_error *err)
 		if (s->detectors[i - 1].number >= s->detectors[i].number)
 			return database_fail(err, -EBADMSG,
 					     "detector record %zu: detectors out of order", i);
+	for (size_t i = 1; i < s->n_cryostreams; i++)
+		if (strcmp(s->cryostreams[i - 1].name, s->cryostreams[i].name) >= 0)
+			return database_fail(err, -EBADMSG,
+					     "cryostream record %zu: cryostreams out of order", i);
+	/* The compiler's rules, again: a database is not trusted more than
+	 * a text. */
+	for (size_t i = 0; i < s->n_cryostreams; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct cryostream *a = &s->cryostreams[j], *b = &s->cryostreams[i];
+
+			if (a->number == 0 || b->number == 0 || a->number == b->number)
+				return database_fail(err, -EBADMSG,
+						     "cryostream record %zu (%s): number %u conflicts with cryostream %s (number %u)",
+						     i, b->name, b->number, a->name, a->number);
+		}
 
 	r = check_ref(s, &s->globals.dewar_inhibit, "station dewar-inhibit", err);
 	if (r < 0)
@@ -234,6 +264,9 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	for (uint32_t i = 0; i < l.n_detectors; i++)
 		if (!station_add_detector(s))
 			return -ENOMEM;
+	for (uint32_t i = 0; i < l.n_cryostreams; i++)
+		if (!station_add_cryostream(s))
+			return -ENOMEM;
 
 	uint64_t o = offset_of(&l, DATABASE_RECORD_STATION, 0);
 
@@ -255,6 +288,12 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	for (uint32_t i = 0; i < l.n_detectors; i++) {
 		o = offset_of(&l, DATABASE_RECORD_DETECTOR, i);
 		r = database_decode_detector(buf + o, i, o, &s->detectors[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (uint32_t i = 0; i < l.n_cryostreams; i++) {
+		o = offset_of(&l, DATABASE_RECORD_CRYOSTREAM, i);
+		r = database_decode_cryostream(buf + o, i, o, &s->cryostreams[i], err);
 		if (r < 0)
 			return r;
 	}

@@ -9,12 +9,15 @@
  *               20 card size  24 manifold size  28 detector size
  *               32 n_cards  36 n_manifolds  40 n_detectors
  *               44 configuration id (see database_configuration_id())
- *               48 file size (u64)  56 zero  60 CRC-32 of bytes 0-59
+ *               48 file size (u64)  56 n_cryostreams (u16)
+ *               58 cryostream record size (u16)  60 CRC-32 of bytes 0-59
  * record        0 kind (u16)  2 zero (u16)  4 index (u32) ... size-4 CRC-32
  * station (128) 9 flags (bit 0: slot zero usable)
  *               12 scan rate mHz  16 backup interval s
  *               20 operator group (32, NUL padded)  52 dewar-inhibit ref
- *               56 alarm ref
+ *               56 alarm ref  60 cryostream status port (u16)
+ *               62 cryostream command port (u16)  64 cryostream silence
+ *               timeout s  68 cryostream command timeout s
  * card (32)     8 address (u16)  10 model (u16)  12 ADC range (u8)
  *               13 crate (u8)
  * manifold(128) 8 name (4, NUL padded)  12 sensor  16 input valve
@@ -25,7 +28,10 @@
  *               36 closure delay s  40 preset count (u8)
  *               42 presets (4 x u16 minute of day, 0xffff unused)
  *               60-123 run state
+ * cryostream(64) 8 name (32, NUL padded)  40 number (u16)
+ *               44 IPv4 command address (4 bytes, network order; 0 none)
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +47,9 @@
 #define MANIFOLD_STATE_OFFSET 64u
 #define DETECTOR_STATE_OFFSET 60u
 #define DETECTOR_PRESETS_OFFSET 40u
+#define STATION_CRYOSTREAM_LINK_OFFSET 60u
+#define STATION_RESERVED_OFFSET 72u
+#define CRYOSTREAM_RESERVED_OFFSET 48u
 
 _Static_assert(MANIFOLD_STATE_OFFSET + MANIFOLD_STATE_SIZE + 4 == DATABASE_MANIFOLD_RECORD_SIZE,
 	       "manifold state fills the record up to its CRC");
@@ -105,6 +114,8 @@ void database_encode_header(const struct database_layout *layout, uint8_t *buf)
 	put_le32(buf + 40, layout->n_detectors);
 	put_le32(buf + 44, layout->configuration_id);
 	put_le64(buf + 48, database_file_size(layout));
+	put_le16(buf + 56, layout->n_cryostreams);
+	put_le16(buf + 58, DATABASE_CRYOSTREAM_RECORD_SIZE);
 	seal(buf, DATABASE_HEADER_SIZE);
 }
 
@@ -117,6 +128,10 @@ void database_encode_station(const struct station_globals *g, uint8_t *buf)
 	memcpy(buf + 20, g->operator_group, strnlen(g->operator_group, OPERATOR_GROUP_MAX));
 	put_ref(buf + 52, &g->dewar_inhibit);
 	put_ref(buf + 56, &g->alarm);
+	put_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET, g->cryostream_link.status_port);
+	put_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET + 2, g->cryostream_link.command_port);
+	put_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 4, g->cryostream_link.silence_timeout_s);
+	put_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 8, g->cryostream_link.command_timeout_s);
 	seal(buf, DATABASE_STATION_RECORD_SIZE);
 }
 
@@ -163,6 +178,16 @@ void database_encode_detector(const struct detector *d, uint32_t index, uint8_t 
 	seal(buf, DATABASE_DETECTOR_RECORD_SIZE);
 }
 
+void database_encode_cryostream(const struct cryostream *c, uint32_t index, uint8_t *buf)
+{
+	record_start(buf, DATABASE_CRYOSTREAM_RECORD_SIZE, DATABASE_RECORD_CRYOSTREAM, index);
+	memcpy(buf + 8, c->name, strnlen(c->name, CRYOSTREAM_NAME_MAX));
+	put_le16(buf + 40, c->number);
+	/* Already in network order: copied as bytes. */
+	memcpy(buf + 44, &c->address, 4);
+	seal(buf, DATABASE_CRYOSTREAM_RECORD_SIZE);
+}
+
 uint32_t database_configuration_id(const struct station *s)
 {
 	uint8_t buf[DATABASE_RECORD_SIZE_MAX];
@@ -186,6 +211,11 @@ uint32_t database_configuration_id(const struct station *s)
 		database_encode_detector(&s->detectors[i], i, buf);
 		crc = crc32_update(crc, buf + RECORD_DATA_START,
 				   DETECTOR_PRESETS_OFFSET - RECORD_DATA_START);
+	}
+	for (size_t i = 0; i < s->n_cryostreams; i++) {
+		database_encode_cryostream(&s->cryostreams[i], i, buf);
+		crc = crc32_update(crc, buf + RECORD_DATA_START,
+				   DATABASE_CRYOSTREAM_RECORD_SIZE - 4 - RECORD_DATA_START);
 	}
 	return crc;
 }
@@ -290,8 +320,10 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 	    get_le32(buf + 28) != DATABASE_DETECTOR_RECORD_SIZE)
 		return database_fail(err, -EBADMSG, "header: record sizes do not match version %u",
 				     DATABASE_VERSION);
-	if (get_le32(buf + 56))
-		return database_fail(err, -EBADMSG, "header: reserved bytes are not zero");
+	if (get_le16(buf + 58) != DATABASE_CRYOSTREAM_RECORD_SIZE)
+		return database_fail(err, -EBADMSG, "header: record sizes do not match version %u",
+				     DATABASE_VERSION);
+	layout.n_cryostreams = get_le16(buf + 56);
 	layout.n_cards = get_le32(buf + 32);
 	layout.n_manifolds = get_le32(buf + 36);
 	layout.n_detectors = get_le32(buf + 40);
@@ -306,6 +338,9 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 	if (layout.n_detectors > DETECTOR_NUMBER_MAX)
 		return database_fail(err, -EBADMSG, "header: %u detectors (at most %u)",
 				     layout.n_detectors, DETECTOR_NUMBER_MAX);
+	if (layout.n_cryostreams > CRYOSTREAMS_MAX)
+		return database_fail(err, -EBADMSG, "header: %u cryostreams (at most %u)",
+				     layout.n_cryostreams, CRYOSTREAMS_MAX);
 	if (get_le64(buf + 48) != database_file_size(&layout))
 		return database_fail(err, -EBADMSG,
 				     "header: file size %llu does not match the record counts (%llu)",
@@ -330,7 +365,9 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 	r = check_frame(buf, DATABASE_STATION_RECORD_SIZE, k, 0, offset, err);
 	if (r < 0)
 		return r;
-	if (buf[8] || buf[10] || buf[11] || !all_zero(buf + 60, 64) || buf[9] > 1)
+	if (buf[8] || buf[10] || buf[11] ||
+	    !all_zero(buf + STATION_RESERVED_OFFSET,
+		      DATABASE_STATION_RECORD_SIZE - 4 - STATION_RESERVED_OFFSET) || buf[9] > 1)
 		return bad_value(err, k, 0, offset, "reserved bytes");
 	g.slot_zero_usable = buf[9];
 	g.scan_rate_millihz = get_le32(buf + 12);
@@ -348,6 +385,18 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 		return bad_value(err, k, 0, offset, "dewar-inhibit line");
 	if (!ref_valid(&g.alarm, KINDS(LINE_FLAG)))
 		return bad_value(err, k, 0, offset, "alarm line");
+	g.cryostream_link.status_port = get_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET);
+	g.cryostream_link.command_port = get_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET + 2);
+	g.cryostream_link.silence_timeout_s = get_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 4);
+	g.cryostream_link.command_timeout_s = get_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 8);
+	if (!g.cryostream_link.status_port || !g.cryostream_link.command_port)
+		return bad_value(err, k, 0, offset, "cryostream UDP port");
+	if (g.cryostream_link.silence_timeout_s < CRYOSTREAM_SILENCE_MIN_S ||
+	    g.cryostream_link.silence_timeout_s > CRYOSTREAM_SILENCE_MAX_S)
+		return bad_value(err, k, 0, offset, "cryostream silence timeout");
+	if (g.cryostream_link.command_timeout_s < CRYOSTREAM_COMMAND_TIMEOUT_MIN_S ||
+	    g.cryostream_link.command_timeout_s > CRYOSTREAM_COMMAND_TIMEOUT_MAX_S)
+		return bad_value(err, k, 0, offset, "cryostream command timeout");
 	*ret = g;
 	return 0;
 }
@@ -469,5 +518,32 @@ int database_decode_detector(const uint8_t *buf, uint32_t index, uint64_t offset
 	}
 	memcpy(d.state, buf + DETECTOR_STATE_OFFSET, DETECTOR_STATE_SIZE);
 	*ret = d;
+	return 0;
+}
+
+int database_decode_cryostream(const uint8_t *buf, uint32_t index, uint64_t offset,
+			       struct cryostream *ret, struct database_error *err)
+{
+	const enum database_record_kind k = DATABASE_RECORD_CRYOSTREAM;
+	struct cryostream c = {};
+	uint32_t host;
+	int r;
+
+	r = check_frame(buf, DATABASE_CRYOSTREAM_RECORD_SIZE, k, index, offset, err);
+	if (r < 0)
+		return r;
+	if (get_le16(buf + 42) ||
+	    !all_zero(buf + CRYOSTREAM_RESERVED_OFFSET,
+		      DATABASE_CRYOSTREAM_RECORD_SIZE - 4 - CRYOSTREAM_RESERVED_OFFSET))
+		return bad_value(err, k, index, offset, "reserved bytes");
+	memcpy(c.name, buf + 8, CRYOSTREAM_NAME_MAX);
+	if (!cryostream_name_valid(c.name, strlen(c.name)))
+		return bad_value(err, k, index, offset, "cryostream name");
+	c.number = get_le16(buf + 40);
+	memcpy(&c.address, buf + 44, 4);
+	host = ntohl(c.address);
+	if (host == INADDR_BROADCAST || IN_MULTICAST(host))
+		return bad_value(err, k, index, offset, "command address");
+	*ret = c;
 	return 0;
 }

@@ -3,6 +3,7 @@
  * Configuration dumper: the inverse of the parser, in the order of the
  * database (cards by address, manifolds by name, detectors by number).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 
 #include "daemon/autofill/schedule.h"
@@ -69,6 +70,38 @@ static void dump_detector(const struct detector *d, FILE *f)
 	fprintf(f, "}\n");
 }
 
+static bool cryostream_link_is_default(const struct cryostream_link *link)
+{
+	return link->status_port == CRYOSTREAM_STATUS_PORT_DEFAULT &&
+		link->command_port == CRYOSTREAM_COMMAND_PORT_DEFAULT &&
+		link->silence_timeout_s == CRYOSTREAM_SILENCE_DEFAULT_S &&
+		link->command_timeout_s == CRYOSTREAM_COMMAND_TIMEOUT_DEFAULT_S;
+}
+
+static void dump_cryostream_link(const struct cryostream_link *link, FILE *f)
+{
+	char buf[VALUE_STRING_MAX];
+
+	fprintf(f, "\ncryostream-link {\n");
+	fprintf(f, "\tstatus-port %u\n", link->status_port);
+	fprintf(f, "\tcommand-port %u\n", link->command_port);
+	fprintf(f, "\tsilence-timeout %s\n", value_format_duration(link->silence_timeout_s, buf));
+	fprintf(f, "\tcommand-timeout %s\n", value_format_duration(link->command_timeout_s, buf));
+	fprintf(f, "}\n");
+}
+
+static void dump_cryostream(const struct cryostream *c, FILE *f)
+{
+	char address[INET_ADDRSTRLEN];
+
+	fprintf(f, "\ncryostream %s {\n", c->name);
+	fprintf(f, "\tnumber %u\n", c->number);
+	if (c->address)
+		fprintf(f, "\taddress %s\n",
+			inet_ntop(AF_INET, &c->address, address, sizeof(address)));
+	fprintf(f, "}\n");
+}
+
 int config_dump(const struct station *s, FILE *f)
 {
 	fprintf(f, "# stationd station configuration (stationd-compile dump)\n\n");
@@ -80,6 +113,12 @@ int config_dump(const struct station *s, FILE *f)
 		dump_manifold(&s->manifolds[i], f);
 	for (size_t i = 0; i < s->n_detectors; i++)
 		dump_detector(&s->detectors[i], f);
+	/* The link settings when they matter or were changed: a station
+	 * without a Cryostream dumps as it did before the link existed. */
+	if (s->n_cryostreams || !cryostream_link_is_default(&s->globals.cryostream_link))
+		dump_cryostream_link(&s->globals.cryostream_link, f);
+	for (size_t i = 0; i < s->n_cryostreams; i++)
+		dump_cryostream(&s->cryostreams[i], f);
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;

@@ -5,6 +5,7 @@
  * statement (or key), so one typo yields one message and the rest of the
  * file is still checked.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct parser {
 	uint32_t *detector_by_number;	/* index + 1 of each number's detector, 0: none */
 	bool have_station_block;
 	struct source_location station_block_at;
+	bool have_cryostream_link_block;
+	struct source_location cryostream_link_block_at;
 	int failure;			/* first hard failure (-ENOMEM) */
 
 	/* per file */
@@ -419,6 +422,11 @@ enum key_type {
 	KEY_GROUP,
 	KEY_MANIFOLD_NAME,
 	KEY_PRESETS,
+	KEY_UDP_PORT,
+	KEY_SILENCE_TIMEOUT,
+	KEY_COMMAND_TIMEOUT,
+	KEY_CRYOSTREAM_NUMBER,
+	KEY_IPV4_ADDRESS,
 };
 
 struct key {
@@ -466,6 +474,55 @@ static const struct key detector_keys[] = {
 	    closure_delay_s),
 	KEY("preset", KEY_PRESETS, DETECTOR_PRESET, struct detector, preset),
 };
+
+static const struct key cryostream_link_keys[] = {
+	KEY("status-port", KEY_UDP_PORT, CRYOSTREAM_LINK_STATUS_PORT, struct cryostream_link,
+	    status_port),
+	KEY("command-port", KEY_UDP_PORT, CRYOSTREAM_LINK_COMMAND_PORT, struct cryostream_link,
+	    command_port),
+	KEY("silence-timeout", KEY_SILENCE_TIMEOUT, CRYOSTREAM_LINK_SILENCE_TIMEOUT,
+	    struct cryostream_link, silence_timeout_s),
+	KEY("command-timeout", KEY_COMMAND_TIMEOUT, CRYOSTREAM_LINK_COMMAND_TIMEOUT,
+	    struct cryostream_link, command_timeout_s),
+};
+
+static const struct key cryostream_keys[] = {
+	KEY("number", KEY_CRYOSTREAM_NUMBER, CRYOSTREAM_NUMBER, struct cryostream, number),
+	KEY("address", KEY_IPV4_ADDRESS, CRYOSTREAM_ADDRESS, struct cryostream, address),
+};
+
+/* A command address: a dotted-quad IPv4 address of one host (no names:
+ * the daemon must not depend on a resolver to stop a cryostream). */
+static bool parse_ipv4_address(struct parser *p, const char *key, uint32_t *ret)
+{
+	char text[INET_ADDRSTRLEN];
+	struct in_addr a;
+	struct token t;
+
+	if (!take_word(p, "an IPv4 address", &t))
+		return false;
+	if (t.length >= sizeof(text)) {
+		diagnostic_error(p->diagnostics, &t.at,
+				 "%s '%.*s' is not an IPv4 address (a.b.c.d)", key,
+				 (int)t.length, t.text);
+		return false;
+	}
+	memcpy(text, t.text, t.length);
+	text[t.length] = '\0';
+	if (inet_pton(AF_INET, text, &a) != 1) {
+		diagnostic_error(p->diagnostics, &t.at,
+				 "%s '%s' is not an IPv4 address (a.b.c.d)", key, text);
+		return false;
+	}
+	if (a.s_addr == htonl(INADDR_ANY) || a.s_addr == htonl(INADDR_BROADCAST) ||
+	    IN_MULTICAST(ntohl(a.s_addr))) {
+		diagnostic_error(p->diagnostics, &t.at,
+				 "%s %s is not the address of one controller", key, text);
+		return false;
+	}
+	*ret = a.s_addr;
+	return true;
+}
 
 static bool parse_group_name(struct parser *p, char *group)
 {
@@ -608,6 +665,30 @@ static bool parse_key_value(struct parser *p, const struct key *key, void *block
 		return true;
 	case KEY_PRESETS:
 		return parse_presets(p, block);
+	case KEY_UDP_PORT: {
+		uint64_t port;
+
+		if (!parse_number(p, key->name, 1, 65535, &port))
+			return false;
+		*(uint16_t *)value = port;
+		return true;
+	}
+	case KEY_SILENCE_TIMEOUT:
+		return parse_duration(p, key->name, CRYOSTREAM_SILENCE_MIN_S,
+				      CRYOSTREAM_SILENCE_MAX_S, value);
+	case KEY_COMMAND_TIMEOUT:
+		return parse_duration(p, key->name, CRYOSTREAM_COMMAND_TIMEOUT_MIN_S,
+				      CRYOSTREAM_COMMAND_TIMEOUT_MAX_S, value);
+	case KEY_CRYOSTREAM_NUMBER: {
+		uint64_t number;
+
+		if (!parse_number(p, "cryostream number", 0, CRYOSTREAM_NUMBER_MAX, &number))
+			return false;
+		*(uint16_t *)value = number;
+		return true;
+	}
+	case KEY_IPV4_ADDRESS:
+		return parse_ipv4_address(p, key->name, value);
 	}
 	return false;
 }
@@ -923,6 +1004,72 @@ static void parse_detector(struct parser *p, const struct token *keyword)
 	parse_block(p, what, detector_keys, ELEMENTSOF(detector_keys), d, d->field_at);
 }
 
+static void parse_cryostream_link(struct parser *p, const struct token *keyword)
+{
+	struct cryostream_link *link = &p->station->globals.cryostream_link;
+
+	if (p->have_cryostream_link_block) {
+		diagnostic_error(p->diagnostics, &keyword->at,
+				 "duplicate cryostream-link block (first at %s:%u:%u)",
+				 p->cryostream_link_block_at.file, p->cryostream_link_block_at.line,
+				 p->cryostream_link_block_at.column);
+		skip_statement(p);
+		return;
+	}
+	p->have_cryostream_link_block = true;
+	p->cryostream_link_block_at = keyword->at;
+	link->at = keyword->at;
+	parse_block(p, "cryostream-link", cryostream_link_keys,
+		    ELEMENTSOF(cryostream_link_keys), link, link->field_at);
+}
+
+static void parse_cryostream(struct parser *p, const struct token *keyword)
+{
+	struct cryostream *c;
+	struct token name;
+	char what[16 + CRYOSTREAM_NAME_MAX];
+
+	if (!take_word(p, "a cryostream name", &name)) {
+		skip_statement(p);
+		return;
+	}
+	if (!cryostream_name_valid(name.text, name.length)) {
+		diagnostic_error(p->diagnostics, &name.at,
+				 "cryostream name '%.*s' is not 1-%u letters, digits or '_'",
+				 (int)name.length, name.text, CRYOSTREAM_NAME_MAX);
+		skip_statement(p);
+		return;
+	}
+	for (size_t i = 0; i < p->station->n_cryostreams; i++) {
+		const struct cryostream *other = &p->station->cryostreams[i];
+
+		if (strlen(other->name) == name.length &&
+		    memcmp(other->name, name.text, name.length) == 0) {
+			diagnostic_error(p->diagnostics, &name.at,
+					 "cryostream %s is already defined at %s:%u:%u",
+					 other->name, other->at.file, other->at.line,
+					 other->at.column);
+			skip_statement(p);
+			return;
+		}
+	}
+	if (p->station->n_cryostreams == CRYOSTREAMS_MAX) {
+		diagnostic_error(p->diagnostics, &name.at, "more than %u cryostreams",
+				 CRYOSTREAMS_MAX);
+		skip_statement(p);
+		return;
+	}
+	c = station_add_cryostream(p->station);
+	if (!c) {
+		p->failure = -ENOMEM;
+		return;
+	}
+	memcpy(c->name, name.text, name.length);
+	c->at = keyword->at;
+	snprintf(what, sizeof(what), "cryostream %s", c->name);
+	parse_block(p, what, cryostream_keys, ELEMENTSOF(cryostream_keys), c, c->field_at);
+}
+
 static int parse_source(struct parser *p, struct loaded_source *source);
 
 static void parse_include(struct parser *p, const struct token *keyword)
@@ -999,6 +1146,8 @@ static void parse_statement(struct parser *p)
 		{ "station", parse_station },
 		{ "manifold", parse_manifold },
 		{ "detector", parse_detector },
+		{ "cryostream-link", parse_cryostream_link },
+		{ "cryostream", parse_cryostream },
 	};
 	struct token keyword = p->token;
 
@@ -1016,7 +1165,7 @@ static void parse_statement(struct parser *p)
 		}
 	}
 	diagnostic_error(p->diagnostics, &keyword.at,
-			 "unknown statement '%.*s' (expected define, include, card, station, manifold or detector)",
+			 "unknown statement '%.*s' (expected define, include, card, station, manifold, detector, cryostream-link or cryostream)",
 			 (int)keyword.length, keyword.text);
 	skip_statement(p);
 }

@@ -18,6 +18,12 @@ struct station *station_new(void)
 	if (!s)
 		return NULL;
 	strcpy(s->globals.operator_group, "stationd");
+	s->globals.cryostream_link = (struct cryostream_link){
+		.status_port = CRYOSTREAM_STATUS_PORT_DEFAULT,
+		.command_port = CRYOSTREAM_COMMAND_PORT_DEFAULT,
+		.silence_timeout_s = CRYOSTREAM_SILENCE_DEFAULT_S,
+		.command_timeout_s = CRYOSTREAM_COMMAND_TIMEOUT_DEFAULT_S,
+	};
 	return s;
 }
 
@@ -28,6 +34,7 @@ struct station *station_free(struct station *s)
 	free(s->cards);
 	free(s->manifolds);
 	free(s->detectors);
+	free(s->cryostreams);
 	for (size_t i = 0; i < s->n_files; i++)
 		free(s->files[i]);
 	free(s->files);
@@ -71,6 +78,12 @@ struct detector *station_add_detector(struct station *s)
 	return array_append((void **)&s->detectors, &s->n_detectors, sizeof(*s->detectors));
 }
 
+struct cryostream *station_add_cryostream(struct station *s)
+{
+	return array_append((void **)&s->cryostreams, &s->n_cryostreams,
+			    sizeof(*s->cryostreams));
+}
+
 const char *station_intern_file(struct station *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_files; i++)
@@ -109,6 +122,20 @@ bool manifold_name_valid(const char *name, size_t len)
 	return true;
 }
 
+bool cryostream_name_valid(const char *name, size_t len)
+{
+	if (len == 0 || len > CRYOSTREAM_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
 static int card_compare(const void *a, const void *b)
 {
 	const struct card *x = a, *y = b;
@@ -132,6 +159,13 @@ static int detector_compare(const void *a, const void *b)
 	return (x->number > y->number) - (x->number < y->number);
 }
 
+static int cryostream_compare(const void *a, const void *b)
+{
+	const struct cryostream *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
 void station_sort(struct station *s)
 {
 	if (s->n_cards)
@@ -140,6 +174,9 @@ void station_sort(struct station *s)
 		qsort(s->manifolds, s->n_manifolds, sizeof(*s->manifolds), manifold_compare);
 	if (s->n_detectors)
 		qsort(s->detectors, s->n_detectors, sizeof(*s->detectors), detector_compare);
+	if (s->n_cryostreams)
+		qsort(s->cryostreams, s->n_cryostreams, sizeof(*s->cryostreams),
+		      cryostream_compare);
 }
 
 int station_link(struct station *s)
@@ -180,6 +217,16 @@ const struct detector *station_find_detector(const struct station *s, uint32_t n
 	if (!s->n_detectors)
 		return NULL;
 	return bsearch(&key, s->detectors, s->n_detectors, sizeof(key), detector_compare);
+}
+
+const struct cryostream *station_find_cryostream(const struct station *s, const char *name)
+{
+	struct cryostream key = {};
+
+	if (!s->n_cryostreams || strlen(name) > CRYOSTREAM_NAME_MAX)
+		return NULL;
+	strcpy(key.name, name);
+	return bsearch(&key, s->cryostreams, s->n_cryostreams, sizeof(key), cryostream_compare);
 }
 
 const char *card_model_name(uint16_t model)

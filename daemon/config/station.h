@@ -72,6 +72,22 @@ enum line_kind {
 #define OPERATOR_GROUP_MAX 31u	/* bytes, without the terminating NUL */
 #define CRATE_MAX 255u
 
+/* The Cryostream 800 link (issue 6): UDP ports of the status broadcasts
+ * and of the controllers' command socket, how long a controller may stay
+ * silent before it counts as disconnected, and how long a command waits
+ * for a status packet to confirm it. */
+#define CRYOSTREAM_STATUS_PORT_DEFAULT 30304u
+#define CRYOSTREAM_COMMAND_PORT_DEFAULT 30305u
+#define CRYOSTREAM_SILENCE_DEFAULT_S 5u
+#define CRYOSTREAM_SILENCE_MIN_S 1u
+#define CRYOSTREAM_SILENCE_MAX_S 3600u
+#define CRYOSTREAM_COMMAND_TIMEOUT_DEFAULT_S 10u
+#define CRYOSTREAM_COMMAND_TIMEOUT_MIN_S 1u
+#define CRYOSTREAM_COMMAND_TIMEOUT_MAX_S 600u
+#define CRYOSTREAM_NAME_MAX 32u		/* a D-Bus object path element */
+#define CRYOSTREAM_NUMBER_MAX 65535u	/* parameter 1028 is a u16; 0: the only one */
+#define CRYOSTREAMS_MAX 64u
+
 /* Run-state bytes carried in each record for the autofill persistence
  * layer; the compiler writes zeros and never interprets them. */
 #define MANIFOLD_STATE_SIZE 60u
@@ -98,6 +114,25 @@ enum station_field {
 	_STATION_FIELD_MAX,
 };
 
+enum cryostream_link_field {
+	CRYOSTREAM_LINK_STATUS_PORT,
+	CRYOSTREAM_LINK_COMMAND_PORT,
+	CRYOSTREAM_LINK_SILENCE_TIMEOUT,
+	CRYOSTREAM_LINK_COMMAND_TIMEOUT,
+	_CRYOSTREAM_LINK_FIELD_MAX,
+};
+
+/* The "cryostream-link" block: settings shared by every controller. All
+ * optional; station_new() sets the defaults. */
+struct cryostream_link {
+	uint16_t status_port;
+	uint16_t command_port;
+	uint32_t silence_timeout_s;
+	uint32_t command_timeout_s;
+	struct source_location at;
+	struct source_location field_at[_CRYOSTREAM_LINK_FIELD_MAX];
+};
+
 struct station_globals {
 	bool slot_zero_usable;		/* may a card sit at 0x0000 (GCSR) in any crate */
 	uint32_t scan_rate_millihz;
@@ -105,6 +140,7 @@ struct station_globals {
 	char operator_group[OPERATOR_GROUP_MAX + 1];
 	struct channel_ref dewar_inhibit;	/* XVME-240 output: port line or flag */
 	struct channel_ref alarm;		/* XVME-240 flag */
+	struct cryostream_link cryostream_link;	/* kept in the station record */
 	struct source_location at;
 	struct source_location field_at[_STATION_FIELD_MAX];
 };
@@ -171,6 +207,22 @@ struct detector {
 	struct source_location field_at[_DETECTOR_FIELD_MAX];
 };
 
+enum cryostream_field {
+	CRYOSTREAM_NUMBER,
+	CRYOSTREAM_ADDRESS,
+	_CRYOSTREAM_FIELD_MAX,
+};
+
+/* An Oxford Cryostream 800 controller, named as on the bus
+ * (/org/stationd1/cryostream/<name>). */
+struct cryostream {
+	char name[CRYOSTREAM_NAME_MAX + 1];
+	uint16_t number;		/* factory number (parameter 1028); 0: the only one */
+	uint32_t address;		/* IPv4 of its command port, network order; 0: none */
+	struct source_location at;
+	struct source_location field_at[_CRYOSTREAM_FIELD_MAX];
+};
+
 struct station {
 	struct station_globals globals;
 	struct card *cards;
@@ -179,6 +231,8 @@ struct station {
 	size_t n_manifolds;
 	struct detector *detectors;
 	size_t n_detectors;
+	struct cryostream *cryostreams;	/* by name */
+	size_t n_cryostreams;
 	/* Names of the files the locations above point into. */
 	char **files;
 	size_t n_files;
@@ -197,12 +251,13 @@ static inline void station_freep(struct station **s)
 struct card *station_add_card(struct station *s);
 struct manifold *station_add_manifold(struct station *s);
 struct detector *station_add_detector(struct station *s);
+struct cryostream *station_add_cryostream(struct station *s);
 
 /* Keep a copy of a file name for source locations; NULL when out of memory. */
 const char *station_intern_file(struct station *s, const char *name);
 
 /* Sort into database order (cards by address, manifolds by name,
- * detectors by number). */
+ * detectors by number, cryostreams by name). */
 void station_sort(struct station *s);
 
 /* Set each detector's manifold index from its manifold name; -ENOENT if a
@@ -217,6 +272,9 @@ const struct detector *station_find_detector(const struct station *s, uint32_t n
 /* Manifold names order by length, then alphabetically: A..Z, AA..ZZ. */
 int manifold_name_compare(const char *a, const char *b);
 bool manifold_name_valid(const char *name, size_t len);
+/* 1-32 letters, digits or '_' (an object path element). */
+bool cryostream_name_valid(const char *name, size_t len);
+const struct cryostream *station_find_cryostream(const struct station *s, const char *name);
 
 const char *card_model_name(uint16_t model);	/* "XVME-560", or NULL */
 const char *line_kind_name(uint8_t kind);	/* "ADC channel", ... */

@@ -179,7 +179,7 @@ static void bad_magic(uint8_t *image, size_t *size)
 
 static void newer_version(uint8_t *image, size_t *size)
 {
-	put_le32(image + 8, 2);
+	put_le32(image + 8, DATABASE_VERSION + 1);
 	reseal(image, DATABASE_HEADER_SIZE);
 }
 
@@ -262,8 +262,10 @@ static void test_corruption_is_named(void **state)
 	expect_corrupt(f, flip_header_count, -EBADMSG, message);
 
 	expect_corrupt(f, bad_magic, -EBADMSG, "not a stationd database (bad magic)");
-	expect_corrupt(f, newer_version, -EPROTONOSUPPORT,
-		       "database version 2 is not supported (this build reads version 1)");
+	snprintf(message, sizeof(message),
+		 "database version %u is not supported (this build reads version %u)",
+		 DATABASE_VERSION + 1, DATABASE_VERSION);
+	expect_corrupt(f, newer_version, -EPROTONOSUPPORT, message);
 	expect_corrupt(f, truncated, -EBADMSG,
 		       "file is 11100 bytes, the header says 11200 (truncated or extended)");
 	expect_corrupt(f, too_short, -EBADMSG, "file is 10 bytes, shorter than the header");
