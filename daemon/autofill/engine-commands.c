@@ -284,9 +284,11 @@ int engine_cancel(struct engine *e, const char *targets,
 }
 
 /*
- * CLEAR: errors and warnings of the targets and of their manifolds, and
- * the alarm. An overfull whose LN2 is still at the exhaust stays: it is
- * not a warning but the present state of the hardware.
+ * CLEAR: errors and warnings of the targets and of their manifolds. An
+ * overfull whose LN2 is still at the exhaust stays: it is not a warning
+ * but the present state of the hardware. The alarm is silenced unless an
+ * error is left (on other targets, or that overfull): it keeps sounding
+ * for what nobody cleared, as it would after a restart.
  */
 int engine_clear(struct engine *e, const char *targets,
 		 int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
@@ -310,7 +312,7 @@ int engine_clear(struct engine *e, const char *targets,
 		if (!mr->overfull_persists)
 			mr->overfull = false;
 	}
-	alarm_set(e, false);
+	alarm_set(e, engine_has_unclear_errors(e));
 	engine_publish(e);
 	return 0;
 }

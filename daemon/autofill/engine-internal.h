@@ -101,6 +101,7 @@ void engine_raise_fault(struct engine *e, enum engine_fault_kind kind, uint32_t 
 bool detector_sensor_cold(const struct engine *e, uint32_t d);
 bool manifold_sensor_cold(const struct engine *e, uint32_t m);
 void engine_publish(struct engine *e);
+bool engine_has_unclear_errors(const struct engine *e);
 
 /* manifold-fill.c */
 bool manifold_inhibited(const struct engine *e, uint32_t m);

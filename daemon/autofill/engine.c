@@ -515,7 +515,9 @@ void engine_publish(struct engine *e)
 
 /* ---------------------------------------------------------------- life cycle */
 
-static bool unclear_errors(const struct engine *e)
+/* A latched error (overfull, underfull, manifold error) of a detector that
+ * is not avoided, or of a manifold: what keeps the alarm sounding. */
+bool engine_has_unclear_errors(const struct engine *e)
 {
 	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
 		const struct detector_run *r = &e->detectors[d];
@@ -615,7 +617,7 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 	if (r < 0)
 		return r;
 	/* Errors nobody CLEARed before the restart still sound the alarm. */
-	if (unclear_errors(e))
+	if (engine_has_unclear_errors(e))
 		alarm_set(e, true);
 
 	engine_publish(e);

@@ -351,16 +351,28 @@ static void test_clear(void **state)
 	assert_true(fake_status(f, 6) & DETECTOR_STATUS_UNDERFULL);
 	assert_int_equal(fake_status(f, 0), 0);
 
-	/* CLEAR of some detectors clears them and their manifold, and silences the alarm. */
+	/* CLEAR of some detectors clears them and their manifold; the alarm
+	 * sounds on for the errors left (10-12), as it would after a restart. */
 	assert_int_equal(engine_clear(f->engine, "7-9", NOW, ERR), 0);
-	assert_false(f->alarm);
+	assert_true(f->alarm);
 	assert_int_equal(fake_status(f, 6), 0);
 	assert_true(fake_status(f, 9) & DETECTOR_STATUS_UNDERFULL);
 	engine_manifold_view(f->engine, 1, &mv);
 	assert_int_equal(mv.status, 0);
 	assert_int_equal(fake_state(f), ENGINE_STATE_FILL_ERROR);
+	engine_save_state(f->engine);
+	assert_int_equal(fake_start_engine(f), 0);
+	assert_true(f->alarm);
 	assert_int_equal(engine_clear(f->engine, "B", NOW, ERR), 0);
+	assert_false(f->alarm);
 	assert_int_equal(fake_state(f), ENGINE_STATE_OK);
+
+	/* An avoided detector's error does not keep it sounding. */
+	fake_scans(f, 86400);
+	assert_true(f->alarm);
+	assert_int_equal(engine_avoid(f->engine, "B", NOW, ERR), 0);
+	assert_int_equal(engine_clear(f->engine, "7", NOW, ERR), 0);
+	assert_false(f->alarm);
 }
 
 static void test_fill_records(void **state)

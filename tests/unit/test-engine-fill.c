@@ -173,6 +173,7 @@ static void test_overfull_stuck_valve(void **state)
 	assert_non_null(strstr(error, "detector 1 may not fill: its manifold is overfull"));
 	assert_int_equal(engine_clear(f->engine, "A", f->real_usec, f->mono_usec, error, sizeof(error)), 0);
 	assert_true(fake_status(f, 2) & DETECTOR_STATUS_OVERFULL);
+	assert_true(f->alarm);		/* what CLEAR could not clear still sounds */
 
 	/* A scheduled fill of that manifold is aborted. */
 	fake_scans(f, 86400);
