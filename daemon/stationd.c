@@ -24,6 +24,10 @@
 #include <time.h>
 
 #include "daemon/autofill/engine.h"
+#include "daemon/bus/bus-auth.h"
+#include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-manager.h"
 #include "daemon/config/compile.h"
 #include "daemon/config/database.h"
@@ -44,6 +48,10 @@ struct daemon {
 	struct hw *hw;
 	struct engine *engine;
 	struct bus_manager *bus;
+	struct bus_auth *bus_auth;
+	struct bus_autofill *bus_autofill;
+	struct bus_detectors *bus_detectors;
+	struct bus_manifolds *bus_manifolds;
 	sd_event_source *scan_timer;
 	uint64_t scan_period_usec;
 	char *snapshot_path;
@@ -79,6 +87,8 @@ static void on_fill_started(void *userdata, uint32_t detector, int64_t at_usec)
 	log_event(LOG_INFO, LOG_EVENT_FILL_STARTED, detector_number_of(d, detector),
 		  manifold_name_of(d, d->station->detectors[detector].manifold), NULL, 0,
 		  "detector %" PRIu32 ": fill started", detector_number_of(d, detector));
+	if (d->bus_autofill)
+		bus_autofill_fill_started(d->bus_autofill, detector, at_usec);
 }
 
 static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_record *record)
@@ -88,6 +98,8 @@ static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_r
 	log_event(LOG_INFO, LOG_EVENT_FILL_ENDED, detector_number_of(d, detector),
 		  manifold_name_of(d, d->station->detectors[detector].manifold), NULL, 0,
 		  "detector %" PRIu32 ": fill ended", detector_number_of(d, detector));
+	if (d->bus_autofill)
+		bus_autofill_fill_ended(d->bus_autofill, detector, record);
 }
 
 static void on_fault(void *userdata, const struct engine_fault *f)
@@ -101,6 +113,8 @@ static void on_fault(void *userdata, const struct engine_fault *f)
 		  f->detector == ENGINE_NO_INDEX ? LOG_NO_DETECTOR : detector_number_of(d, f->detector),
 		  manifold_name_of(d, manifold), NULL, f->error, "%s: %s",
 		  engine_fault_kind_to_string(f->kind), f->message ? f->message : "");
+	if (d->bus_autofill)
+		bus_autofill_fault(d->bus_autofill, f);
 }
 
 static void on_property_changed(void *userdata, enum engine_object object, uint32_t index)
@@ -109,9 +123,16 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 
 	struct engine_global_view view;
 
-	/* Only the Manager is on the bus yet; every change may move State. */
+	/* The bus objects exist once the engine does; until then nothing is
+	 * published. Every change may move the Manager's State. */
 	if (d->bus)
 		bus_manager_global_changed(d->bus);
+	if (object == ENGINE_OBJECT_AUTOFILL && d->bus_autofill)
+		bus_autofill_global_changed(d->bus_autofill);
+	else if (object == ENGINE_OBJECT_DETECTOR && d->bus_detectors)
+		bus_detectors_changed(d->bus_detectors, index);
+	else if (object == ENGINE_OBJECT_MANIFOLD && d->bus_manifolds)
+		bus_manifolds_changed(d->bus_manifolds, index);
 	if (!d->engine)
 		return;		/* still inside engine_new() */
 	engine_global_view(d->engine, &view);
@@ -331,6 +352,10 @@ static int check_state_dir(const char *dir)
 static void daemon_done(struct daemon *d)
 {
 	/* Reverse order: valves closed (engine), lines released (hw). */
+	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
+	d->bus_detectors = bus_detectors_free(d->bus_detectors);
+	d->bus_autofill = bus_autofill_free(d->bus_autofill);
+	d->bus_auth = bus_auth_free(d->bus_auth);
 	d->bus = bus_manager_free(d->bus);
 	if (d->engine)
 		engine_free(d->engine);
@@ -402,6 +427,17 @@ static int run(const char *config_path, const char *state_dir)
 	r = bus_manager_new(d.event, d.engine, &d.bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
+	r = bus_auth_new(bus_manager_bus(d.bus), d.station->globals.operator_group, &d.bus_auth);
+	if (r >= 0)
+		/* No persistence hook yet: commands are acknowledged at once. */
+		r = bus_autofill_new(bus_manager_bus(d.bus), d.engine, d.bus_auth, NULL, NULL,
+				     &d.bus_autofill);
+	if (r >= 0)
+		r = bus_detectors_new(bus_manager_bus(d.bus), d.engine, &d.bus_detectors);
+	if (r >= 0)
+		r = bus_manifolds_new(bus_manager_bus(d.bus), d.engine, &d.bus_manifolds);
+	if (r < 0)
+		return log_error_errno(r, "cannot publish the autofill on D-Bus");
 
 	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",

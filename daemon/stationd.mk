@@ -9,7 +9,10 @@ STATIOND_SRCS := \
 	daemon/hw/adc-convert.c \
 	daemon/hw/hw.c \
 	daemon/bus/bus-manager.c \
-	daemon/bus/bus-auth.c
+	daemon/bus/bus-auth.c \
+	daemon/bus/bus-autofill.c \
+	daemon/bus/bus-detector.c \
+	daemon/bus/bus-manifold.c
 
 PROGRAMS += $(BUILD)/bin/stationd
 

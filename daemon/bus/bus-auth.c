@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -39,7 +40,8 @@
 
 struct bus_auth {
 	sd_bus *bus;
-	bool has_operator_group;
+	char *operator_group;		/* NULL: none configured */
+	bool has_operator_group;	/* ... and it exists */
 	gid_t operator_gid;
 	struct auth_request *requests;	/* pending, doubly linked */
 };
@@ -69,6 +71,11 @@ int bus_auth_new(sd_bus *bus, const char *operator_group, struct bus_auth **ret)
 		/* Resolved once: NSS lookups may block, the event loop must not. */
 		struct group *g;
 
+		a->operator_group = strdup(operator_group);
+		if (!a->operator_group) {
+			bus_auth_free(a);
+			return -ENOMEM;
+		}
 		errno = 0;
 		g = getgrnam(operator_group);
 		if (g) {
@@ -107,6 +114,7 @@ struct bus_auth *bus_auth_free(struct bus_auth *a)
 	while (a->requests)
 		request_free(a->requests);
 	sd_bus_unref(a->bus);
+	free(a->operator_group);
 	free(a);
 	return NULL;
 }
@@ -153,12 +161,20 @@ static bool in_operator_group(const struct auth_request *r)
 
 static void decide_without_polkit(struct auth_request *r)
 {
-	if (in_operator_group(r))
+	const struct bus_auth *a = r->auth;
+	char why[128];
+
+	if (in_operator_group(r)) {
 		request_finish(r, true, NULL, NULL);
+		return;
+	}
+	if (!a->operator_group)
+		snprintf(why, sizeof(why),
+			 "operator interventions need uid 0 (no operator group is configured)");
 	else
-		request_refuse(r, r->auth->has_operator_group ?
-			       "operator interventions need uid 0 or the operator group" :
-			       "operator interventions need uid 0 (no operator group is configured)");
+		snprintf(why, sizeof(why), "operator interventions need uid 0 or group \"%s\"%s",
+			 a->operator_group, a->has_operator_group ? "" : " (which does not exist)");
+	request_refuse(r, why);
 }
 
 /* The bus said polkit is not there (neither running nor activatable). */

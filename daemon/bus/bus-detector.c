@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The detector objects (see bus-detector.h). Values are read from the
+ * engine at the moment they are asked for (Get, GetAll, GetManagedObjects,
+ * and the values a PropertiesChanged carries); the published view only
+ * decides which names a PropertiesChanged lists.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/bus/bus-detector.h"
+#include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+
+struct detector_object {
+	struct bus_detectors *owner;
+	uint32_t index;
+	struct engine_detector_view published;
+};
+
+struct bus_detectors {
+	sd_bus *bus;
+	struct engine *engine;
+	const struct station *station;
+	sd_bus_slot *vtable, *enumerator;
+	struct detector_object *objects;	/* by detector index */
+};
+
+/* "/org/stationd1/detector/7" -> the object of detector number 7. */
+static int find_detector(sd_bus *bus, const char *path, const char *interface, void *userdata,
+			 void **found, sd_bus_error *error)
+{
+	struct bus_detectors *d = userdata;
+	const struct station *s = d->station;
+	const char *number_text;
+	char *end;
+	unsigned long number;
+	size_t lo = 0, hi = s->n_detectors;
+
+	if (strncmp(path, BUS_DETECTOR_PREFIX "/", strlen(BUS_DETECTOR_PREFIX) + 1) != 0)
+		return 0;
+	number_text = path + strlen(BUS_DETECTOR_PREFIX) + 1;
+	/* Digits only, no leading zero: one path per detector. */
+	if (number_text[0] < '1' || number_text[0] > '9')
+		return 0;
+	errno = 0;
+	number = strtoul(number_text, &end, 10);
+	if (errno || *end || number > UINT32_MAX)
+		return 0;
+	/* Detectors are sorted by number. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->detectors[mid].number < number)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->n_detectors || s->detectors[lo].number != number)
+		return 0;
+	*found = &d->objects[lo];
+	return 1;
+}
+
+static int enumerate_detectors(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
+			       sd_bus_error *error)
+{
+	struct bus_detectors *d = userdata;
+	const struct station *s = d->station;
+	char **paths;
+
+	paths = calloc(s->n_detectors + 1, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_detectors; i++) {
+		if (asprintf(&paths[i], BUS_DETECTOR_PREFIX "/%" PRIu32, s->detectors[i].number) < 0) {
+			paths[i] = NULL;
+			for (size_t j = 0; j < i; j++)
+				free(paths[j]);
+			free(paths);
+			return -ENOMEM;
+		}
+	}
+	*nodes = paths;
+	return 0;
+}
+
+static void view_of(const struct detector_object *o, struct engine_detector_view *v)
+{
+	engine_detector_view(o->owner->engine, o->index, v);
+}
+
+static const struct detector *config_of(const struct detector_object *o)
+{
+	return &o->owner->station->detectors[o->index];
+}
+
+static double volts_of(bool valid, int32_t mv)
+{
+	return valid ? mv / 1000.0 : NAN;
+}
+
+static uint64_t epoch_s_to_usec(int64_t s)
+{
+	return s == SCHEDULE_NEVER || s <= 0 ? 0 : (uint64_t)s * USEC_PER_SEC;
+}
+
+#define PROPERTY_GETTER(name)								\
+	static int property_##name(sd_bus *bus, const char *path, const char *interface,	\
+				   const char *property, sd_bus_message *reply,		\
+				   void *userdata, sd_bus_error *error)
+
+PROPERTY_GETTER(number)
+{
+	return sd_bus_message_append(reply, "u", config_of(userdata)->number);
+}
+
+PROPERTY_GETTER(manifold)
+{
+	return sd_bus_message_append(reply, "s", config_of(userdata)->manifold_name);
+}
+
+PROPERTY_GETTER(exhaust_volts)
+{
+	struct engine_detector_view v;
+
+	view_of(userdata, &v);
+	return sd_bus_message_append(reply, "d", volts_of(v.mv_valid, v.mv));
+}
+
+PROPERTY_GETTER(reference_volts)
+{
+	return sd_bus_message_append(reply, "d", config_of(userdata)->reference_mv / 1000.0);
+}
+
+PROPERTY_GETTER(valve_open)
+{
+	struct engine_detector_view v;
+
+	view_of(userdata, &v);
+	return sd_bus_message_append(reply, "b", (int)v.valve_open);
+}
+
+PROPERTY_GETTER(valve_changed)
+{
+	struct engine_detector_view v;
+
+	view_of(userdata, &v);
+	return sd_bus_message_append(reply, "t", (uint64_t)(v.valve_changed_usec > 0 ?
+								v.valve_changed_usec : 0));
+}
+
+PROPERTY_GETTER(next_fill)
+{
+	struct engine_detector_view v;
+
+	view_of(userdata, &v);
+	return sd_bus_message_append(reply, "t", epoch_s_to_usec(v.next_fill));
+}
+
+PROPERTY_GETTER(delay)
+{
+	struct engine_detector_view v;
+
+	view_of(userdata, &v);
+	return sd_bus_message_append(reply, "t", v.delay_s > 0 ? (uint64_t)v.delay_s * USEC_PER_SEC : 0);
+}
+
+PROPERTY_GETTER(presets)
+{
+	struct engine_detector_view v;
+	int r;
+
+	view_of(userdata, &v);
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	for (unsigned i = 0; r >= 0 && i < v.n_presets && i < PRESETS_MAX; i++) {
+		char hhmm[6];
+
+		r = sd_bus_message_append(reply, "s", schedule_format_clock_time(v.preset[i], hhmm));
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+PROPERTY_GETTER(status)
+{
+	struct engine_detector_view v;
+	int r;
+
+	view_of(userdata, &v);
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	for (unsigned bit = 0; r >= 0 && bit < DETECTOR_STATUS_BITS; bit++)
+		if (v.status & (1u << bit))
+			r = sd_bus_message_append(reply, "s", detector_status_name(bit));
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+PROPERTY_GETTER(max_fill)
+{
+	return sd_bus_message_append(reply, "t", (uint64_t)config_of(userdata)->max_fill_s * USEC_PER_SEC);
+}
+
+PROPERTY_GETTER(closure_delay)
+{
+	return sd_bus_message_append(reply, "t",
+				     (uint64_t)config_of(userdata)->closure_delay_s * USEC_PER_SEC);
+}
+
+static const sd_bus_vtable detector_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Number", "u", property_number, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Manifold", "s", property_manifold, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ExhaustVolts", "d", property_exhaust_volts, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ReferenceVolts", "d", property_reference_volts, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ValveOpen", "b", property_valve_open, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ValveChangedUSec", "t", property_valve_changed, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("NextFillUSec", "t", property_next_fill, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("DelayUSec", "t", property_delay, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Presets", "as", property_presets, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Status", "as", property_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("MaxFillUSec", "t", property_max_fill, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ClosureDelayUSec", "t", property_closure_delay, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_detectors_new(sd_bus *bus, struct engine *engine, struct bus_detectors **ret)
+{
+	struct bus_detectors *d;
+	int r;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->bus = sd_bus_ref(bus);
+	d->engine = engine;
+	d->station = engine_station(engine);
+	d->objects = calloc(d->station->n_detectors ? d->station->n_detectors : 1,
+			    sizeof(*d->objects));
+	if (!d->objects) {
+		bus_detectors_free(d);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < d->station->n_detectors; i++) {
+		d->objects[i].owner = d;
+		d->objects[i].index = i;
+		engine_detector_view(engine, i, &d->objects[i].published);
+	}
+	r = sd_bus_add_fallback_vtable(bus, &d->vtable, BUS_DETECTOR_PREFIX, BUS_DETECTOR_INTERFACE,
+				       detector_vtable, find_detector, d);
+	if (r >= 0)
+		r = sd_bus_add_node_enumerator(bus, &d->enumerator, BUS_DETECTOR_PREFIX,
+					       enumerate_detectors, d);
+	if (r < 0) {
+		bus_detectors_free(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+struct bus_detectors *bus_detectors_free(struct bus_detectors *d)
+{
+	if (!d)
+		return NULL;
+	sd_bus_slot_unref(d->enumerator);
+	sd_bus_slot_unref(d->vtable);
+	sd_bus_unref(d->bus);
+	free(d->objects);
+	free(d);
+	return NULL;
+}
+
+void bus_detectors_changed(struct bus_detectors *d, uint32_t index)
+{
+	struct detector_object *o;
+	struct engine_detector_view v;
+	const struct engine_detector_view *p;
+	const char *changed[8];
+	char path[sizeof(BUS_DETECTOR_PREFIX "/") + 10];
+	size_t n = 0;
+	int r;
+
+	if (index >= d->station->n_detectors)
+		return;
+	o = &d->objects[index];
+	p = &o->published;
+	view_of(o, &v);
+	if (v.mv_valid != p->mv_valid || (v.mv_valid && v.mv != p->mv))
+		changed[n++] = "ExhaustVolts";
+	if (v.valve_open != p->valve_open)
+		changed[n++] = "ValveOpen";
+	if (v.valve_changed_usec != p->valve_changed_usec)
+		changed[n++] = "ValveChangedUSec";
+	if (v.next_fill != p->next_fill)
+		changed[n++] = "NextFillUSec";
+	if (v.delay_s != p->delay_s)
+		changed[n++] = "DelayUSec";
+	if (v.n_presets != p->n_presets ||
+	    memcmp(v.preset, p->preset, v.n_presets * sizeof(v.preset[0])) != 0)
+		changed[n++] = "Presets";
+	if (v.status != p->status)
+		changed[n++] = "Status";
+	changed[n] = NULL;
+	o->published = v;
+	if (n == 0)
+		return;
+	snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%" PRIu32, config_of(o)->number);
+	r = sd_bus_emit_properties_changed_strv(d->bus, path, BUS_DETECTOR_INTERFACE,
+						(char **)changed);
+	if (r < 0)
+		log_error_errno(r, "cannot emit PropertiesChanged for %s", path);
+}
