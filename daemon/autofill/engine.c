@@ -331,6 +331,61 @@ static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 	}
 }
 
+/*
+ * Valves are driven only when a fill needs them, so a relay card that left
+ * the crate would go unnoticed until then: ask the hardware layer (no I/O)
+ * whether each valve can be driven. One that cannot makes its detector or
+ * manifold unavailable and ends the fills that rely on it; once it can
+ * again, the detector or manifold is available at this very scan.
+ */
+static void check_valves(struct engine *e, int64_t now_usec, int64_t now_mono)
+{
+	char name[CHANNEL_REF_STRING_MAX];
+
+	if (!e->hw->check_valve)
+		return;
+	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
+		struct detector_run *dr = &e->detectors[d];
+		const struct channel_ref *valve = &e->station->detectors[d].valve;
+		int r = ref_configured(valve) ? e->hw->check_valve(e->hw_userdata, valve) : 0;
+
+		if (r < 0 && !dr->valve_failed) {
+			dr->valve_failed = true;
+			engine_raise_fault(e, ENGINE_FAULT_VALVE, d, ENGINE_NO_INDEX, r,
+					   "detector %u: valve %s cannot be driven: %s",
+					   e->station->detectors[d].number,
+					   channel_ref_format(valve, name), strerror(-r));
+			if (dr->phase != DETECTOR_PHASE_IDLE)
+				detector_fill_end(e, d, FILL_RESULT_ABORTED, now_usec, now_mono);
+		} else if (r >= 0) {
+			dr->valve_failed = false;
+		}
+	}
+	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
+		struct manifold_run *mr = &e->manifolds[m];
+		const struct manifold *conf = &e->station->manifolds[m];
+		const struct channel_ref *bad = NULL;
+		int r = 0;
+
+		if (ref_configured(&conf->input_valve))
+			r = e->hw->check_valve(e->hw_userdata, &conf->input_valve);
+		if (r < 0)
+			bad = &conf->input_valve;
+		else if (ref_configured(&conf->output_valve) &&
+			 (r = e->hw->check_valve(e->hw_userdata, &conf->output_valve)) < 0)
+			bad = &conf->output_valve;
+		if (bad && !mr->valve_failed) {
+			mr->valve_failed = true;
+			engine_raise_fault(e, ENGINE_FAULT_VALVE, ENGINE_NO_INDEX, m, r,
+					   "manifold %s: valve %s cannot be driven: %s", conf->name,
+					   channel_ref_format(bad, name), strerror(-r));
+			manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);
+		} else if (!bad) {
+			mr->valve_failed = false;
+		}
+	}
+}
+
 /* Valves whose closing failed are retried at every scan. */
 static void retry_failed_closures(struct engine *e)
 {
@@ -354,6 +409,7 @@ void engine_scan(struct engine *e, int64_t now_usec, int64_t now_mono)
 	read_manual_fill_keys(e, now_usec, now_mono);
 	read_bias_inputs(e, now_usec, now_mono);
 	read_sensors(e, now_usec, now_mono);
+	check_valves(e, now_usec, now_mono);
 	if (!e->manual_fill)
 		for (uint32_t m = 0; m < e->station->n_manifolds; m++)
 			manifold_fill_step(e, m, now_usec, now_mono);
@@ -390,7 +446,7 @@ void engine_detector_view(const struct engine *e, uint32_t d, struct engine_dete
 		status |= DETECTOR_STATUS_AVOIDED;
 	if (r->bias_shutdown)
 		status |= DETECTOR_STATUS_BIAS_SHUTDOWN;
-	if (r->sensor_failed || r->input_failed || r->valve.close_failed)
+	if (r->sensor_failed || r->input_failed || r->valve_failed || r->valve.close_failed)
 		status |= DETECTOR_STATUS_UNAVAILABLE;
 
 	*ret = (struct engine_detector_view) {
@@ -424,7 +480,8 @@ void engine_manifold_view(const struct engine *e, uint32_t m, struct engine_mani
 		status |= MANIFOLD_STATUS_UNDERFULL;
 	if (r->phase == MANIFOLD_PHASE_PURGING)
 		status |= MANIFOLD_STATUS_PURGING;
-	if (r->sensor_failed || r->input_failed || r->input.close_failed || r->output.close_failed)
+	if (r->sensor_failed || r->input_failed || r->valve_failed || r->input.close_failed ||
+	    r->output.close_failed)
 		status |= MANIFOLD_STATUS_UNAVAILABLE;
 	if (r->manual_key)
 		status |= MANIFOLD_STATUS_MANUAL_FILL;
@@ -454,13 +511,14 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 		busy = busy || r->phase != DETECTOR_PHASE_IDLE;
 		crashed = crashed || r->valve.close_failed;
 		error = error || r->overfull || r->underfull || r->manifold_error ||
-			r->sensor_failed || r->input_failed;
+			r->sensor_failed || r->input_failed || r->valve_failed;
 	}
 	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 		const struct manifold_run *r = &e->manifolds[m];
 
 		crashed = crashed || r->input.close_failed || r->output.close_failed;
-		error = error || r->overfull || r->underfull || r->sensor_failed || r->input_failed;
+		error = error || r->overfull || r->underfull || r->sensor_failed || r->input_failed ||
+			r->valve_failed;
 	}
 
 	*ret = (struct engine_global_view) {
@@ -477,6 +535,11 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 const struct fill_history *engine_fill_history(const struct engine *e, uint32_t d)
 {
 	return &e->detectors[d].history;
+}
+
+void engine_restore_fill_history(struct engine *e, uint32_t d, const struct fill_history *earlier)
+{
+	fill_history_prepend(&e->detectors[d].history, earlier);
 }
 
 static void property_changed(struct engine *e, enum engine_object object, uint32_t index)

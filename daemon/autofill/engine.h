@@ -205,6 +205,14 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret);
 const struct fill_history *engine_fill_history(const struct engine *e, uint32_t detector);
 
 /*
+ * Give a detector back the fills it recorded before this start (its
+ * persisted history, oldest first), in front of any recorded since
+ * engine_new() (an interrupted fill). The last FILL_HISTORY_MAX are kept.
+ */
+void engine_restore_fill_history(struct engine *e, uint32_t detector,
+				 const struct fill_history *earlier);
+
+/*
  * Persistence: encode one object's run state into its fixed-size area
  * (versioned, little-endian). engine_save_state() writes every detector's
  * and manifold's area and current presets into the station.

@@ -33,6 +33,17 @@ void fill_history_add(struct fill_history *h, const struct fill_record *r)
 	h->first = (h->first + 1) % FILL_HISTORY_MAX;
 }
 
+void fill_history_prepend(struct fill_history *h, const struct fill_history *earlier)
+{
+	struct fill_history merged = {};
+
+	for (unsigned i = 0; i < earlier->count; i++)
+		fill_history_add(&merged, fill_history_get(earlier, i));
+	for (unsigned i = 0; i < h->count; i++)
+		fill_history_add(&merged, fill_history_get(h, i));
+	*h = merged;
+}
+
 const struct fill_record *fill_history_get(const struct fill_history *h, unsigned i)
 {
 	if (i >= h->count)

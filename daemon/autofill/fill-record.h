@@ -42,6 +42,13 @@ struct fill_history {
 
 void fill_history_add(struct fill_history *h, const struct fill_record *r);
 
+/*
+ * Put @earlier (fills that ended before every fill in @h, oldest first) in
+ * front of @h; when both do not fit, the oldest of @earlier are dropped.
+ * This is how a restart gives the engine back the history it had.
+ */
+void fill_history_prepend(struct fill_history *h, const struct fill_history *earlier);
+
 /* The i-th record, 0 = oldest; NULL when i >= count. */
 const struct fill_record *fill_history_get(const struct fill_history *h, unsigned i);
 
