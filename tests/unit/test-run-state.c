@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's persistence glue on the real engine and the example
+ * station (72 detectors, compiled from text by the real compiler), over a
+ * small fake plant: a command's change reaches the primary only through
+ * run_state_commit() and touches only the changed records; scans that
+ * change nothing dirty nothing; a "kill -9" mid-fill (no shut-down) comes
+ * back as an interrupted fill, rescheduled, logged once; the fill history
+ * survives restarts; a corrupt primary falls back to the secondary, both
+ * corrupt to the compiled database; a configuration that does not compile
+ * changes nothing in the state directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon/autofill/engine.h"
+#include "daemon/config/database.h"
+#include "daemon/persist/fill-log.h"
+#include "daemon/persist/run-state.h"
+
+#define EXAMPLE "daemon/examples/station.conf"
+#define WARM_MV 2000
+#define COLD_MV 500
+/* Monday 2026-01-05 10:00:00 UTC: no example preset (06:00, 18:00) near. */
+#define START_USEC 1767607200000000ll
+#define SCAN_USEC 100000ll
+
+/* The plant: manifold sensors read cold once `manifold_cold` (the purge
+ * reached the output), detector sensors once `detectors_cold`. */
+struct plant {
+	const struct station *station;
+	bool manifold_cold, detectors_cold;
+	unsigned valves_open;
+};
+
+struct daemon_like {
+	char dir[64];
+	char state_dir[96];
+	char config[96];
+	struct plant plant;
+	struct run_state *rs;
+	struct station *station;
+	struct engine *engine;
+	int64_t real_usec, mono_usec;
+	unsigned fills_ended;
+	enum fill_result last_result;
+};
+
+static bool same_channel(const struct channel_ref *a, const struct channel_ref *b)
+{
+	return a->crate == b->crate && a->card == b->card && a->kind == b->kind && a->index == b->index;
+}
+
+static int read_sensor(void *userdata, const struct channel_ref *sensor, int32_t *ret)
+{
+	struct plant *p = userdata;
+
+	*ret = p->detectors_cold ? COLD_MV : WARM_MV;
+	for (size_t m = 0; m < p->station->n_manifolds; m++)
+		if (same_channel(sensor, &p->station->manifolds[m].sensor))
+			*ret = p->manifold_cold ? COLD_MV : WARM_MV;
+	return 0;
+}
+
+static int set_valve(void *userdata, const struct channel_ref *valve, bool open)
+{
+	return 0;
+}
+
+static int read_input(void *userdata, const struct channel_ref *input, bool *ret)
+{
+	*ret = false;
+	return 0;
+}
+
+static int set_output(void *userdata, const struct channel_ref *output, bool asserted)
+{
+	return 0;
+}
+
+static const struct engine_hw plant_hw = {
+	.read_sensor_mv = read_sensor,
+	.set_valve = set_valve,
+	.read_input = read_input,
+	.set_output = set_output,
+};
+
+/* What stationd's observer does for persistence. */
+static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_record *record)
+{
+	struct daemon_like *d = userdata;
+
+	d->fills_ended++;
+	d->last_result = record->result;
+	assert_int_equal(run_state_fill_ended(d->rs, detector, record), 0);
+}
+
+static void on_property_changed(void *userdata, enum engine_object object, uint32_t index)
+{
+	struct daemon_like *d = userdata;
+
+	run_state_object_changed(d->rs, object, index);
+}
+
+static const struct engine_observer observer = {
+	.fill_ended = on_fill_ended,
+	.property_changed = on_property_changed,
+};
+
+/* Start the "daemon": load, engine, attach; returns what was used. */
+static enum backup_source start(struct daemon_like *d)
+{
+	struct backup_report report;
+	char error[256];
+
+	d->fills_ended = 0;
+	assert_int_equal(run_state_new(d->state_dir, &d->rs), 0);
+	assert_int_equal(run_state_load(d->rs, d->config, &d->station, &report), 0);
+	d->plant.station = d->station;
+	assert_int_equal(engine_new(d->station, &plant_hw, &d->plant, &observer, d,
+				    d->real_usec, d->mono_usec, &d->engine, error, sizeof(error)), 0);
+	run_state_attach(d->rs, d->engine);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	return report.used;
+}
+
+/* kill -9: nothing more is written. */
+static void kill_daemon(struct daemon_like *d)
+{
+	d->engine = engine_free(d->engine);
+	d->rs = run_state_free(d->rs);
+	d->station = station_free(d->station);
+}
+
+static void scan(struct daemon_like *d, unsigned n)
+{
+	while (n--) {
+		d->real_usec += SCAN_USEC;
+		d->mono_usec += SCAN_USEC;
+		engine_scan(d->engine, d->real_usec, d->mono_usec);
+		/* stationd commits at the end of a scan that changed something. */
+		if (run_state_pending(d->rs))
+			assert_int_equal(run_state_commit(d->rs), 0);
+	}
+}
+
+static uint32_t index_of(const struct station *s, uint32_t number)
+{
+	for (uint32_t i = 0; i < s->n_detectors; i++)
+		if (s->detectors[i].number == number)
+			return i;
+	fail();
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct daemon_like *d = calloc(1, sizeof(*d));
+	char cwd[256];
+
+	if (!d || !getcwd(cwd, sizeof(cwd)))
+		return -1;
+	setenv("TZ", "UTC", 1);
+	strcpy(d->dir, "/tmp/test-run-state.XXXXXX");
+	if (!mkdtemp(d->dir))
+		return -1;
+	snprintf(d->state_dir, sizeof(d->state_dir), "%s/state", d->dir);
+	if (mkdir(d->state_dir, 0755) < 0)
+		return -1;
+	if (snprintf(d->config, sizeof(d->config), "%s/" EXAMPLE, cwd) >= (int)sizeof(d->config))
+		return -1;
+	d->real_usec = START_USEC;
+	d->mono_usec = 1000000000;
+	*state = d;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct daemon_like *d = *state;
+	char cmd[128];
+
+	kill_daemon(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(d);
+	return 0;
+}
+
+static char *path_in(const struct daemon_like *d, const char *name)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", d->state_dir, name);
+	return path;
+}
+
+static uint8_t *slurp(const char *path, size_t *ret_size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	buf = malloc(st.st_size + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
+	close(fd);
+	*ret_size = st.st_size;
+	return buf;
+}
+
+static void flip_byte(const char *path, off_t at)
+{
+	int fd = open(path, O_RDWR);
+	uint8_t b;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, at), 1);
+	b ^= 0x01;
+	assert_int_equal(pwrite(fd, &b, 1, at), 1);
+	close(fd);
+}
+
+static void test_first_start_compiles_text_into_state_dir(void **state)
+{
+	struct daemon_like *d = *state;
+	struct station *compiled = NULL;
+	struct database_error err = {};
+
+	assert_int_equal(start(d), BACKUP_SOURCE_COMPILED);
+	assert_string_equal(run_state_compiled_path(d->rs), path_in(d, RUN_STATE_COMPILED_NAME));
+	assert_int_equal(database_read_file(path_in(d, RUN_STATE_COMPILED_NAME), &compiled, &err), 0);
+	assert_int_equal(compiled->n_detectors, 72);
+	station_free(compiled);
+	assert_int_equal(access(path_in(d, BACKUP_PRIMARY_NAME), R_OK), 0);
+	assert_int_equal(access(path_in(d, FILL_LOG_NAME), R_OK), 0);
+	kill_daemon(d);
+	/* The second start finds its primary. */
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+}
+
+static void test_preset_reaches_primary_only_on_commit_and_only_its_record(void **state)
+{
+	struct daemon_like *d = *state;
+	const char *times[] = { "13:37" };
+	struct station *saved = NULL;
+	struct database_error err = {};
+	struct database_layout layout;
+	uint8_t *before, *after;
+	size_t size_before, size_after;
+	uint64_t offset;
+	uint32_t seven;
+	char error[256];
+
+	start(d);
+	seven = index_of(d->station, 7);
+	before = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_before);
+	assert_false(run_state_pending(d->rs));
+	assert_int_equal(engine_preset(d->engine, "7", times, 1, "replace", d->real_usec,
+				       d->mono_usec, error, sizeof(error)), 0);
+	assert_true(run_state_pending(d->rs));
+	/* Not yet on the disk. */
+	after = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
+	assert_memory_equal(before, after, size_before);
+	free(after);
+
+	assert_int_equal(run_state_commit(d->rs), 0);
+	assert_false(run_state_pending(d->rs));
+	after = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
+	assert_int_equal(size_before, size_after);
+	database_layout_of(d->station, &layout);
+	assert_int_equal(database_record_offset(&layout, DATABASE_RECORD_DETECTOR, seven, &offset), 0);
+	/* Every byte outside detector 7's record is as it was. */
+	assert_memory_equal(before, after, offset);
+	assert_memory_not_equal(before + offset, after + offset, DATABASE_DETECTOR_RECORD_SIZE);
+	assert_memory_equal(before + offset + DATABASE_DETECTOR_RECORD_SIZE,
+			    after + offset + DATABASE_DETECTOR_RECORD_SIZE,
+			    size_before - offset - DATABASE_DETECTOR_RECORD_SIZE);
+	free(before);
+	free(after);
+
+	assert_int_equal(database_read_file(path_in(d, BACKUP_PRIMARY_NAME), &saved, &err), 0);
+	assert_int_equal(saved->detectors[seven].n_presets, 1);
+	assert_int_equal(saved->detectors[seven].preset[0], 13 * 60 + 37);
+	saved = station_free(saved);
+
+	/* kill -9 right after the acknowledgement: the preset is back. */
+	kill_daemon(d);
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	{
+		struct engine_detector_view v;
+
+		engine_detector_view(d->engine, seven, &v);
+		assert_int_equal(v.n_presets, 1);
+		assert_int_equal(v.preset[0], 13 * 60 + 37);
+	}
+}
+
+static void test_quiet_scans_dirty_nothing(void **state)
+{
+	struct daemon_like *d = *state;
+
+	start(d);
+	for (int i = 0; i < 50; i++) {
+		d->real_usec += SCAN_USEC;
+		d->mono_usec += SCAN_USEC;
+		engine_scan(d->engine, d->real_usec, d->mono_usec);
+		assert_false(run_state_pending(d->rs));
+	}
+}
+
+static void test_kill_mid_fill_is_an_interrupted_fill_rescheduled(void **state)
+{
+	struct daemon_like *d = *state;
+	const struct fill_history *h;
+	struct engine_detector_view v;
+	uint32_t seven;
+	char error[256];
+
+	start(d);
+	seven = index_of(d->station, 7);
+	assert_int_equal(engine_fill(d->engine, "7", NULL, d->real_usec, d->mono_usec,
+				     error, sizeof(error)), 0);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	scan(d, 5);
+	d->plant.manifold_cold = true;	/* the purge reaches the output */
+	scan(d, 20);
+	engine_detector_view(d->engine, seven, &v);
+	assert_true(v.status & DETECTOR_STATUS_FILLING);
+	assert_true(v.valve_open);
+	kill_daemon(d);
+
+	d->real_usec += 5 * 1000000;	/* restarted 5 s later */
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	assert_int_equal(d->fills_ended, 1);
+	assert_int_equal(d->last_result, FILL_RESULT_INTERRUPTED);
+	h = engine_fill_history(d->engine, seven);
+	assert_int_equal(h->count, 1);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_INTERRUPTED);
+	engine_detector_view(d->engine, seven, &v);
+	assert_false(v.valve_open);
+	/* Rescheduled: due now. */
+	assert_true(v.next_fill != SCHEDULE_NEVER);
+	assert_true(v.next_fill <= d->real_usec / 1000000);
+
+	/* A clean restart before it ran: the interrupted record is loaded
+	 * from the fill log once, not recorded again. */
+	kill_daemon(d);
+	start(d);
+	h = engine_fill_history(d->engine, seven);
+	assert_int_equal(h->count, 1);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_INTERRUPTED);
+}
+
+static void test_fill_history_survives_restarts(void **state)
+{
+	struct daemon_like *d = *state;
+	const struct fill_history *h;
+	uint32_t one;
+	char error[256];
+
+	start(d);
+	one = index_of(d->station, 1);
+	for (int fill = 0; fill < 3; fill++) {
+		d->plant.manifold_cold = d->plant.detectors_cold = false;
+		if (engine_fill(d->engine, "1", NULL, d->real_usec, d->mono_usec,
+				error, sizeof(error)) < 0)
+			fail_msg("fill %d: %s", fill, error);
+		scan(d, 5);
+		d->plant.manifold_cold = true;
+		scan(d, 30);
+		d->plant.detectors_cold = true;
+		scan(d, 30);
+		assert_int_equal(engine_fill_history(d->engine, one)->count, (unsigned)fill + 1);
+		assert_int_equal(fill_history_last(engine_fill_history(d->engine, one))->result,
+				 FILL_RESULT_FULL);
+		/* Warm again, as after a real fill; the closure delays pass. */
+		d->plant.manifold_cold = d->plant.detectors_cold = false;
+		scan(d, 1200);
+	}
+	kill_daemon(d);
+	start(d);
+	h = engine_fill_history(d->engine, one);
+	assert_int_equal(h->count, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(fill_history_get(h, i)->result, FILL_RESULT_FULL);
+		if (i)
+			assert_true(fill_history_get(h, i)->start_usec >
+				    fill_history_get(h, i - 1)->start_usec);
+	}
+}
+
+static void test_corrupt_primary_uses_secondary_then_compiled(void **state)
+{
+	struct daemon_like *d = *state;
+	const char *snap[] = { "11:11" }, *later[] = { "22:22" };
+	struct database_layout layout;
+	struct engine_detector_view v;
+	uint64_t offset;
+	uint32_t seven;
+	char error[256];
+
+	start(d);
+	seven = index_of(d->station, 7);
+	assert_int_equal(engine_preset(d->engine, "7", snap, 1, "replace", d->real_usec,
+				       d->mono_usec, error, sizeof(error)), 0);
+	assert_int_equal(run_state_snapshot(d->rs), 0);
+	assert_int_equal(engine_preset(d->engine, "7", later, 1, "replace", d->real_usec,
+				       d->mono_usec, error, sizeof(error)), 0);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	database_layout_of(d->station, &layout);
+	assert_int_equal(database_record_offset(&layout, DATABASE_RECORD_DETECTOR, seven, &offset), 0);
+	kill_daemon(d);
+
+	/* A flipped byte in detector 7's record of the primary. */
+	flip_byte(path_in(d, BACKUP_PRIMARY_NAME), (off_t)offset + 20);
+	assert_int_equal(start(d), BACKUP_SOURCE_SECONDARY);
+	engine_detector_view(d->engine, seven, &v);
+	assert_int_equal(v.preset[0], 11 * 60 + 11);
+	assert_int_equal(access(path_in(d, BACKUP_PRIMARY_NAME ".rejected"), R_OK), 0);
+	kill_daemon(d);
+
+	/* Both corrupt: the compiled database, with the example's presets. */
+	flip_byte(path_in(d, BACKUP_PRIMARY_NAME), (off_t)offset + 20);
+	flip_byte(path_in(d, BACKUP_SECONDARY_NAME), (off_t)offset + 20);
+	assert_int_equal(start(d), BACKUP_SOURCE_COMPILED);
+	engine_detector_view(d->engine, seven, &v);
+	assert_int_equal(v.n_presets, 2);
+	assert_int_equal(v.preset[0], 6 * 60 + 5);	/* "preset 06:05 18:05" */
+}
+
+static void test_bad_configuration_changes_nothing(void **state)
+{
+	struct daemon_like *d = *state;
+	struct station *s = NULL;
+	struct backup_report report;
+	uint8_t *before, *after;
+	size_t size_before, size_after;
+	FILE *f;
+
+	start(d);
+	kill_daemon(d);
+	before = slurp(path_in(d, RUN_STATE_COMPILED_NAME), &size_before);
+	snprintf(d->config, sizeof(d->config), "%s/bad.conf", d->dir);
+	f = fopen(d->config, "w");
+	assert_non_null(f);
+	fputs("station {\n\tscan-rate 10Hz\n\tno-such-key 1\n}\n", f);
+	fclose(f);
+
+	assert_int_equal(run_state_new(d->state_dir, &d->rs), 0);
+	assert_true(run_state_load(d->rs, d->config, &s, &report) < 0);
+	assert_null(s);
+	after = slurp(path_in(d, RUN_STATE_COMPILED_NAME), &size_after);
+	assert_int_equal(size_before, size_after);
+	assert_memory_equal(before, after, size_before);
+	free(before);
+	free(after);
+}
+
+static void test_compiled_database_is_used_where_it_is(void **state)
+{
+	struct daemon_like *d = *state;
+	char db[128];
+
+	/* Compile once through a first start, then point --config at a copy. */
+	start(d);
+	snprintf(db, sizeof(db), "%s/station.db", d->dir);
+	assert_int_equal(database_write_file(db, d->station), 0);
+	kill_daemon(d);
+	unlink(path_in(d, RUN_STATE_COMPILED_NAME));
+	strcpy(d->config, db);
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	assert_string_equal(run_state_compiled_path(d->rs), db);
+	assert_int_equal(access(path_in(d, RUN_STATE_COMPILED_NAME), F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_start_compiles_text_into_state_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preset_reaches_primary_only_on_commit_and_only_its_record,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_scans_dirty_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_mid_fill_is_an_interrupted_fill_rescheduled,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_history_survives_restarts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_primary_uses_secondary_then_compiled,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_configuration_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compiled_database_is_used_where_it_is, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
