@@ -8,7 +8,11 @@
 CRYO_CODEC_SRCS := daemon/cryo/cs800-enums.c daemon/cryo/cs800-params.c \
 	daemon/cryo/cs800-status.c daemon/cryo/cs800-command.c
 CRYO_SRCS := $(CRYO_CODEC_SRCS) daemon/cryo/cryo-history.c \
-	daemon/cryo/cryo-link.c daemon/cryo/cryo-socket.c
+	daemon/cryo/cryo-link.c daemon/cryo/cryo-socket.c \
+	daemon/cryo/cryo-pending.c daemon/cryo/cs800-changes.c
+# What stationd links (daemon/stationd.mk): the link on the event loop and
+# the org.stationd1.Cryostream objects.
+CRYO_DAEMON_SRCS := $(CRYO_SRCS) daemon/cryo/cryo-service.c daemon/bus/bus-cryostream.c
 # Only simulators, tests and benchmarks build status packets.
 CRYO_BUILDER_SRCS := daemon/cryo/cs800-status-builder.c
 
