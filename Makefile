@@ -158,11 +158,10 @@ bench: modules userspace $(BENCHES) | deps
 vm-shell: modules userspace | deps
 	@tests/vm/run.sh --shell
 
-run:
-	@echo "make run arrives with the daemon (issue 5): it will bring up the" >&2
-	@echo "simulated station. Until then, 'make vm-shell' gives a VM with the" >&2
-	@echo "modules built; see README.md." >&2
-	@exit 2
+# The simulated station in the VM, a root shell on it (tests/vm/station-run.sh;
+# without a terminal: up, banner, down). RUN_ARGS: station-up options.
+run: modules userspace | deps
+	@tests/vm/station-run.sh $(RUN_ARGS)
 
 clean: modules-clean
 	rm -rf $(BUILD)

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Guest half of `make run` (host half: tests/vm/station-run.sh): a setup
+# hook the VM's PID 1 (guest-runner.sh) sources before its root shell.
+# It brings the simulated station up with tests/sim/station-up and writes
+# the login shell's ~/.bash_profile, which exports DBUS_SYSTEM_BUS_ADDRESS
+# and prints what to type. In batch mode (the host's standard input is no
+# terminal, as in CI) it shows the banner and the object tree, tears the
+# station down and powers the guest off instead of starting a shell.
+#
+# The host passes a file on the kernel command line,
+# stationd.station_run=<file>, holding STATION_RUN_MODE (interactive or
+# batch) and STATION_UP_ARGS (an array, station-up's options).
+station_run_console=/dev/ttyS0
+
+station_run_main() {
+	local conf="" arg args out rc
+	read -r -a args </proc/cmdline
+	for arg in "${args[@]}"; do
+		case $arg in
+		stationd.station_run=*) conf=${arg#*=} ;;
+		esac
+	done
+	STATION_RUN_MODE=interactive STATION_UP_ARGS=()
+	# shellcheck source=/dev/null
+	[ -n "$conf" ] && [ -r "$conf" ] && . "$conf"
+
+	export PATH=$STATIOND_BUILD/bin:$STATIOND_TOP/tests/sim:$PATH
+	echo "make run: bringing up the simulated station: station-up ${STATION_UP_ARGS[*]}"
+	out=$(station-up "${STATION_UP_ARGS[@]}")
+	rc=$?
+	cd "$STATIOND_TOP" || return 1
+	if [ $rc -ne 0 ]; then
+		echo "make run: FAILED: station-up exited with status $rc (see the messages above)"
+		[ "$STATION_RUN_MODE" = batch ] && halt_guest
+		echo "make run: here is a root shell to look around; 'exit' powers the VM off"
+		station_run_profile ""
+		return 0
+	fi
+	printf '%s\n' "$out"
+	eval "$(grep '^export DBUS_SYSTEM_BUS_ADDRESS=' <<<"$out")"
+	# shellcheck source=/dev/null
+	. /run/stationd-sim/station.env
+	station_run_profile "$out"
+	if [ "$STATION_RUN_MODE" = batch ]; then
+		station_run_banner
+		echo "\$ busctl tree --list org.stationd1 | head -n 12"
+		busctl tree --list org.stationd1 2>&1 | head -n 12
+		echo "make run: station up ($(busctl tree --list org.stationd1 2>/dev/null | wc -l) objects on the bus)"
+		echo "make run: standard input is not a terminal: no shell; tearing down"
+		station-up --down
+		echo "make run: done"
+		halt_guest
+	fi
+}
+
+# What to type, for the banner and the shell's profile.
+station_run_banner() {
+	local detectors manifolds
+	detectors=$(grep -c '^detector ' <(stationd-compile dump "$STATION_DATABASE"))
+	manifolds=$(grep -c '^manifold ' <(stationd-compile dump "$STATION_DATABASE"))
+	cat <<BANNER
+
+=== the simulated station: $detectors detectors on $manifolds manifolds, plant time x$STATION_SCALE ===
+stationd is on a private system bus; DBUS_SYSTEM_BUS_ADDRESS points at it.
+Logs and the plant's files are in $STATION_DIR. Try:
+
+  busctl tree org.stationd1                        the objects
+  busctl introspect org.stationd1 /org/stationd1/autofill
+  tail -f $STATION_VALVE_LOG &          every valve the plant sees move
+  busctl monitor org.stationd1 &                   FillStarted, FillEnded, PropertiesChanged
+  busctl call org.stationd1 /org/stationd1/autofill org.stationd1.Autofill Fill ss A ""
+                                                   fill manifold A now (or at "HH:MM")
+  busctl get-property org.stationd1 /org/stationd1 org.stationd1.Manager State
+  busctl introspect org.stationd1 /org/stationd1/detector/1     a detector's state
+  echo "status 1" >$STATION_PLANT_CTL; tail -n 1 $STATION_PLANT_LOG
+                                                   the plant's view of detector 1
+  station-up --down; station-up -n 1000            another station (station-up --help)
+  exit                                             power the VM off
+
+BANNER
+}
+
+# The login shell (bash -l) reads /etc/profile, which resets PATH, then
+# this: PATH, the bus address and the banner again.
+station_run_profile() {
+	mkdir -p "$HOME"
+	{
+		# shellcheck disable=SC2016 # $PATH expands in the shell
+		printf 'export PATH=%q:$PATH\n' "$STATIOND_BUILD/bin:$STATIOND_TOP/tests/sim"
+		printf 'cd %q\n' "$STATIOND_TOP"
+		if [ -n "$1" ]; then
+			grep '^export DBUS_SYSTEM_BUS_ADDRESS=' <<<"$1"
+			printf '. %q\n' "/run/stationd-sim/station.env"
+			declare -f station_run_banner
+			echo station_run_banner
+		fi
+	} >"$HOME/.bash_profile"
+}
+
+# shellcheck disable=SC2094 # the console is a terminal, not a file
+station_run_main >"$station_run_console" 2>&1 <"$station_run_console"
