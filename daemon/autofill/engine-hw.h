@@ -28,6 +28,12 @@ struct engine_hw {
 	int (*read_input)(void *userdata, const struct channel_ref *input, bool *ret_asserted);
 	/* The dewar-inhibit or alarm output: true = asserted. */
 	int (*set_output)(void *userdata, const struct channel_ref *output, bool asserted);
+	/* Optional: 0 if the valve can be driven now, else the negative errno
+	 * set_valve would fail with (its card left the crate). No I/O: asked
+	 * for every valve at every scan, so that a relay card that is gone
+	 * makes its detectors and manifolds unavailable before a fill needs
+	 * them, and available again when it is back. */
+	int (*check_valve)(void *userdata, const struct channel_ref *valve);
 };
 
 #endif

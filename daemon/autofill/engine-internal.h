@@ -39,6 +39,7 @@ struct detector_run {
 	bool avoided, bias_shutdown;
 	bool bias_input;		/* last reading of the bias input */
 	bool sensor_failed, input_failed;
+	bool valve_failed;		/* its valve cannot be driven (check_valve) */
 	bool mv_valid;
 	int32_t mv;
 	/* The fill in progress. */
@@ -63,6 +64,7 @@ struct manifold_run {
 	bool overfull, underfull, overfull_persists;
 	bool manual_key;
 	bool sensor_failed, input_failed;
+	bool valve_failed;		/* its input or output valve cannot be driven */
 	bool mv_valid;
 	int32_t mv;
 	int64_t purge_start_mono;

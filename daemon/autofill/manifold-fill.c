@@ -43,13 +43,14 @@ static bool manifold_unavailable(const struct engine *e, uint32_t m)
 {
 	const struct manifold_run *mr = &e->manifolds[m];
 
-	return mr->sensor_failed || mr->input_failed || mr->input.close_failed ||
-	       mr->output.close_failed;
+	return mr->sensor_failed || mr->input_failed || mr->valve_failed ||
+	       mr->input.close_failed || mr->output.close_failed;
 }
 
 static bool detector_unavailable(const struct detector_run *dr)
 {
-	return dr->sensor_failed || dr->input_failed || dr->valve.close_failed;
+	return dr->sensor_failed || dr->input_failed || dr->valve_failed ||
+	       dr->valve.close_failed;
 }
 
 /* May this detector start a fill now, as far as it alone is concerned? */

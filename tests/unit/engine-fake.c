@@ -67,6 +67,24 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 	return 0;
 }
 
+static bool relay_card_gone(const struct fake_plant *f, const struct channel_ref *valve)
+{
+	for (uint32_t m = 0; m < f->station->n_manifolds; m++)
+		if (valve->card == RELAY_CARD(m))
+			return f->relay_card_gone[m];
+	return false;
+}
+
+static int fake_check_valve(void *userdata, const struct channel_ref *valve)
+{
+	struct fake_plant *f = plant_of(userdata);
+	bool mf, out;
+
+	if (resolve(f, valve, &mf, &out) < 0 || valve->kind != LINE_RELAY)
+		return -ENODEV;
+	return relay_card_gone(f, valve) ? -ENODEV : 0;
+}
+
 static int fake_set_valve(void *userdata, const struct channel_ref *valve, bool open)
 {
 	struct fake_plant *f = plant_of(userdata);
@@ -75,6 +93,8 @@ static int fake_set_valve(void *userdata, const struct channel_ref *valve, bool 
 	char name[8];
 
 	if (i < 0 || valve->kind != LINE_RELAY)
+		return -ENODEV;
+	if (relay_card_gone(f, valve))
 		return -ENODEV;
 	if (open && !f->dewar_inhibit)
 		f->inhibit_violations++;
@@ -146,6 +166,7 @@ static const struct engine_hw fake_hw = {
 	.set_valve = fake_set_valve,
 	.read_input = fake_read_input,
 	.set_output = fake_set_output,
+	.check_valve = fake_check_valve,
 };
 
 static void add_event(struct fake_plant *f, const struct fake_event *ev)

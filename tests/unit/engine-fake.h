@@ -44,6 +44,9 @@ struct fake_plant {
 	bool valve[FAKE_DETECTORS_MAX], input[FAKE_MANIFOLDS_MAX], output[FAKE_MANIFOLDS_MAX];
 	bool valve_stuck_open[FAKE_DETECTORS_MAX], output_stuck_open[FAKE_MANIFOLDS_MAX];
 	bool valve_close_fails[FAKE_DETECTORS_MAX];
+	/* Hotplug: manifold m's relay card left the crate (its relays drop,
+	 * check_valve and set_valve fail with -ENODEV). */
+	bool relay_card_gone[FAKE_MANIFOLDS_MAX];
 	bool supply_empty[FAKE_MANIFOLDS_MAX];
 	bool sensor_dead[FAKE_DETECTORS_MAX], manifold_sensor_dead[FAKE_MANIFOLDS_MAX];
 	unsigned fill_ticks[FAKE_DETECTORS_MAX], purge_ticks;
