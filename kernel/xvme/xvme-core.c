@@ -461,6 +461,7 @@ static void xvme_crate_remove_cards(struct xvme_crate *crate)
 	struct xvme_card *card, *tmp;
 	LIST_HEAD(cards);
 
+	mutex_lock(&crate->slots_lock);
 	mutex_lock(&crate->lock);
 	list_splice_init(&crate->cards, &cards);
 	mutex_unlock(&crate->lock);
@@ -469,6 +470,7 @@ static void xvme_crate_remove_cards(struct xvme_crate *crate)
 		list_del_init(&card->node);
 		xvme_card_remove(card);
 	}
+	mutex_unlock(&crate->slots_lock);
 }
 
 /* The registration scan: a card device for every responding slot. */
@@ -476,21 +478,26 @@ static int xvme_crate_add_cards(struct xvme_crate *crate)
 {
 	unsigned int slot, absent = 0;
 	u8 raw[XVME_ID_CHARS];
-	int err;
+	int err = 0;
 
+	mutex_lock(&crate->slots_lock);
 	for (slot = xvme_first_slot(crate); slot < XVME_SLOTS; slot++) {
 		u16 base = xvme_slot_base(slot);
 
 		err = xvme_read_id(crate, base, raw);
 		if (err == -EIO) {
+			err = 0;
 			absent++;
 			continue;
 		}
 		if (!err)
 			err = xvme_card_add(crate, base, raw);
 		if (err)
-			return err;
+			break;
 	}
+	mutex_unlock(&crate->slots_lock);
+	if (err)
+		return err;
 	mutex_lock(&crate->lock);
 	crate->slots_absent = absent;
 	mutex_unlock(&crate->lock);
@@ -532,6 +539,7 @@ struct xvme_crate *xvme_crate_register(struct device *parent,
 	crate->backend_data = backend_data;
 	crate->slot0_usable = slot0_usable;
 	mutex_init(&crate->lock);
+	mutex_init(&crate->slots_lock);
 	INIT_LIST_HEAD(&crate->cards);
 
 	device_initialize(&crate->dev);
@@ -574,8 +582,9 @@ EXPORT_SYMBOL_GPL(xvme_crate_unregister);
  * @crate: the crate
  * @base: the slot's A16 base address
  *
- * Return: the card, or NULL when the registration scan found none there.
- * No reference is taken: the card lives until xvme_crate_unregister().
+ * Return: the card, or NULL when there is no card device in that slot.
+ * No reference is taken: the card lives until xvme_crate_unregister() or
+ * xvme_crate_card_removed().
  */
 struct xvme_card *xvme_crate_find_card(struct xvme_crate *crate, u16 base)
 {
@@ -592,6 +601,66 @@ struct xvme_card *xvme_crate_find_card(struct xvme_crate *crate, u16 base)
 	return found;
 }
 EXPORT_SYMBOL_GPL(xvme_crate_find_card);
+
+/**
+ * xvme_crate_card_inserted - a card was put into a slot of a running crate
+ * @crate: the crate
+ * @base: the slot's A16 base address
+ *
+ * Reads the card's ID PROM and adds its device, as the registration scan
+ * does: udev hears "add", the driver of its model binds and runs the
+ * power-on test. Serialised with removal and with the crate's own
+ * registration and unregistration.
+ * Return: 0; -EINVAL for an address that is not a usable slot; -EEXIST
+ * when the slot has a card device already; -EIO when the slot answers with
+ * a bus error (no card there after all); or the error of adding the device.
+ */
+int xvme_crate_card_inserted(struct xvme_crate *crate, u16 base)
+{
+	u8 raw[XVME_ID_CHARS];
+	int err;
+
+	if (base % XVME_SLOT_SIZE ||
+	    base / XVME_SLOT_SIZE < xvme_first_slot(crate))
+		return -EINVAL;
+
+	mutex_lock(&crate->slots_lock);
+	if (xvme_crate_find_card(crate, base))
+		err = -EEXIST;
+	else
+		err = xvme_read_id(crate, base, raw) ?:
+		      xvme_card_add(crate, base, raw);
+	mutex_unlock(&crate->slots_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xvme_crate_card_inserted);
+
+/**
+ * xvme_crate_card_removed - a card was pulled out of a running crate
+ * @crate: the crate
+ * @base: the slot's A16 base address
+ *
+ * Removes the card device: its driver unbinds (whatever it still writes
+ * to a card that is gone ends in bus errors), udev hears "remove" for the
+ * card and the devices its driver had registered.
+ * Return: 0, or -ENODEV when there is no card device in that slot.
+ */
+int xvme_crate_card_removed(struct xvme_crate *crate, u16 base)
+{
+	struct xvme_card *card;
+
+	mutex_lock(&crate->slots_lock);
+	card = xvme_crate_find_card(crate, base);
+	if (card) {
+		mutex_lock(&crate->lock);
+		list_del_init(&card->node);
+		mutex_unlock(&crate->lock);
+		xvme_card_remove(card);
+	}
+	mutex_unlock(&crate->slots_lock);
+	return card ? 0 : -ENODEV;
+}
+EXPORT_SYMBOL_GPL(xvme_crate_card_removed);
 
 /* ----------------------------------------------------------------- bus */
 

@@ -5,8 +5,16 @@
  * simulators drive through debugfs (xvme-sim-plant.c).
  *
  *   modprobe xvme-sim cards=240@0x0400,260@0x0800,560@0x0c00:unipolar
+ *   modprobe xvme-sim cards=<crate xvme0> cards1=<crate xvme1>
  *
- * Every slot without a card answers with a bus error. Each card has a
+ * cards= describes crate xvme0; cards1= .. cards3= add crates xvme1 ..
+ * xvme3 (a big station: 64 slots per crate), created in that order, with
+ * an empty crate for a list left out before the last one given.
+ *
+ * Every slot without a card answers with a bus error; so does a card
+ * pulled out of its slot at run time (xvme_sim_set_present(), the plant's
+ * "present" file), whose device then leaves the bus until it is put
+ * back. Each card has a
  * real Linux interrupt from a small irq domain: level-like, asserted
  * while the card requests service. Card drivers request it threaded and
  * oneshot (their registers are behind a sleeping regmap); the sim
@@ -30,17 +38,27 @@
 #include "xvme-sim-internal.h"
 
 #define XVME_SIM_CARDS_MAX	XVME_SLOTS
+#define XVME_SIM_PARAM_CRATES	4
 
 static char *cards = "";
 module_param(cards, charp, 0444);
 MODULE_PARM_DESC(cards,
-		 "cards of the crate: <model>@<address>[:unipolar][:<fault>],... e.g. 240@0x0400,560@0x0c00:unipolar");
+		 "cards of crate xvme0: <model>@<address>[:unipolar][:<fault>],... e.g. 240@0x0400,560@0x0c00:unipolar");
+static char *cards1 = "";
+module_param(cards1, charp, 0444);
+MODULE_PARM_DESC(cards1, "cards of crate xvme1, as cards=");
+static char *cards2 = "";
+module_param(cards2, charp, 0444);
+MODULE_PARM_DESC(cards2, "cards of crate xvme2, as cards=");
+static char *cards3 = "";
+module_param(cards3, charp, 0444);
+MODULE_PARM_DESC(cards3, "cards of crate xvme3, as cards=");
 
 static bool slot0;
 module_param(slot0, bool, 0444);
-MODULE_PARM_DESC(slot0, "slot 0x0000 is usable (default: no, GCSR collision)");
+MODULE_PARM_DESC(slot0, "slot 0x0000 is usable in every crate (default: no, GCSR collision)");
 
-static struct xvme_sim *xvme_sim_param_crate;
+static struct xvme_sim *xvme_sim_param_crates[XVME_SIM_PARAM_CRATES];
 
 /* ------------------------------------------------------------- backend */
 
@@ -64,8 +82,10 @@ static struct xvme_sim_card *xvme_sim_slot(struct xvme_crate *crate, u16 addr)
 									\
 	if (__sc) {							\
 		raw_spin_lock_irqsave(&__sim->lock, __flags);		\
-		__err = call;						\
-		xvme_sim_irq_update(__sc);				\
+		if (__sc->present) {					\
+			__err = call;					\
+			xvme_sim_irq_update(__sc);			\
+		}							\
 		raw_spin_unlock_irqrestore(&__sim->lock, __flags);	\
 	}								\
 	__err;								\
@@ -399,6 +419,7 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 	if (!sim)
 		goto err_specs;
 	raw_spin_lock_init(&sim->lock);
+	mutex_init(&sim->hotplug_lock);
 	sim->cards = kcalloc(max(n, 1U), sizeof(*sim->cards), GFP_KERNEL);
 	if (!sim->cards)
 		goto err_sim;
@@ -414,6 +435,7 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 		sc->irq_masked = true;
 		INIT_WORK(&sc->raise_work, xvme_sim_irq_raise);
 		sc->fault = specs[i].fault;
+		sc->present = true;
 		xvme_sim_power_on(sc);
 		sim->slot[sc->base / XVME_SLOT_SIZE] = sc;
 	}
@@ -483,30 +505,115 @@ struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base)
 }
 EXPORT_SYMBOL_GPL(xvme_sim_card_at);
 
+/**
+ * xvme_sim_set_present - put a card into its slot or pull it out, at run time
+ * @sc: the card
+ * @present: true: power it on (reset) in its slot and tell the crate, which
+ *	adds its device (driver bind, power-on test, udev "add"); false: it
+ *	leaves the slot without warning, its outputs go dead, every access is
+ *	a bus error, and the crate removes its device (udev "remove" of the
+ *	card and of its gpiochip or IIO device)
+ *
+ * Setting the state the card is in again re-syncs the crate's view: a card
+ * whose device is missing (a bus error at the registration scan, the
+ * "absent" fault) is looked for again.
+ * Return: 0; for @present, -EIO when the card answers with bus errors (it is
+ * in the slot, but the crate cannot add it), or another error of adding it.
+ */
+int xvme_sim_set_present(struct xvme_sim_card *sc, bool present)
+{
+	struct xvme_sim *sim = sc->sim;
+	unsigned long flags;
+	int err;
+
+	mutex_lock(&sim->hotplug_lock);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	if (present && !sc->present)
+		xvme_sim_power_on(sc);
+	else if (!present && sc->present)
+		xvme_sim_power_off(sc);
+	sc->present = present;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+
+	if (present) {
+		err = xvme_crate_card_inserted(sim->crate, sc->base);
+		if (err == -EEXIST)
+			err = 0;
+	} else {
+		err = xvme_crate_card_removed(sim->crate, sc->base);
+		if (err == -ENODEV)
+			err = 0;
+	}
+	mutex_unlock(&sim->hotplug_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xvme_sim_set_present);
+
+bool xvme_sim_get_present(struct xvme_sim_card *sc)
+{
+	return READ_ONCE(sc->present);
+}
+EXPORT_SYMBOL_GPL(xvme_sim_get_present);
+
+static void xvme_sim_destroy_param_crates(void)
+{
+	int i;
+
+	for (i = XVME_SIM_PARAM_CRATES - 1; i >= 0; i--) {
+		if (xvme_sim_param_crates[i])
+			xvme_sim_destroy(xvme_sim_param_crates[i]);
+		xvme_sim_param_crates[i] = NULL;
+	}
+}
+
+/*
+ * One crate per cards= parameter up to the last one given, in order, so
+ * that with no other crate registered cardsN= becomes xvmeN.
+ */
+static int xvme_sim_create_param_crates(void)
+{
+	const char *lists[XVME_SIM_PARAM_CRATES] = {
+		cards, cards1, cards2, cards3,
+	};
+	int i, last = -1;
+
+	for (i = 0; i < XVME_SIM_PARAM_CRATES; i++)
+		if (lists[i] && *lists[i])
+			last = i;
+
+	for (i = 0; i <= last; i++) {
+		struct xvme_sim *sim = xvme_sim_create(lists[i] ?: "", slot0);
+
+		if (IS_ERR(sim)) {
+			pr_err("xvme-sim: crate %d of the module parameters not created: %ld\n",
+			       i, PTR_ERR(sim));
+			xvme_sim_destroy_param_crates();
+			return PTR_ERR(sim);
+		}
+		xvme_sim_param_crates[i] = sim;
+		if (sim->crate->index != i)
+			pr_warn("xvme-sim: crate %d of the module parameters is xvme%d (another crate took xvme%d)\n",
+				i, sim->crate->index, i);
+	}
+	return 0;
+}
+
 static int __init xvme_sim_init(void)
 {
-	struct xvme_sim *sim;
 	int err;
 
 	err = xvme_sim_plant_init();
 	if (err)
 		return err;
-	if (!cards || !*cards)
-		return 0;	/* crates only through xvme_sim_create() */
-
-	sim = xvme_sim_create(cards, slot0);
-	if (IS_ERR(sim)) {
+	err = xvme_sim_create_param_crates();
+	if (err)
 		xvme_sim_plant_exit();
-		return PTR_ERR(sim);
-	}
-	xvme_sim_param_crate = sim;
-	return 0;
+	return err;
 }
 
 static void __exit xvme_sim_exit(void)
 {
-	if (xvme_sim_param_crate)
-		xvme_sim_destroy(xvme_sim_param_crate);
+	xvme_sim_destroy_param_crates();
 	xvme_sim_plant_exit();
 }
 

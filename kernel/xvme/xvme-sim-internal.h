@@ -9,6 +9,7 @@
 
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -25,6 +26,7 @@ struct xvme_sim_card {
 	u16 base;
 	enum xvme_model model;
 	enum xvme_sim_fault fault;
+	bool present;		/* in its slot; out of it every access is a bus error */
 	unsigned long write_cycles;
 
 	/* XVME-240 */
@@ -66,10 +68,13 @@ struct xvme_sim {
 	unsigned int ncards;
 	struct irq_domain *domain;
 	struct fwnode_handle *fwnode;
+	/* A card's presence and its device on the bus change together. */
+	struct mutex hotplug_lock;
 };
 
 /* xvme-sim-regs.c: with sim->lock held */
 void xvme_sim_power_on(struct xvme_sim_card *sc);
+void xvme_sim_power_off(struct xvme_sim_card *sc);
 int xvme_sim_reg_read8(struct xvme_sim_card *sc, u16 offset, u8 *val);
 int xvme_sim_reg_write8(struct xvme_sim_card *sc, u16 offset, u8 val);
 int xvme_sim_reg_read16(struct xvme_sim_card *sc, u16 offset, u16 *val);

@@ -18,6 +18,9 @@
  *   flags       240  read "0x%02x"
  *   fault       all  read/write none, absent, bad-id, adc-stuck,
  *                    adc-error, no-reset-clear
+ *   present     all  read 1 (in its slot) or 0; write 0 to pull the card
+ *                    out (its device leaves the bus), 1 to put it back
+ *                    (power-on reset, device added, driver bound)
  *
  * A write carries one whole value and is taken from offset 0 whatever
  * the file position, so a simulator can keep the file open and pwrite()
@@ -507,6 +510,33 @@ static ssize_t fault_read(struct file *file, char __user *ubuf, size_t count,
 	return xvme_sim_plant_emit(ubuf, count, ppos, text);
 }
 
+static ssize_t present_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct xvme_sim_card *sc = file->private_data;
+	char *text = xvme_sim_plant_fetch(ubuf, count);
+	bool present;
+	int err;
+
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+	err = kstrtobool(text, &present);
+	kfree(text);
+	if (err)
+		return -EINVAL;
+	err = xvme_sim_set_present(sc, present);
+	return err ?: count;
+}
+
+static ssize_t present_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct xvme_sim_card *sc = file->private_data;
+
+	return xvme_sim_plant_emit(ubuf, count, ppos,
+				   xvme_sim_get_present(sc) ? "1\n" : "0\n");
+}
+
 #define XVME_SIM_PLANT_FOPS(_name, _read, _write)		\
 static const struct file_operations _name##_fops = {		\
 	.owner = THIS_MODULE,					\
@@ -523,6 +553,7 @@ XVME_SIM_PLANT_FOPS(ports, ports_read, ports_write);
 XVME_SIM_PLANT_FOPS(irq_inputs, irq_inputs_read, irq_inputs_write);
 XVME_SIM_PLANT_FOPS(flags, flags_read, NULL);
 XVME_SIM_PLANT_FOPS(fault, fault_read, fault_write);
+XVME_SIM_PLANT_FOPS(present, present_read, present_write);
 
 void xvme_sim_plant_add(struct xvme_sim_card *sc, const char *name)
 {
@@ -533,6 +564,7 @@ void xvme_sim_plant_add(struct xvme_sim_card *sc, const char *name)
 	dir = debugfs_create_dir(name, xvme_sim_debugfs_root);
 	sc->debugfs = dir;
 	debugfs_create_file("fault", 0644, dir, sc, &fault_fops);
+	debugfs_create_file("present", 0644, dir, sc, &present_fops);
 	switch (sc->model) {
 	case XVME_MODEL_240:
 		debugfs_create_file("ports", 0644, dir, sc, &ports_fops);

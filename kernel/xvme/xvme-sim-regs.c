@@ -324,7 +324,11 @@ static void x560_write(struct xvme_sim_card *sc, u16 reg, u16 val, u16 lanes)
 
 /* ------------------------------------------------------------- dispatch */
 
-void xvme_sim_power_on(struct xvme_sim_card *sc)
+/*
+ * A card without power (pulled out of its slot) drives nothing: relays
+ * de-energized, flags and ports low, no conversion running.
+ */
+void xvme_sim_power_off(struct xvme_sim_card *sc)
 {
 	switch (sc->model) {
 	case XVME_MODEL_240:
@@ -332,15 +336,6 @@ void xvme_sim_power_on(struct xvme_sim_card *sc)
 		break;
 	case XVME_MODEL_260:
 		x260_reset(sc, false);
-		/*
-		 * With its reset broken, nothing clears the latches at power-on
-		 * either: they come up undefined. That is the state in which a
-		 * power-on test sees the fault without energizing anything.
-		 */
-		if (sc->fault == XVME_SIM_FAULT_NO_RESET_CLEAR) {
-			sc->out[0] = XVME_SIM_LATCH_UNDEFINED;
-			sc->out[1] = XVME_SIM_LATCH_UNDEFINED;
-		}
 		break;
 	case XVME_MODEL_560:
 		x560_reset(sc);
@@ -350,10 +345,25 @@ void xvme_sim_power_on(struct xvme_sim_card *sc)
 	}
 }
 
+void xvme_sim_power_on(struct xvme_sim_card *sc)
+{
+	xvme_sim_power_off(sc);
+	/*
+	 * With its reset broken, nothing clears the latches at power-on
+	 * either: they come up undefined. That is the state in which a
+	 * power-on test sees the fault without energizing anything.
+	 */
+	if (sc->model == XVME_MODEL_260 &&
+	    sc->fault == XVME_SIM_FAULT_NO_RESET_CLEAR) {
+		sc->out[0] = XVME_SIM_LATCH_UNDEFINED;
+		sc->out[1] = XVME_SIM_LATCH_UNDEFINED;
+	}
+}
+
 bool xvme_sim_irq_line(struct xvme_sim_card *sc)
 {
-	return sc->model == XVME_MODEL_240 && sc->fault !=
-	       XVME_SIM_FAULT_ABSENT && x240_pending(sc) &&
+	return sc->model == XVME_MODEL_240 && sc->present &&
+	       sc->fault != XVME_SIM_FAULT_ABSENT && x240_pending(sc) &&
 	       (sc->csr240 & X240_CSR_IRQ_EN);
 }
 

@@ -81,6 +81,14 @@ int xvme_sim_get_flags(struct xvme_sim_card *sc, u8 *flags);
 int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault);
 enum xvme_sim_fault xvme_sim_get_fault(struct xvme_sim_card *sc);
 
+/*
+ * Hotplug: pull a card out of its slot (its device leaves the bus) or put
+ * it back (power-on reset, device added, driver bound); may sleep. The
+ * "absent" fault is different: a dead card whose device stays.
+ */
+int xvme_sim_set_present(struct xvme_sim_card *sc, bool present);
+bool xvme_sim_get_present(struct xvme_sim_card *sc);
+
 /* "none", "absent", ...; parse returns the fault or -EINVAL. */
 const char *xvme_sim_fault_name(enum xvme_sim_fault fault);
 int xvme_sim_fault_parse(const char *name);

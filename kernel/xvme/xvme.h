@@ -86,6 +86,7 @@ struct xvme_crate {
 	bool slot0_usable;
 	/* private to the core */
 	struct mutex lock;		/* card list, scan */
+	struct mutex slots_lock;	/* card insertion and removal */
 	struct list_head cards;
 	unsigned int slots_absent;	/* bus errors in the last scan */
 };
@@ -162,6 +163,13 @@ struct xvme_crate *xvme_crate_register(struct device *parent,
 void xvme_crate_unregister(struct xvme_crate *crate);
 /* The card at @base; valid while the crate is registered. For tests. */
 struct xvme_card *xvme_crate_find_card(struct xvme_crate *crate, u16 base);
+/*
+ * Hotplug, for backends that learn of a card put into or pulled out of a
+ * slot while the crate runs: add the card device (its driver binds and
+ * runs the power-on test) or remove it (its driver unbinds).
+ */
+int xvme_crate_card_inserted(struct xvme_crate *crate, u16 base);
+int xvme_crate_card_removed(struct xvme_crate *crate, u16 base);
 
 /* Card drivers */
 int __xvme_driver_register(struct xvme_driver *drv, struct module *owner);
@@ -181,6 +189,14 @@ bool xvme_card_selftest_passed(struct xvme_card *card);
 int xvme_card_set_led(struct xvme_card *card, enum xvme_led led);
 void xvme_card_lock(struct xvme_card *card);
 void xvme_card_unlock(struct xvme_card *card);
+
+/*
+ * Card drivers with a gpiochip: its line names as a software node for
+ * gc->fwnode (see xvme-line-names.c for why not gc->names).
+ */
+struct fwnode_handle *devm_xvme_gpio_line_names(struct xvme_card *card,
+						const char *const *names,
+						unsigned int count);
 
 /* ID PROM: 32 raw characters (the odd bytes) -> trimmed string and model */
 int xvme_id_parse(const u8 raw[XVME_ID_CHARS], char id[XVME_ID_CHARS + 1],

@@ -477,6 +477,7 @@ static int xvme240_probe(struct xvme_card *card)
 	struct device *dev = &card->dev;
 	struct gpio_irq_chip *girq;
 	struct xvme240 *ttl;
+	struct fwnode_handle *fwnode;
 	struct gpio_chip *gc;
 	int ret;
 
@@ -498,13 +499,18 @@ static int xvme240_probe(struct xvme_card *card)
 	if (ret)
 		return ret;
 
+	/* Named through a software node: see devm_xvme_gpio_line_names(). */
+	fwnode = devm_xvme_gpio_line_names(card, xvme240_names, XVME240_LINES);
+	if (IS_ERR(fwnode))
+		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
+
 	gc = &ttl->gc;
 	gc->label = dev_name(dev);
 	gc->parent = dev;
+	gc->fwnode = fwnode;
 	gc->owner = THIS_MODULE;
 	gc->base = -1;
 	gc->ngpio = XVME240_LINES;
-	gc->names = xvme240_names;
 	gc->can_sleep = true;
 	gc->request = xvme240_request;
 	gc->free = xvme240_free;

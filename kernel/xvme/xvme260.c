@@ -295,6 +295,7 @@ static int xvme260_probe(struct xvme_card *card)
 {
 	struct device *dev = &card->dev;
 	struct xvme260 *relays;
+	struct fwnode_handle *fwnode;
 	struct gpio_chip *gc;
 	int ret;
 
@@ -317,13 +318,18 @@ static int xvme260_probe(struct xvme_card *card)
 	if (!xvme_card_selftest_passed(card))
 		dev_err(dev, "power-on test failed: relays stay de-energized\n");
 
+	/* Named through a software node: see devm_xvme_gpio_line_names(). */
+	fwnode = devm_xvme_gpio_line_names(card, xvme260_names, XVME260_RELAYS);
+	if (IS_ERR(fwnode))
+		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
+
 	gc = &relays->gc;
 	gc->label = dev_name(dev);
 	gc->parent = dev;
+	gc->fwnode = fwnode;
 	gc->owner = THIS_MODULE;
 	gc->base = -1;
 	gc->ngpio = XVME260_RELAYS;
-	gc->names = xvme260_names;
 	gc->can_sleep = true;
 	gc->request = xvme260_request;
 	gc->free = xvme260_free;

@@ -21,6 +21,7 @@
 #include <linux/iio/iio.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/property.h>
 #include <linux/regmap.h>
 #include <linux/sysfs.h>
 
@@ -376,6 +377,19 @@ static u32 plant_relays(struct kunit *test, struct drv_test *t)
 	return relays;
 }
 
+/* A line's name as gpiolib got it: the chip's "gpio-line-names". */
+static const char *drv_test_line_name(struct kunit *test, struct drv_test *t,
+				      unsigned int offset)
+{
+	const char *names[96];
+	int n;
+
+	n = fwnode_property_read_string_array(t->gc->fwnode, "gpio-line-names",
+					      names, ARRAY_SIZE(names));
+	KUNIT_ASSERT_EQ(test, n, (int)t->gc->ngpio);
+	return names[offset];
+}
+
 static void relay_set_multiple_writes(struct kunit *test)
 {
 	struct drv_test *t = drv_test_setup(test, "260@0x0400");
@@ -385,8 +399,8 @@ static void relay_set_multiple_writes(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t->gc);
 	KUNIT_EXPECT_EQ(test, t->gc->ngpio, 32);
-	KUNIT_EXPECT_STREQ(test, t->gc->names[0], "relay0");
-	KUNIT_EXPECT_STREQ(test, t->gc->names[31], "relay31");
+	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, 0), "relay0");
+	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, 31), "relay31");
 	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
 					drv_test_free_lines, t));
 	for (i = 0; i < 32; i++)
@@ -510,9 +524,12 @@ static void ttl_port_direction_conflict(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t->gc);
 	KUNIT_EXPECT_EQ(test, t->gc->ngpio, 80);
-	KUNIT_EXPECT_STREQ(test, t->gc->names[X240_PORT_LINE(7, 7)], "port7.7");
-	KUNIT_EXPECT_STREQ(test, t->gc->names[X240_IRQ_LINE(3)], "irq3");
-	KUNIT_EXPECT_STREQ(test, t->gc->names[X240_FLAG_LINE(0)], "flag0");
+	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, X240_PORT_LINE(7, 7)),
+			   "port7.7");
+	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, X240_IRQ_LINE(3)),
+			   "irq3");
+	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, X240_FLAG_LINE(0)),
+			   "flag0");
 	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
 					drv_test_free_lines, t));
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the simulated crate's register models and of its card
+ * KUnit tests of the simulated crate's register models, of its card
  * interrupt, taken by a threaded oneshot handler the way card drivers
- * take it. Accesses go through the crate's backend ops, as the core's
+ * take it, and of card hotplug (a card pulled out and put back, with a
+ * relay line held across it). Accesses go through the crate's backend ops, as the core's
  * regmaps do; real card drivers that are built in are unbound first so
  * the test alone drives the registers.
  */
@@ -10,6 +11,9 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/gpio.h>
+#include <linux/gpio/consumer.h>
+#include <linux/gpio/driver.h>
 #include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/regmap.h>
@@ -583,6 +587,180 @@ static void xvme_sim_560_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd16(test, C560 + 0x80), X560_BIPOLAR | 0x3);
 }
 
+/* -------------------------------------------------------------- hotplug */
+
+static void xvme_sim_hotplug_cycle(struct kunit *test)
+{
+	struct xvme_crate *crate = ((struct xvme_sim_kunit *)test->priv)->crate;
+	struct xvme_sim_card *adc = sc_at(test, C560);
+	struct xvme_card *card;
+	u8 v8;
+
+	KUNIT_ASSERT_NOT_NULL(test, xvme_crate_find_card(crate, C560));
+	KUNIT_EXPECT_TRUE(test, xvme_sim_get_present(adc));
+
+	/* pulled out: no device, bus errors, the neighbours untouched */
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(adc, false), 0);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_get_present(adc));
+	KUNIT_EXPECT_NULL(test, xvme_crate_find_card(crate, C560));
+	KUNIT_EXPECT_EQ(test, crate->ops->read8(crate, C560 + 1, &v8), -EIO);
+	KUNIT_EXPECT_EQ(test, crate->ops->write16(crate, C560 + 0x80, 0x80),
+			-EIO);
+	KUNIT_EXPECT_NOT_NULL(test, xvme_crate_find_card(crate, C560U));
+	KUNIT_EXPECT_EQ(test, rd8(test, C560U + 1), 'V');
+	/* pulling an empty slot again is no error and changes nothing */
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_present(adc, false), 0);
+
+	/* put back: power-on reset, a new device that passed its test */
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(adc, true), 0);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_get_present(adc));
+	card = xvme_crate_find_card(crate, C560);
+	KUNIT_ASSERT_NOT_NULL(test, card);
+	KUNIT_EXPECT_EQ(test, card->model, XVME_MODEL_560);
+	KUNIT_EXPECT_STREQ(test, card->id, "VMEIDXYC560A");
+	KUNIT_EXPECT_TRUE(test, xvme_card_selftest_passed(card));
+	KUNIT_EXPECT_EQ(test, rd8(test, C560 + 1), 'V');
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_present(adc, true), 0);
+	KUNIT_EXPECT_PTR_EQ(test, xvme_crate_find_card(crate, C560), card);
+
+	/* the core refuses what is no slot of this crate */
+	KUNIT_EXPECT_EQ(test, xvme_crate_card_inserted(crate, C560 + 2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_crate_card_inserted(crate, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_crate_card_inserted(crate, 0x2000), -EIO);
+	KUNIT_EXPECT_EQ(test, xvme_crate_card_inserted(crate, C560), -EEXIST);
+	KUNIT_EXPECT_EQ(test, xvme_crate_card_removed(crate, 0x2000),
+			-ENODEV);
+}
+
+/* Out of its slot a card has no power: every relay drops. */
+static void xvme_sim_hotplug_outputs_drop(struct kunit *test)
+{
+	struct xvme_sim_card *relays = sc_at(test, C260);
+	u32 out;
+
+	wr16(test, C260 + 0x88, 0x0005);
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x5u);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(relays, false), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0u);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(relays, true), 0);
+	KUNIT_EXPECT_EQ(test, rd16(test, C260 + 0x88), 0);
+}
+
+/*
+ * A card that answers with bus errors has no device; putting it in again
+ * reports that, and once it answers the same write adds it.
+ */
+static void xvme_sim_hotplug_dead_card(struct kunit *test)
+{
+	struct xvme_crate *crate = ((struct xvme_sim_kunit *)test->priv)->crate;
+	struct xvme_sim_card *ttl = sc_at(test, C240);
+
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(ttl, false), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_fault(ttl, XVME_SIM_FAULT_ABSENT), 0);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_present(ttl, true), -EIO);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_get_present(ttl));
+	KUNIT_EXPECT_NULL(test, xvme_crate_find_card(crate, C240));
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_fault(ttl, XVME_SIM_FAULT_NONE), 0);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_present(ttl, true), 0);
+	KUNIT_EXPECT_NOT_NULL(test, xvme_crate_find_card(crate, C240));
+
+	/* a card put back with a corrupt ID PROM is there, and failed */
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(ttl, false), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_fault(ttl, XVME_SIM_FAULT_BAD_ID), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(ttl, true), 0);
+	KUNIT_ASSERT_NOT_NULL(test, xvme_crate_find_card(crate, C240));
+	KUNIT_EXPECT_FALSE(test,
+			   xvme_card_selftest_passed(xvme_crate_find_card(crate,
+									  C240)));
+}
+
+/* Two crates: their cards have names of their own. */
+static void xvme_sim_second_crate(struct kunit *test)
+{
+	struct xvme_crate *crate = ((struct xvme_sim_kunit *)test->priv)->crate;
+	struct xvme_sim *second;
+	struct xvme_card *a, *b;
+
+	second = xvme_sim_create("560@0x0c00", false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(second));
+	a = xvme_crate_find_card(crate, C560);
+	b = xvme_crate_find_card(xvme_sim_crate(second), C560);
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NOT_NULL(test, b);
+	if (a && b) {
+		KUNIT_EXPECT_NE(test, crate->index,
+				xvme_sim_crate(second)->index);
+		KUNIT_EXPECT_STRNEQ(test, dev_name(&a->dev), dev_name(&b->dev));
+	}
+	/* pulling a card of one crate leaves the other's alone */
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_present(xvme_sim_card_at(second,
+								    C560),
+						   false), 0);
+	KUNIT_EXPECT_PTR_EQ(test, xvme_crate_find_card(crate, C560), a);
+	xvme_sim_destroy(second);
+}
+
+#if IS_BUILTIN(CONFIG_XVME_260) && IS_ENABLED(CONFIG_GPIOLIB)
+static int xvme_sim_kunit_gc_match(struct gpio_chip *gc, void *data)
+{
+	return gc->label && !strcmp(gc->label, data);
+}
+
+/*
+ * A relay line held energized (as the daemon's are, through the character
+ * device) while its card is pulled: gpiolib removes the chip under the
+ * holder, whose later set and release must reach nothing that is gone;
+ * the card put back is a new chip whose lines can be taken again.
+ */
+static void xvme_sim_hotplug_held_line(struct kunit *test)
+{
+	struct xvme_crate *crate = ((struct xvme_sim_kunit *)test->priv)->crate;
+	struct xvme_sim_card *relays = sc_at(test, C260);
+	struct xvme_card *card = xvme_crate_find_card(crate, C260);
+	struct gpio_desc *desc;
+	struct gpio_chip *gc;
+	char label[32];
+	u32 out;
+
+	KUNIT_ASSERT_NOT_NULL(test, card);
+	KUNIT_ASSERT_GE(test, device_attach(&card->dev), 0);
+	strscpy(label, dev_name(&card->dev), sizeof(label));
+	gc = gpiochip_find(label, xvme_sim_kunit_gc_match);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, gc, "no gpiochip %s", label);
+	KUNIT_ASSERT_EQ(test, gpio_request(gc->base + 3, "kunit"), 0);
+	desc = gpio_to_desc(gc->base + 3);
+	KUNIT_ASSERT_NOT_NULL(test, desc);
+	KUNIT_ASSERT_EQ(test, gpiod_direction_output(desc, 1), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, BIT(3));
+
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(relays, false), 0);
+	KUNIT_EXPECT_NULL(test, gpiochip_find(label, xvme_sim_kunit_gc_match));
+	gpiod_set_value_cansleep(desc, 1);	/* "backing chip is gone" */
+	KUNIT_EXPECT_LT(test, gpiod_get_value_cansleep(desc), 1);
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0u);
+	gpiod_put(desc);			/* the holder lets go */
+
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_present(relays, true), 0);
+	gc = gpiochip_find(label, xvme_sim_kunit_gc_match);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, gc, "no gpiochip %s after re-insertion",
+				  label);
+	KUNIT_ASSERT_EQ(test, gpio_request(gc->base + 3, "kunit"), 0);
+	desc = gpio_to_desc(gc->base + 3);
+	KUNIT_ASSERT_NOT_NULL(test, desc);
+	KUNIT_EXPECT_EQ(test, gpiod_direction_output(desc, 1), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, BIT(3));
+	gpiod_put(desc);	/* released: de-energized by the driver */
+	KUNIT_ASSERT_EQ(test, xvme_sim_get_relays(relays, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 0u);
+}
+#endif
+
 static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_id_prom),
 	KUNIT_CASE(xvme_sim_bus_errors),
@@ -598,6 +776,13 @@ static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_560_stuck),
 	KUNIT_CASE(xvme_sim_560_error),
 	KUNIT_CASE(xvme_sim_560_reset),
+	KUNIT_CASE(xvme_sim_hotplug_cycle),
+	KUNIT_CASE(xvme_sim_hotplug_outputs_drop),
+	KUNIT_CASE(xvme_sim_hotplug_dead_card),
+	KUNIT_CASE(xvme_sim_second_crate),
+#if IS_BUILTIN(CONFIG_XVME_260) && IS_ENABLED(CONFIG_GPIOLIB)
+	KUNIT_CASE(xvme_sim_hotplug_held_line),
+#endif
 	{}
 };
 
