@@ -13,6 +13,7 @@ CRYO_SRCS := $(CRYO_CODEC_SRCS) daemon/cryo/cryo-history.c \
 # What stationd links (daemon/stationd.mk): the link on the event loop and
 # the org.stationd1.Cryostream objects.
 CRYO_DAEMON_SRCS := $(CRYO_SRCS) daemon/cryo/cryo-service.c daemon/bus/bus-cryostream.c
+LIBS_CRYO := -lm
 # Only simulators, tests and benchmarks build status packets.
 CRYO_BUILDER_SRCS := daemon/cryo/cs800-status-builder.c
 
@@ -24,7 +25,7 @@ $(BUILD)/bin/cryostream-sim: $(call obj,tests/sim/cryostream-sim.c $(CRYO_CODEC_
 
 # Unit tests: every one links the whole (small) cryo library, sanitized.
 CRYO_UNIT_TESTS := test-cryo-status test-cryo-command test-cryo-history \
-	test-cryo-link test-cryo-loopback
+	test-cryo-link test-cryo-loopback test-cryo-pending
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(CRYO_UNIT_TESTS))
 
 define cryo_unit_test

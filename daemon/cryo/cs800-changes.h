@@ -2,8 +2,8 @@
 /*
  * Which D-Bus properties a new status packet changes: the property of
  * every parameter whose typed value differs from the previous packet's
- * (cs800_value_equal(), so a temperature that moved by less than the
- * wire's 0.01 K resolution never differs), plus the name property of an
+ * (cs800_value_equal(): decoded values come from the wire's integers, so
+ * equal packets give equal doubles), plus the name property of an
  * enumeration whose number changed. The bus layer emits PropertiesChanged
  * for exactly these, so a controller holding steady costs no signal.
  */
