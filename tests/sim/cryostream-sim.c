@@ -68,7 +68,18 @@ struct faults {
 	unsigned int shortened;		/* packets still to cut short */
 	bool silent;
 	double silent_until;		/* monotonic seconds; 0: until told */
+	unsigned int corrupt_now;	/* to send at once, even while silent */
 };
+
+/* What went over the wire, for tests to compare with what the receiver
+ * counted ("status" prints them). */
+struct counters {
+	unsigned long sent;		/* status packets, whatever their state */
+	unsigned long valid;		/* of those, intact */
+	unsigned long commands;		/* command packets carried out */
+	unsigned long commands_refused;	/* rejected or ignored */
+};
+static struct counters counters;
 
 static double now_s(void)
 {
@@ -94,7 +105,7 @@ static void usage(FILE *f)
 	      "      --start-temperature=K  gas and set point at start (default 294)\n"
 	      "  -a, --alarm=CODE           start with this alarm code\n"
 	      "  -h, --help                 this text\n\n"
-	      "Standard input, one per line: alarm CODE | corrupt N | short N |\n"
+	      "Standard input, one per line: alarm CODE | corrupt N | corrupt-now N | short N |\n"
 	      "silence SECONDS (0: until 'resume-status') | resume-status | status | quit.\n"
 	      "SIGUSR1 toggles silence, SIGUSR2 corrupts the next packet.\n", f);
 }
@@ -349,13 +360,16 @@ static void apply_command(struct model *m, const struct options *o, const struct
 	    (target_k < o->min_k || target_k > o->max_k)) {
 		printf("ignored %s: target %.2f K outside %.2f-%.2f K\n", name, target_k,
 		       o->min_k, o->max_k);
+		counters.commands_refused++;
 		return;
 	}
 	if (shut_down(m) && c->code != CS800_COMMAND_RESTART && c->code != CS800_COMMAND_STOP) {
 		printf("ignored %s: controller is shut down, restart first\n", name);
+		counters.commands_refused++;
 		return;
 	}
 	printf("command %s p1=%u p2=%u\n", name, c->p1, c->p2);
+	counters.commands++;
 
 	switch (c->code) {
 	case CS800_COMMAND_RESTART:
@@ -432,6 +446,7 @@ static void receive_commands(int fd, struct model *m, const struct options *o)
 			inet_ntop(AF_INET, &from.sin_addr, ip, sizeof(ip));
 			printf("rejected command from %s:%u: %s\n", ip, ntohs(from.sin_port),
 			       e.message);
+			counters.commands_refused++;
 			continue;
 		}
 		apply_command(m, o, &c);
@@ -440,9 +455,11 @@ static void receive_commands(int fd, struct model *m, const struct options *o)
 
 static void print_state(const struct model *m)
 {
-	printf("state run-mode=%s phase=%s gas=%.2f set-point=%.2f target=%.2f alarm=%u turbo=%d\n",
+	printf("state run-mode=%s phase=%s gas=%.2f set-point=%.2f target=%.2f alarm=%u turbo=%d"
+	       " sent=%lu valid=%lu commands=%lu refused=%lu\n",
 	       cs800_run_mode_to_string(m->run_mode), cs800_phase_to_string(m->phase),
-	       m->gas_k, m->set_point_k, m->target_k, m->alarm, m->turbo);
+	       m->gas_k, m->set_point_k, m->target_k, m->alarm, m->turbo,
+	       counters.sent, counters.valid, counters.commands, counters.commands_refused);
 }
 
 /* One line of the stdin control; false for "quit". */
@@ -468,6 +485,9 @@ static bool control_line(char *line, struct model *m, struct faults *f)
 	} else if (n == 2 && v >= 0 && v <= 1e6 && strcmp(word, "corrupt") == 0) {
 		f->corrupt = (unsigned int)v;
 		printf("corrupting %u packets\n", f->corrupt);
+	} else if (n == 2 && v >= 1 && v <= 1000 && strcmp(word, "corrupt-now") == 0) {
+		f->corrupt_now = (unsigned int)v;
+		printf("sending %u corrupt packets now\n", f->corrupt_now);
 	} else if (n == 2 && v >= 0 && v <= 1e6 && strcmp(word, "short") == 0) {
 		f->shortened = (unsigned int)v;
 		printf("shortening %u packets\n", f->shortened);
@@ -487,6 +507,8 @@ static void send_status(int fd, const struct options *o, const struct model *m, 
 	struct cs800_status s;
 	size_t size = sizeof(pkt);
 
+	bool intact = true;
+
 	if (f->silent && f->silent_until > 0 && now_s() >= f->silent_until) {
 		f->silent = false;
 		printf("status packets resumed\n");
@@ -498,14 +520,41 @@ static void send_status(int fd, const struct options *o, const struct model *m, 
 	if (f->corrupt > 0) {
 		f->corrupt--;
 		pkt[CS800_STATUS_CHECKSUM_OFFSET + 1] ^= 0x5A;
+		intact = false;
 	}
 	if (f->shortened > 0) {
 		f->shortened--;
 		size = SHORT_PACKET_SIZE;
+		intact = false;
 	}
 	if (sendto(fd, pkt, size, 0, (const struct sockaddr *)&o->status_to,
-		   sizeof(o->status_to)) < 0)
+		   sizeof(o->status_to)) < 0) {
 		fprintf(stderr, "cryostream-sim: sending status: %m\n");
+		return;
+	}
+	counters.sent++;
+	counters.valid += intact;
+}
+
+/* "corrupt-now N": packets with a wrong checksum right away, silent or
+ * not, so a test can show that they change nothing on the receiver. */
+static void send_corrupt_now(int fd, const struct options *o, const struct model *m,
+			     struct faults *f)
+{
+	uint8_t pkt[CS800_STATUS_PACKET_SIZE];
+	struct cs800_status s;
+
+	model_status(m, o, &s);
+	for (; f->corrupt_now > 0; f->corrupt_now--) {
+		cs800_status_build(&s, pkt);
+		pkt[CS800_STATUS_CHECKSUM_OFFSET + 1] ^= 0x5A;
+		if (sendto(fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&o->status_to,
+			   sizeof(o->status_to)) < 0) {
+			fprintf(stderr, "cryostream-sim: sending status: %m\n");
+			continue;
+		}
+		counters.sent++;
+	}
 }
 
 static int open_socket(const struct options *o)
@@ -638,6 +687,8 @@ int main(int argc, char **argv)
 					input_len = 0;	/* an endless line: drop it */
 			}
 		}
+		if (f.corrupt_now)
+			send_corrupt_now(fd, &o, &m, &f);
 
 		t = now_s();
 		if (t >= next) {
