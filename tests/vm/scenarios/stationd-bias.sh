@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 4: the HV control switches detector 2 off (its
+# bias-shutdown input on the XVME-240 goes high). stationd flags it
+# "bias-shutdown" (Fault signal), FILL of manifold A fills detectors 1 and
+# 3 and skips 2 (its valve never opens), FILL of detector 2 alone is
+# refused; UNAVOID re-enables it, though the input is still high (the
+# operator decides), and then it fills.
+# timeout: 300
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-bias.XXXXXX)
+monitor=""
+cleanup() {
+	if [ -n "$monitor" ]; then
+		kill "$monitor" 2>/dev/null
+		wait "$monitor" 2>/dev/null
+	fi
+	station_down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# One manifold, three detectors; at time scale 60 a purge takes about a
+# second and a fill (dewars 60 % full) four.
+cat >"$work/station.conf" <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+manifold A {
+	sensor xvme0-0c00:6
+	input-valve xvme0-0800:6
+	output-valve xvme0-0800:7
+	manual-fill-key xvme0-0400:port0.6
+	reference 1.5V
+	max-fill 30s
+	closure-delay 2s
+}
+detector 1 {
+	manifold A
+	sensor xvme0-0c00:0
+	valve xvme0-0800:0
+	bias-shutdown xvme0-0400:port0.0
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 2 {
+	manifold A
+	sensor xvme0-0c00:1
+	valve xvme0-0800:1
+	bias-shutdown xvme0-0400:port0.1
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 3 {
+	manifold A
+	sensor xvme0-0c00:2
+	valve xvme0-0800:2
+	bias-shutdown xvme0-0400:port0.2
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+EOF
+
+if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-bias -p "--noise 0" 2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+# a call that must succeed: gdbus prints the empty reply "()"
+autofill_ok() { autofill "$@" >/dev/null; }
+prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
+status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
+has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+fill_started() { grep -q "\"member\":\"FillStarted\",\"payload\":{\"type\":\"ut\",\"data\":\[$1," "$work/monitor.log"; }
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+plant() { echo "$*" >"$STATION_PLANT_CTL"; }
+opened() { grep -q " open detector $1$" "$STATION_VALVE_LOG"; }
+
+check "no detector is in bias shutdown at start" eval "! has_status 2 bias-shutdown"
+plant "bias 2 on"
+check "bias 2 on: Fault bias-shutdown for detector 2" wait_for 20 fault_seen bias-shutdown 2 A
+check "detector 2: Status carries \"bias-shutdown\"" has_status 2 bias-shutdown
+check "detector 1: not in bias shutdown" eval "! has_status 1 bias-shutdown"
+
+check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+check "detectors 1 and 3 fill and end full" wait_for 60 eval "fill_ended 1 full && fill_ended 3 full"
+check "every relay is off after the fill" wait_for 10 station_relays_off
+check "detector 2 was skipped: its valve never opened" eval "! opened 2"
+check "detector 2 was skipped: no FillStarted for it" eval "! fill_started 2"
+check "the purge came first: manifold A's output opened before detector 1" \
+	eval "grep -n ' open ' '$STATION_VALVE_LOG' | head -n 2 | grep -q 'open manifold A output'"
+check "detector 2 is still in bias shutdown" has_status 2 bias-shutdown
+
+out=$(autofill Fill "'2'" "''" 2>&1)
+check "Fill(\"2\") alone: org.stationd1.Error.MayNotFill" grep -q "org.stationd1.Error.MayNotFill" <<<"$out"
+check "  ... naming the bias shutdown" grep -q "bias shutdown" <<<"$out"
+echo "# $out"
+
+check "Unavoid(\"2\") is accepted (its input still high)" autofill_ok Unavoid "'2'"
+check "detector 2: \"bias-shutdown\" gone from Status" eval "! has_status 2 bias-shutdown"
+check "Fill(\"2\", \"\") is accepted" autofill_ok Fill "'2'" "''"
+check "detector 2's valve opens" wait_for 30 opened 2
+check "detector 2 fills and ends full" wait_for 60 fill_ended 2 full
+check "every relay is off after its fill" wait_for 10 station_relays_off
+check "the input still high does not take it out again" eval "! has_status 2 bias-shutdown"
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 30
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 20
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+fi
+exit "$scenario_failed"
