@@ -10,7 +10,6 @@
  * our lines and de-energizes the relays.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -26,19 +25,16 @@
 #include "daemon/autofill/engine.h"
 #include "daemon/bus/bus-auth.h"
 #include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-cryostream.h"
 #include "daemon/bus/bus-detector.h"
 #include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-manager.h"
-#include "daemon/config/compile.h"
-#include "daemon/config/database.h"
 #include "daemon/hw/hw.h"
+#include "daemon/persist/run-state.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
-#include "daemon/shared/read-full.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/stationd"
-/* The full snapshot of configuration and run state, written at shut-down. */
-#define SNAPSHOT_NAME "snapshot.db"
 /* How late a scan may run so the kernel can batch wake-ups. */
 #define SCAN_TIMER_ACCURACY_USEC 1000
 
@@ -49,12 +45,15 @@ struct daemon {
 	struct engine *engine;
 	struct bus_manager *bus;
 	struct bus_auth *bus_auth;
+	struct cryo_service *cryo;		/* the Cryostream link (issue 6) */
+	struct bus_cryostreams *bus_cryostreams;
 	struct bus_autofill *bus_autofill;
 	struct bus_detectors *bus_detectors;
 	struct bus_manifolds *bus_manifolds;
 	sd_event_source *scan_timer;
 	uint64_t scan_period_usec;
-	char *snapshot_path;
+	struct run_state *run_state;
+	sd_event_source *backup_timer;
 	bool shut_down;
 	enum engine_state notified_state;	/* last STATUS= sent */
 };
@@ -97,7 +96,10 @@ static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_r
 
 	log_event(LOG_INFO, LOG_EVENT_FILL_ENDED, detector_number_of(d, detector),
 		  manifold_name_of(d, d->station->detectors[detector].manifold), NULL, 0,
-		  "detector %" PRIu32 ": fill ended", detector_number_of(d, detector));
+		  "detector %" PRIu32 ": fill ended: %s", detector_number_of(d, detector),
+		  fill_result_to_string(record->result));
+	/* Into the fill log; on the disk with the next commit. */
+	(void)run_state_fill_ended(d->run_state, detector, record);
 	if (d->bus_autofill)
 		bus_autofill_fill_ended(d->bus_autofill, detector, record);
 }
@@ -133,6 +135,8 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 		bus_detectors_changed(d->bus_detectors, index);
 	else if (object == ENGINE_OBJECT_MANIFOLD && d->bus_manifolds)
 		bus_manifolds_changed(d->bus_manifolds, index);
+	/* Its state area into the station record, marked for the primary. */
+	run_state_object_changed(d->run_state, object, index);
 	if (!d->engine)
 		return;		/* still inside engine_new() */
 	engine_global_view(d->engine, &view);
@@ -150,81 +154,43 @@ static const struct engine_observer observer = {
 	.property_changed = on_property_changed,
 };
 
-/* ---- configuration */
-
-static int is_database(const char *path)
-{
-	_cleanup_close_ int fd = -EBADF;
-	char magic[DATABASE_MAGIC_SIZE];
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read_full(fd, magic, sizeof(magic));
-	if (n < 0)
-		return (int)n;
-	return n == (ssize_t)sizeof(magic) && memcmp(magic, DATABASE_MAGIC, sizeof(magic)) == 0;
-}
-
-static int load_configuration(const char *path, struct station **ret)
-{
-	struct database_error err = {};
-	struct diagnostics diag;
-	int r;
-
-	r = is_database(path);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s", path);
-	if (r) {
-		r = database_read_file(path, ret, &err);
-		if (r < 0)
-			return log_error_errno(r, "%s: %s", path, err.message);
-		return 0;
-	}
-	diagnostics_init(&diag);
-	r = config_compile_file(path, &diag, ret);
-	if (r < 0)
-		diagnostics_print(&diag, stderr);
-	diagnostics_done(&diag);
-	if (r < 0)
-		return log_error_errno(r, "%s: configuration does not compile", path);
-	return 0;
-}
+/* ---- run state */
 
 /*
- * The run state to start from: the snapshot of the last shut-down if it
- * belongs to this configuration, else the configuration itself (fresh).
+ * The station to run: the configuration made a compiled database, then the
+ * backup chain (primary, secondary, compiled database), each choice logged
+ * by run_state_load().
  */
-static int load_station(struct daemon *d, const char *config_path)
+static int load_station(struct daemon *d, const char *config_path, const char *state_dir)
 {
-	_cleanup_station_ struct station *configured = NULL, *saved = NULL;
-	struct database_error err = {};
+	struct backup_report report;
 	int r;
 
-	r = load_configuration(config_path, &configured);
+	r = run_state_new(state_dir, &d->run_state);
 	if (r < 0)
-		return r;
+		return log_error_errno(r, "cannot set up the run state");
+	return run_state_load(d->run_state, config_path, &d->station, &report);
+}
 
-	r = database_read_file(d->snapshot_path, &saved, &err);
-	if (r == -ENOENT) {
-		log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
-			  "no snapshot %s: starting fresh from %s", d->snapshot_path, config_path);
-	} else if (r < 0) {
-		log_event(LOG_WARNING, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
-			  "snapshot %s not usable (%s): starting fresh from %s",
-			  d->snapshot_path, err.message, config_path);
-	} else if (database_configuration_id(saved) != database_configuration_id(configured)) {
-		log_event(LOG_WARNING, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
-			  "snapshot %s is of another configuration: starting fresh from %s",
-			  d->snapshot_path, config_path);
-	} else {
-		log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
-			  "run state from snapshot %s (configuration %s)", d->snapshot_path, config_path);
-		d->station = TAKE_PTR(saved);
-		return 0;
-	}
-	d->station = TAKE_PTR(configured);
+/* Acknowledged means on the disk: the bus calls this before it replies. */
+static int commit_run_state(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	return run_state_commit(d->run_state);
+}
+
+static int on_backup_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r;
+
+	/* A failed snapshot is logged and retried at the next interval: the
+	 * primary still holds every acknowledged change. */
+	(void)run_state_snapshot(d->run_state);
+	r = sd_event_source_set_time(s, usec + d->station->globals.backup_interval_s * 1000000ull);
+	if (r < 0)
+		return log_error_errno(r, "cannot re-arm the backup timer");
 	return 0;
 }
 
@@ -237,6 +203,11 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	int r;
 
 	engine_scan(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
+	/* A fill's start and end are on the disk before the next scan, so a
+	 * kill -9 mid-fill is an interrupted fill at the next start. A failure
+	 * is logged by run_state_commit() and retried at the next scan. */
+	if (run_state_pending(d->run_state))
+		(void)run_state_commit(d->run_state);
 
 	/* Keep the rate without drift; after a stall, do not run a burst. */
 	r = sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
@@ -248,11 +219,11 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* Close every valve, then save the run state. Returns the first valve
- * error (closing was still tried on every valve). */
+/* Close every valve, then save the run state (primary and secondary).
+ * Returns the first valve error (closing was still tried on every valve). */
 static int shut_down(struct daemon *d)
 {
-	int r, k;
+	int r;
 
 	if (d->shut_down)
 		return 0;
@@ -261,10 +232,9 @@ static int shut_down(struct daemon *d)
 	if (r < 0)
 		log_event(LOG_CRIT, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, r,
 			  "a valve did not close at shut-down");
-	engine_save_state(d->engine);
-	k = database_write_file(d->snapshot_path, d->station);
-	if (k < 0)
-		log_error_errno(k, "cannot write the snapshot %s", d->snapshot_path);
+	/* The interrupted fills engine_shutdown() recorded, and the state
+	 * that reschedules them, into both backups; failures are logged. */
+	(void)run_state_snapshot(d->run_state);
 	return r;
 }
 
@@ -355,14 +325,17 @@ static void daemon_done(struct daemon *d)
 	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
 	d->bus_detectors = bus_detectors_free(d->bus_detectors);
 	d->bus_autofill = bus_autofill_free(d->bus_autofill);
+	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
+	d->cryo = cryo_service_free(d->cryo);
 	d->bus_auth = bus_auth_free(d->bus_auth);
 	d->bus = bus_manager_free(d->bus);
 	if (d->engine)
 		engine_free(d->engine);
 	d->hw = hw_free(d->hw);
 	sd_event_source_unref(d->scan_timer);
+	sd_event_source_unref(d->backup_timer);
+	run_state_free(d->run_state);
 	station_free(d->station);
-	free(d->snapshot_path);
 	sd_event_unref(d->event);
 }
 
@@ -376,9 +349,7 @@ static int run(const char *config_path, const char *state_dir)
 	r = check_state_dir(state_dir);
 	if (r < 0)
 		return r;
-	if (asprintf(&d.snapshot_path, "%s/" SNAPSHOT_NAME, state_dir) < 0)
-		return log_error_errno(ENOMEM, "out of memory");
-	r = load_station(&d, config_path);
+	r = load_station(&d, config_path, state_dir);
 	if (r < 0)
 		return r;
 
@@ -399,6 +370,12 @@ static int run(const char *config_path, const char *state_dir)
 		       &d.engine, error, sizeof(error));
 	if (r < 0)
 		return log_error_errno(r, "cannot start the autofill engine: %s", error);
+	/* The fill history back, and what engine_new() changed (interrupted
+	 * fills rescheduled) on the disk before anything else happens. */
+	run_state_attach(d.run_state, d.engine);
+	r = run_state_commit(d.run_state);
+	if (r < 0)
+		return log_error_errno(r, "cannot write the run state to %s", state_dir);
 
 	r = sd_event_default(&d.event);
 	if (r < 0)
@@ -423,21 +400,38 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
 	if (r < 0)
 		return log_error_errno(r, "cannot enable the scan timer");
+	/* The secondary backup, every backup-interval; 1 s of slack is
+	 * nothing against minutes and lets the kernel batch wake-ups. */
+	r = sd_event_add_time_relative(d.event, &d.backup_timer, CLOCK_MONOTONIC,
+				       d.station->globals.backup_interval_s * 1000000ull, 1000000,
+				       on_backup_timer, &d);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(d.backup_timer, SD_EVENT_ON);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the backup timer");
 
 	r = bus_manager_new(d.event, d.engine, &d.bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
 	r = bus_auth_new(bus_manager_bus(d.bus), d.station->globals.operator_group, &d.bus_auth);
 	if (r >= 0)
-		/* No persistence hook yet: commands are acknowledged at once. */
-		r = bus_autofill_new(bus_manager_bus(d.bus), d.engine, d.bus_auth, NULL, NULL,
-				     &d.bus_autofill);
+		/* A command is acknowledged once commit_run_state() made it durable. */
+		r = bus_autofill_new(bus_manager_bus(d.bus), d.engine, d.bus_auth,
+				     commit_run_state, &d, &d.bus_autofill);
 	if (r >= 0)
 		r = bus_detectors_new(bus_manager_bus(d.bus), d.engine, &d.bus_detectors);
 	if (r >= 0)
 		r = bus_manifolds_new(bus_manager_bus(d.bus), d.engine, &d.bus_manifolds);
 	if (r < 0)
 		return log_error_errno(r, "cannot publish the autofill on D-Bus");
+	/* The Cryostreams share the bus and its authorization; without any
+	 * configured, no socket is opened. */
+	r = cryo_service_new(d.event, d.station, &d.cryo);
+	if (r >= 0)
+		r = bus_cryostreams_new(bus_manager_bus(d.bus), d.bus_auth, d.cryo,
+					&d.bus_cryostreams);
+	if (r < 0)
+		return log_error_errno(r, "cannot start the Cryostream link");
 
 	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",

@@ -16,11 +16,13 @@ STATIOND_SRCS := \
 
 PROGRAMS += $(BUILD)/bin/stationd
 
-# daemon/autofill.mk and daemon/config.mk sort before this fragment, so
-# AUTOFILL_SRCS and CONFIG_SRCS are known here.
-$(BUILD)/bin/stationd: $(call obj,$(STATIOND_SRCS) $(AUTOFILL_SRCS) $(CONFIG_SRCS))
+# daemon/autofill.mk, daemon/config.mk and daemon/persist.mk sort before this
+# fragment, so AUTOFILL_SRCS, CONFIG_SRCS and PERSIST_SRCS are known here.
+# daemon/cryo.mk too: CRYO_DAEMON_SRCS.
+$(BUILD)/bin/stationd: $(call obj,$(STATIOND_SRCS) $(AUTOFILL_SRCS) $(CONFIG_SRCS) $(PERSIST_SRCS) \
+		$(CRYO_DAEMON_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_UDEV) $(LIBS_GPIOD)
+	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_UDEV) $(LIBS_GPIOD) $(LIBS_CRYO)
 
 UNIT_TESTS += $(BUILD)/unit/test-adc-convert
 

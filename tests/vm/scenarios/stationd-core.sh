@@ -6,7 +6,7 @@
 # Manager's State and Version on the bus (readable by anyone); the daemon
 # holds the relay lines; a preset fill energizes relays and SIGTERM
 # de-energizes them and exits 0; the interrupted fill resumes after a
-# restart from the snapshot; kill -9 during it leaves every relay off;
+# restart from the primary backup; kill -9 during it leaves every relay off;
 # a card missing from the crate makes only its detectors unavailable.
 # timeout: 420
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
@@ -160,7 +160,8 @@ wait "$daemon"
 expect_eq "SIGTERM during a fill: stationd exits 0" "$?" 0
 daemon=""
 check "after SIGTERM every relay is de-energized" relays_off
-check "the snapshot was written" test -s "$state/snapshot.db"
+check "the primary and secondary backups were written" \
+	test -s "$state/primary.db" -a -s "$state/secondary.db"
 check "stopping: STOPPING=1 sent" grep -q "STOPPING=1" "$work/notify.log"
 
 # The restart logs to a stand-in journal: a socket where journald's is,
@@ -170,10 +171,10 @@ listen /run/systemd/journal/socket "$work/journal.log" &
 journal=$!
 wait_for 10 test -S /run/systemd/journal/socket
 start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$work/stationd.log")"
-check "restart from the snapshot: the interrupted fill resumes at once" wait_for 60 relays_on
+check "restart from the primary: the interrupted fill resumes at once" wait_for 60 relays_on
 entry() { grep -q "$1" "$work/journal.log"; }
-check "journal: the snapshot used, MESSAGE_ID of the configuration event" wait_for 10 \
-	entry "MESSAGE=run state from snapshot .*MESSAGE_ID=97efa9b74efa4b5dad7e0854477f0c71"
+check "journal: the primary backup used, MESSAGE_ID of the configuration event" wait_for 10 \
+	entry "MESSAGE=run state from the primary .*MESSAGE_ID=97efa9b74efa4b5dad7e0854477f0c71"
 check "journal: a card found, with CARD=" \
 	entry "MESSAGE=card xvme0-0800 (XVME-260) ready .*MESSAGE_ID=d8caed89733540b1bd0f8e0f9244254b CARD=xvme0-0800"
 check "journal: fill started, with DETECTOR= and MANIFOLD=" wait_for 30 \
