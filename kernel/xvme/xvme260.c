@@ -127,10 +127,20 @@ static bool xvme260_busy(struct xvme_card *card)
 	return relays && relays->requested;
 }
 
+/*
+ * A requested line pins this module (rmmod is refused while a relay is
+ * held), through a reference of our own rather than gc->owner: when the
+ * card is pulled out of a running crate with lines still held, gpiolib
+ * (6.1) never calls ->free for them, and never drops the gc->owner
+ * reference it took either, which would pin the module for good. Ours are
+ * dropped at unbind, after the chip is gone (xvme260_drop_line_refs()).
+ */
 static int xvme260_request(struct gpio_chip *gc, unsigned int offset)
 {
 	struct xvme260 *relays = gpiochip_get_data(gc);
 
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
 	xvme_card_lock(relays->card);
 	__set_bit(offset, &relays->requested);
 	xvme_card_unlock(relays->card);
@@ -144,6 +154,7 @@ static void xvme260_free(struct gpio_chip *gc, unsigned int offset)
 	struct xvme_card *card = relays->card;
 	unsigned int bank = offset / XVME260_RELAYS_PER_REG;
 	unsigned int bit = BIT(offset % XVME260_RELAYS_PER_REG);
+	bool held;
 	int ret;
 
 	ret = regmap_update_bits(card->regmap16, XVME260_OUT(bank), bit, 0);
@@ -152,8 +163,25 @@ static void xvme260_free(struct gpio_chip *gc, unsigned int offset)
 			offset, ret);
 
 	xvme_card_lock(card);
-	__clear_bit(offset, &relays->requested);
+	held = __test_and_clear_bit(offset, &relays->requested);
 	xvme_card_unlock(card);
+	if (held)
+		module_put(THIS_MODULE);
+}
+
+/* After the chip is gone: the lines it never saw released. */
+static void xvme260_drop_line_refs(void *data)
+{
+	struct xvme260 *relays = data;
+	unsigned long held;
+	unsigned int line;
+
+	xvme_card_lock(relays->card);
+	held = relays->requested;
+	relays->requested = 0;
+	xvme_card_unlock(relays->card);
+	for_each_set_bit(line, &held, XVME260_RELAYS)
+		module_put(THIS_MODULE);
 }
 
 static int xvme260_get_direction(struct gpio_chip *gc, unsigned int offset)
@@ -323,11 +351,15 @@ static int xvme260_probe(struct xvme_card *card)
 	if (IS_ERR(fwnode))
 		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
 
+	ret = devm_add_action(dev, xvme260_drop_line_refs, relays);
+	if (ret)
+		return ret;
+
 	gc = &relays->gc;
 	gc->label = dev_name(dev);
 	gc->parent = dev;
 	gc->fwnode = fwnode;
-	gc->owner = THIS_MODULE;
+	/* no gc->owner: see xvme260_request() */
 	gc->base = -1;
 	gc->ngpio = XVME260_RELAYS;
 	gc->can_sleep = true;
