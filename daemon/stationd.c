@@ -389,6 +389,10 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_set_watchdog(d.event, true);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up the watchdog");
+	/* Cards leaving and coming back: their detectors follow at the next scan. */
+	r = hw_attach_event(d.hw, d.event);
+	if (r < 0)
+		return r;
 
 	d.scan_period_usec = 1000000000ull / d.station->globals.scan_rate_millihz;
 	/* Accuracy 0 would mean sd-event's default of 250 ms of coalescing:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cards through libudev, lines through libgpiod 1.6, ADC channels through
- * held-open IIO sysfs files (see hw.h).
+ * held-open IIO sysfs files (see hw.h). Cards that leave and come back
+ * while the daemon runs: hw-hotplug.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,32 +15,11 @@
 #include <unistd.h>
 
 #include "daemon/hw/adc-convert.h"
+#include "daemon/hw/hw-internal.h"
 #include "daemon/hw/hw.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
-/* XVME-240: port0.0..port7.7, irq0..7, flag0..7; XVME-260: relay0..31. */
-#define CARD_LINES_MAX (TTL_PORT_LINES + TTL_IRQ_LINES + TTL_FLAG_LINES)
-
-struct hw_card {
-	const struct card *config;
-	char name[CARD_NAME_MAX];
-	int error;			/* 0, or why the card is unusable */
-	struct gpiod_chip *chip;	/* XVME-240, XVME-260 */
-	struct gpiod_line *line[CARD_LINES_MAX];
-	int line_error[CARD_LINES_MAX];	/* request failure of a wanted line */
-	int raw_fd[ADC_CHANNELS];	/* XVME-560: in_voltageN_raw, -EBADF unused */
-	struct adc_calibration cal;
-};
-
-struct hw {
-	const struct station *station;
-	struct udev *udev;
-	struct hw_card *cards;		/* parallel to station->cards */
-};
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
 
 static bool sysattr_is(struct udev_device *d, const char *attr, const char *want)
 {
@@ -126,7 +106,7 @@ static int open_adc(struct hw *hw, struct hw_card *c, struct udev_device *card_d
 }
 
 /* Find and check one card; on failure c->error says why. */
-static void open_card(struct hw *hw, struct hw_card *c)
+static void find_card(struct hw *hw, struct hw_card *c)
 {
 	_cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
 	char model[8];
@@ -168,8 +148,7 @@ static void open_card(struct hw *hw, struct hw_card *c)
 			return;
 		}
 	}
-	log_event(LOG_INFO, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, 0,
-		  "card %s (%s) ready", c->name, card_model_name(c->config->model));
+	c->error = 0;
 }
 
 static struct hw_card *card_of(const struct hw *hw, const struct channel_ref *ref)
@@ -197,8 +176,10 @@ static int line_offset(const struct channel_ref *ref)
 	}
 }
 
-/* Request one configured line; failures are kept for the callbacks. */
-static void request_line(struct hw *hw, const struct channel_ref *ref, bool output)
+/* Request one configured line of card `only`; failures are kept for the
+ * callbacks. */
+static void request_line(struct hw *hw, const struct hw_card *only,
+			 const struct channel_ref *ref, bool output)
 {
 	char where[CHANNEL_REF_STRING_MAX];
 	struct hw_card *c;
@@ -208,7 +189,7 @@ static void request_line(struct hw *hw, const struct channel_ref *ref, bool outp
 		return;
 	c = card_of(hw, ref);
 	off = line_offset(ref);
-	if (!c || off < 0 || c->error < 0 || !c->chip || c->line[off])
+	if (!c || c != only || off < 0 || c->error < 0 || !c->chip || c->line[off])
 		return;		/* unknown or failed card: the callbacks say so */
 
 	c->line[off] = gpiod_chip_get_line(c->chip, off);
@@ -227,21 +208,50 @@ static void request_line(struct hw *hw, const struct channel_ref *ref, bool outp
 	}
 }
 
-static void request_lines(struct hw *hw)
+/* Every configured line of one card: outputs low (relays de-energized),
+ * inputs as inputs. */
+static void request_lines(struct hw *hw, const struct hw_card *only)
 {
 	const struct station *s = hw->station;
 
 	for (size_t i = 0; i < s->n_manifolds; i++) {
-		request_line(hw, &s->manifolds[i].input_valve, true);
-		request_line(hw, &s->manifolds[i].output_valve, true);
-		request_line(hw, &s->manifolds[i].manual_fill_key, false);
+		request_line(hw, only, &s->manifolds[i].input_valve, true);
+		request_line(hw, only, &s->manifolds[i].output_valve, true);
+		request_line(hw, only, &s->manifolds[i].manual_fill_key, false);
 	}
 	for (size_t i = 0; i < s->n_detectors; i++) {
-		request_line(hw, &s->detectors[i].valve, true);
-		request_line(hw, &s->detectors[i].bias_shutdown, false);
+		request_line(hw, only, &s->detectors[i].valve, true);
+		request_line(hw, only, &s->detectors[i].bias_shutdown, false);
 	}
-	request_line(hw, &s->globals.dewar_inhibit, true);
-	request_line(hw, &s->globals.alarm, true);
+	request_line(hw, only, &s->globals.dewar_inhibit, true);
+	request_line(hw, only, &s->globals.alarm, true);
+}
+
+void hw_card_open(struct hw *hw, struct hw_card *c)
+{
+	find_card(hw, c);
+	if (c->error < 0) {
+		hw_card_close(c);	/* what a half-open ADC left */
+		return;
+	}
+	request_lines(hw, c);
+	log_event(LOG_INFO, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, 0,
+		  "card %s (%s) ready", c->name, card_model_name(c->config->model));
+}
+
+void hw_card_close(struct hw_card *c)
+{
+	for (unsigned off = 0; off < CARD_LINES_MAX; off++) {
+		if (c->line[off])
+			gpiod_line_release(c->line[off]);
+		c->line[off] = NULL;
+		c->line_error[off] = 0;
+	}
+	if (c->chip)
+		gpiod_chip_close(c->chip);
+	c->chip = NULL;
+	for (unsigned ch = 0; ch < ADC_CHANNELS; ch++)
+		c->raw_fd[ch] = safe_close(c->raw_fd[ch]);
 }
 
 int hw_open(const struct station *station, struct hw **ret)
@@ -265,9 +275,8 @@ int hw_open(const struct station *station, struct hw **ret)
 		card_name_format(c->config->crate, c->config->address, c->name);
 		for (unsigned ch = 0; ch < ADC_CHANNELS; ch++)
 			c->raw_fd[ch] = -EBADF;
-		open_card(hw, c);
+		hw_card_open(hw, c);
 	}
-	request_lines(hw);
 	*ret = hw;
 	return 0;
 }
@@ -276,17 +285,9 @@ struct hw *hw_free(struct hw *hw)
 {
 	if (!hw)
 		return NULL;
-	for (size_t i = 0; hw->cards && i < hw->station->n_cards; i++) {
-		struct hw_card *c = &hw->cards[i];
-
-		for (unsigned off = 0; off < CARD_LINES_MAX; off++)
-			if (c->line[off])
-				gpiod_line_release(c->line[off]);
-		if (c->chip)
-			gpiod_chip_close(c->chip);
-		for (unsigned ch = 0; ch < ADC_CHANNELS; ch++)
-			safe_close(c->raw_fd[ch]);
-	}
+	hw_detach_event(hw);
+	for (size_t i = 0; hw->cards && i < hw->station->n_cards; i++)
+		hw_card_close(&hw->cards[i]);
 	free(hw->cards);
 	if (hw->udev)
 		udev_unref(hw->udev);
@@ -321,6 +322,14 @@ static int line_of(struct hw *hw, const struct channel_ref *ref, struct gpiod_li
 		return -ENOENT;		/* not a configured line: never driven */
 	*ret = c->line[off];
 	return 0;
+}
+
+/* A valve is usable while its line is requested on a card that is there. */
+static int hw_check_valve(void *userdata, const struct channel_ref *valve)
+{
+	struct gpiod_line *line;
+
+	return line_of(userdata, valve, &line);
 }
 
 static int hw_read_sensor_mv(void *userdata, const struct channel_ref *sensor, int32_t *ret_mv)
@@ -390,4 +399,5 @@ const struct engine_hw hw_engine_ops = {
 	.set_valve = hw_set_valve,
 	.read_input = hw_read_input,
 	.set_output = hw_set_output,
+	.check_valve = hw_check_valve,
 };

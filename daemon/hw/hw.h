@@ -12,12 +12,23 @@
  * power-on test, and a line that could not be requested, make every
  * callback on them fail: the engine marks the detectors and manifolds
  * wired to them unavailable, the others run.
+ *
+ * Hotplug (hw_attach_event()): a card that leaves the bus while the daemon
+ * runs (its device, gpiochip or IIO device removed, its driver unbound) is
+ * a system fault logged with CARD=: its lines are released, its files
+ * closed, and its callbacks fail from then on, so its detectors and
+ * manifolds become unavailable. When a configured card that is not in use
+ * binds to its driver again (put back, or one that was missing or failed
+ * at start), it is opened as at start (model, power-on test, lines
+ * requested low) and its detectors are available at the next scan.
  */
 #ifndef STATIOND_HW_HW_H
 #define STATIOND_HW_HW_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <systemd/sd-event.h>
 
 #include "daemon/autofill/engine-hw.h"
 #include "daemon/config/station.h"
@@ -41,6 +52,10 @@ static inline void hw_freep(struct hw **hw)
 		hw_free(*hw);
 }
 #define _cleanup_hw_ __attribute__((cleanup(hw_freep)))
+
+/* Watch for cards leaving and coming back (udev events of the xvme, iio
+ * and gpio subsystems) on the event loop; hw_free() stops it. */
+int hw_attach_event(struct hw *hw, sd_event *event);
 
 /* How many configured cards are usable (found, right model, self-test
  * passed, chips or IIO device opened). */

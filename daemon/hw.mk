@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Unit tests of the hardware layer's card hotplug (daemon/hw/hw-hotplug.c)
+# and of what the autofill engine makes of a card that leaves and comes
+# back. daemon/autofill.mk sorts before this fragment: AUTOFILL_SRCS and
+# AUTOFILL_DEPS are known here.
+
+HW_HOTPLUG_SRCS := \
+	daemon/hw/hw.c \
+	daemon/hw/hw-hotplug.c \
+	daemon/hw/adc-convert.c \
+	daemon/shared/log.c \
+	daemon/config/station.c
+
+UNIT_TESTS += $(BUILD)/unit/test-hw-hotplug $(BUILD)/unit/test-hw-card-loss
+
+$(BUILD)/unit/test-hw-hotplug: $(call san_obj,tests/unit/test-hw-hotplug.c $(HW_HOTPLUG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD) \
+		$(LIBS_UDEV) $(LIBS_GPIOD)
+
+$(BUILD)/unit/test-hw-card-loss: $(call san_obj,tests/unit/test-hw-card-loss.c \
+		tests/unit/engine-fake.c tests/unit/engine-fixture.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
