@@ -58,3 +58,11 @@ UNIT_TESTS += $(BUILD)/unit/test-config-cryostream
 $(BUILD)/unit/test-config-cryostream: $(call san_obj,tests/unit/test-config-cryostream.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
+
+# Packet arrival -> PropertiesChanged (tests/bench/cryo-latency.sh).
+BENCHES += $(BUILD)/bench/cryo-latency
+
+$(BUILD)/bench/cryo-latency: $(call obj,tests/bench/cryo-latency.c tests/bench/bench-stats.c \
+		$(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIBS_SYSTEMD) -lm
