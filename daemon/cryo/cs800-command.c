@@ -252,30 +252,35 @@ static bool shut_down(const struct cs800_status *s)
 bool cs800_command_confirmed(const struct cs800_command *command,
 			     const struct cs800_status *before, const struct cs800_status *after)
 {
+	/* A shut-down controller ignores everything but Restart and Stop, and
+	 * keeps reporting its last phase: that phase confirms nothing. */
+	bool running = !shut_down(after);
+
 	switch (command->code) {
 	case CS800_COMMAND_RESTART:
-		return !shut_down(after);
+		return running;
 	case CS800_COMMAND_RAMP:
-		return after->ramp_rate_k_per_h == command->p1 &&
+		return running && after->ramp_rate_k_per_h == command->p1 &&
 		       same_ck(after->target_temperature_k, command->p2);
 	case CS800_COMMAND_PLAT:
-		return after->phase == CS800_PHASE_PLAT;
+		return running && after->phase == CS800_PHASE_PLAT;
 	case CS800_COMMAND_HOLD:
 	case CS800_COMMAND_PAUSE:
-		return after->phase == CS800_PHASE_HOLD;
+		return running && after->phase == CS800_PHASE_HOLD;
 	case CS800_COMMAND_COOL:
-		return same_ck(after->target_temperature_k, command->p1) &&
+		return running && same_ck(after->target_temperature_k, command->p1) &&
 		       (after->phase == CS800_PHASE_COOL || after->phase == CS800_PHASE_HOLD);
 	case CS800_COMMAND_END:
-		return after->phase == CS800_PHASE_END || shut_down(after);
+		return after->phase == CS800_PHASE_END || !running;
 	case CS800_COMMAND_PURGE:
-		return after->phase == CS800_PHASE_PURGE || shut_down(after);
+		return after->phase == CS800_PHASE_PURGE || !running;
 	case CS800_COMMAND_RESUME:
-		return before->phase != CS800_PHASE_HOLD || after->phase != CS800_PHASE_HOLD;
+		return running &&
+		       (before->phase != CS800_PHASE_HOLD || after->phase != CS800_PHASE_HOLD);
 	case CS800_COMMAND_STOP:
-		return shut_down(after);
+		return !running;
 	case CS800_COMMAND_TURBO:
-		return after->turbo_mode == (command->p1 != 0);
+		return running && after->turbo_mode == (command->p1 != 0);
 	}
 	return false;
 }

@@ -263,6 +263,24 @@ static void test_confirmation(void **state)
 	after.run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
 	assert_true(cs800_command_confirmed(&c, &before, &after));
 
+	/* Shut down, the controller ignores commands and keeps reporting its
+	 * last phase and target: they confirm nothing but Stop, End, Purge. */
+	assert_int_equal(cs800_command_hold(&c), 0);
+	after.phase = CS800_PHASE_HOLD;
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	assert_int_equal(cs800_command_cool(&limits, 150.0, &c, NULL), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	assert_int_equal(cs800_command_turbo(true, &c), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	assert_int_equal(cs800_command_end(360, &c, NULL), 0);
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+	assert_int_equal(cs800_command_restart(&c), 0);
+	assert_false(cs800_command_confirmed(&c, &before, &after));
+	after.run_mode = CS800_RUN_MODE_RUN;
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+	assert_int_equal(cs800_command_hold(&c), 0);
+	assert_true(cs800_command_confirmed(&c, &before, &after));
+
 	assert_int_equal(cs800_command_resume(&c), 0);
 	after.phase = CS800_PHASE_HOLD;
 	assert_false(cs800_command_confirmed(&c, &before, &after));
