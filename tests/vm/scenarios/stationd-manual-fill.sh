@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 5: the manual-fill key of manifold A is turned while
+# its detectors fill. stationd aborts every fill (FillEnded "manual-fill"),
+# closes every valve, State reads "manual-fill", and every privileged call
+# is refused with org.stationd1.Error.ManualFill and changes nothing; no
+# valve opens while the key is on. Key released: State "ok", and FILL A
+# fills.
+# timeout: 300
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-manual-fill.XXXXXX)
+monitor=""
+cleanup() {
+	if [ -n "$monitor" ]; then
+		kill "$monitor" 2>/dev/null
+		wait "$monitor" 2>/dev/null
+	fi
+	station_down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# One manifold, three detectors; at time scale 20 a purge takes about 3 s
+# and a fill (dewars 60 % full) 12 s: time to turn the key during it.
+cat >"$work/station.conf" <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+manifold A {
+	sensor xvme0-0c00:6
+	input-valve xvme0-0800:6
+	output-valve xvme0-0800:7
+	manual-fill-key xvme0-0400:port0.6
+	reference 1.5V
+	max-fill 30s
+	closure-delay 2s
+}
+detector 1 {
+	manifold A
+	sensor xvme0-0c00:0
+	valve xvme0-0800:0
+	bias-shutdown xvme0-0400:port0.0
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+	preset 06:00
+}
+detector 2 {
+	manifold A
+	sensor xvme0-0c00:1
+	valve xvme0-0800:1
+	bias-shutdown xvme0-0400:port0.1
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 3 {
+	manifold A
+	sensor xvme0-0c00:2
+	valve xvme0-0800:2
+	bias-shutdown xvme0-0400:port0.2
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+EOF
+
+if ! station_up -c "$work/station.conf" -s 20 -d /run/stationd-manual-fill -p "--noise 0" \
+	2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+# a call that must succeed: gdbus prints the empty reply "()"
+autofill_ok() { autofill "$@" >/dev/null; }
+prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
+state_is() { [ "$(prop /org/stationd1 org.stationd1.Manager State)" = "s \"$1\"" ]; }
+filling_count() { prop /org/stationd1/autofill org.stationd1.Autofill FillingCount; }
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+plant() { echo "$*" >"$STATION_PLANT_CTL"; }
+# What an operator command could change, for every detector.
+run_state() {
+	local d p
+	for d in 1 2 3; do
+		for p in Status NextFillUSec DelayUSec Presets; do
+			printf '%s.%s=%s\n' "$d" "$p" "$(prop "/org/stationd1/detector/$d" org.stationd1.Detector $p)"
+		done
+	done
+	prop /org/stationd1/autofill org.stationd1.Autofill Alarm
+}
+
+check "State reads \"ok\"" wait_for 10 state_is ok
+check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+filling_count_is() { [ "$(filling_count)" = "u $1" ]; }
+check "the detector valves open after the purge (FillingCount 3)" wait_for 60 filling_count_is 3
+check "State reads \"filling\"" state_is filling
+echo "# relays while filling: $(station_relays_on)"
+
+plant "key A on"
+check "key A on: every relay goes off" wait_for 10 station_relays_off
+check "State reads \"manual-fill\"" wait_for 5 state_is manual-fill
+check "the fills ended with result \"manual-fill\" (detectors 1, 2, 3)" wait_for 10 \
+	eval "fill_ended 1 manual-fill && fill_ended 2 manual-fill && fill_ended 3 manual-fill"
+check "manifold A: Status carries \"manual-fill\"" eval \
+	"[[ \$(prop /org/stationd1/manifold/A org.stationd1.Manifold Status) == *'\"manual-fill\"'* ]]"
+check "the plant saw manifold A's input close" grep -q " close manifold A input$" "$STATION_VALVE_LOG"
+check "no Fault for a manual fill" eval "! grep -q '\"member\":\"Fault\"' '$work/monitor.log'"
+
+before=$(run_state)
+refused() {
+	local out
+	out=$(autofill "$@" 2>&1)
+	grep -q "org.stationd1.Error.ManualFill" <<<"$out" || { echo "# $1: $out"; return 1; }
+}
+check "Fill refused: org.stationd1.Error.ManualFill" refused Fill "'A'" "''"
+check "Preset refused: ManualFill" refused Preset "'1'" "['07:00']" "'replace'"
+check "Delay refused: ManualFill" refused Delay "'1'" "uint32 10"
+check "Avoid refused: ManualFill" refused Avoid "'2'"
+check "Unavoid refused: ManualFill" refused Unavoid "'2'"
+check "Cancel refused: ManualFill" refused Cancel "'1'"
+check "Clear refused: ManualFill" refused Clear "'all'"
+expect_eq "the refused calls changed nothing (status, next fill, delay, presets, alarm)" \
+	"$(run_state)" "$before"
+sleep 3
+check "no valve opened while the key is on" station_relays_off
+
+plant "key A off"
+check "key A off: State back to \"ok\"" wait_for 10 state_is ok
+check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+check "manifold A fills: detectors 1, 2, 3 end full" wait_for 90 \
+	eval "fill_ended 1 full && fill_ended 2 full && fill_ended 3 full"
+check "every relay is off after the fill" wait_for 10 station_relays_off
+check "State reads \"ok\" after the fill" wait_for 10 state_is ok
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 30
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 20
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+fi
+exit "$scenario_failed"

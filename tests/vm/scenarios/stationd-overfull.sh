@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 3: detector 1's valve sticks open. After FILL A its
+# relay is released but LN2 keeps running into the dewar and out of its
+# exhaust: its closure delay later, OVERFULL. Manifold A's input is
+# closed, fills of manifold A are refused (MayNotFill) while the flag
+# stands, and CLEAR does not remove it while LN2 is still at the exhaust
+# (the alarm keeps sounding); manifold B fills meanwhile. Once the valve
+# is freed and the exhaust warm, CLEAR removes it and manifold A fills.
+# timeout: 300
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-overfull.XXXXXX)
+monitor=""
+cleanup() {
+	if [ -n "$monitor" ]; then
+		kill "$monitor" 2>/dev/null
+		wait "$monitor" 2>/dev/null
+	fi
+	station_down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Manifold A (detectors 1-3) and B (detector 4). At time scale 10 with the
+# dewars 90 % full a purge and a fill take about 6 s each; a line holds
+# LN2 for half a minute after its input closed, so the stuck valve keeps
+# the exhaust cold well past the 3 s closure delay.
+cat >"$work/station.conf" <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+manifold A {
+	sensor xvme0-0c00:6
+	input-valve xvme0-0800:6
+	output-valve xvme0-0800:7
+	manual-fill-key xvme0-0400:port0.6
+	reference 1.5V
+	max-fill 30s
+	closure-delay 2s
+}
+manifold B {
+	sensor xvme0-0c00:7
+	input-valve xvme0-0800:8
+	output-valve xvme0-0800:9
+	manual-fill-key xvme0-0400:port0.7
+	reference 1.5V
+	max-fill 30s
+	closure-delay 2s
+}
+detector 1 {
+	manifold A
+	sensor xvme0-0c00:0
+	valve xvme0-0800:0
+	bias-shutdown xvme0-0400:port0.0
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 2 {
+	manifold A
+	sensor xvme0-0c00:1
+	valve xvme0-0800:1
+	bias-shutdown xvme0-0400:port0.1
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 3 {
+	manifold A
+	sensor xvme0-0c00:2
+	valve xvme0-0800:2
+	bias-shutdown xvme0-0400:port0.2
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+detector 4 {
+	manifold B
+	sensor xvme0-0c00:3
+	valve xvme0-0800:3
+	bias-shutdown xvme0-0400:port0.3
+	reference 1.5V
+	max-fill 60s
+	closure-delay 3s
+}
+EOF
+
+if ! station_up -c "$work/station.conf" -s 10 -d /run/stationd-overfull -p "--noise 0 --level 0.9" \
+	2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+# a call that must succeed: gdbus prints the empty reply "()"
+autofill_ok() { autofill "$@" >/dev/null; }
+prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
+status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
+has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
+alarm_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Alarm)" = "b $1" ]; }
+volts_above() {
+	local v
+	v=$(prop "/org/stationd1/detector/$1" org.stationd1.Detector ExhaustVolts) || return 1
+	awk -v v="${v#d }" -v min="$2" 'BEGIN { exit !(v > min) }'
+}
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
+plant() { echo "$*" >"$STATION_PLANT_CTL"; }
+
+plant "stuck-open 1"
+check "the plant has detector 1's valve stuck open" wait_for 10 grep -q "^ok" "$STATION_PLANT_LOG"
+check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+check "detector 1 fills and its relay is released (exhaust cold)" wait_for 60 fill_ended 1 full
+check "its closure delay later: Fault overfull for detector 1 on manifold A" \
+	wait_for 30 fault_seen overfull 1 A
+check "manifold A's input relay is off" eval "! relay_on 6"
+check "every relay of manifold A is off" eval "! relay_on 0 && ! relay_on 1 && ! relay_on 2 && ! relay_on 7"
+check "detector 1: Status carries \"overfull\"" has_status 1 overfull
+expect_eq "manifold A: OverfullDetectors reads 1" \
+	"$(prop /org/stationd1/manifold/A org.stationd1.Manifold OverfullDetectors)" "u 1"
+check "the alarm output is on (the plant saw the XVME-240 flag)" grep -q " on alarm$" "$STATION_VALVE_LOG"
+check "detector 1's exhaust still reads LN2 (below 1.5 V)" eval "! volts_above 1 1.5"
+
+out=$(autofill Fill "'A'" "''" 2>&1)
+check "Fill(\"A\") while overfull: org.stationd1.Error.MayNotFill" \
+	grep -q "org.stationd1.Error.MayNotFill" <<<"$out"
+check "  ... and the message says the manifold is overfull" grep -q "overfull" <<<"$out"
+echo "# $out"
+out=$(autofill Fill "'2'" "'23:59'" 2>&1)
+check "Fill(\"2\", \"23:59\") (same manifold, later) refused too" \
+	grep -q "org.stationd1.Error.MayNotFill" <<<"$out"
+expect_eq "detector 2: no fill scheduled by the refused calls" \
+	"$(prop /org/stationd1/detector/2 org.stationd1.Detector NextFillUSec)" "t 0"
+
+check "Fill(\"B\", \"\") (the other manifold) is accepted" autofill_ok Fill "'B'" "''"
+check "Clear(\"A\") is accepted while LN2 is still at the exhaust" autofill_ok Clear "'A'"
+check "  ... detector 1 stays overfull" has_status 1 overfull
+check "  ... the alarm keeps sounding" alarm_is true
+out=$(autofill Fill "'A'" "''" 2>&1)
+check "  ... Fill(\"A\") still refused" grep -q "org.stationd1.Error.MayNotFill" <<<"$out"
+check "manifold B fills meanwhile: detector 4 ends full" wait_for 60 fill_ended 4 full
+
+# Free the valve: the dewar stops overflowing and the exhaust warms.
+plant "unstick 1"
+check "unstuck: detector 1's exhaust warms above 1.5 V" wait_for 30 volts_above 1 1.5
+check "Clear(\"A\") is accepted" autofill_ok Clear "'A'"
+check "  ... detector 1's overfull is gone" eval "! has_status 1 overfull"
+check "  ... the alarm is off" alarm_is false
+check "  ... the plant saw the alarm output off" grep -q " off alarm$" "$STATION_VALVE_LOG"
+: >"$work/monitor.log"
+check "Fill(\"A\", \"\") is accepted again" autofill_ok Fill "'A'" "''"
+check "manifold A fills again: detectors 1, 2, 3 end full" wait_for 60 \
+	eval "fill_ended 1 full && fill_ended 2 full && fill_ended 3 full"
+check "every relay is off after the fill" wait_for 10 station_relays_off
+check "no new fault" eval "! grep -q '\"member\":\"Fault\"' '$work/monitor.log'"
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 30
+	sed 's/^/# plant: /' "$STATION_PLANT_LOG" | tail -n 10
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 20
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+fi
+exit "$scenario_failed"

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 2: the supply dewar is empty. FILL of manifold A
+# purges for the manifold's maximum fill time (underfull), opens the
+# detector valves, and each detector ends UNDERFULL at its maximum fill
+# time (20 s here): every relay off, the alarm output on as the plant sees
+# it, the Fault signal on the bus for the manifold and each detector, a
+# journal entry carrying DETECTOR=, State "fill-error". CLEAR silences the
+# alarm and clears the flags.
+# timeout: 300
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-underfull.XXXXXX)
+monitor="" journal=""
+cleanup() {
+	local p
+	for p in $monitor $journal; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	station_down >/dev/null 2>&1
+	rm -rf "$work" /run/systemd/journal/socket
+}
+trap cleanup EXIT
+
+# One manifold, three detectors; short maximum fill times so that the
+# underfull comes quickly (durations are the daemon's own, wall clock).
+cat >"$work/station.conf" <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+manifold A {
+	sensor xvme0-0c00:6
+	input-valve xvme0-0800:6
+	output-valve xvme0-0800:7
+	manual-fill-key xvme0-0400:port0.6
+	reference 1.5V
+	max-fill 5s
+	closure-delay 2s
+}
+detector 1 {
+	manifold A
+	sensor xvme0-0c00:0
+	valve xvme0-0800:0
+	bias-shutdown xvme0-0400:port0.0
+	reference 1.5V
+	max-fill 20s
+	closure-delay 3s
+}
+detector 2 {
+	manifold A
+	sensor xvme0-0c00:1
+	valve xvme0-0800:1
+	bias-shutdown xvme0-0400:port0.1
+	reference 1.5V
+	max-fill 20s
+	closure-delay 3s
+}
+detector 3 {
+	manifold A
+	sensor xvme0-0c00:2
+	valve xvme0-0800:2
+	bias-shutdown xvme0-0400:port0.2
+	reference 1.5V
+	max-fill 20s
+	closure-delay 3s
+}
+EOF
+
+if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-underfull -p "--noise 0 --supply 0" \
+	--no-daemon 2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant with an empty supply, bus) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant with an empty supply, bus) comes up"
+
+# The daemon logs to a stand-in journal: a socket where journald's is,
+# and $JOURNAL_STREAM naming its stderr, as systemd sets it for a service.
+mkdir -p /run/systemd/journal
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
+        f.flush()
+' /run/systemd/journal/socket "$work/journal.log" &
+journal=$!
+wait_for 10 test -S /run/systemd/journal/socket
+touch "$STATION_DAEMON_LOG"
+station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+check "stationd is on the bus" station_wait_ready 60
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+# a call that must succeed: gdbus prints the empty reply "()"
+autofill_ok() { autofill "$@" >/dev/null; }
+prop() {
+	station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null
+}
+status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
+has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
+status_is() { [ "$(status_of "$1")" = "$2" ]; }
+alarm_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Alarm)" = "b $1" ]; }
+state_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill State)" = "s \"$1\"" ]; }
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+valve_log_has() { grep -q " $1\$" "$STATION_VALVE_LOG"; }
+
+check "the alarm output is off at start" sh -c "! grep -q ' on alarm\$' '$STATION_VALVE_LOG'"
+check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+check "the purge opens manifold A's input and output" wait_for 20 valve_log_has "open manifold A output"
+check "manifold A: no LN2 at its output at its maximum fill time: Fault underfull, manifold A" \
+	wait_for 30 fault_seen underfull 0 A
+check "the detector valves open after the purge" wait_for 10 valve_log_has "open detector 3"
+check "every detector ends at its maximum fill time: Fault underfull for detectors 1, 2, 3" \
+	wait_for 60 eval "fault_seen underfull 1 A && fault_seen underfull 2 A && fault_seen underfull 3 A"
+check "every relay is off (valves closed)" wait_for 10 station_relays_off
+check "the plant saw manifold A's input close" valve_log_has "close manifold A input"
+check "the alarm output is on (the plant saw the XVME-240 flag)" wait_for 10 valve_log_has "on alarm"
+last_inhibit() { grep dewar-inhibit "$STATION_VALVE_LOG" | tail -n 1 | grep -q " off "; }
+check "the dewar inhibit is off again" wait_for 10 last_inhibit
+for d in 1 2 3; do
+	check "detector $d: Status carries \"underfull\"" has_status "$d" underfull
+done
+check "FillEnded for detector 1 with result \"underfull\"" \
+	grep -q '"member":"FillEnded","payload":{"type":"utttsd","data":\[1,[0-9]*,[0-9]*,[0-9]*,"underfull"' \
+	"$work/monitor.log"
+check "Alarm property reads true" alarm_is true
+check "State reads \"fill-error\"" state_is fill-error
+entry() { grep -q "$1" "$work/journal.log"; }
+check "journal: detector 1's underfull, with DETECTOR=1 and MANIFOLD=A" \
+	entry "MESSAGE=underfull: detector 1: underfull.* DETECTOR=1 MANIFOLD=A"
+check "journal: the fault carries its MESSAGE_ID" \
+	entry "MESSAGE=underfull: detector 2: .*MESSAGE_ID=[0-9a-f]\{32\}.* DETECTOR=2"
+check "journal: manifold A's underfull, with MANIFOLD=A" \
+	entry "MESSAGE=underfull: manifold A: underfull.* MANIFOLD=A"
+
+# CLEAR: flags gone, the alarm silenced (no error left).
+check "Clear(\"all\") is accepted" autofill_ok Clear "'all'"
+check "after CLEAR the plant sees the alarm output off" wait_for 10 valve_log_has "off alarm"
+check "after CLEAR detector 1's Status is empty" status_is 1 "as 0"
+check "after CLEAR Alarm reads false" alarm_is false
+check "after CLEAR State reads \"ok\"" wait_for 10 state_is ok
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 20
+	sed 's/^/# journal: /' "$work/journal.log" | tail -n 20
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 20
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+fi
+exit "$scenario_failed"
