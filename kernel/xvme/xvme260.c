@@ -127,20 +127,10 @@ static bool xvme260_busy(struct xvme_card *card)
 	return relays && relays->requested;
 }
 
-/*
- * A requested line pins this module (rmmod is refused while a relay is
- * held), through a reference of our own rather than gc->owner: when the
- * card is pulled out of a running crate with lines still held, gpiolib
- * (6.1) never calls ->free for them, and never drops the gc->owner
- * reference it took either, which would pin the module for good. Ours are
- * dropped at unbind, after the chip is gone (xvme260_drop_line_refs()).
- */
 static int xvme260_request(struct gpio_chip *gc, unsigned int offset)
 {
 	struct xvme260 *relays = gpiochip_get_data(gc);
 
-	if (!try_module_get(THIS_MODULE))
-		return -ENODEV;
 	xvme_card_lock(relays->card);
 	__set_bit(offset, &relays->requested);
 	xvme_card_unlock(relays->card);
@@ -154,7 +144,6 @@ static void xvme260_free(struct gpio_chip *gc, unsigned int offset)
 	struct xvme_card *card = relays->card;
 	unsigned int bank = offset / XVME260_RELAYS_PER_REG;
 	unsigned int bit = BIT(offset % XVME260_RELAYS_PER_REG);
-	bool held;
 	int ret;
 
 	ret = regmap_update_bits(card->regmap16, XVME260_OUT(bank), bit, 0);
@@ -163,13 +152,21 @@ static void xvme260_free(struct gpio_chip *gc, unsigned int offset)
 			offset, ret);
 
 	xvme_card_lock(card);
-	held = __test_and_clear_bit(offset, &relays->requested);
+	__clear_bit(offset, &relays->requested);
 	xvme_card_unlock(card);
-	if (held)
-		module_put(THIS_MODULE);
 }
 
-/* After the chip is gone: the lines it never saw released. */
+/*
+ * Runs after the chip is removed. Every requested line holds a reference
+ * on this module (gpiolib takes one on the parent's driver, so rmmod is
+ * refused while a relay is held). Lines still requested when the chip
+ * goes (the card was pulled out of a running crate, userspace holds them)
+ * are never released by this kernel's gpiolib (6.1): it neither calls
+ * ->free nor drops that reference once the chip is gone, which would pin
+ * the module for the rest of the boot. Drop them here, one per line ->free
+ * did not see. (gpiolib's 6.9 rework releases them itself: this goes when
+ * the driver moves to such a kernel.)
+ */
 static void xvme260_drop_line_refs(void *data)
 {
 	struct xvme260 *relays = data;
@@ -359,7 +356,7 @@ static int xvme260_probe(struct xvme_card *card)
 	gc->label = dev_name(dev);
 	gc->parent = dev;
 	gc->fwnode = fwnode;
-	/* no gc->owner: see xvme260_request() */
+	gc->owner = THIS_MODULE;
 	gc->base = -1;
 	gc->ngpio = XVME260_RELAYS;
 	gc->can_sleep = true;
