@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 10: an AD conversion timeout during a fill. Manifolds
+# A and B share a relay card but read their exhaust sensors from ADC cards
+# of their own (A: xvme0-0c00, B: xvme0-1000). Both fill; while the
+# detector valves are open, A's ADC gets stuck (BUSY never clears: the
+# xvme-sim adc-stuck fault). The driver counts the timeouts and logs them;
+# stationd raises a system fault (Fault signal "sensor", journal entries
+# with DETECTOR=), ends A's fills with their valves closed and A's input
+# closed, and B's fills go on to the end. Once the ADC converts again,
+# A's detectors are available again.
+# timeout: 360
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-adc-timeout.XXXXXX)
+monitor="" journal=""
+cleanup() {
+	local p
+	for p in $monitor $journal; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	station_down >/dev/null 2>&1
+	rm -rf "$work" /run/systemd/journal/socket
+}
+trap cleanup EXIT
+
+# manifold <name> <adc> <first relay> <port> <first detector>
+manifold() {
+	local m=$1 adc=$2 r=$3 port=$4 first=$5 d
+	cat <<EOF
+manifold $m {
+	sensor $adc:6
+	input-valve xvme0-0800:$((r + 6))
+	output-valve xvme0-0800:$((r + 7))
+	manual-fill-key xvme0-0400:port$port.6
+	reference 1.5V
+	max-fill 60s
+	closure-delay 2s
+}
+EOF
+	for d in 0 1; do
+		cat <<EOF
+detector $((first + d)) {
+	manifold $m
+	sensor $adc:$d
+	valve xvme0-0800:$((r + d))
+	bias-shutdown xvme0-0400:port$port.$d
+	reference 1.5V
+	max-fill 120s
+	closure-delay 2s
+}
+EOF
+	done
+}
+{
+	cat <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+card 560 @ xvme0-1000
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+EOF
+	manifold A xvme0-0c00 0 0 1
+	manifold B xvme0-1000 8 1 3
+} >"$work/station.conf"
+
+# A slow plant (time scale 10) and low dewars: the detector fills last
+# long enough to be caught in the middle.
+if ! station_up -c "$work/station.conf" -s 10 -d /run/stationd-adc-timeout \
+	-p "--noise 0 --level 0.2" --no-daemon 2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant, bus) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant, bus) comes up"
+
+mkdir -p /run/systemd/journal
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
+        f.flush()
+' /run/systemd/journal/socket "$work/journal.log" &
+journal=$!
+wait_for 10 test -S /run/systemd/journal/socket
+touch "$STATION_DAEMON_LOG"
+station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+check "stationd is on the bus" station_wait_ready 60
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+plant=/sys/kernel/debug/xvme-sim
+adc=/sys/bus/xvme/devices/xvme0-0c00
+autofill_ok() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}" \
+		>/dev/null
+}
+status_of() {
+	station_busctl get-property org.stationd1 "/org/stationd1/detector/$1" \
+		org.stationd1.Detector Status 2>/dev/null
+}
+unavailable() { [[ $(status_of "$1") == *'"unavailable"'* ]]; }
+state_is() {
+	[ "$(station_busctl get-property org.stationd1 /org/stationd1/autofill \
+		org.stationd1.Autofill State 2>/dev/null)" = "s \"$1\"" ]
+}
+entry() { grep -q "$1" "$work/journal.log"; }
+valve_log_has() { grep -q " $1\$" "$STATION_VALVE_LOG"; }
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+# fill_ended <detector> <result>
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+# A's valves are relays 0, 1, 6 and 7 of xvme0-0800
+a_relays_off() { (( ($(cat "$plant/xvme0-0800/relays") & 0xc3) == 0 )); }
+b_valves_open() { (( ($(cat "$plant/xvme0-0800/relays") & 0x300) == 0x300 )); }
+
+check "Fill(\"all\") is accepted" autofill_ok Fill "'all'" "''"
+check "detector valves of A and B open after the purges" wait_for 60 eval \
+	"valve_log_has 'open detector 1' && valve_log_has 'open detector 2' && b_valves_open"
+check "A's fills are still running (no FillEnded yet)" \
+	eval "! fill_ended 1 '[a-z-]*' && ! fill_ended 2 '[a-z-]*'"
+
+echo "# adc-stuck on xvme0-0c00 at $(date +%T.%N)"
+check "the ADC of A gets stuck (adc-stuck injected)" eval "echo adc-stuck >$plant/xvme0-0c00/fault"
+check "Fault signal \"sensor\" for detectors 1 and 2 of A" wait_for 10 eval \
+	"fault_seen sensor 1 A && fault_seen sensor 2 A"
+check "the fills of 1 and 2 end \"aborted\"" wait_for 10 eval \
+	"fill_ended 1 aborted && fill_ended 2 aborted"
+check "A's valves are closed (relays 0, 1, 6, 7 off)" wait_for 10 a_relays_off
+check "the plant saw detector 1's valve and A's input close" eval \
+	"valve_log_has 'close detector 1' && valve_log_has 'close manifold A input'"
+check "detectors 1 and 2 are unavailable" eval "unavailable 1 && unavailable 2"
+check "B's fills were not stopped by it" b_valves_open
+check "B's fills go on to the end: detectors 3 and 4 full" wait_for 150 eval \
+	"fill_ended 3 full && fill_ended 4 full"
+check "every relay is off at the end" wait_for 10 station_relays_off
+
+timeouts=$(cat "$adc/conversion_timeouts")
+check "the driver counted the timeouts (conversion_timeouts $timeouts)" test "$timeouts" -gt 0
+check "the kernel log names the card's AD conversion timeout" \
+	eval "dmesg | grep -q 'xvme0-0c00: AD conversion timeout on channel'"
+check "journal: detector 1's sensor fault, with DETECTOR=1 and MANIFOLD=A" \
+	entry "MESSAGE=sensor: detector 1: exhaust sensor xvme0-0c00:0 unreadable: .*imed out.* DETECTOR=1 MANIFOLD=A"
+check "State reads \"fill-error\" while A cannot convert" state_is fill-error
+
+check "the ADC converts again (fault cleared)" eval "echo none >$plant/xvme0-0c00/fault"
+check "detectors 1 and 2 are available again" wait_for 10 eval "! unavailable 1 && ! unavailable 2"
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 30
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+	sed 's/^/# journal: /' "$work/journal.log" | tail -n 20
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 20
+fi
+exit "$scenario_failed"

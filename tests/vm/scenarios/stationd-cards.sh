@@ -1,0 +1,221 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Issue 5, scenario 9, and card hotplug. Three manifolds, each on cards of
+# its own (A: relay xvme0-0800, ADC xvme0-0c00; B: relay xvme0-1000, ADC
+# xvme0-1400; C: ADC xvme0-1800, relay xvme0-1c00; one TTL card for all):
+#   - at start the ADC of C is out of its slot and the ADC of B fails its
+#     power-on test (a conversion error): each is a fault in the journal
+#     with CARD=, their detectors' Status carries "unavailable", FILL of
+#     them is refused, and a fill of A runs to the end;
+#   - both put right and put back while stationd runs: their detectors are
+#     available again;
+#   - A's relay card, whose lines stationd holds, is pulled out: the kernel
+#     survives it, the journal has the fault with CARD=, a Fault signal
+#     "valve" comes, A's detectors are unavailable, a fill of B completes;
+#   - put back: stationd holds the new chip's lines, A fills again;
+#   - at the end every module unloads: nothing pinned by the held lines.
+# timeout: 420
+# shellcheck disable=SC2317 # helpers are called through check and wait_for
+. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
+
+work=$(mktemp -d /tmp/stationd-cards.XXXXXX)
+monitor="" journal="" down=""
+cleanup() {
+	local p
+	for p in $monitor $journal; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	[ -n "$down" ] || station_down >/dev/null 2>&1
+	rm -rf "$work" /run/systemd/journal/socket
+}
+trap cleanup EXIT
+
+# manifold <name> <adc> <relay> <port>: a manifold and its two detectors
+# (numbered from <first>), sensors on channels 0, 1 and 6 of its ADC,
+# valves on relays 0, 1, 6 and 7 of its relay card, inputs on one port.
+manifold() {
+	local m=$1 adc=$2 relay=$3 port=$4 first=$5 d
+	cat <<EOF
+manifold $m {
+	sensor $adc:6
+	input-valve $relay:6
+	output-valve $relay:7
+	manual-fill-key xvme0-0400:port$port.6
+	reference 1.5V
+	max-fill 60s
+	closure-delay 2s
+}
+EOF
+	for d in 0 1; do
+		cat <<EOF
+detector $((first + d)) {
+	manifold $m
+	sensor $adc:$d
+	valve $relay:$d
+	bias-shutdown xvme0-0400:port$port.$d
+	reference 1.5V
+	max-fill 90s
+	closure-delay 2s
+}
+EOF
+	done
+}
+{
+	cat <<'EOF'
+card 240 @ xvme0-0400
+card 260 @ xvme0-0800
+card 560 @ xvme0-0c00
+card 260 @ xvme0-1000
+card 560 @ xvme0-1400
+card 560 @ xvme0-1800
+card 260 @ xvme0-1c00
+station {
+	scan-rate 10Hz
+	backup-interval 5min
+	dewar-inhibit xvme0-0400:port7.0
+	alarm xvme0-0400:flag0
+}
+EOF
+	manifold A xvme0-0c00 xvme0-0800 0 1
+	manifold B xvme0-1400 xvme0-1000 1 3
+	manifold C xvme0-1800 xvme0-1c00 2 5
+} >"$work/station.conf"
+
+if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-cards -p "--noise 0" \
+	--no-daemon 2>"$work/up.err"; then
+	not_ok "the station (crate, drivers, ln2-plant, bus) comes up"
+	sed 's/^/# /' "$work/up.err"
+	exit 1
+fi
+ok "the station (crate, drivers, ln2-plant, bus) comes up"
+
+plant=/sys/kernel/debug/xvme-sim
+present() { echo "$2" >"$plant/$1/present"; }
+card_dev() { echo "/sys/bus/xvme/devices/$1"; }
+selftest() { cat "$(card_dev "$1")/selftest" 2>/dev/null; }
+
+# ---- the crate as stationd will find it
+check "xvme0-1800 pulled out of its slot: its device leaves the bus" \
+	eval "present xvme0-1800 0 && [ ! -e $(card_dev xvme0-1800) ] && [ \"\$(cat $plant/xvme0-1800/present)\" = 0 ]"
+check "xvme0-1400 with conversion errors, put in again: its power-on test fails" \
+	eval "echo adc-error >$plant/xvme0-1400/fault && present xvme0-1400 0 && present xvme0-1400 1"
+expect_eq "xvme0-1400: selftest names the failing stage" "$(selftest xvme0-1400)" \
+	"fail: test conversion ended with ERR"
+
+# The daemon logs to a stand-in journal: a socket where journald's is,
+# and $JOURNAL_STREAM naming its stderr, as systemd sets it for a service.
+mkdir -p /run/systemd/journal
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
+        f.flush()
+' /run/systemd/journal/socket "$work/journal.log" &
+journal=$!
+wait_for 10 test -S /run/systemd/journal/socket
+touch "$STATION_DAEMON_LOG"
+station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+check "stationd is on the bus" station_wait_ready 60
+
+busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
+monitor=$!
+wait_for 10 test -s "$work/monitor.log"
+
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+autofill_ok() { autofill "$@" >/dev/null; }
+status_of() {
+	station_busctl get-property org.stationd1 "/org/stationd1/detector/$1" \
+		org.stationd1.Detector Status 2>/dev/null
+}
+unavailable() { [[ $(status_of "$1") == *'"unavailable"'* ]]; }
+available() { [[ $(status_of "$1") == "as "* ]] && ! unavailable "$1"; }
+all() {
+	local pred=$1 d
+	shift
+	for d in "$@"; do "$pred" "$d" || return 1; done
+}
+entry() { grep -q "$1" "$work/journal.log"; }
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+# fills_full <detector> <count>: FillEnded "full" seen that many times
+fills_full() {
+	[ "$(grep -c "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"full\"" \
+		"$work/monitor.log")" -ge "$2" ]
+}
+relays_held_by_stationd() {
+	local chip
+	chip=$(gpiodetect | sed -n "s/^\(gpiochip[0-9]*\) \[$1\] .*/\1/p")
+	[ -n "$chip" ] && gpioinfo "$chip" | grep -q '"relay0" *"stationd" *output'
+}
+kernel_clean() { ! dmesg | sed -n "/$1/,\$p" | grep -Eq 'BUG:|WARNING:|Oops|KASAN|Call Trace'; }
+
+# ---- scenario 9: absent and failed cards at start
+check "journal: the absent card, with CARD=xvme0-1800" wait_for 10 \
+	entry "MESSAGE=card xvme0-1800: not found on the xvme bus.* CARD=xvme0-1800"
+check "journal: the failed power-on test, with CARD=xvme0-1400" \
+	entry "MESSAGE=card xvme0-1400: power-on test: fail: test conversion ended with ERR.* CARD=xvme0-1400"
+check "detectors 3-6 (cards failed or absent): Status carries \"unavailable\"" \
+	wait_for 10 all unavailable 3 4 5 6
+check "detectors 1 and 2 (their cards are fine) are available" all available 1 2
+refused=$(autofill Fill "'3'" "''" 2>&1)
+check "Fill(\"3\") is refused: its hardware is unavailable" grep -q "unavailable" <<<"$refused"
+check "Fill(\"A\") is accepted" autofill_ok Fill "'A'" "''"
+check "the fill of A ends full for detectors 1 and 2" wait_for 90 eval "fills_full 1 1 && fills_full 2 1"
+check "every relay is off after it" wait_for 10 station_relays_off
+
+# ---- both put right while stationd runs: available again
+echo none >"$plant/xvme0-1400/fault"
+check "xvme0-1400 repaired and put back: its power-on test passes" \
+	eval "present xvme0-1400 0 && present xvme0-1400 1 && [ \"\$(selftest xvme0-1400)\" = pass ]"
+check "xvme0-1800 put back" present xvme0-1800 1
+check "journal: stationd opens them again (CARD=xvme0-1400, CARD=xvme0-1800)" wait_for 10 eval \
+	"entry 'MESSAGE=card xvme0-1400 (XVME-560) ready.* CARD=xvme0-1400' && entry 'MESSAGE=card xvme0-1800 (XVME-560) ready.* CARD=xvme0-1800'"
+check "detectors 3-6 are available again" wait_for 10 all available 3 4 5 6
+
+# ---- hotplug: A's relay card, its lines held by stationd, pulled out
+check "stationd holds xvme0-0800's relay lines" relays_held_by_stationd xvme0-0800
+mark="stationd-cards-$RANDOM"
+echo "$mark" >/dev/kmsg
+check "xvme0-0800 pulled out of the running crate" present xvme0-0800 0
+check "journal: the card left, with CARD=xvme0-0800" wait_for 10 \
+	entry "MESSAGE=card xvme0-0800 left the crate.* CARD=xvme0-0800"
+check "Fault signal \"valve\" for detector 1 on manifold A" wait_for 10 fault_seen valve 1 A
+check "detectors 1 and 2 are unavailable" wait_for 10 all unavailable 1 2
+check "detectors 3-6 are not" all available 3 4 5 6
+check "Fill(\"B\") is accepted" autofill_ok Fill "'B'" "''"
+check "the fill of B ends full for detectors 3 and 4" wait_for 90 eval "fills_full 3 1 && fills_full 4 1"
+check "kernel: no warning, oops or KASAN report from the removal" kernel_clean "$mark"
+
+# ---- put back: new chip, lines held again, A fills again
+check "xvme0-0800 put back" present xvme0-0800 1
+check "stationd holds the new chip's relay lines" wait_for 10 relays_held_by_stationd xvme0-0800
+check "detectors 1 and 2 are available again" wait_for 10 all available 1 2
+check "Fill(\"1-2\") is accepted" autofill_ok Fill "'1-2'" "''"
+check "the fill ends full for detectors 1 and 2 again" wait_for 90 eval "fills_full 1 2 && fills_full 2 2"
+check "kernel: no warning, oops or KASAN report from the re-insertion" kernel_clean "$mark"
+
+station_down >"$work/down.log" 2>&1
+rc=$?
+down=1
+check "stationd stopped with every valve closed" grep -q "every valve closed" "$work/down.log"
+expect_eq "every module unloads (held lines pinned nothing)" "$rc" 0
+
+if [ "$scenario_failed" != 0 ]; then
+	sed 's/^/# down: /' "$work/down.log"
+	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 20
+	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 20
+	sed 's/^/# journal: /' "$work/journal.log" | tail -n 30
+	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 30
+	dmesg | tail -n 30 | sed 's/^/# dmesg: /'
+fi
+exit "$scenario_failed"
