@@ -59,6 +59,9 @@ $(BUILD)/unit/test-config-cryostream: $(call san_obj,tests/unit/test-config-cryo
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
+# It also runs the compiler program, as users do.
+$(BUILD)/unit/test-config-cryostream: | $(BUILD)/bin/stationd-compile
+
 # Packet arrival -> PropertiesChanged (tests/bench/cryo-latency.sh).
 BENCHES += $(BUILD)/bench/cryo-latency
 

@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "daemon/config/database.h"
@@ -322,9 +324,76 @@ static void test_database_corruption(void **state)
 	compiled_done(&out);
 }
 
+/* The same through the program users run: stationd-compile check, compile
+ * and dump (STATIOND_COMPILE, else build/bin/stationd-compile). */
+static char *run(const char *cmd, int *status)
+{
+	char buf[4096];
+	size_t n;
+	FILE *p = popen(cmd, "r");
+
+	assert_non_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	*status = pclose(p);
+	return strdup(buf);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	_cleanup_free_ char *path = NULL;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_stationd_compile(void **state)
+{
+	const char *env = getenv("STATIOND_COMPILE");
+	_cleanup_free_ char *compiler = NULL, *cmd = NULL, *out = NULL, *cwd = getcwd(NULL, 0);
+	char dir[] = "/tmp/test-config-cryostream.XXXXXX";
+	int status;
+
+	assert_non_null(cwd);
+	/* Absolute: the check runs in the directory of the file. */
+	if (env && env[0] == '/')
+		compiler = strdup(env);
+	else
+		assert_true(asprintf(&compiler, "%s/%s", cwd,
+				     env ? env : "build/bin/stationd-compile") > 0);
+	assert_non_null(compiler);
+	assert_non_null(mkdtemp(dir));
+
+	write_text(dir, "bad.conf",
+		   BASE_STATION "cryostream A { number 0 }\ncryostream B { number 0 }\n");
+	assert_true(asprintf(&cmd, "cd %s && %s check bad.conf 2>&1", dir, compiler) > 0);
+	out = run(cmd, &status);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	assert_non_null(strstr(out, "bad.conf:30:16: error: cryostream B: number 0"));
+	free(TAKE_PTR(out));
+	free(TAKE_PTR(cmd));
+
+	write_text(dir, "good.conf", BASE_STATION TWO_CONTROLLERS);
+	assert_true(asprintf(&cmd, "cd %s && %s compile good.conf good.db >/dev/null 2>&1 && "
+			     "%s dump good.db", dir, compiler, compiler) > 0);
+	out = run(cmd, &status);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_non_null(strstr(out, "cryostream-link {\n\tstatus-port 40304\n"));
+	assert_non_null(strstr(out, "\ncryostream CS0 {\n\tnumber 411\n\taddress 192.168.0.144\n}\n"));
+	assert_non_null(strstr(out, "\ncryostream CS1 {\n\tnumber 369\n\taddress 192.168.0.113\n}\n"));
+	free(TAKE_PTR(cmd));
+	assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[5 + ELEMENTSOF(cases)] = {
+	struct CMUnitTest tests[6 + ELEMENTSOF(cases)] = {
+		cmocka_unit_test(test_stationd_compile),
 		cmocka_unit_test(test_controllers_and_link),
 		cmocka_unit_test(test_defaults_and_optional_address),
 		cmocka_unit_test(test_database_layout_and_round_trip),
@@ -333,7 +402,7 @@ int main(void)
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-		tests[5 + i] = (struct CMUnitTest){
+		tests[6 + i] = (struct CMUnitTest){
 			.name = cases[i].name,
 			.test_func = run_case,
 			.initial_state = (void *)&cases[i],
