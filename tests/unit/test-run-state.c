@@ -400,6 +400,68 @@ static void test_fill_history_survives_restarts(void **state)
 			assert_true(fill_history_get(h, i)->start_usec >
 				    fill_history_get(h, i - 1)->start_usec);
 	}
+
+	/* A fourth fill killed: the restart's interrupted record comes after
+	 * the three loaded from the log, not before. */
+	if (engine_fill(d->engine, "1", NULL, d->real_usec, d->mono_usec, error, sizeof(error)) < 0)
+		fail_msg("fill 4: %s", error);
+	scan(d, 5);
+	d->plant.manifold_cold = true;
+	scan(d, 30);
+	kill_daemon(d);
+	d->plant.manifold_cold = false;
+	start(d);
+	h = engine_fill_history(d->engine, one);
+	assert_int_equal(h->count, 4);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(fill_history_get(h, i)->result, FILL_RESULT_FULL);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_INTERRUPTED);
+}
+
+static void test_oversized_fill_log_is_compacted(void **state)
+{
+	struct daemon_like *d = *state;
+	struct fill_log *log = NULL;
+	struct fill_log_scan scan;
+	const struct fill_history *h;
+	struct stat st;
+	char why[128];
+	unsigned n = 2 * 72 * FILL_HISTORY_MAX + 1;
+
+	/* More fills of detector 1 than the slack allows, written before
+	 * the start; the last one marked so it can be found. */
+	assert_int_equal(fill_log_new(d->state_dir, &log), 0);
+	assert_int_equal(fill_log_load(log, NULL, NULL, &scan, why, sizeof(why)), 0);
+	for (unsigned i = 0; i < n; i++) {
+		struct fill_log_entry e = {
+			.detector = 1,
+			.record = {
+				.start_usec = START_USEC - (int64_t)(n - i) * 3600000000ll,
+				.end_usec = START_USEC - (int64_t)(n - i) * 3600000000ll + 1000000,
+				.duration_usec = 1000000,
+				.result = i + 1 == n ? FILL_RESULT_UNDERFULL : FILL_RESULT_FULL,
+				.lowest_mv = 400,
+			},
+		};
+
+		assert_int_equal(fill_log_append(log, &e), 0);
+	}
+	assert_int_equal(fill_log_sync(log), 0);
+	fill_log_free(log);
+
+	start(d);	/* commits: the log is compacted to what the engine keeps */
+	h = engine_fill_history(d->engine, index_of(d->station, 1));
+	assert_int_equal(h->count, FILL_HISTORY_MAX);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_UNDERFULL);
+	assert_int_equal(stat(path_in(d, FILL_LOG_NAME), &st), 0);
+	assert_int_equal(st.st_size, FILL_LOG_HEADER_SIZE + FILL_HISTORY_MAX * FILL_LOG_RECORD_SIZE);
+
+	/* And reads back the same after another restart. */
+	kill_daemon(d);
+	start(d);
+	h = engine_fill_history(d->engine, index_of(d->station, 1));
+	assert_int_equal(h->count, FILL_HISTORY_MAX);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_UNDERFULL);
 }
 
 static void test_corrupt_primary_uses_secondary_then_compiled(void **state)
@@ -496,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kill_mid_fill_is_an_interrupted_fill_rescheduled,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fill_history_survives_restarts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_fill_log_is_compacted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_primary_uses_secondary_then_compiled,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_configuration_changes_nothing, setup, teardown),
