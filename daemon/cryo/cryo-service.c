@@ -15,6 +15,10 @@
 /* How late the silence timer may fire: a disconnection 50 ms late does
  * not matter, and lets the kernel batch wake-ups. */
 #define SILENCE_TIMER_ACCURACY_USEC (50 * 1000)
+/* A status port we cannot bind (another program holds it without
+ * SO_REUSEPORT) is tried again this often: the autofill must not stop
+ * for it, and the link comes up by itself once the port is free. */
+#define BIND_RETRY_USEC (5 * 1000000)
 
 struct cryo_service {
 	sd_event *event;
@@ -25,6 +29,9 @@ struct cryo_service {
 	int command_fd;
 	sd_event_source *status_source;
 	sd_event_source *silence_timer;
+	sd_event_source *bind_retry_timer;
+	struct sockaddr_in status_address;
+	bool bind_failure_logged;
 	uint16_t command_port;
 	uint64_t command_timeout_usec;
 };
@@ -122,6 +129,52 @@ static int on_status_packets(sd_event_source *source, int fd, uint32_t revents, 
 	return 0;
 }
 
+/* Bind the status port and watch it; on failure, try again later. */
+static int on_bind_retry(sd_event_source *source, uint64_t usec, void *userdata);
+
+static int listen_for_status(struct cryo_service *s)
+{
+	int fd, r;
+
+	fd = cryo_status_socket_open(&s->status_address);
+	if (fd < 0) {
+		if (!s->bind_failure_logged)
+			log_event(LOG_ERR, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, fd,
+				  "cryostream: cannot listen on UDP port %u; trying again every %u s",
+				  ntohs(s->status_address.sin_port),
+				  (unsigned)(BIND_RETRY_USEC / 1000000));
+		s->bind_failure_logged = true;
+		if (!s->bind_retry_timer)
+			return sd_event_add_time_relative(s->event, &s->bind_retry_timer,
+							  CLOCK_MONOTONIC, BIND_RETRY_USEC, 0,
+							  on_bind_retry, s);
+		r = sd_event_source_set_time_relative(s->bind_retry_timer, BIND_RETRY_USEC);
+		if (r < 0)
+			return r;
+		return sd_event_source_set_enabled(s->bind_retry_timer, SD_EVENT_ONESHOT);
+	}
+	s->status_fd = fd;
+	r = sd_event_add_io(s->event, &s->status_source, s->status_fd, EPOLLIN,
+			    on_status_packets, s);
+	if (r < 0)
+		return r;
+	if (s->bind_failure_logged)
+		log_info("cryostream: listening on UDP port %u now",
+			 ntohs(s->status_address.sin_port));
+	return 0;
+}
+
+static int on_bind_retry(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct cryo_service *s = userdata;
+	int r;
+
+	r = listen_for_status(s);
+	if (r < 0)
+		log_error_errno(r, "cryostream: cannot set up the status socket");
+	return 0;
+}
+
 static int add_controllers(struct cryo_service *s, const struct station *station)
 {
 	for (size_t i = 0; i < station->n_cryostreams; i++) {
@@ -171,14 +224,11 @@ int cryo_service_new(sd_event *event, const struct station *station, struct cryo
 		return 0;
 	}
 
-	s->status_fd = cryo_status_socket_open(&bind_address);
-	if (s->status_fd < 0)
-		return log_error_errno(s->status_fd, "cryostream: cannot listen on UDP port %u",
-				       config->status_port);
 	s->command_fd = cryo_command_socket_open();
 	if (s->command_fd < 0)
 		return log_error_errno(s->command_fd, "cryostream: cannot open the command socket");
-	r = sd_event_add_io(event, &s->status_source, s->status_fd, EPOLLIN, on_status_packets, s);
+	s->status_address = bind_address;
+	r = listen_for_status(s);
 	if (r < 0)
 		return log_error_errno(r, "cryostream: cannot watch the status socket");
 	r = sd_event_add_time(event, &s->silence_timer, CLOCK_MONOTONIC, 0,
@@ -200,6 +250,7 @@ struct cryo_service *cryo_service_free(struct cryo_service *s)
 		return NULL;
 	sd_event_source_disable_unref(s->status_source);
 	sd_event_source_disable_unref(s->silence_timer);
+	sd_event_source_disable_unref(s->bind_retry_timer);
 	if (s->status_fd >= 0)
 		close(s->status_fd);
 	if (s->command_fd >= 0)

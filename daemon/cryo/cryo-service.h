@@ -22,9 +22,11 @@ struct cryo_service;
 /*
  * Build the link from the station's cryostreams and open the sockets on
  * the loop. A station without cryostreams gets a service with no
- * controllers and no socket (nothing listens). -EADDRINUSE and the like
- * from bind(), -EINVAL from an invalid controller (the compiler prevents
- * that), -ENOMEM.
+ * controllers and no socket (nothing listens). A status port that cannot
+ * be bound is logged and tried again every 5 s (the controllers stay
+ * disconnected meanwhile): the daemon's other work does not stop for it.
+ * -EINVAL from an invalid controller (the compiler prevents that),
+ * -ENOMEM, or the error of an event source.
  */
 int cryo_service_new(sd_event *event, const struct station *station, struct cryo_service **ret);
 struct cryo_service *cryo_service_free(struct cryo_service *s);
