@@ -117,7 +117,8 @@ void engine_raise_fault(struct engine *e, enum engine_fault_kind kind, uint32_t 
 
 /*
  * The dewar inhibit goes on before the first valve opens and off after
- * the last one closed, so it is asserted exactly while any valve is open.
+ * the last one closed, so it is asserted while any valve is open (and
+ * during a manual fill, see read_manual_fill_keys()).
  */
 int valve_open(struct engine *e, struct valve *v, uint32_t detector, uint32_t manifold)
 {
@@ -163,7 +164,7 @@ int valve_close(struct engine *e, struct valve *v, uint32_t detector, uint32_t m
 	v->close_failed = false;
 	v->changed_usec = e->now_usec;
 	if (--e->n_open_valves == 0)
-		dewar_inhibit_set(e, false);
+		dewar_inhibit_set(e, e->manual_fill);
 	return 0;
 }
 
@@ -224,7 +225,11 @@ static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t no
 	if (any && !e->manual_fill) {
 		/* Manual fill: every ongoing fill is aborted, every valve closed.
 		 * LN2 at an exhaust is the operator's doing now, not a stuck
-		 * valve: pending overfull checks are dropped. */
+		 * valve: pending overfull checks are dropped. The operator
+		 * fills from the supply dewar by hand: the dewar inhibit is
+		 * asserted first and stays on until the key is off. */
+		e->manual_fill = true;
+		dewar_inhibit_set(e, true);
 		for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 			manifold_fill_abort(e, m, FILL_RESULT_MANUAL_FILL, false, now_usec, now_mono);
 			e->manifolds[m].closure_check_pending = false;
@@ -232,7 +237,10 @@ static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t no
 		for (uint32_t d = 0; d < e->station->n_detectors; d++)
 			e->detectors[d].closure_check_pending = false;
 	}
-	e->manual_fill = any;
+	if (!any && e->manual_fill) {
+		e->manual_fill = false;
+		dewar_inhibit_set(e, e->n_open_valves > 0);
+	}
 }
 
 static void read_bias_inputs(struct engine *e, int64_t now_usec, int64_t now_mono)

@@ -289,9 +289,13 @@ static void test_manual_fill_key(void **state)
 	assert_true(f->valve[5]);
 	f->key[1] = true;		/* manifold B's key stops everything */
 	f->valve_stuck_open[0] = true;	/* the operator fills 1 by hand */
+	fake_log_reset(f);
 	fake_scan(f);
 	assert_false(fake_any_valve_open(f));
-	assert_false(f->dewar_inhibit);
+	/* The operator fills from the supply by hand: the dewar inhibit is
+	 * on before the valves close, and stays on. */
+	assert_true(f->dewar_inhibit);
+	assert_null(strstr(fake_log_string(f), "inhibit off"));
 	assert_int_equal(fake_state(f), ENGINE_STATE_MANUAL_FILL);
 	assert_int_equal(fake_count_results(f, 5, FILL_RESULT_MANUAL_FILL), 1);
 	assert_int_equal(fake_count_events(f, EV_FAULT, -1), 0);
@@ -312,6 +316,11 @@ static void test_manual_fill_key(void **state)
 	fake_log_reset(f);
 	fake_scans(f, 100);
 	assert_int_equal(f->n_log, 0);
+	assert_true(f->dewar_inhibit);
+	struct engine_global_view g;
+
+	engine_global_view(f->engine, &g);
+	assert_true(g.dewar_inhibit);
 	/* LN2 at 1's exhaust after its fill: the hand fill, not an overfull. */
 	assert_int_equal(fake_status(f, 0), 0);
 
@@ -319,6 +328,8 @@ static void test_manual_fill_key(void **state)
 	f->key[1] = false;
 	fake_scan(f);
 	assert_int_equal(fake_state(f), ENGINE_STATE_OK);
+	assert_false(f->dewar_inhibit);
+	assert_string_equal(fake_log_string(f), "inhibit off");
 	assert_int_equal(engine_fill(f->engine, "B", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
 	fake_scan_until_idle(f, 200);
 	/* 7 was full before the key; FILL B filled it again. */

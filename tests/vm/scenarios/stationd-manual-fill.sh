@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 5, scenario 5: the manual-fill key of manifold A is turned while
 # its detectors fill. stationd aborts every fill (FillEnded "manual-fill"),
-# closes every valve, State reads "manual-fill", and every privileged call
+# closes every valve, State reads "manual-fill", the dewar inhibit stays
+# on (a hand fill draws from the supply too), and every privileged call
 # is refused with org.stationd1.Error.ManualFill and changes nothing; no
 # valve opens while the key is on. Key released: State "ok", and FILL A
 # fills.
@@ -127,6 +128,11 @@ check "manifold A: Status carries \"manual-fill\"" eval \
 	"[[ \$(prop /org/stationd1/manifold/A org.stationd1.Manifold Status) == *'\"manual-fill\"'* ]]"
 check "the plant saw manifold A's input close" grep -q " close manifold A input$" "$STATION_VALVE_LOG"
 check "no Fault for a manual fill" eval "! grep -q '\"member\":\"Fault\"' '$work/monitor.log'"
+# The operator fills from the supply dewar by hand: it must not refill.
+inhibited_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Inhibited)" = "b $1" ]; }
+last_inhibit_is() { grep dewar-inhibit "$STATION_VALVE_LOG" | tail -n 1 | grep -q " $1 dewar-inhibit$"; }
+check "manual fill: the dewar inhibit stays on (Inhibited reads true)" inhibited_is true
+check "manual fill: the plant sees the dewar-inhibit output on" last_inhibit_is on
 
 before=$(run_state)
 refused() {
@@ -148,6 +154,8 @@ check "no valve opened while the key is on" station_relays_off
 
 plant "key A off"
 check "key A off: State back to \"ok\"" wait_for 10 state_is ok
+check "key A off: the dewar inhibit is released (Inhibited false)" wait_for 10 inhibited_is false
+check "key A off: the plant sees the dewar-inhibit output off" wait_for 10 last_inhibit_is off
 check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
 check "manifold A fills: detectors 1, 2, 3 end full" wait_for 90 \
 	eval "fill_ended 1 full && fill_ended 2 full && fill_ended 3 full"
