@@ -213,8 +213,11 @@ static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t no
 						   e->station->manifolds[m].name,
 						   channel_ref_format(key, name), strerror(-r));
 			mr->input_failed = true;
-			/* Not knowing the key is no reason to fill: end this manifold's fill. */
+			/* Not knowing the key is no reason to fill: end this manifold's fill.
+			 * A key last seen on counts as on: the operator may still be
+			 * filling by hand, so the station stays in manual fill. */
 			manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);
+			any = any || mr->manual_key;
 			continue;
 		}
 		mr->input_failed = false;

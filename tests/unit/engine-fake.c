@@ -123,8 +123,11 @@ static int fake_read_input(void *userdata, const struct channel_ref *input, bool
 
 	if (input->card != TTL_CARD)
 		return -ENODEV;
-	if (input->kind == LINE_IRQ && input->index < FAKE_MANIFOLDS_MAX)
+	if (input->kind == LINE_IRQ && input->index < FAKE_MANIFOLDS_MAX) {
+		if (f->key_unreadable[input->index])
+			return -EIO;
 		*ret = f->key[input->index];
+	}
 	else if (input->kind == LINE_PORT && input->index < FAKE_DETECTORS_MAX)
 		*ret = f->bias[input->index];
 	else

@@ -53,6 +53,7 @@ struct fake_plant {
 	unsigned flow[FAKE_DETECTORS_MAX], manifold_flow[FAKE_MANIFOLDS_MAX];
 	unsigned residual[FAKE_MANIFOLDS_MAX], residual_ticks;
 	bool bias[FAKE_DETECTORS_MAX], key[FAKE_MANIFOLDS_MAX];
+	bool key_unreadable[FAKE_MANIFOLDS_MAX];	/* its TTL input fails (-EIO) */
 	bool dewar_inhibit, alarm;
 	unsigned inhibit_violations;	/* a valve open without the inhibit */
 

@@ -336,6 +336,50 @@ static void test_manual_fill_key(void **state)
 	assert_int_equal(fake_count_results(f, 6, FILL_RESULT_FULL), 2);
 }
 
+/*
+ * A manual-fill key that cannot be read counts as it was last seen: on,
+ * the station stays in manual fill (the operator may be filling by hand);
+ * off, only its manifold is unavailable.
+ */
+static void test_manual_fill_key_unreadable(void **state)
+{
+	struct fake_plant *f = *state;
+	char error[256];
+
+	f->key[1] = true;
+	fake_scan(f);
+	assert_int_equal(fake_state(f), ENGINE_STATE_MANUAL_FILL);
+	f->key_unreadable[1] = true;
+	f->key[1] = false;		/* not seen: the input fails */
+	fake_scan(f);
+	assert_int_equal(fake_count_events(f, EV_FAULT, ENGINE_FAULT_INPUT), 1);
+	assert_int_equal(fake_state(f), ENGINE_STATE_MANUAL_FILL);
+	assert_true(f->dewar_inhibit);
+	assert_int_equal(engine_fill(f->engine, "1", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
+			 -EBUSY);
+	fake_scans(f, 30);		/* past the 08:00 presets */
+	assert_false(fake_any_valve_open(f));
+	assert_int_equal(fake_count_events(f, EV_STARTED, -1), 0);
+
+	/* Readable again, and off: the due fills start. */
+	f->key_unreadable[1] = false;
+	fake_scan(f);
+	assert_int_equal(fake_state(f), ENGINE_STATE_FILLING);
+	fake_scan_until_idle(f, 300);
+	assert_int_equal(fake_count_events(f, EV_ENDED, FILL_RESULT_FULL), 12);
+
+	/* Unreadable while off: manifold B is unavailable, A fills. */
+	f->key_unreadable[1] = true;
+	fake_scan(f);
+	assert_int_not_equal(fake_state(f), ENGINE_STATE_MANUAL_FILL);
+	assert_false(f->dewar_inhibit);
+	assert_int_equal(engine_fill(f->engine, "A", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
+	assert_int_equal(engine_fill(f->engine, "B", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
+			 -ECANCELED);
+	fake_scan_until_idle(f, 300);
+	assert_int_equal(fake_count_events(f, EV_ENDED, FILL_RESULT_FULL), 18);
+}
+
 static void test_sensor_failure_during_fill(void **state)
 {
 	struct fake_plant *f = *state;
@@ -451,6 +495,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bias_shutdown, engine_fixture_one_manifold,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_manual_fill_key, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_manual_fill_key_unreadable, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_sensor_failure_during_fill, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
