@@ -191,12 +191,16 @@ void xvme_card_lock(struct xvme_card *card);
 void xvme_card_unlock(struct xvme_card *card);
 
 /*
- * Card drivers with a gpiochip: its line names as a software node for
- * gc->fwnode (see xvme-line-names.c for why not gc->names).
+ * Card drivers with a gpiochip (see xvme-gpio.c for why): its line names as
+ * a software node for gc->fwnode rather than gc->names, and the chip added
+ * with line numbers beyond the global GPIO number space once it is full.
  */
+struct gpio_chip;
 struct fwnode_handle *devm_xvme_gpio_line_names(struct xvme_card *card,
 						const char *const *names,
 						unsigned int count);
+int devm_xvme_gpiochip_add(struct xvme_card *card, struct gpio_chip *gc,
+			   void *data);
 
 /* ID PROM: 32 raw characters (the odd bytes) -> trimmed string and model */
 int xvme_id_parse(const u8 raw[XVME_ID_CHARS], char id[XVME_ID_CHARS + 1],

@@ -499,7 +499,7 @@ static int xvme240_probe(struct xvme_card *card)
 	if (ret)
 		return ret;
 
-	/* Named through a software node: see devm_xvme_gpio_line_names(). */
+	/* Named through a software node: see xvme-gpio.c. */
 	fwnode = devm_xvme_gpio_line_names(card, xvme240_names, XVME240_LINES);
 	if (IS_ERR(fwnode))
 		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
@@ -536,7 +536,7 @@ static int xvme240_probe(struct xvme_card *card)
 	dev_set_drvdata(dev, ttl);
 	xvme_card_unlock(card);
 
-	ret = devm_gpiochip_add_data(dev, gc, ttl);
+	ret = devm_xvme_gpiochip_add(card, gc, ttl);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot add gpiochip\n");
 

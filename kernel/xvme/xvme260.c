@@ -343,7 +343,7 @@ static int xvme260_probe(struct xvme_card *card)
 	if (!xvme_card_selftest_passed(card))
 		dev_err(dev, "power-on test failed: relays stay de-energized\n");
 
-	/* Named through a software node: see devm_xvme_gpio_line_names(). */
+	/* Named through a software node: see xvme-gpio.c. */
 	fwnode = devm_xvme_gpio_line_names(card, xvme260_names, XVME260_RELAYS);
 	if (IS_ERR(fwnode))
 		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
@@ -373,7 +373,7 @@ static int xvme260_probe(struct xvme_card *card)
 	xvme_card_lock(card);
 	dev_set_drvdata(dev, relays);
 	xvme_card_unlock(card);
-	ret = devm_gpiochip_add_data(dev, gc, relays);
+	ret = devm_xvme_gpiochip_add(card, gc, relays);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot add gpiochip\n");
 	return 0;

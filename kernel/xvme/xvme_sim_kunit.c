@@ -703,11 +703,14 @@ static void xvme_sim_second_crate(struct kunit *test)
 	xvme_sim_destroy(second);
 }
 
-#if IS_BUILTIN(CONFIG_XVME_260) && IS_ENABLED(CONFIG_GPIOLIB)
+#if IS_BUILTIN(CONFIG_XVME_240) || IS_BUILTIN(CONFIG_XVME_260)
 static int xvme_sim_kunit_gc_match(struct gpio_chip *gc, void *data)
 {
 	return gc->label && !strcmp(gc->label, data);
 }
+#endif
+
+#if IS_BUILTIN(CONFIG_XVME_260) && IS_ENABLED(CONFIG_GPIOLIB)
 
 /*
  * A relay line held energized (as the daemon's are, through the character
@@ -761,6 +764,54 @@ static void xvme_sim_hotplug_held_line(struct kunit *test)
 }
 #endif
 
+#if IS_BUILTIN(CONFIG_XVME_240)
+/*
+ * More TTL lines than the global GPIO number space holds (80 per card):
+ * every card still gets its chip, the last ones numbered beyond it, and
+ * their lines work.
+ */
+static void xvme_sim_gpio_numbers_beyond(struct kunit *test)
+{
+	unsigned int n = ARCH_NR_GPIOS / 80 + 2, i, beyond = 0;
+	struct gpio_chip *gc = NULL;
+	struct xvme_sim *big;
+	char *cards, label[32];
+	u8 flags;
+
+	cards = kunit_kzalloc(test, n * 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cards);
+	for (i = 0; i < n; i++)
+		sprintf(cards + strlen(cards), "%s240@0x%04x", i ? "," : "",
+			(i + 1) * XVME_SLOT_SIZE);
+	big = xvme_sim_create(cards, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(big));
+
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "xvme%d-%04x",
+			 xvme_sim_crate(big)->index, (i + 1) * XVME_SLOT_SIZE);
+		gc = gpiochip_find(label, xvme_sim_kunit_gc_match);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, gc, "no gpiochip %s", label);
+		if (gc && gc->base >= ARCH_NR_GPIOS)
+			beyond++;
+	}
+	KUNIT_EXPECT_GT(test, beyond, 0u);
+	/* the last chip: flag0 (line 72) driven through its number */
+	if (gc && gc->base >= ARCH_NR_GPIOS) {
+		KUNIT_EXPECT_EQ(test, gpio_request(gc->base + 72, "kunit"), 0);
+		KUNIT_EXPECT_EQ(test,
+				gpiod_direction_output(gpio_to_desc(gc->base + 72),
+						       1), 0);
+		KUNIT_EXPECT_EQ(test,
+				xvme_sim_get_flags(xvme_sim_card_at(big,
+								    n * XVME_SLOT_SIZE),
+						   &flags), 0);
+		KUNIT_EXPECT_EQ(test, flags, 1);
+		gpio_free(gc->base + 72);
+	}
+	xvme_sim_destroy(big);
+}
+#endif
+
 static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_id_prom),
 	KUNIT_CASE(xvme_sim_bus_errors),
@@ -782,6 +833,9 @@ static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_second_crate),
 #if IS_BUILTIN(CONFIG_XVME_260) && IS_ENABLED(CONFIG_GPIOLIB)
 	KUNIT_CASE(xvme_sim_hotplug_held_line),
+#endif
+#if IS_BUILTIN(CONFIG_XVME_240)
+	KUNIT_CASE(xvme_sim_gpio_numbers_beyond),
 #endif
 	{}
 };

@@ -14,6 +14,9 @@
 #     "valve" comes, A's detectors are unavailable, a fill of B completes;
 #   - put back: stationd holds the new chip's lines, A fills again;
 #   - at the end every module unloads: nothing pinned by the held lines.
+# First, the crates of a big station: the 1000-detector generated station's
+# cards in two simulated crates (cards= and cards1=), every card bound,
+# the plant reachable in crate xvme1.
 # timeout: 420
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
@@ -82,6 +85,35 @@ EOF
 	manifold B xvme0-1400 xvme0-1000 1 3
 	manifold C xvme0-1800 xvme0-1c00 2 5
 } >"$work/station.conf"
+
+# ---- a big station's crates: generate-station prints one cards= list per
+# crate; the first is cards=, the second cards1= (crate xvme1).
+mapfile -t lists < <("$STATIOND_TOP/daemon/examples/generate-station" -n 1000 --sim-cards)
+expect_eq "generate-station -n 1000: two crates" "${#lists[@]}" 2
+n_cards=$(( $(tr ',' '\n' <<<"${lists[0]},${lists[1]}" | wc -l) ))
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+station_unload_modules 2>/dev/null
+if modprobe xvme-sim "cards=${lists[0]}" "cards1=${lists[1]}" &&
+	modprobe -a xvme240 xvme260 xvme560; then
+	ok "xvme-sim loads the 1000-detector station's $n_cards cards in crates xvme0 and xvme1"
+	expect_eq "every card is a device on the xvme bus" \
+		"$(find /sys/bus/xvme/devices/ -name 'xvme[01]-*' | wc -l)" "$n_cards"
+	expect_eq "every card of both crates is bound to its driver" \
+		"$(find /sys/bus/xvme/devices/xvme[01]-*/driver -maxdepth 0 | wc -l)" "$n_cards"
+	# 2592 lines: more than the kernel's 1024 GPIO numbers (xvme-gpio.c)
+	expect_eq "a gpiochip for each of the 36 relay and 18 TTL cards" \
+		"$(gpiodetect | grep -c '\[xvme[01]-')" \
+		"$(tr ',' '\n' <<<"${lists[0]},${lists[1]}" | grep -c '^2[46]0@')"
+	first1=${lists[1]%%,*}		# 260@0x0400: the first card of xvme1
+	first1=${first1#*@}
+	first1=$(printf 'xvme1-%04x' "$((${first1%%:*}))")
+	check "the plant reaches crate xvme1: xvme-plant $first1 fault" \
+		eval "[ \"\$(xvme-plant $first1 fault)\" = none ]"
+	check "cards of xvme1 are listed by xvme-plant list" eval "xvme-plant list | grep -q '^xvme1-'"
+else
+	not_ok "xvme-sim loads the 1000-detector station's $n_cards cards in crates xvme0 and xvme1"
+fi
+check "the two crates unload" station_unload_modules
 
 if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-cards -p "--noise 0" \
 	--no-daemon 2>"$work/up.err"; then
