@@ -17,12 +17,13 @@
 #   grep "open detector 1" "$STATION_VALVE_LOG"    # in $STATION_PLANT_LOG
 #
 # station_up [-c CONFIG | -n N] [-s SCALE] [-d DIR] [-p PLANT-ARGS]
-#            [--no-daemon]
+#            [--no-plant] [--no-daemon]
 #   -c CONFIG   station configuration (text); default the example station
 #   -n N        an N-detector station from daemon/examples/generate-station
 #   -s SCALE    ln2-plant time scale (default 60: a 10-minute fill in 10 s)
 #   -d DIR      run directory (default /run/stationd-sim); replaced
 #   -p ARGS     more ln2-plant options, word-split ("--noise 0 --level 0.3")
+#   --no-plant  no ln2-plant: the caller drives the crate's inputs itself
 #   --no-daemon everything but stationd: start it with station_start_daemon
 # On success it exports DBUS_SYSTEM_BUS_ADDRESS and sets (and writes to
 # $STATION_DIR/station.env, which station_down and station-up --down read):
@@ -33,8 +34,11 @@
 # On failure it says why on stderr, tears down what it started, returns 1.
 #
 # station_start_daemon [VAR=value...]  stationd in the background (env
-#                       added), stderr appended to $STATION_DAEMON_LOG;
-#                       station_wait_ready waits for it on the bus
+#                       added), stderr appended to $STATION_DAEMON_LOG
+# station_wait_ready [SECONDS]  until it answers on the bus (default
+#                       $STATION_READY_TIMEOUT, else 120; station_up too)
+# station_manager_state the Manager's State as busctl prints it: s "ok"
+# station_crates DB     "<crate> <xvme-sim cards= list>" per crate
 # station_stop_daemon   SIGTERM, wait (15 s, then SIGKILL); returns
 #                       stationd's exit status when it is our child
 # station_down          stationd stopped (valves closed), plant, bus,
@@ -254,7 +258,8 @@ station_daemon_answers() {
 
 # shellcheck disable=SC2120 # the timeout is optional
 station_wait_ready() {
-	local deadline=$((SECONDS + ${1:-120})) r
+	local limit=${1:-${STATION_READY_TIMEOUT:-120}} r
+	local deadline=$((SECONDS + limit))
 	while :; do
 		station_daemon_answers
 		r=$?
@@ -266,7 +271,7 @@ station_wait_ready() {
 			return 1
 		fi
 		if [ $SECONDS -ge $deadline ]; then
-			station_say "stationd is not on the bus after ${1:-120} s:"
+			station_say "stationd is not on the bus after $limit s:"
 			tail -n 20 "$STATION_DAEMON_LOG" | sed 's/^/  /' >&2
 			return 1
 		fi
@@ -306,7 +311,7 @@ station_write_env() {
 # ---------------------------------------------------------------- up and down
 
 station_up() {
-	local config="" detectors="" daemon=1
+	local config="" detectors="" daemon=1 plant=1
 	STATION_DIR=/run/stationd-sim STATION_SCALE=60 STATION_PLANT_ARGS=""
 	STATION_DAEMON_PID="" STATION_PLANT_PID="" STATION_BUS_PID="" STATION_RELAY_CARDS=""
 	STATION_BUS_ADDRESS=""
@@ -318,6 +323,7 @@ station_up() {
 		-d) STATION_DIR=${2:?-d needs a directory}; shift ;;
 		-p) STATION_PLANT_ARGS=${2?-p needs arguments}; shift ;;
 		--no-daemon) daemon="" ;;
+		--no-plant) plant="" ;;
 		*) station_say "unknown option '$1'"; return 1 ;;
 		esac
 		shift
@@ -356,7 +362,8 @@ station_up() {
 	"$(station_prog stationd-compile)" -q compile "$STATION_CONFIG" "$STATION_DATABASE" ||
 		{ station_say "$STATION_CONFIG does not compile"; return 1; }
 
-	if ! { station_load_crates "$STATION_DATABASE" && station_start_plant && station_start_bus; }; then
+	if ! { station_load_crates "$STATION_DATABASE" &&
+		{ [ -z "$plant" ] || station_start_plant; } && station_start_bus; }; then
 		station_down_quiet
 		return 1
 	fi
