@@ -95,6 +95,22 @@ static void test_defaults_and_optional_address(void **state)
 	compiled_done(&out);
 }
 
+/* The example with Cryostreams keeps compiling, with the include. */
+static void test_example(void **state)
+{
+	struct compiled out;
+
+	compile_path("daemon/examples/station-cryostream.conf", &out);
+	for (size_t i = 0; i < out.n_lines; i++)
+		print_message("# %s\n", out.lines[i]);
+	assert_int_equal(out.result, 0);
+	assert_int_equal(out.station->n_detectors, 72);
+	assert_int_equal(out.station->n_cryostreams, 2);
+	assert_int_equal(station_find_cryostream(out.station, "CS0")->number, 411);
+	assert_int_equal(station_find_cryostream(out.station, "CS1")->address, 0);
+	compiled_done(&out);
+}
+
 /* Records after the detectors: offsets of the others do not move. */
 static void test_database_layout_and_round_trip(void **state)
 {
@@ -392,7 +408,8 @@ static void test_stationd_compile(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[6 + ELEMENTSOF(cases)] = {
+	struct CMUnitTest tests[7 + ELEMENTSOF(cases)] = {
+		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_stationd_compile),
 		cmocka_unit_test(test_controllers_and_link),
 		cmocka_unit_test(test_defaults_and_optional_address),
@@ -402,7 +419,7 @@ int main(void)
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-		tests[6 + i] = (struct CMUnitTest){
+		tests[7 + i] = (struct CMUnitTest){
 			.name = cases[i].name,
 			.test_func = run_case,
 			.initial_state = (void *)&cases[i],
