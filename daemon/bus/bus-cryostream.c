@@ -378,7 +378,8 @@ static int method_history(sd_bus_message *m, void *userdata, sd_bus_error *error
 		r = sd_bus_message_close_container(reply);
 	if (r < 0)
 		return r;
-	return sd_bus_send(NULL, reply, NULL);
+	r = sd_bus_send(NULL, reply, NULL);
+	return r < 0 ? r : 1;	/* answered */
 }
 
 /* ---------------------------------------------------------- properties */
