@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -450,6 +451,30 @@ static int run(const char *config_path, const char *state_dir)
 	return r;
 }
 
+/*
+ * Every detector and manifold keeps its ADC channel file open and every
+ * relay and TTL line its request: a 1000-detector station needs more
+ * descriptors than the customary soft limit of 1024. Nothing here uses
+ * select(), so take the hard limit (systemd's LimitNOFILE=, 512K for a
+ * service by default), as systemd advises daemons that need many files.
+ */
+static void raise_open_file_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_event(LOG_WARNING, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, errno,
+			  "cannot read the open file limit");
+		return;
+	}
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_event(LOG_WARNING, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, errno,
+			  "cannot raise the open file limit to %ju", (uintmax_t)rl.rlim_max);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *state_dir = DEFAULT_STATE_DIR;
@@ -459,6 +484,7 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &config, &state_dir);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	raise_open_file_limit();
 	r = run(config, state_dir);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
