@@ -168,7 +168,7 @@ off_us=$(
 		[ $((now - t0)) -gt 5000000 ] && { echo "never $t0"; break; }
 	done
 )
-wait "$pid" 2>/dev/null
+{ wait "$pid"; } 2>/dev/null	# no "Killed" job notice
 STATION_DAEMON_PID=""
 kill_at_us=${off_us#* }
 off_us=${off_us% *}
