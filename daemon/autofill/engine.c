@@ -285,6 +285,29 @@ static void read_bias_inputs(struct engine *e, int64_t now_usec, int64_t now_mon
 	}
 }
 
+/*
+ * Read an exhaust sensor. A conversion at the converter's full scale is
+ * no temperature but an open circuit (a broken wire floats the input to
+ * the top): as warm as it reads, it would keep a fill running to its
+ * maximum time and hide an overfull, so it is a sensor fault (-ERANGE).
+ */
+static int sensor_read(struct engine *e, const struct channel_ref *sensor, int32_t *ret_mv,
+		       const char **ret_why)
+{
+	int r;
+
+	r = e->hw->read_sensor_mv(e->hw_userdata, sensor, ret_mv);
+	if (r < 0) {
+		*ret_why = strerror(-r);
+		return r;
+	}
+	if (*ret_mv >= ADC_MILLIVOLTS_MAX) {
+		*ret_why = "reads the converter's full scale (open circuit)";
+		return -ERANGE;
+	}
+	return 0;
+}
+
 static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 {
 	char name[CHANNEL_REF_STRING_MAX];
@@ -292,16 +315,17 @@ static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
 		struct detector_run *dr = &e->detectors[d];
 		const struct channel_ref *sensor = &e->station->detectors[d].sensor;
+		const char *why = NULL;
 		int32_t mv;
 		int r;
 
-		r = e->hw->read_sensor_mv(e->hw_userdata, sensor, &mv);
+		r = sensor_read(e, sensor, &mv, &why);
 		if (r < 0) {
 			if (!dr->sensor_failed)
 				engine_raise_fault(e, ENGINE_FAULT_SENSOR, d, ENGINE_NO_INDEX, r,
 						   "detector %u: exhaust sensor %s unreadable: %s",
 						   e->station->detectors[d].number,
-						   channel_ref_format(sensor, name), strerror(-r));
+						   channel_ref_format(sensor, name), why);
 			dr->sensor_failed = true;
 			dr->mv_valid = false;
 			/* Without its sensor a fill cannot be stopped in time. */
@@ -319,16 +343,17 @@ static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 		struct manifold_run *mr = &e->manifolds[m];
 		const struct channel_ref *sensor = &e->station->manifolds[m].sensor;
+		const char *why = NULL;
 		int32_t mv;
 		int r;
 
-		r = e->hw->read_sensor_mv(e->hw_userdata, sensor, &mv);
+		r = sensor_read(e, sensor, &mv, &why);
 		if (r < 0) {
 			if (!mr->sensor_failed)
 				engine_raise_fault(e, ENGINE_FAULT_SENSOR, ENGINE_NO_INDEX, m, r,
 						   "manifold %s: exhaust sensor %s unreadable: %s",
 						   e->station->manifolds[m].name,
-						   channel_ref_format(sensor, name), strerror(-r));
+						   channel_ref_format(sensor, name), why);
 			mr->sensor_failed = true;
 			mr->mv_valid = false;
 			/* A purge cannot be judged without it; detector fills can go on. */

@@ -63,6 +63,10 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 	}
 	if (f->sensor_dead[i])
 		return -ETIMEDOUT;
+	if (f->sensor_stuck_mv[i]) {
+		*ret = f->sensor_stuck_mv[i];
+		return 0;
+	}
 	*ret = f->flow[i] >= f->fill_ticks[i] ? COLD_MV : WARM_MV - 10 * (int)f->flow[i];
 	return 0;
 }
@@ -192,6 +196,8 @@ static void on_ended(void *userdata, uint32_t d, const struct fill_record *r)
 
 static void on_fault(void *userdata, const struct engine_fault *fault)
 {
+	snprintf(plant_of(userdata)->last_fault, sizeof(plant_of(userdata)->last_fault), "%s",
+		 fault->message);
 	add_event(userdata, &(struct fake_event) {
 		.type = EV_FAULT, .detector = fault->detector, .manifold = fault->manifold,
 		.fault = fault->kind,

@@ -49,6 +49,7 @@ struct fake_plant {
 	bool relay_card_gone[FAKE_MANIFOLDS_MAX];
 	bool supply_empty[FAKE_MANIFOLDS_MAX];
 	bool sensor_dead[FAKE_DETECTORS_MAX], manifold_sensor_dead[FAKE_MANIFOLDS_MAX];
+	int32_t sensor_stuck_mv[FAKE_DETECTORS_MAX];	/* reads this, if not 0 */
 	unsigned fill_ticks[FAKE_DETECTORS_MAX], purge_ticks;
 	unsigned flow[FAKE_DETECTORS_MAX], manifold_flow[FAKE_MANIFOLDS_MAX];
 	unsigned residual[FAKE_MANIFOLDS_MAX], residual_ticks;
@@ -63,6 +64,7 @@ struct fake_plant {
 	unsigned n_events;
 	unsigned n_property_changes;
 	char error[256];		/* of the last fake_start_engine() */
+	char last_fault[256];		/* message of the last fault */
 };
 
 /* A station of n_manifolds x per_manifold detectors numbered from 1, all

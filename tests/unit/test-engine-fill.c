@@ -404,6 +404,43 @@ static void test_sensor_failure_during_fill(void **state)
 	assert_int_equal(fake_count_events(f, EV_FAULT, ENGINE_FAULT_SENSOR), 1);
 }
 
+/*
+ * An open-circuit exhaust sensor reads the converter's full scale: as warm
+ * as that looks, it is a sensor fault (the fill ends, the detector is
+ * unavailable) and not a fill that runs to its maximum time.
+ */
+static void test_sensor_open_circuit(void **state)
+{
+	struct fake_plant *f = *state;
+	char error[256];
+
+	f->sensor_stuck_mv[2] = ADC_MILLIVOLTS_MAX - 5;	/* warm, however odd: a reading */
+	fake_scans(f, 10 + 2 + 1);
+	assert_true(f->valve[2]);
+	assert_int_equal(fake_count_events(f, EV_FAULT, -1), 0);
+	f->sensor_stuck_mv[2] = ADC_MILLIVOLTS_MAX;
+	fake_scan(f);
+	assert_false(f->valve[2]);
+	assert_int_equal(fake_count_results(f, 2, FILL_RESULT_ABORTED), 1);
+	assert_true(fake_status(f, 2) & DETECTOR_STATUS_UNAVAILABLE);
+	assert_int_equal(fake_count_events(f, EV_FAULT, ENGINE_FAULT_SENSOR), 1);
+	assert_non_null(strstr(f->last_fault, "detector 3: exhaust sensor"));
+	assert_non_null(strstr(f->last_fault, "full scale (open circuit)"));
+	assert_true(f->alarm);
+	assert_int_equal(engine_fill(f->engine, "3", NULL, f->real_usec, f->mono_usec, error, sizeof(error)),
+			 -ECANCELED);
+
+	/* The others fill on; once the sensor reads a temperature again, 3 fills. */
+	fake_scan_until_idle(f, 200);
+	assert_int_equal(fake_count_events(f, EV_ENDED, FILL_RESULT_FULL), 11);
+	f->sensor_stuck_mv[2] = 0;
+	fake_scan(f);
+	assert_false(fake_status(f, 2) & DETECTOR_STATUS_UNAVAILABLE);
+	assert_int_equal(engine_fill(f->engine, "3", NULL, f->real_usec, f->mono_usec, error, sizeof(error)), 0);
+	fake_scan_until_idle(f, 200);
+	assert_int_equal(fake_count_results(f, 2, FILL_RESULT_FULL), 1);
+}
+
 static void test_sensor_failure_during_purge(void **state)
 {
 	struct fake_plant *f = *state;
@@ -499,6 +536,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manual_fill_key_unreadable, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_sensor_failure_during_fill, engine_fixture_two_manifolds,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_sensor_open_circuit, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_sensor_failure_during_purge, engine_fixture_one_manifold,
 						engine_fixture_teardown),

@@ -7,6 +7,10 @@
 # it, the Fault signal on the bus for the manifold and each detector, a
 # journal entry carrying DETECTOR=, State "fill-error". CLEAR silences the
 # alarm and clears the flags.
+# Its look-alike: with the supply refilled, detector 2's exhaust sensor
+# goes open circuit during a fill (it reads the ADC's full scale, "warm").
+# That is a sensor fault at once (its fill aborted, its valve closed,
+# "unavailable"), not a fill left running to an underfull; the others fill.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
@@ -160,6 +164,30 @@ check "after CLEAR the plant sees the alarm output off" wait_for 10 valve_log_ha
 check "after CLEAR detector 1's Status is empty" status_is 1 "as 0"
 check "after CLEAR Alarm reads false" alarm_is false
 check "after CLEAR State reads \"ok\"" wait_for 10 state_is ok
+
+plant() { echo "$*" >"$STATION_PLANT_CTL"; }
+relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+plant "supply refill"
+plant "level 2 0.1"		# a long fill: time to cut its sensor's wire
+check "supply refilled: Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
+check "detector 2's valve opens" wait_for 30 relay_on 1
+plant "dead-sensor 2"
+check "detector 2's sensor open circuit: Fault sensor naming the full scale" wait_for 10 \
+	grep -q '"member":"Fault","payload":{"type":"suss","data":\["sensor",2,"A","[^"]*full scale (open circuit)' \
+	"$work/monitor.log"
+check "  ... its fill ends \"aborted\" and its relay goes off" wait_for 10 \
+	eval "fill_ended 2 aborted && ! relay_on 1"
+check "  ... Status carries \"unavailable\"" has_status 2 unavailable
+check "detectors 1 and 3 fill on and end full" wait_for 60 eval "fill_ended 1 full && fill_ended 3 full"
+check "every relay is off after the fill" wait_for 10 station_relays_off
+check "journal: the sensor fault with DETECTOR=2" \
+	entry "MESSAGE=sensor: detector 2: exhaust sensor .*full scale (open circuit).* DETECTOR=2"
+plant "revive-sensor 2"
+check "sensor revived: detector 2 is available again" wait_for 10 eval "! has_status 2 unavailable"
 
 if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# valves: /' "$STATION_VALVE_LOG" | tail -n 20
