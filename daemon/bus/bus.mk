@@ -3,11 +3,20 @@
 # autofill objects over a peer-to-peer sd-bus connection, on the fake
 # plant's engine (tests/unit/engine-fake.c). The daemon links the same
 # sources through daemon/stationd.mk.
-UNIT_TESTS += $(BUILD)/unit/test-bus-objects
+UNIT_TESTS += $(BUILD)/unit/test-bus-objects $(BUILD)/unit/test-bus-autofill
 
 $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 		tests/unit/engine-fake.c daemon/shared/log.c \
 		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c daemon/bus/bus-detector.c \
 		daemon/bus/bus-manifold.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The commands end to end through a private dbus-daemon (authorization
+# without polkit, refusals, the commit hook and NotDurable).
+$(BUILD)/unit/test-bus-autofill: $(call san_obj,tests/unit/test-bus-autofill.c \
+		tests/unit/engine-fake.c daemon/shared/log.c \
+		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * org.stationd1.Autofill's commands end to end through a real bus: a
+ * private dbus-daemon, the daemon side (bus-auth, bus-autofill) and a
+ * client on two connections, the fake plant's engine behind. Covers the
+ * authorization path without polkitd (the bus says polkit is absent, the
+ * caller is uid 0 or in the operator group), the engine's refusals as
+ * D-Bus errors with nothing changed, and the commit hook: called once per
+ * accepted command before the reply, never for a refused one, and its
+ * failure answered with org.stationd1.Error.NotDurable.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <systemd/sd-bus.h>
+
+#include "daemon/bus/bus-auth.h"
+#include "daemon/bus/bus-autofill.h"
+#include "daemon/shared/macro.h"
+#include "tests/unit/engine-fake.h"
+
+struct fixture {
+	struct fake_plant *f;
+	pid_t bus_pid;
+	sd_bus *server, *client;
+	struct bus_auth *auth;
+	struct bus_autofill *autofill;
+	unsigned commits;
+	int commit_result;
+};
+
+static int commit_hook(void *userdata)
+{
+	struct fixture *x = userdata;
+
+	x->commits++;
+	return x->commit_result;
+}
+
+/* A private bus: dbus-daemon --session, its address read from a pipe. It
+ * dies with this process, whatever a failing test leaves behind. */
+static pid_t start_bus(char *address, size_t size)
+{
+	int pipefd[2];
+	pid_t pid;
+	ssize_t n;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		close(pipefd[0]);
+		if (pipefd[1] != 3) {
+			dup2(pipefd[1], 3);
+			close(pipefd[1]);
+		}
+		execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nopidfile",
+		       "--print-address=3", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], address, size - 1);
+	close(pipefd[0]);
+	if (n <= 0) {
+		waitpid(pid, NULL, 0);
+		return -1;	/* no dbus-daemon */
+	}
+	address[n] = 0;
+	address[strcspn(address, "\n")] = 0;
+	return pid;
+}
+
+static sd_bus *connect_to(const char *address)
+{
+	sd_bus *bus = NULL;
+
+	assert_true(sd_bus_new(&bus) >= 0);
+	assert_true(sd_bus_set_address(bus, address) >= 0);
+	assert_true(sd_bus_set_bus_client(bus, 1) >= 0);
+	assert_true(sd_bus_start(bus) >= 0);
+	return bus;
+}
+
+/* The operator group for this process: its first supplementary group, or
+ * "" when it has none (only uid 0 may intervene then). */
+static void operator_group_of_self(char *name, size_t size)
+{
+	gid_t groups[64];
+	int n = getgroups(64, groups);
+	struct group *g;
+
+	name[0] = 0;
+	if (n > 0 && (g = getgrgid(groups[0])))
+		snprintf(name, size, "%s", g->gr_name);
+}
+
+static int setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	char address[512], group[64];
+
+	assert_non_null(x);
+	x->f = fake_new(2, 6, false);
+	x->bus_pid = start_bus(address, sizeof(address));
+	if (x->bus_pid < 0) {
+		fake_free(x->f);
+		free(x);
+		skip();		/* no dbus-daemon: `make deps` installs it */
+	}
+	operator_group_of_self(group, sizeof(group));
+	if (getuid() != 0 && !group[0]) {
+		kill(x->bus_pid, SIGTERM);
+		waitpid(x->bus_pid, NULL, 0);
+		fake_free(x->f);
+		free(x);
+		skip();		/* this process could never be authorized */
+	}
+	x->server = connect_to(address);
+	x->client = connect_to(address);
+	assert_int_equal(bus_auth_new(x->server, group, &x->auth), 0);
+	assert_int_equal(bus_autofill_new(x->server, x->f->engine, x->auth, commit_hook, x,
+					  &x->autofill), 0);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *x = *state;
+
+	bus_autofill_free(x->autofill);
+	bus_auth_free(x->auth);
+	sd_bus_flush_close_unref(x->client);
+	sd_bus_flush_close_unref(x->server);
+	kill(x->bus_pid, SIGTERM);
+	waitpid(x->bus_pid, NULL, 0);
+	fake_free(x->f);
+	free(x);
+	return 0;
+}
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	sd_bus_message **reply = userdata;
+
+	*reply = sd_bus_message_ref(m);
+	return 0;
+}
+
+/* Call a command; both connections are served until the reply is in. */
+static sd_bus_message *command(struct fixture *x, const char *member, const char *types, ...)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	sd_bus_message *reply = NULL;
+	sd_bus_slot *slot = NULL;
+	const char *daemon;
+	va_list ap;
+	int r;
+
+	assert_int_equal(sd_bus_get_unique_name(x->server, &daemon), 0);
+	assert_int_equal(sd_bus_message_new_method_call(x->client, &m, daemon,
+							BUS_AUTOFILL_PATH, BUS_AUTOFILL_INTERFACE,
+							member), 0);
+	va_start(ap, types);
+	r = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	assert_true(r >= 0);
+	assert_true(sd_bus_call_async(x->client, &slot, m, on_reply, &reply, 5000000) >= 0);
+	for (int i = 0; i < 5000 && !reply; i++) {
+		int a = sd_bus_process(x->server, NULL), b = sd_bus_process(x->client, NULL);
+
+		assert_true(a >= 0 && b >= 0);
+		if (a == 0 && b == 0)
+			usleep(1000);
+	}
+	sd_bus_slot_unref(slot);
+	assert_non_null(reply);
+	return reply;
+}
+
+static void expect_error(sd_bus_message *reply, const char *name, const char *part)
+{
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+	assert_non_null(e);
+	assert_string_equal(e->name, name);
+	if (part && !strstr(e->message, part))
+		fail_msg("\"%s\" does not name \"%s\"", e->message, part);
+}
+
+/* Everything a command could change. */
+static void snapshot(const struct fixture *x, uint8_t out[][DETECTOR_STATE_SIZE])
+{
+	for (uint32_t d = 0; d < x->f->station->n_detectors; d++)
+		engine_save_detector(x->f->engine, d, out[d]);
+}
+
+static void test_accepted_command_is_committed_then_acknowledged(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct engine_detector_view v;
+
+	reply = command(x, "Preset", "sass", "7", 2, "18:30", "06:05", "replace");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	assert_int_equal(x->commits, 1);
+	engine_detector_view(x->f->engine, 6, &v);
+	assert_int_equal(v.n_presets, 2);
+	assert_int_equal(v.preset[0], 6 * 60 + 5);
+	assert_int_equal(v.preset[1], 18 * 60 + 30);
+}
+
+static void test_commit_failure_is_not_durable(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct engine_detector_view v;
+
+	x->commit_result = -EIO;
+	reply = command(x, "Avoid", "s", "3");
+	expect_error(reply, BUS_ERROR_NOT_DURABLE, "Input/output error");
+	assert_int_equal(x->commits, 1);
+	/* It did take effect: only its saving failed. */
+	engine_detector_view(x->f->engine, 2, &v);
+	assert_true(v.status & DETECTOR_STATUS_AVOIDED);
+}
+
+static void test_refusals_change_nothing_and_commit_nothing(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t before[FAKE_DETECTORS_MAX][DETECTOR_STATE_SIZE] = {};
+	uint8_t after[FAKE_DETECTORS_MAX][DETECTOR_STATE_SIZE] = {};
+	const char *const times[] = { "08:00" };
+	char error[256];
+	sd_bus_message *reply;
+
+	assert_int_equal(engine_preset(x->f->engine, "all", times, 1, "replace", x->f->real_usec,
+				       x->f->mono_usec, error, sizeof(error)), 0);
+	assert_int_equal(engine_avoid(x->f->engine, "2", x->f->real_usec, x->f->mono_usec,
+				      error, sizeof(error)), 0);
+	snapshot(x, before);
+
+	reply = command(x, "Avoid", "s", "13");
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "detector 13");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Unavoid", "s", "1-");
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "\"1-\" at column 3");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Preset", "sass", "7", 1, "25:00", "replace");
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "25:00");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Preset", "sass", "7", 1, "12:00", "sideways");
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "sideways");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Delay", "su", "7", 1441);
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "1440");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Fill", "ss", "2", "");
+	expect_error(reply, BUS_ERROR_MAY_NOT_FILL, "detector 2");
+	sd_bus_message_unref(reply);
+	/* The wrong argument types: sd-bus refuses before anything runs. */
+	reply = command(x, "Delay", "ss", "7", "30");
+	assert_true(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+
+	x->f->key[1] = true;	/* manual-fill key of manifold B */
+	fake_scan(x->f);
+	snapshot(x, before);
+	reply = command(x, "Avoid", "s", "1");
+	expect_error(reply, BUS_ERROR_MANUAL_FILL, "manual fill");
+	sd_bus_message_unref(reply);
+
+	snapshot(x, after);
+	assert_memory_equal(before, after, sizeof(before));
+	assert_int_equal(x->commits, 0);
+}
+
+static void test_fill_twice_already_filling(void **state)
+{
+	struct fixture *x = *state;
+	sd_bus_message *reply;
+
+	struct timespec ts;
+
+	/* The bus layer stamps commands with the real clock: the fake plant's
+	 * clock steps to it, so FILL now is due at the next scan. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x->f->real_usec = (int64_t)ts.tv_sec * 1000000;
+	fake_scan(x->f);
+	reply = command(x, "Fill", "ss", "4", "");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	fake_scans(x->f, 2);
+	assert_int_equal(fake_count_events(x->f, EV_STARTED, -1), 1);
+	reply = command(x, "Fill", "ss", "4", "");
+	expect_error(reply, BUS_ERROR_ALREADY_FILLING, "detector 4");
+	sd_bus_message_unref(reply);
+	reply = command(x, "Cancel", "s", "4");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	assert_int_equal(x->commits, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_accepted_command_is_committed_then_acknowledged,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_failure_is_not_durable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_change_nothing_and_commit_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_twice_already_filling, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
