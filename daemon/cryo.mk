@@ -69,3 +69,13 @@ $(BUILD)/bench/cryo-latency: $(call obj,tests/bench/cryo-latency.c tests/bench/b
 		$(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_SYSTEMD) -lm
+
+# org.stationd1.Cryostream end to end on a private dbus-daemon: the
+# daemon side (service, bus-auth, objects) against this test as the
+# controller and the client.
+UNIT_TESTS += $(BUILD)/unit/test-cryo-bus
+
+$(BUILD)/unit/test-cryo-bus: $(call san_obj,tests/unit/test-cryo-bus.c $(CONFIG_SRCS) \
+		$(CRYO_DAEMON_SRCS) $(CRYO_BUILDER_SRCS) daemon/bus/bus-auth.c daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lm
