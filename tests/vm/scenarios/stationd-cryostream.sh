@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The Oxford Cryostream link in the full daemon (issue 6): the simulated
-# station (station-lib.sh) with two cryostream-sim controllers on this
+# station (station-lib.sh, the example station) with two cryostream-sim
+# controllers on this
 # host, numbers 411 and 369, configured by number; Cool through busctl
 # until the simulator's gas and the properties reach the target; bad
 # arguments and unprivileged callers refused with nothing sent (the
@@ -32,22 +33,13 @@ trap cleanup EXIT
 I=org.stationd1.Cryostream
 CS0=/org/stationd1/cryostream/CS0
 CS1=/org/stationd1/cryostream/CS1
-# A small station (one manifold, one detector) with the Cryostreams; the
-# silence timeout is long enough for the corrupt-packet checks to run
-# inside one silence of the simulator, and short enough to wait for.
+# The simulated station (the 72-detector example, included) with the
+# Cryostreams; the silence timeout is long enough for the corrupt-packet
+# checks to run inside one silence of the simulator, and short enough to
+# wait for.
 station_conf() {
 	cat <<EOF
-card 240 @ 0x0400
-card 260 @ 0x0800
-card 560 @ 0x0c00
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit 0x0400:port7.0
-	alarm 0x0400:flag0
-}
-manifold A { sensor 0x0c00:6; input-valve 0x0800:6; output-valve 0x0800:7; manual-fill-key 0x0400:port0.6; reference 1.5V; max-fill 5min; closure-delay 30s }
-detector 1 { manifold A; sensor 0x0c00:0; valve 0x0800:0; bias-shutdown 0x0400:port0.0; reference 1.5V; max-fill 20min; closure-delay 60s }
+include "$STATIOND_TOP/daemon/examples/station.conf"
 cryostream-link { silence-timeout 8s; command-timeout 5s }
 EOF
 	cat
