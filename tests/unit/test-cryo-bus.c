@@ -11,7 +11,7 @@
  * when a later packet confirms it; a refused argument answered InvalidArgs
  * with nothing on the wire; the confirmation timeout; Connected=false and
  * Fault after silence, and recovery; a corrupt packet counted and nothing
- * else changed.
+ * else changed; the alarm Fault; History.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -473,6 +473,42 @@ static void test_silence_and_corruption(void **state)
 	assert_true(property_d(x, "GasTemperature") == 150.0);
 }
 
+static void test_alarm_fault_and_history(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	uint64_t t, previous_t = 0;
+	double gas, set_point, flow;
+	unsigned n = 0;
+
+	x->status.alarm = CS800_ALARM_TEMP_WARNING;
+	send_status(x);
+	pump(x, 100);
+	assert_int_equal(x->faults, 1);
+	assert_string_equal(x->fault_kind, "alarm");
+	assert_true(changed(x, "Alarm") && changed(x, "AlarmName"));
+	send_status(x);		/* the same alarm again: no second Fault */
+	x->status.gas_temperature_k = 250;
+	send_status(x);
+	pump(x, 100);
+	assert_int_equal(x->faults, 1);
+
+	/* One sample per valid packet, oldest first: 294, 294, 294, 250. */
+	slot = call_async(x, &reply, BUS_CRYOSTREAM_INTERFACE, "History", "u", 60);
+	pump_until_reply(x, &reply, 1000);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	assert_true(sd_bus_message_enter_container(reply, 'a', "(tddd)") >= 0);
+	while (sd_bus_message_read(reply, "(tddd)", &t, &gas, &set_point, &flow) > 0) {
+		assert_true(t >= previous_t);
+		previous_t = t;
+		assert_true(set_point == 294.0 && flow == 5.0);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	assert_true(gas == 250.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unconfirmed_command_times_out, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_silence_and_corruption, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alarm_fault_and_history, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("cryo-bus", tests, NULL, NULL);
