@@ -12,7 +12,8 @@
 #    once; the fill history is read back from the fill log;
 #  - a flipped byte in detector 7's record of the primary: the secondary
 #    is used and the journal says why;
-#  - both backups corrupt: the compiled database is used, logged.
+#  - both backups corrupt: the compiled database is used, logged;
+#  - the secondary is written every backup-interval while running.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
@@ -39,7 +40,7 @@ card 260 @ xvme0-0800
 card 560 @ xvme0-0c00
 station {
 	scan-rate 10Hz
-	backup-interval 5min
+	backup-interval 10s
 	dewar-inhibit xvme0-0400:port7.0
 	alarm xvme0-0400:flag0
 }
@@ -194,6 +195,10 @@ check "restart: detector 7's fill is recorded as interrupted (journal, DETECTOR=
 	entry "MESSAGE=detector 7: fill ended: interrupted.*MESSAGE_ID=$FILL_ENDED_ID.*DETECTOR=7"
 check "restart: the interrupted fill is rescheduled at once: detector 7's valve opens again" \
 	wait_for 60 valve_seen "open detector 7" 2
+# The secondary is rewritten every backup-interval (10 s) while running.
+rm -f "$state/secondary.db"
+check "the secondary backup is written again within the 10 s backup interval" \
+	wait_for 15 test -s "$state/secondary.db"
 check "the rescheduled fill ends" wait_for 90 valve_seen "close detector 7" 2
 check "every relay is off after the fill" wait_for 10 station_relays_off
 check "SIGTERM: stationd exits 0" station_stop_daemon
