@@ -33,6 +33,7 @@
 
 /* Where udevd keeps its control socket while it runs. */
 #define UDEVD_CONTROL "/run/udev/control"
+#define UEVENT_BUFFER_BYTES (4 * 1024 * 1024)
 
 static const char *const watched_subsystems[] = { "xvme", "iio", "gpio" };
 
@@ -148,6 +149,14 @@ int hw_attach_event(struct hw *hw, sd_event *event)
 		if (r < 0)
 			goto fail;
 	}
+	/* A crate of cards coming back at once is hundreds of events: keep
+	 * them queued rather than lose one (a lost removal would still show
+	 * as I/O errors, a lost bind would leave a card closed). */
+	r = udev_monitor_set_receive_buffer_size(hw->monitor, UEVENT_BUFFER_BYTES);
+	if (r < 0)
+		log_event(LOG_WARNING, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "device events: cannot raise the receive buffer to %d bytes",
+			  UEVENT_BUFFER_BYTES);
 	r = udev_monitor_enable_receiving(hw->monitor);
 	if (r < 0)
 		goto fail;

@@ -124,11 +124,11 @@ expect_eq "repaired: retest passes, led green" \
 expect_eq "plant directories per card" "$(ls $plant | tr '\n' ' ')" \
 	"$c-0400 $c-0800 $c-0c00 $c-1000 "
 expect_eq "240 plant files" "$(ls $plant/$c-0400 | tr '\n' ' ')" \
-	"fault flags irq_inputs ports "
+	"fault flags irq_inputs ports present "
 expect_eq "260 plant files" "$(ls $plant/$c-0800 | tr '\n' ' ')" \
-	"fault relays "
+	"fault present relays "
 expect_eq "560 plant files" "$(ls $plant/$c-0c00 | tr '\n' ' ')" \
-	"ain fault range "
+	"ain fault present range "
 
 zeros="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
 expect_eq "ain reads 32 zeros after load" "$(<$plant/$c-0c00/ain)" "$zeros"
