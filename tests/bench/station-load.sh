@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs on: vm (loads xvme-sim and the card drivers, runs stationd).
+# timeout: 900
+# Benchmark: what stationd costs while it runs a station (issue 5):
+# CPU (user+system, from /proc/<pid>/stat) as a share of one core, and
+# memory (VmRSS, VmHWM from /proc/<pid>/status), over a window, for
+#   the 72-detector example at its 10 Hz scan, and
+#   a generated 1000-detector station (two crates) at its 2 Hz scan,
+# each on the simulated crate with ln2-plant running (sensor noise makes
+# the exhaust readings, and so PropertiesChanged, change every scan),
+# and the 1000 again without noise (no PropertiesChanged) to show what
+# publishing costs.
+# Targets for 1000 detectors: < 5 % of one core, < 16 MB. Under QEMU TCG
+# the CPU share is much higher than on real hardware: the floor printed
+# with it (a shell's busy loop of 10^5 iterations, timed in the same
+# guest) lets runs be compared. Arguments: [seconds], default 60.
+set -u
+top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+export STATIOND_TOP=$top
+# shellcheck source=tests/vm/station-lib.sh
+. "$top/tests/vm/station-lib.sh"
+
+window=${1:-60}
+hz=$(getconf CLK_TCK)
+trap 'station_down >/dev/null 2>&1' EXIT
+
+# cpu_ticks <pid>: utime + stime (fields 14 and 15 of /proc/<pid>/stat)
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+floor_ms() {
+	local t0 t1 i=0
+	t0=$(date +%s%N)
+	while [ $i -lt 100000 ]; do i=$((i + 1)); done
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# measure <label> <target text> <station_up args...>
+measure() {
+	local label=$1 target=$2 pid c0 c1 t0 t1 pct scans
+	shift 2
+	if ! STATION_READY_TIMEOUT=300 station_up -d /run/station-load "$@"; then
+		echo "station-load $label: the station did not come up" >&2
+		return 1
+	fi
+	pid=$STATION_DAEMON_PID
+	sleep 5	# start-up done, first PropertiesChanged storm over
+	c0=$(cpu_ticks "$pid") t0=$(date +%s%N)
+	sleep "$window"
+	c1=$(cpu_ticks "$pid") t1=$(date +%s%N)
+	pct=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) \
+		'BEGIN { printf "%.2f", 100 * c / hz / (ns / 1e9) }')
+	rate=$(awk '$1 == "scan-rate" { sub(/Hz/, "", $2); print $2 }' \
+		<("$(station_prog stationd-compile)" dump "$STATION_DATABASE"))
+	scans=$(awk -v r="$rate" -v ns=$((t1 - t0)) 'BEGIN { print int(r * ns / 1e9) }')
+	echo "station-load $label: CPU $pct % of one core over $(((t1 - t0) / 1000000000)) s" \
+		"($((c1 - c0)) ticks at $hz Hz, $(awk -v c=$((c1 - c0)) -v hz="$hz" -v s="$scans" \
+			'BEGIN { printf "%.2f", 1000 * c / hz / s }') ms per scan over $scans scans);" \
+		"VmRSS $(status_kb "$pid" VmRSS) kB, VmHWM $(status_kb "$pid" VmHWM) kB; target $target"
+	station_stop_daemon || echo "station-load $label: stationd exited with status $?" >&2
+	station_down >/dev/null 2>&1
+}
+
+echo "station-load: floor: a 10^5-iteration shell loop takes $(floor_ms) ms in this guest"
+measure "72 detectors at 10 Hz" "(none; for scale)" -s 60 || exit 1
+measure "1000 detectors at 2 Hz" "< 5 % of one core, < 16384 kB" -n 1000 -s 60 -p "--rate 10" || exit 1
+# The same without sensor noise: readings that do not change emit no
+# PropertiesChanged, so the difference is what publishing them costs.
+measure "1000 detectors at 2 Hz, no sensor noise" "(for comparison)" -n 1000 -s 60 \
+	-p "--rate 10 --noise 0" || exit 1
+echo "station-load: floor: a 10^5-iteration shell loop takes $(floor_ms) ms in this guest"
