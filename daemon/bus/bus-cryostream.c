@@ -449,6 +449,10 @@ static int property_get(sd_bus *bus, const char *path, const char *interface,
 	if (param) {
 		const char *name;
 
+		/* Before the first packet the numbers are 0, which name real
+		 * states (Ramp, Startup): say nothing rather than that. */
+		if (!c->has_status)
+			return sd_bus_message_append(reply, "s", "");
 		cs800_param_get(param, &c->status, &v);
 		name = param->to_string(v.q);
 		return sd_bus_message_append(reply, "s", name ? name : "unknown");

@@ -238,7 +238,7 @@ int cryo_service_new(sd_event *event, const struct station *station, struct cryo
 	r = sd_event_source_set_enabled(s->silence_timer, SD_EVENT_OFF);
 	if (r < 0)
 		return r;
-	log_info("cryostream: %zu controller(s), status on UDP port %u, commands to port %u",
+	log_info("cryostream: %zu controller(s), status port %u, command port %u",
 		 station->n_cryostreams, config->status_port, config->command_port);
 	*ret = TAKE_PTR(s);
 	return 0;

@@ -208,7 +208,8 @@ static int setup(void **state)
 	};
 	assert_true(asprintf(&text, "%scryostream-link { status-port %d; command-port %u; "
 			     "silence-timeout 1s; command-timeout 1s }\n"
-			     "cryostream CS0 { number 411; address 127.0.0.2 }\n",
+			     "cryostream CS0 { number 411; address 127.0.0.2 }\n"
+			     "cryostream CS1 { number 369 }\n",
 			     BASE_STATION, port, ntohs(controller.sin_port)) > 0);
 	compile_string(text, &c);
 	assert_int_equal(c.result, 0);
@@ -273,23 +274,31 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 /* Start a call; the loop must run for it to be answered. */
-static sd_bus_slot *call_async(struct fixture *x, sd_bus_message **reply, const char *interface,
-			       const char *member, const char *types, ...)
+static sd_bus_slot *call_async_at(struct fixture *x, const char *path, sd_bus_message **reply,
+				  const char *interface, const char *member, const char *types,
+				  va_list ap)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 	sd_bus_slot *slot = NULL;
 	const char *daemon;
-	va_list ap;
-	int r;
 
 	assert_int_equal(sd_bus_get_unique_name(x->server, &daemon), 0);
-	assert_int_equal(sd_bus_message_new_method_call(x->client, &m, daemon, PATH, interface,
+	assert_int_equal(sd_bus_message_new_method_call(x->client, &m, daemon, path, interface,
 							member), 0);
-	va_start(ap, types);
-	r = sd_bus_message_appendv(m, types, ap);
-	va_end(ap);
-	assert_true(r >= 0);
+	assert_true(sd_bus_message_appendv(m, types, ap) >= 0);
 	assert_true(sd_bus_call_async(x->client, &slot, m, on_reply, reply, 10000000) >= 0);
+	return slot;
+}
+
+static sd_bus_slot *call_async(struct fixture *x, sd_bus_message **reply, const char *interface,
+			       const char *member, const char *types, ...)
+{
+	sd_bus_slot *slot;
+	va_list ap;
+
+	va_start(ap, types);
+	slot = call_async_at(x, PATH, reply, interface, member, types, ap);
+	va_end(ap);
 	return slot;
 }
 
@@ -327,6 +336,21 @@ static int property_b(struct fixture *x, const char *property)
 	return v;
 }
 
+static const char *property_s(struct fixture *x, const char *property)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	static char value[64];
+	const char *v;
+
+	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
+			  BUS_CRYOSTREAM_INTERFACE, property);
+	pump_until_reply(x, &reply, 2000);
+	assert_true(sd_bus_message_read(reply, "v", "s", &v) >= 0);
+	snprintf(value, sizeof(value), "%s", v);
+	return value;
+}
+
 static uint64_t property_t(struct fixture *x, const char *property)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -348,12 +372,51 @@ static bool changed(const struct fixture *x, const char *name)
 	return false;
 }
 
+/* A call to another object than CS0. */
+static sd_bus_slot *call_async_path(struct fixture *x, const char *path, sd_bus_message **reply,
+				    const char *interface, const char *member,
+				    const char *types, ...)
+{
+	sd_bus_slot *slot;
+	va_list ap;
+
+	va_start(ap, types);
+	slot = call_async_at(x, path, reply, interface, member, types, ap);
+	va_end(ap);
+	return slot;
+}
+
+/* A controller that never sent a packet: disconnected, no names. */
+static void check_silent_controller(struct fixture *x)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *reply2 = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL, *slot2 = NULL;
+	const char *phase;
+	int connected;
+
+	slot = call_async_path(x, "/org/stationd1/cryostream/CS1", &reply,
+			       "org.freedesktop.DBus.Properties", "Get", "ss",
+			       BUS_CRYOSTREAM_INTERFACE, "PhaseName");
+	pump_until_reply(x, &reply, 2000);
+	assert_true(sd_bus_message_read(reply, "v", "s", &phase) >= 0);
+	assert_string_equal(phase, "");
+	slot2 = call_async_path(x, "/org/stationd1/cryostream/CS1", &reply2,
+				"org.freedesktop.DBus.Properties", "Get", "ss",
+				BUS_CRYOSTREAM_INTERFACE, "Connected");
+	pump_until_reply(x, &reply2, 2000);
+	assert_true(sd_bus_message_read(reply2, "v", "b", &connected) >= 0);
+	assert_false(connected);
+}
+
 static void test_properties_and_changes(void **state)
 {
 	struct fixture *x = *state;
 
+	check_silent_controller(x);
+
 	assert_true(property_b(x, "Connected"));
 	assert_true(property_d(x, "GasTemperature") == 294.0);
+	assert_string_equal(property_s(x, "PhaseName"), "Hold");
 	assert_true(property_d(x, "DeviceMaxTemperature") == 400.0);
 
 	/* One value moves: PropertiesChanged names it (and nothing else). */
