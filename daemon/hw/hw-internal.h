@@ -25,6 +25,7 @@ struct hw_card {
 	struct gpiod_chip *chip;	/* XVME-240, XVME-260 */
 	struct gpiod_line *line[CARD_LINES_MAX];
 	int line_error[CARD_LINES_MAX];	/* request failure of a wanted line */
+	bool wanted[CARD_LINES_MAX];	/* last value asked of an output line */
 	int raw_fd[ADC_CHANNELS];	/* XVME-560: in_voltageN_raw, -EBADF unused */
 	struct adc_calibration cal;
 };

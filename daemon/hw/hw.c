@@ -196,7 +196,11 @@ static void request_line(struct hw *hw, const struct hw_card *only,
 	if (!c->line[off])
 		r = -errno;
 	else if (output)
-		r = gpiod_line_request_output(c->line[off], HW_CONSUMER, 0);
+		/* Relays start de-energized (valves closed); the dewar-inhibit
+		 * and alarm outputs of a card put back resume what the engine
+		 * last asked of them. */
+		r = gpiod_line_request_output(c->line[off], HW_CONSUMER,
+					      ref->kind == LINE_RELAY ? 0 : c->wanted[off]);
 	else
 		r = gpiod_line_request_input(c->line[off], HW_CONSUMER);
 	if (r < 0) {
@@ -360,8 +364,14 @@ static int hw_read_sensor_mv(void *userdata, const struct channel_ref *sensor, i
 
 static int hw_set_line(struct hw *hw, const struct channel_ref *ref, bool value)
 {
+	struct hw_card *c = card_of(hw, ref);
 	struct gpiod_line *line;
+	int off = line_offset(ref);
 	int r;
+
+	/* Kept even when the card is gone: it is driven so when it is back. */
+	if (c && off >= 0)
+		c->wanted[off] = value;
 
 	r = line_of(hw, ref, &line);
 	if (r < 0)

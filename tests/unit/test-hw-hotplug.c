@@ -117,6 +117,8 @@ static void test_card_lost_fails_its_callbacks(void **state)
 	struct hw_card *adc = card_named(hw, "xvme0-0c00");
 	const struct channel_ref valve = { .crate = 0, .card = 0x0800, .kind = LINE_RELAY, .index = 3 };
 	const struct channel_ref sensor = { .crate = 0, .card = 0x0c00, .kind = LINE_ADC, .index = 1 };
+	const struct channel_ref alarm = { .crate = 1, .card = 0x0c00, .kind = LINE_FLAG, .index = 2 };
+	struct hw_card *ttl = card_named(hw, "xvme1-0c00");
 	int32_t mv;
 
 	/* none of them is on this host's (absent) xvme bus */
@@ -139,6 +141,13 @@ static void test_card_lost_fails_its_callbacks(void **state)
 	/* the card's own remove after its chip's changes nothing more */
 	hw_hotplug_apply(hw, "remove", "xvme", SIM "/xvme0/xvme0-0800");
 	assert_int_equal(relay->error, -ENODEV);
+
+	/* what the engine asks of an output while its card is gone is kept,
+	 * to drive it so when the card is back */
+	assert_int_equal(hw_engine_ops.set_output(hw, &alarm, true), ttl->error);
+	assert_true(ttl->wanted[64 + 8 + 2]);
+	assert_int_equal(hw_engine_ops.set_output(hw, &alarm, false), ttl->error);
+	assert_false(ttl->wanted[64 + 8 + 2]);
 
 	hw_hotplug_apply(hw, "remove", "iio", SIM "/xvme0/xvme0-0c00/iio:device0");
 	assert_int_equal(hw_engine_ops.read_sensor_mv(hw, &sensor, &mv), -ENODEV);

@@ -13,6 +13,8 @@
 #     survives it, the journal has the fault with CARD=, a Fault signal
 #     "valve" comes, A's detectors are unavailable, a fill of B completes;
 #   - put back: stationd holds the new chip's lines, A fills again;
+#   - the TTL card pulled and put back: every detector unavailable, then
+#     available, the alarm output resumed;
 #   - at the end every module unloads: nothing pinned by the held lines.
 # First, the crates of a big station: the 1000-detector generated station's
 # cards in two simulated crates (cards= and cards1=), every card bound,
@@ -235,6 +237,21 @@ check "detectors 1 and 2 are available again" wait_for 10 all available 1 2
 check "Fill(\"1-2\") is accepted" autofill_ok Fill "'1-2'" "''"
 check "the fill ends full for detectors 1 and 2 again" wait_for 90 eval "fills_full 1 2 && fills_full 2 2"
 check "kernel: no warning, oops or KASAN report from the re-insertion" kernel_clean "$mark"
+
+# ---- the TTL card (every bias and key input, the dewar-inhibit and alarm
+# outputs) pulled and put back: every detector is unavailable meanwhile,
+# and the alarm the engine sounded for it is on at the card put back.
+flag0_on() { (( $(cat "$plant/xvme0-0400/flags") & 1 )); }
+check "the alarm output (flag0) is on: faults were raised and not cleared" flag0_on
+check "xvme0-0400 (TTL) pulled out of the running crate" present xvme0-0400 0
+check "journal: the card left, with CARD=xvme0-0400" wait_for 10 \
+	entry "MESSAGE=card xvme0-0400 left the crate.* CARD=xvme0-0400"
+check "Fault signal \"input\" for detector 5 (its bias input)" wait_for 10 fault_seen input 5 C
+check "every detector is unavailable" wait_for 10 all unavailable 1 2 3 4 5 6
+check "xvme0-0400 put back" present xvme0-0400 1
+check "every detector is available again" wait_for 10 all available 1 2 3 4 5 6
+check "the alarm output (flag0) is on again at the card put back" wait_for 10 flag0_on
+check "kernel: no warning, oops or KASAN report from the TTL card's round trip" kernel_clean "$mark"
 
 station_down >"$work/down.log" 2>&1
 rc=$?
