@@ -119,6 +119,8 @@ check "detector 2 was skipped: no FillStarted for it" eval "! fill_started 2"
 check "the purge came first: manifold A's output opened before detector 1" \
 	eval "grep -n ' open ' '$STATION_VALVE_LOG' | head -n 2 | grep -q 'open manifold A output'"
 check "detector 2 is still in bias shutdown" has_status 2 bias-shutdown
+check "stationd logged the skip: \"Fill: 1 of 3 detectors skipped; first: detector 2 ... bias shutdown\"" \
+	grep -q "Fill: 1 of 3 detectors skipped; first: detector 2 may not fill: bias shutdown" "$STATION_DAEMON_LOG"
 
 out=$(autofill Fill "'2'" "''" 2>&1)
 check "Fill(\"2\") alone: org.stationd1.Error.MayNotFill" grep -q "org.stationd1.Error.MayNotFill" <<<"$out"
