@@ -436,6 +436,29 @@ static void xvme240_quiesce_action(void *data)
 	regmap_write(card->regmap8, XVME240_ICR, 0xff);
 }
 
+/*
+ * Runs after the chip is removed. Every requested line holds a reference
+ * on this module (gpiolib takes one on the parent's driver). Lines still
+ * requested when the chip goes (the card was pulled out of a running
+ * crate, userspace holds them) are never released by this kernel's
+ * gpiolib (6.1): it neither calls ->free nor drops that reference once the
+ * chip is gone, which would pin the module for the rest of the boot. Drop
+ * them here, one per line ->free did not see. (gpiolib's 6.9 rework
+ * releases them itself: this goes when the driver moves to such a kernel.)
+ */
+static void xvme240_drop_line_refs(void *data)
+{
+	struct xvme240 *ttl = data;
+	unsigned int held;
+
+	xvme_card_lock(ttl->card);
+	held = ttl->requested;
+	ttl->requested = 0;
+	xvme_card_unlock(ttl->card);
+	while (held--)
+		module_put(THIS_MODULE);
+}
+
 /* Runs last at unbind: ->busy must not see the driver data once it is freed. */
 static void xvme240_forget_action(void *data)
 {
@@ -536,6 +559,9 @@ static int xvme240_probe(struct xvme_card *card)
 	dev_set_drvdata(dev, ttl);
 	xvme_card_unlock(card);
 
+	ret = devm_add_action(dev, xvme240_drop_line_refs, ttl);
+	if (ret)
+		return ret;
 	ret = devm_xvme_gpiochip_add(card, gc, ttl);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot add gpiochip\n");
