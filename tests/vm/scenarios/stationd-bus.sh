@@ -68,6 +68,10 @@ OPERATOR=(as --reuid=2 --regid=2 "--groups=$users_gid" --)
 prop() {
 	station_busctl get-property org.stationd1 "/org/stationd1/$1" "org.stationd1.$2" "$3"
 }
+# prop_is <object> <interface> <property> <value>: for wait_for, which
+# must re-read the property at every try
+prop_is() { [ "$(prop "$1" "$2" "$3")" = "$4" ]; }
+prop_has() { grep -q "\"$4\"" <<<"$(prop "$1" "$2" "$3")"; }
 objects() {
 	station_busctl call --json=short org.stationd1 /org/stationd1 \
 		org.freedesktop.DBus.ObjectManager GetManagedObjects
@@ -162,8 +166,8 @@ expect_eq "root: Fill 7 now" "$out" "()"
 check "FillStarted 7 seen on the bus" wait_for 60 \
 	grep -q "org.stationd1.Autofill.FillStarted (uint32 7," "$work/monitor.log"
 # FillStarted comes with the purge; the valve opens once the manifold is full.
-check "detector 7: ValveOpen once manifold B is purged" wait_for 30 \
-	test "$(prop detector/7 Detector ValveOpen)" = "b true"
+check "detector 7: ValveOpen once manifold B is purged" wait_for 60 \
+	prop_is detector/7 Detector ValveOpen "b true"
 expect_eq "FillingCount reads 1" "$(prop autofill Autofill FillingCount)" "u 1"
 check "PropertiesChanged: detector 7's ValveOpen" grep -q \
 	"/org/stationd1/detector/7: .*PropertiesChanged ('org.stationd1.Detector', {.*'ValveOpen': <true>" \
@@ -173,6 +177,9 @@ check "PropertiesChanged: FillingCount of the autofill" grep -q \
 	"$work/monitor.log"
 check "PropertiesChanged: manifold B's input valve" grep -q \
 	"/org/stationd1/manifold/B: .*PropertiesChanged ('org.stationd1.Manifold', {.*'InputValveOpen': <true>" \
+	"$work/monitor.log"
+check "PropertiesChanged: manifold B's ExhaustVolts as LN2 reaches its exhaust" grep -q \
+	"/org/stationd1/manifold/B: .*PropertiesChanged ('org.stationd1.Manifold', {.*'ExhaustVolts': <" \
 	"$work/monitor.log"
 out=$(call Fill 7 "''")
 check "Fill of a filling detector: AlreadyFilling" \
@@ -188,11 +195,16 @@ check "ValveChangedUSec set" test "$(prop detector/7 Detector ValveChangedUSec |
 out=$(call Clear all)
 expect_eq "root: Clear all" "$out" "()"
 expect_eq "Alarm off after Clear" "$(prop autofill Autofill Alarm)" "b false"
-wait_for 10 test "$(prop autofill Autofill State)" = 's "ok"'
+wait_for 10 prop_is autofill Autofill State 's "ok"'
 expect_eq "State ok" "$(prop autofill Autofill State)" 's "ok"'
 
 # ---- bad arguments: InvalidArgs naming the part, nothing changes
 sleep 1	# let the last PropertiesChanged settle
+# An idle station scanned at 10 Hz: unchanged values emit nothing.
+n0=$(grep -c PropertiesChanged "$work/monitor.log")
+sleep 3
+expect_eq "idle for 3 s (30 scans): no PropertiesChanged for unchanged values" \
+	"$(($(grep -c PropertiesChanged "$work/monitor.log") - n0))" 0
 before=$(objects)
 bad() {	# bad <description> <expected message part> <Method> <args...>
 	local what=$1 part=$2 out
@@ -245,9 +257,9 @@ expect_eq "a member of group users: Unavoid 7 allowed" "$out" "()"
 # ---- manual fill: every intervention refused
 echo "key B on" >"$STATION_PLANT_CTL"
 check "key B on: State manual-fill" wait_for 20 \
-	test "$(prop autofill Autofill State)" = 's "manual-fill"'
+	prop_is autofill Autofill State 's "manual-fill"'
 check "manifold B Status has manual-fill" wait_for 5 \
-	grep -q '"manual-fill"' <<<"$(prop manifold/B Manifold Status)"
+	prop_has manifold/B Manifold Status manual-fill
 sleep 0.5
 before=$(objects)
 out=$(call Avoid 7)
@@ -258,7 +270,7 @@ check "manual fill: Preset of another manifold refused too" grep -q ManualFill <
 expect_eq "manual fill: GetManagedObjects unchanged" "$(objects)" "$before"
 echo "key B off" >"$STATION_PLANT_CTL"
 check "key B off: State leaves manual-fill" wait_for 20 \
-	test "$(prop autofill Autofill State)" != 's "manual-fill"'
+	eval '! prop_is autofill Autofill State "s \"manual-fill\""'
 out=$(call Avoid 7)
 expect_eq "key off: Avoid 7 accepted again" "$out" "()"
 call Unavoid 7 >/dev/null
