@@ -390,10 +390,14 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_set_watchdog(d.event, true);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up the watchdog");
-	/* Cards leaving and coming back: their detectors follow at the next scan. */
+	/* Cards leaving and coming back: their detectors follow at the next
+	 * scan. Without it the station still runs (a card that leaves fails
+	 * the detectors that use it by I/O errors; one put back stays closed
+	 * until a restart): no reason to leave every detector unfilled. */
 	r = hw_attach_event(d.hw, d.event);
 	if (r < 0)
-		return r;
+		log_event(LOG_CRIT, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "card hotplug is not watched: a card put back needs a restart");
 
 	d.scan_period_usec = 1000000000ull / d.station->globals.scan_rate_millihz;
 	/* Accuracy 0 would mean sd-event's default of 250 ms of coalescing:
