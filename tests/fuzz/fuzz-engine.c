@@ -131,13 +131,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			f->valve_stuck_open[d] = !f->valve_stuck_open[d];
 			break;
 		case 6:
-			f->sensor_dead[d] = !f->sensor_dead[d];
+			if (arg & 8)	/* an open circuit: the converter's full scale */
+				f->sensor_stuck_mv[d] = f->sensor_stuck_mv[d] ? 0 : ADC_MILLIVOLTS_MAX;
+			else
+				f->sensor_dead[d] = !f->sensor_dead[d];
 			break;
 		case 7:
 			f->supply_empty[m] = !f->supply_empty[m];
 			break;
 		case 8:
-			f->key[m] = !f->key[m];
+			if (arg & 8)
+				f->key_unreadable[m] = !f->key_unreadable[m];
+			else
+				f->key[m] = !f->key[m];
 			break;
 		case 9:
 			f->bias[d] = !f->bias[d];
