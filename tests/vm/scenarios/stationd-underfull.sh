@@ -148,6 +148,11 @@ done
 check "FillEnded for detector 1 with result \"underfull\"" \
 	grep -q '"member":"FillEnded","payload":{"type":"utttsd","data":\[1,[0-9]*,[0-9]*,[0-9]*,"underfull"' \
 	"$work/monitor.log"
+# FillEnded data: [detector, start, end, duration, result, lowest volts]
+duration=$(grep -o '"member":"FillEnded","payload":{"type":"utttsd","data":\[1,[0-9]*,[0-9]*,[0-9]*,"underfull"' \
+	"$work/monitor.log" | head -n 1 | cut -d, -f6)
+check "detector 1's fill lasted the purge's 5 s and its own 20 s (${duration:-?} us)" \
+	test "${duration:-0}" -ge 25000000
 check "Alarm property reads true" alarm_is true
 check "State reads \"fill-error\"" state_is fill-error
 entry() { grep -q "$1" "$work/journal.log"; }
