@@ -3,18 +3,19 @@
  * Round trips to stationd over D-Bus, from a C client (sd-bus), as a
  * control client sees them:
  *
- *   bus-latency ping N     org.freedesktop.DBus.Peer.Ping to stationd: the
- *                          floor (bus daemon + stationd's loop, no work)
- *   bus-latency get N      Properties.Get of detector 7's ExhaustVolts
- *   bus-latency managed N  ObjectManager.GetManagedObjects (every object)
- *   bus-latency preset N   Autofill.Preset("7", [time], "replace"): an
- *                          acknowledged command, authorization and the
- *                          daemon's commit (primary backup + fdatasync)
- *                          included; the time alternates so every call
- *                          changes state
+ *   ping     org.freedesktop.DBus.Peer.Ping to stationd: the floor (bus
+ *            daemon + stationd's loop, no work)
+ *   get      Properties.Get of detector 7's ExhaustVolts
+ *   managed  ObjectManager.GetManagedObjects (every object)
+ *   preset   Autofill.Preset("7", [time], "replace"): an acknowledged
+ *            command, authorization and the daemon's commit (primary
+ *            backup + fdatasync) included; the time alternates so every
+ *            call changes state
  *
- * Prints one line: "<mode> samples=N median_us=M p99_us=P". The bus is
- * $DBUS_SYSTEM_BUS_ADDRESS (or the system bus).
+ * `bus-latency all ROUNDS` interleaves them (ping and get every round,
+ * managed and preset every tenth); `bus-latency <mode> N` runs one alone.
+ * Prints one line per kind: "<mode> samples=N median_us=M p99_us=P". The
+ * bus is $DBUS_SYSTEM_BUS_ADDRESS (or the system bus).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,45 +50,80 @@ static int one_call(sd_bus *bus, const char *mode, unsigned i, sd_bus_error *err
 	return -EINVAL;
 }
 
+struct series {
+	const char *mode;
+	unsigned every;		/* measured at every n-th round */
+	double *samples;
+	unsigned n;
+};
+
 int main(int argc, char **argv)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-	const char *mode;
-	double *samples;
-	unsigned n;
+	struct series all[] = {
+		{ "ping", 1, NULL, 0 }, { "get", 1, NULL, 0 },
+		{ "managed", 10, NULL, 0 }, { "preset", 10, NULL, 0 },
+	};
+	struct series *series = all;
+	size_t n_series = ELEMENTSOF(all);
+	unsigned rounds;
 	int r;
 
-	if (argc != 3 || (n = strtoul(argv[2], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: bus-latency ping|get|managed|preset SAMPLES\n");
+	if (argc != 3 || (rounds = strtoul(argv[2], NULL, 10)) == 0) {
+		fprintf(stderr, "usage: bus-latency all|ping|get|managed|preset ROUNDS\n");
 		return 2;
 	}
-	mode = argv[1];
+	if (strcmp(argv[1], "all") != 0) {
+		for (series = NULL, n_series = 0; n_series < ELEMENTSOF(all); n_series++)
+			if (strcmp(all[n_series].mode, argv[1]) == 0)
+				series = &all[n_series];
+		if (!series) {
+			fprintf(stderr, "bus-latency: unknown mode '%s'\n", argv[1]);
+			return 2;
+		}
+		series->every = 1;
+		n_series = 1;
+	}
 	r = sd_bus_open_system(&bus);
 	if (r < 0) {
 		fprintf(stderr, "bus-latency: cannot connect to the bus: %s\n", strerror(-r));
 		return 1;
 	}
-	samples = calloc(n, sizeof(*samples));
-	if (!samples)
-		return 1;
-	/* Warm up: the first call resolves the name and pages things in. */
-	for (unsigned i = 0; i < 10 + n; i++) {
-		_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-		double t0 = bench_now_us();
-
-		r = one_call(bus, mode, i, &error);
-		if (r < 0) {
-			fprintf(stderr, "bus-latency %s: %s\n", mode,
-				error.message ? error.message : strerror(-r));
-			free(samples);
+	for (size_t k = 0; k < n_series; k++) {
+		series[k].samples = calloc(rounds / series[k].every + 1, sizeof(double));
+		if (!series[k].samples)
 			return 1;
-		}
-		if (i >= 10)
-			samples[i - 10] = bench_now_us() - t0;
 	}
-	bench_sort(samples, n);
-	printf("%s samples=%u median_us=%.1f p99_us=%.1f\n", mode, n,
-	       bench_median_sorted(samples, n), bench_p99_sorted(samples, n));
-	free(samples);
+	/*
+	 * Interleaved: every kind of call sees the same machine load over the
+	 * run, so their ratios to the floor hold even on a busy host. Ten
+	 * rounds of warm-up first (name resolution, page faults).
+	 */
+	for (unsigned i = 0; i < 10 + rounds; i++) {
+		for (size_t k = 0; k < n_series; k++) {
+			_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+			struct series *s = &series[k];
+			double t0;
+
+			if (i % s->every)
+				continue;
+			t0 = bench_now_us();
+			r = one_call(bus, s->mode, i, &error);
+			if (r < 0) {
+				fprintf(stderr, "bus-latency %s: %s\n", s->mode,
+					error.message ? error.message : strerror(-r));
+				return 1;
+			}
+			if (i >= 10)
+				s->samples[s->n++] = bench_now_us() - t0;
+		}
+	}
+	for (size_t k = 0; k < n_series; k++) {
+		bench_sort(series[k].samples, series[k].n);
+		printf("%s samples=%u median_us=%.1f p99_us=%.1f\n", series[k].mode, series[k].n,
+		       bench_median_sorted(series[k].samples, series[k].n),
+		       bench_p99_sorted(series[k].samples, series[k].n));
+		free(series[k].samples);
+	}
 	return 0;
 }

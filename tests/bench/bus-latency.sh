@@ -14,15 +14,15 @@
 #             daemon's commit to disk (primary backup + fdatasync, on the
 #             guest's tmpfs state directory) included
 #
-# Arguments: [samples], default 2000 (managed and preset take a tenth,
-# at least 200).
+# The calls are interleaved (one bus-latency run, ping and get every
+# round, managed and preset every tenth), so a busy host loads them alike.
+# Arguments: [rounds], default 2000 (managed and preset: 200 calls).
 set -u
 top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${STATIOND_BUILD:-$top/build}
 . "$top/tests/vm/station-lib.sh"
 
-samples=${1:-2000}
-few=$((samples / 10 < 200 ? 200 : samples / 10))
+rounds=${1:-2000}
 bench=$build/bench/bus-latency
 if [ ! -x "$bench" ]; then
 	echo "bus-latency: $bench is not built (make bench builds it)" >&2
@@ -35,29 +35,23 @@ if ! station_up -d "$dir/run" -p "--noise 0"; then
 	exit 1
 fi
 
-failed=0 floor_med="" floor_p99=""
+floor_med="" floor_p99=""
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
-measure() {
-	local out med p99 n
-	if ! out=$("$bench" "$1" "$2"); then
-		echo "bus-latency $1: failed" >&2
-		failed=1
-		return
-	fi
-	med=$(field "$out" median_us)
-	p99=$(field "$out" p99_us)
-	n=$(field "$out" samples)
+if ! out=$("$bench" all "$rounds"); then
+	echo "bus-latency: failed" >&2
+	exit 1
+fi
+while read -r line; do
+	kind=${line%% *}
+	med=$(field "$line" median_us)
+	p99=$(field "$line" p99_us)
+	n=$(field "$line" samples)
 	if [ -z "$floor_med" ]; then
 		floor_med=$med floor_p99=$p99
-		echo "bus-latency $1: median $med us, p99 $p99 us over $n calls (the floor)"
+		echo "bus-latency $kind: median $med us, p99 $p99 us over $n calls (the floor)"
 	else
-		echo "bus-latency $1: median $med us ($(ratio "$med" "$floor_med") x floor), p99 $p99 us ($(ratio "$p99" "$floor_p99") x floor p99) over $n calls"
+		echo "bus-latency $kind: median $med us ($(ratio "$med" "$floor_med") x floor), p99 $p99 us ($(ratio "$p99" "$floor_p99") x floor p99) over $n calls"
 	fi
-}
-
-measure ping "$samples"
-measure get "$samples"
-measure managed "$few"
-measure preset "$few"
-exit "$failed"
+done <<<"$out"
+exit 0
