@@ -37,9 +37,27 @@
 #define POLKIT_ALLOW_USER_INTERACTION 1u
 /* An authentication dialog may take a while: polkit's own limit applies. */
 #define POLKIT_TIMEOUT_USEC (UINT64_C(300) * 1000000)
+/* Credentials of the last few callers, by unique name. */
+#define CREDENTIALS_CACHE_SIZE 16
+#define UNIQUE_NAME_MAX 64
+
+/*
+ * A unique name is never reused during a bus's lifetime, and a
+ * connection's uid and groups are fixed when it connects, so what the bus
+ * driver said about a name stays true: a client calling again is not
+ * asked about twice. A small ring bounds the memory.
+ */
+struct cached_credentials {
+	char sender[UNIQUE_NAME_MAX];	/* "" = unused */
+	uid_t uid;
+	gid_t *gids;
+	size_t n_gids;
+};
 
 struct bus_auth {
 	sd_bus *bus;
+	struct cached_credentials cache[CREDENTIALS_CACHE_SIZE];
+	unsigned cache_next;		/* the slot to replace next */
 	char *operator_group;		/* NULL: none configured */
 	bool has_operator_group;	/* ... and it exists */
 	gid_t operator_gid;
@@ -113,6 +131,8 @@ struct bus_auth *bus_auth_free(struct bus_auth *a)
 		return NULL;
 	while (a->requests)
 		request_free(a->requests);
+	for (unsigned i = 0; i < CREDENTIALS_CACHE_SIZE; i++)
+		free(a->cache[i].gids);
 	sd_bus_unref(a->bus);
 	free(a->operator_group);
 	free(a);
@@ -294,6 +314,50 @@ static int read_credentials(sd_bus_message *reply, struct auth_request *r, bool 
 	return sd_bus_message_exit_container(reply);
 }
 
+/* The caller's uid and groups are known: decide, or ask polkit. */
+static void decide_with_credentials(struct auth_request *r)
+{
+	int k;
+
+	if (r->uid == 0) {
+		request_finish(r, true, NULL, NULL);
+		return;
+	}
+	k = ask_polkit(r);
+	if (k < 0) {
+		log_error_errno(k, "cannot ask polkit");
+		request_refuse(r, "the authorization request could not be sent");
+	}
+}
+
+static const struct cached_credentials *cache_find(const struct bus_auth *a, const char *sender)
+{
+	for (unsigned i = 0; i < CREDENTIALS_CACHE_SIZE; i++)
+		if (strcmp(a->cache[i].sender, sender) == 0)
+			return &a->cache[i];
+	return NULL;
+}
+
+/* Remember r's credentials; a failure only costs a question next time. */
+static void cache_store(struct bus_auth *a, const char *sender, const struct auth_request *r)
+{
+	struct cached_credentials *c = &a->cache[a->cache_next];
+	gid_t *gids;
+
+	if (strlen(sender) >= UNIQUE_NAME_MAX)
+		return;
+	gids = malloc(r->n_gids ? r->n_gids * sizeof(gid_t) : 1);
+	if (!gids)
+		return;
+	memcpy(gids, r->gids, r->n_gids * sizeof(gid_t));
+	free(c->gids);
+	snprintf(c->sender, sizeof(c->sender), "%s", sender);
+	c->uid = r->uid;
+	c->gids = gids;
+	c->n_gids = r->n_gids;
+	a->cache_next = (a->cache_next + 1) % CREDENTIALS_CACHE_SIZE;
+}
+
 static int on_credentials_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
 {
 	struct auth_request *r = userdata;
@@ -315,15 +379,8 @@ static int on_credentials_reply(sd_bus_message *reply, void *userdata, sd_bus_er
 		request_refuse(r, "the caller's credentials are not known");
 		return 0;
 	}
-	if (r->uid == 0) {
-		request_finish(r, true, NULL, NULL);
-		return 0;
-	}
-	k = ask_polkit(r);
-	if (k < 0) {
-		log_error_errno(k, "cannot ask polkit");
-		request_refuse(r, "the authorization request could not be sent");
-	}
+	cache_store(r->auth, sd_bus_message_get_sender(r->call), r);
+	decide_with_credentials(r);
 	return 0;
 }
 
@@ -331,6 +388,7 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_
 			    void *userdata, sd_bus_error *error)
 {
 	const char *sender = sd_bus_message_get_sender(m);
+	const struct cached_credentials *cached;
 	struct auth_request *r;
 	int k;
 
@@ -348,6 +406,20 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_
 	if (a->requests)
 		a->requests->prev = r;
 	a->requests = r;
+
+	cached = cache_find(a, sender);
+	if (cached) {
+		r->gids = malloc(cached->n_gids ? cached->n_gids * sizeof(gid_t) : 1);
+		if (!r->gids) {
+			request_free(r);
+			return -ENOMEM;
+		}
+		memcpy(r->gids, cached->gids, cached->n_gids * sizeof(gid_t));
+		r->n_gids = cached->n_gids;
+		r->uid = cached->uid;
+		decide_with_credentials(r);
+		return 1;
+	}
 
 	k = sd_bus_call_method_async(a->bus, &r->slot, "org.freedesktop.DBus",
 				     "/org/freedesktop/DBus", "org.freedesktop.DBus",
