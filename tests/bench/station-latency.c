@@ -9,9 +9,12 @@
  * are open, warm again once the detector valves took over), waits a
  * random part of a scan period (so the crossings fall at every phase of
  * the daemon's scan), writes the detector's exhaust sensor cold - the
- * crossing - and then reads the relay latch in a tight loop until the
+ * crossing - and then reads the relay latch every 0.5 ms until the
  * valve's relay is off. Latency = that read's time - the time just
- * before the crossing was written, on CLOCK_MONOTONIC.
+ * before the crossing was written, on CLOCK_MONOTONIC. (Not a tight
+ * loop: every latch read takes the simulated crate's lock, which the
+ * daemon's ADC conversions take too; hammering it would slow the very
+ * scan being measured. The pause costs at most its length in resolution.)
  *
  * Wiring: the first manifold of daemon/examples/generate-station (relays
  * 0-5 the detector valves 1-6, relay 6 the input, relay 7 the output;
@@ -160,7 +163,7 @@ static int one_fill(struct rig *r, unsigned int detector, unsigned int period_ms
 	k = ain(r, detector - 1, COLD_MV);
 	if (k < 0)
 		return k;
-	k = wait_latch(r, valve, 0, 0, "valve closing after the crossing");
+	k = wait_latch(r, valve, 0, 500000, "valve closing after the crossing");
 	t1 = bench_now_ns();
 	if (k < 0)
 		return k;
