@@ -17,20 +17,29 @@
 #   grep "open detector 1" "$STATION_VALVE_LOG"    # in $STATION_PLANT_LOG
 #
 # station_up [-c CONFIG | -n N] [-s SCALE] [-d DIR] [-p PLANT-ARGS]
-#            [--no-plant] [--no-daemon]
+#            [--no-plant] [--no-daemon] [--cryostream-sim]
 #   -c CONFIG   station configuration (text); default the example station
+#               without Cryostreams (station.conf; station-up's default
+#               is station-cryostream.conf, the same with two Cryostreams)
 #   -n N        an N-detector station from daemon/examples/generate-station
 #   -s SCALE    ln2-plant time scale (default 60: a 10-minute fill in 10 s)
 #   -d DIR      run directory (default /run/stationd-sim); replaced
 #   -p ARGS     more ln2-plant options, word-split ("--noise 0 --level 0.3")
 #   --no-plant  no ln2-plant: the caller drives the crate's inputs itself
 #   --no-daemon everything but stationd: start it with station_start_daemon
+#   --cryostream-sim  one cryostream-sim per `cryostream` statement of the
+#               configuration, on the loopback address it names (or a free
+#               one), at the plant's time scale; logs in
+#               $STATION_DIR/cryostream-<name>.log. Not the default: a
+#               scenario may run its own simulators on those addresses.
 # On success it exports DBUS_SYSTEM_BUS_ADDRESS and sets (and writes to
 # $STATION_DIR/station.env, which station_down and station-up --down read):
 #   STATION_DIR STATION_CONFIG STATION_DATABASE STATION_STATE_DIR
 #   STATION_BUS_ADDRESS STATION_BUS_PID STATION_PLANT_PID STATION_DAEMON_PID
 #   STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG
 #   STATION_RELAY_CARDS (the XVME-260 card names) STATION_SCALE
+#   STATION_CRYOSTREAMS ("CS0=411@127.0.0.2 ..." simulated) and
+#   STATION_CRYOSTREAM_PIDS
 # On failure it says why on stderr, tears down what it started, returns 1.
 #
 # station_start_daemon [VAR=value...]  stationd in the background (env
@@ -41,13 +50,19 @@
 # station_crates DB     "<crate> <xvme-sim cards= list>" per crate
 # station_stop_daemon   SIGTERM, wait (15 s, then SIGKILL); returns
 #                       stationd's exit status when it is our child
-# station_down          stationd stopped (valves closed), plant, bus,
-#                       modules unloaded; says whether every relay was off
+# station_down          stationd stopped (valves closed), Cryostream
+#                       simulators, plant, bus, modules unloaded; says
+#                       whether every relay was off
+# station_cryostreams DB  "<name> <number> <address|-> <status-port>
+#                       <command-port>" per configured Cryostream
 # station_relays_off    true when every relay of the station is off
 # station_busctl ARGS   busctl on the station's bus
 station_top=${STATIOND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 station_build=${STATIOND_BUILD:-$station_top/build}
 station_plant_root=/sys/kernel/debug/xvme-sim
+# The example station with its two Cryostreams: what `make run` shows.
+# shellcheck disable=SC2034 # station-up's default
+station_cryostream_config=$station_top/daemon/examples/station-cryostream.conf
 
 station_say() { echo "station: $*" >&2; }
 
@@ -180,6 +195,84 @@ station_relays_on() {
 	done
 }
 
+# ---------------------------------------------------------------- cryostreams
+
+# The Cryostream controllers of a compiled station, one line each:
+# "<name> <number> <address or -> <status-port> <command-port>".
+station_cryostreams() {
+	"$(station_prog stationd-compile)" dump "$1" | awk '
+		$1 == "cryostream-link" { link = 1 }
+		link && $1 == "status-port" { sport = $2 }
+		link && $1 == "command-port" { cport = $2 }
+		$1 == "cryostream" && $3 == "{" { name = $2; number = 0; address = "-"; n++ }
+		name != "" && $1 == "number" { number = $2 }
+		name != "" && $1 == "address" { address = $2 }
+		$1 == "}" {
+			if (name != "")
+				line[n] = name " " number " " address
+			link = 0; name = ""
+		}
+		END {
+			if (sport == "") sport = 30304
+			if (cport == "") cport = 30305
+			for (i = 1; i <= n; i++) print line[i], sport, cport
+		}'
+}
+
+# One cryostream-sim per configured controller, on loopback: its
+# command address is the one the configuration names, or else the next
+# loopback address no other controller uses (stationd learns it from
+# the status packets); the status packets go to stationd on 127.0.0.1.
+# A controller configured as number 0 (stationd takes whatever number
+# it hears first) is simulated as number 1. The simulators run at the
+# plant's time scale. stdin is /dev/null: their faults are injected with
+# signals (SIGUSR1 silence on/off, SIGUSR2 one corrupt packet), see
+# cryostream-sim(1).
+station_start_cryostreams() {
+	local lines name number address sport cport used next=2 pid log
+	lines=$(station_cryostreams "$STATION_DATABASE") || return 1
+	STATION_CRYOSTREAMS="" STATION_CRYOSTREAM_PIDS=""
+	[ -n "$lines" ] || return 0
+	used=$(awk '$3 != "-" { print $3 }' <<<"$lines")
+	while read -r name number address sport cport; do
+		if [ "$address" = - ]; then
+			while grep -qx "127.0.0.$next" <<<"$used"; do
+				next=$((next + 1))
+			done
+			address=127.0.0.$next
+			used+=$'\n'$address
+		fi
+		[ "$number" = 0 ] && number=1
+		log=$STATION_DIR/cryostream-$name.log
+		setsid "$(station_prog cryostream-sim)" -n "$number" -b "$address:$cport" \
+			-t "127.0.0.1:$sport" -s "$STATION_SCALE" </dev/null >"$log" 2>&1 &
+		pid=$!
+		STATION_CRYOSTREAM_PIDS+="$pid "
+		STATION_CRYOSTREAMS+="$name=$number@$address "
+		if ! station_wait 10 eval "grep -q '^ready' '$log' || ! station_pid_alive $pid" ||
+			! station_pid_alive "$pid"; then
+			station_say "cryostream-sim for $name (number $number, $address:$cport) did not start:"
+			sed 's/^/  /' "$log" >&2
+			return 1
+		fi
+	done <<<"$lines"
+	station_say "cryostream-sim: ${STATION_CRYOSTREAMS% }"
+}
+
+station_stop_cryostreams() {
+	local pid
+	for pid in ${STATION_CRYOSTREAM_PIDS:-}; do
+		station_pid_alive "$pid" || continue
+		kill -TERM "$pid" 2>/dev/null
+		if ! station_wait 10 eval "! station_pid_alive $pid"; then
+			station_say "cryostream-sim $pid did not stop on SIGTERM: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	STATION_CRYOSTREAM_PIDS=""
+}
+
 # ---------------------------------------------------------------- plant, bus, daemon
 
 station_start_plant() {
@@ -303,7 +396,8 @@ station_write_env() {
 	for v in STATION_DIR STATION_CONFIG STATION_DATABASE STATION_STATE_DIR \
 		STATION_BUS_ADDRESS STATION_BUS_PID STATION_PLANT_PID STATION_DAEMON_PID \
 		STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG \
-		STATION_RELAY_CARDS STATION_SCALE; do
+		STATION_RELAY_CARDS STATION_SCALE STATION_CRYOSTREAMS \
+		STATION_CRYOSTREAM_PIDS; do
 		printf '%s=%q\n' "$v" "${!v:-}"
 	done >"$STATION_DIR/station.env"
 }
@@ -311,10 +405,10 @@ station_write_env() {
 # ---------------------------------------------------------------- up and down
 
 station_up() {
-	local config="" detectors="" daemon=1 plant=1
+	local config="" detectors="" daemon=1 plant=1 cryostreams=""
 	STATION_DIR=/run/stationd-sim STATION_SCALE=60 STATION_PLANT_ARGS=""
 	STATION_DAEMON_PID="" STATION_PLANT_PID="" STATION_BUS_PID="" STATION_RELAY_CARDS=""
-	STATION_BUS_ADDRESS=""
+	STATION_BUS_ADDRESS="" STATION_CRYOSTREAMS="" STATION_CRYOSTREAM_PIDS=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-c) config=${2:?-c needs a file}; shift ;;
@@ -324,6 +418,7 @@ station_up() {
 		-p) STATION_PLANT_ARGS=${2?-p needs arguments}; shift ;;
 		--no-daemon) daemon="" ;;
 		--no-plant) plant="" ;;
+		--cryostream-sim) cryostreams=1 ;;
 		*) station_say "unknown option '$1'"; return 1 ;;
 		esac
 		shift
@@ -363,7 +458,8 @@ station_up() {
 		{ station_say "$STATION_CONFIG does not compile"; return 1; }
 
 	if ! { station_load_crates "$STATION_DATABASE" &&
-		{ [ -z "$plant" ] || station_start_plant; } && station_start_bus; }; then
+		{ [ -z "$plant" ] || station_start_plant; } &&
+		{ [ -z "$cryostreams" ] || station_start_cryostreams; } && station_start_bus; }; then
 		station_down_quiet
 		return 1
 	fi
@@ -394,6 +490,7 @@ station_down() {
 	elif [ -n "${STATION_RELAY_CARDS:-}" ] && [ -d "$station_plant_root" ]; then
 		station_say "every valve closed"
 	fi
+	station_stop_cryostreams
 	if station_pid_alive "${STATION_PLANT_PID:-}"; then
 		kill -TERM "$STATION_PLANT_PID"
 		station_wait 10 eval "! station_pid_alive $STATION_PLANT_PID"
