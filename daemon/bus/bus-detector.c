@@ -3,7 +3,9 @@
  * The detector objects (see bus-detector.h). Values are read from the
  * engine at the moment they are asked for (Get, GetAll, GetManagedObjects,
  * and the values a PropertiesChanged carries); the published view only
- * decides which names a PropertiesChanged lists.
+ * decides which names a PropertiesChanged lists. ExhaustVolts is the
+ * exception: its value is the published one, republished past a deadband
+ * (exhaust-deadband.h), so a Get and the last signal always agree.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "daemon/bus/bus-detector.h"
+#include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
@@ -22,6 +25,7 @@
 struct detector_object {
 	struct bus_detectors *owner;
 	uint32_t index;
+	/* As last published; mv and mv_valid are what ExhaustVolts reads. */
 	struct engine_detector_view published;
 };
 
@@ -129,10 +133,9 @@ PROPERTY_GETTER(manifold)
 
 PROPERTY_GETTER(exhaust_volts)
 {
-	struct engine_detector_view v;
+	const struct engine_detector_view *p = &((const struct detector_object *)userdata)->published;
 
-	view_of(userdata, &v);
-	return sd_bus_message_append(reply, "d", volts_of(v.mv_valid, v.mv));
+	return sd_bus_message_append(reply, "d", volts_of(p->mv_valid, p->mv));
 }
 
 PROPERTY_GETTER(reference_volts)
@@ -300,8 +303,13 @@ void bus_detectors_changed(struct bus_detectors *d, uint32_t index)
 	o = &d->objects[index];
 	p = &o->published;
 	view_of(o, &v);
-	if (v.mv_valid != p->mv_valid || (v.mv_valid && v.mv != p->mv))
+	if (exhaust_needs_publish(p->mv_valid, p->mv, v.mv_valid, v.mv)) {
 		changed[n++] = "ExhaustVolts";
+	} else {
+		/* Within the deadband: clients keep the reading they have. */
+		v.mv_valid = p->mv_valid;
+		v.mv = p->mv;
+	}
 	if (v.valve_open != p->valve_open)
 		changed[n++] = "ValveOpen";
 	if (v.valve_changed_usec != p->valve_changed_usec)

@@ -2,7 +2,9 @@
 /*
  * The manifold objects (see bus-manifold.h). Values are read from the
  * engine at the moment they are asked for; the published view only
- * decides which names a PropertiesChanged lists.
+ * decides which names a PropertiesChanged lists. ExhaustVolts is the
+ * exception: its value is the published one, republished past a deadband
+ * (exhaust-deadband.h), so a Get and the last signal always agree.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "daemon/bus/bus-manifold.h"
+#include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
@@ -20,6 +23,7 @@
 struct manifold_object {
 	struct bus_manifolds *owner;
 	uint32_t index;
+	/* As last published; mv and mv_valid are what ExhaustVolts reads. */
 	struct engine_manifold_view published;
 };
 
@@ -110,10 +114,9 @@ PROPERTY_GETTER(detectors)
 
 PROPERTY_GETTER(exhaust_volts)
 {
-	struct engine_manifold_view v;
+	const struct engine_manifold_view *p = &((const struct manifold_object *)userdata)->published;
 
-	view_of(userdata, &v);
-	return sd_bus_message_append(reply, "d", v.mv_valid ? v.mv / 1000.0 : NAN);
+	return sd_bus_message_append(reply, "d", p->mv_valid ? p->mv / 1000.0 : NAN);
 }
 
 PROPERTY_GETTER(reference_volts)
@@ -275,8 +278,13 @@ void bus_manifolds_changed(struct bus_manifolds *d, uint32_t index)
 	o = &d->objects[index];
 	p = &o->published;
 	view_of(o, &v);
-	if (v.mv_valid != p->mv_valid || (v.mv_valid && v.mv != p->mv))
+	if (exhaust_needs_publish(p->mv_valid, p->mv, v.mv_valid, v.mv)) {
 		changed[n++] = "ExhaustVolts";
+	} else {
+		/* Within the deadband: clients keep the reading they have. */
+		v.mv_valid = p->mv_valid;
+		v.mv = p->mv;
+	}
 	if (v.input_open != p->input_open)
 		changed[n++] = "InputValveOpen";
 	if (v.output_open != p->output_open)

@@ -5,7 +5,8 @@
  * The objects are one fallback vtable and a node enumerator: sd-bus keeps
  * nothing per object, so a large station costs one slot. What is
  * kept per manifold is the view last published, so PropertiesChanged
- * names exactly the properties whose value changed.
+ * names exactly the properties whose value changed (ExhaustVolts: moved
+ * past its deadband, exhaust-deadband.h).
  */
 #ifndef STATIOND_BUS_BUS_MANIFOLD_H
 #define STATIOND_BUS_BUS_MANIFOLD_H

@@ -5,8 +5,10 @@
  * connection (a socketpair, no bus daemon), on the fake plant's engine:
  * property values and units, object lookup and enumeration,
  * PropertiesChanged naming only what changed (nothing for an unchanged
- * view), the signals' arguments, and a caller the bus cannot identify
- * refused with AccessDenied and no state change.
+ * view), ExhaustVolts republished only past its deadband or when its
+ * validity changes (Get agreeing with the last signal), the signals'
+ * arguments, and a caller the bus cannot identify refused with
+ * AccessDenied and no state change.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,6 +27,7 @@
 #include "daemon/bus/bus-autofill.h"
 #include "daemon/bus/bus-detector.h"
 #include "daemon/bus/bus-manifold.h"
+#include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/macro.h"
 #include "tests/unit/engine-fake.h"
 
@@ -38,7 +41,7 @@ struct received {
 	uint64_t t;
 	char text[64];		/* FillEnded result, Fault kind */
 	char manifold[8];
-	double volts;
+	double volts;		/* FillEnded lowest; PropertiesChanged ExhaustVolts */
 };
 
 struct fixture {
@@ -86,7 +89,10 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 			assert_int_equal(sd_bus_message_read(m, "s", &name), 1);
 			strcat(r->changed, name);
 			strcat(r->changed, " ");
-			assert_true(sd_bus_message_skip(m, "v") >= 0);
+			if (strcmp(name, "ExhaustVolts") == 0)
+				assert_int_equal(sd_bus_message_read(m, "v", "d", &r->volts), 1);
+			else
+				assert_true(sd_bus_message_skip(m, "v") >= 0);
 			assert_true(sd_bus_message_exit_container(m) >= 0);
 		}
 	} else if (strcmp(member, "FillStarted") == 0) {
@@ -262,7 +268,10 @@ static void test_detector_properties(void **state)
 	struct fixture *x = *state;
 	char buf[128];
 
+	/* Published after the scan, as the daemon's engine observer does:
+	 * ExhaustVolts reads the reading last published. */
 	fake_scan(x->f);
+	publish_all(x);
 	assert_int_equal(get_u(x, "/org/stationd1/detector/7", DETECTOR, "Number"), 7);
 	assert_string_equal(get_s(x, "/org/stationd1/detector/7", DETECTOR, "Manifold",
 				  buf, sizeof(buf)), "B");
@@ -383,6 +392,159 @@ static void test_properties_changed_names_only_changes(void **state)
 	assert_string_equal(r->changed, "Status ");
 }
 
+/* The PropertiesChanged signals of `path` since the last reset. */
+static unsigned count_signals(const struct fixture *x, const char *path)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < x->n_signals; i++)
+		n += strcmp(x->signals[i].path, path) == 0 &&
+		     strcmp(x->signals[i].member, "PropertiesChanged") == 0;
+	return n;
+}
+
+/* Detector 7 (index 6) reads `mv` at the next scan; the scan is published. */
+static void detector_7_reads(struct fixture *x, int32_t mv)
+{
+	x->f->sensor_stuck_mv[6] = mv;
+	x->n_signals = 0;
+	fake_scan(x->f);
+	publish_all(x);
+}
+
+static void test_exhaust_noise_not_published(void **state)
+{
+	struct fixture *x = *state;
+	const char *d7 = "/org/stationd1/detector/7";
+	struct engine_detector_view v;
+
+	fake_scan(x->f);
+	publish_all(x);
+	assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") - WARM_MV / 1000.0) < 1e-9);
+	/* Noise up and down, always less than a step from what was published. */
+	for (int32_t noise = -(EXHAUST_PUBLISH_STEP_MV - 1); noise < EXHAUST_PUBLISH_STEP_MV;
+	     noise += 6) {
+		detector_7_reads(x, WARM_MV + noise);
+		assert_int_equal(count_signals(x, d7), 0);
+		/* The engine has the raw reading; the bus keeps the published one. */
+		engine_detector_view(x->f->engine, 6, &v);
+		assert_true(v.mv_valid);
+		assert_int_equal(v.mv, WARM_MV + noise);
+		assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") - WARM_MV / 1000.0) < 1e-9);
+	}
+}
+
+static void test_exhaust_step_published_once(void **state)
+{
+	struct fixture *x = *state;
+	const char *d7 = "/org/stationd1/detector/7";
+	const struct received *r;
+
+	fake_scan(x->f);
+	publish_all(x);
+	/* A step: one signal, carrying the new reading, and Get agrees. */
+	detector_7_reads(x, WARM_MV + EXHAUST_PUBLISH_STEP_MV);
+	assert_int_equal(x->n_signals, 1);
+	r = find_signal(x, d7, "PropertiesChanged");
+	assert_non_null(r);
+	assert_string_equal(r->changed, "ExhaustVolts ");
+	assert_true(fabs(r->volts - (WARM_MV + EXHAUST_PUBLISH_STEP_MV) / 1000.0) < 1e-9);
+	assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") - r->volts) < 1e-9);
+	/* The same reading again, and back to within a step of it: nothing. */
+	detector_7_reads(x, WARM_MV + EXHAUST_PUBLISH_STEP_MV);
+	assert_int_equal(x->n_signals, 0);
+	detector_7_reads(x, WARM_MV + 1);
+	assert_int_equal(x->n_signals, 0);
+	assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") -
+			 (WARM_MV + EXHAUST_PUBLISH_STEP_MV) / 1000.0) < 1e-9);
+	/* Measured from the published reading, not the previous one. */
+	detector_7_reads(x, WARM_MV);
+	assert_int_equal(count_signals(x, d7), 1);
+	assert_true(fabs(x->signals[0].volts - WARM_MV / 1000.0) < 1e-9);
+	/* A fall to LN2 in one scan is one signal with the cold reading. */
+	detector_7_reads(x, COLD_MV);
+	assert_int_equal(count_signals(x, d7), 1);
+	assert_true(fabs(x->signals[0].volts - COLD_MV / 1000.0) < 1e-9);
+	assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") - COLD_MV / 1000.0) < 1e-9);
+}
+
+static void test_exhaust_validity_published(void **state)
+{
+	struct fixture *x = *state;
+	const char *d7 = "/org/stationd1/detector/7";
+	const struct received *r;
+
+	fake_scan(x->f);
+	publish_all(x);
+	/* Unreadable: NaN at once, whatever the deadband. */
+	x->f->sensor_dead[6] = true;
+	detector_7_reads(x, WARM_MV);
+	r = find_signal(x, d7, "PropertiesChanged");
+	assert_non_null(r);
+	assert_non_null(strstr(r->changed, "ExhaustVolts "));
+	assert_true(isnan(r->volts));
+	assert_true(isnan(get_d(x, d7, DETECTOR, "ExhaustVolts")));
+	/* Readable again at the very reading it had: published at once. */
+	x->f->sensor_dead[6] = false;
+	detector_7_reads(x, WARM_MV);
+	r = find_signal(x, d7, "PropertiesChanged");
+	assert_non_null(r);
+	assert_non_null(strstr(r->changed, "ExhaustVolts "));
+	assert_true(fabs(r->volts - WARM_MV / 1000.0) < 1e-9);
+	assert_true(fabs(get_d(x, d7, DETECTOR, "ExhaustVolts") - WARM_MV / 1000.0) < 1e-9);
+}
+
+/*
+ * The manifold's sensor falls 10 mV a scan while it purges (the fake
+ * plant): a signal every other scan, each a step from the one before,
+ * and Get always the last signal's value. Unreadable: NaN at once.
+ */
+static void test_manifold_exhaust_deadband(void **state)
+{
+	struct fixture *x = *state;
+	const char *a = "/org/stationd1/manifold/A";
+	struct engine_manifold_view v;
+	double last;
+	unsigned signals = 0, scans = 0;
+	char error[256];
+
+	x->f->purge_ticks = 20;	/* 2 V down to 1.8 V, then cold */
+	fake_scan(x->f);
+	publish_all(x);
+	last = get_d(x, a, MANIFOLD, "ExhaustVolts");
+	assert_true(fabs(last - WARM_MV / 1000.0) < 1e-9);
+	assert_int_equal(engine_fill(x->f->engine, "A", "", x->f->real_usec, x->f->mono_usec,
+				     error, sizeof(error)), 0);
+	while (scans < 12) {
+		x->n_signals = 0;
+		fake_scan(x->f);
+		publish_all(x);
+		scans++;
+		for (unsigned i = 0; i < x->n_signals; i++) {
+			const struct received *r = &x->signals[i];
+
+			if (strcmp(r->path, a) != 0 || !strstr(r->changed, "ExhaustVolts "))
+				continue;
+			assert_true(fabs(r->volts - last) >= EXHAUST_PUBLISH_STEP_MV / 1000.0 - 1e-9);
+			last = r->volts;
+			signals++;
+		}
+		assert_true(fabs(get_d(x, a, MANIFOLD, "ExhaustVolts") - last) < 1e-9);
+	}
+	/* One signal per whole step the raw reading fell, nothing for the rest. */
+	engine_manifold_view(x->f->engine, 0, &v);
+	assert_true(v.mv_valid && v.mv <= WARM_MV - 4 * EXHAUST_PUBLISH_STEP_MV);
+	assert_int_equal(signals, (WARM_MV - v.mv) / EXHAUST_PUBLISH_STEP_MV);
+
+	x->f->manifold_sensor_dead[0] = true;
+	x->n_signals = 0;
+	fake_scan(x->f);
+	publish_all(x);
+	assert_true(isnan(get_d(x, a, MANIFOLD, "ExhaustVolts")));
+	assert_true(count_signals(x, a) >= 1);
+	assert_true(isnan(find_signal(x, a, "PropertiesChanged")->volts));
+}
+
 static void test_fill_emits_changes_and_signals(void **state)
 {
 	struct fixture *x = *state;
@@ -477,6 +639,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_managed_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_properties_changed_names_only_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhaust_noise_not_published, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhaust_step_published_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhaust_validity_published, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifold_exhaust_deadband, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fill_emits_changes_and_signals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signals_carry_numbers_and_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unidentified_caller_refused, setup, teardown),
