@@ -46,6 +46,7 @@ station_run_main() {
 		station_run_banner
 		echo "\$ busctl tree --list org.stationd1 | head -n 12"
 		busctl tree --list org.stationd1 2>&1 | head -n 12
+		station_run_show_cryostream
 		echo "make run: station up ($(busctl tree --list org.stationd1 2>/dev/null | wc -l) objects on the bus)"
 		echo "make run: standard input is not a terminal: no shell; tearing down"
 		station-up --down
@@ -54,14 +55,28 @@ station_run_main() {
 	fi
 }
 
+# Batch mode: the first Cryostream's interface, as a user would see it.
+station_run_show_cryostream() {
+	local cs
+	cs=$(stationd-compile dump "$STATION_DATABASE" |
+		awk '$1 == "cryostream" && $3 == "{" { print $2; exit }')
+	[ -n "$cs" ] || return 0
+	echo "\$ busctl introspect org.stationd1 /org/stationd1/cryostream/$cs"
+	# The console is a terminal, but a batch run's output goes to a log:
+	# no pager waiting for a key, no colour escapes.
+	SYSTEMD_COLORS=0 busctl --no-pager introspect org.stationd1 "/org/stationd1/cryostream/$cs" 2>&1
+}
+
 # What to type, for the banner and the shell's profile.
 station_run_banner() {
-	local detectors manifolds
-	detectors=$(grep -c '^detector ' <(stationd-compile dump "$STATION_DATABASE"))
-	manifolds=$(grep -c '^manifold ' <(stationd-compile dump "$STATION_DATABASE"))
+	local dump detectors manifolds cryostreams cs
+	dump=$(stationd-compile dump "$STATION_DATABASE")
+	detectors=$(grep -c '^detector ' <<<"$dump")
+	manifolds=$(grep -c '^manifold ' <<<"$dump")
+	cryostreams=$(grep -c '^cryostream ' <<<"$dump")
 	cat <<BANNER
 
-=== the simulated station: $detectors detectors on $manifolds manifolds, plant time x$STATION_SCALE ===
+=== the simulated station: $detectors detectors on $manifolds manifolds, $cryostreams Cryostream(s), plant time x$STATION_SCALE ===
 stationd is on a private system bus; DBUS_SYSTEM_BUS_ADDRESS points at it.
 Logs and the plant's files are in $STATION_DIR. Try:
 
@@ -75,6 +90,25 @@ Logs and the plant's files are in $STATION_DIR. Try:
   busctl introspect org.stationd1 /org/stationd1/detector/1     a detector's state
   echo "status 1" >$STATION_PLANT_CTL; tail -n 1 $STATION_PLANT_LOG
                                                    the plant's view of detector 1
+BANNER
+	# The first Cryostream the station configures (CS0 in the example),
+	# simulated by cryostream-sim at the plant's time scale.
+	cs=$(awk '$1 == "cryostream" && $3 == "{" { print $2; exit }' <<<"$dump")
+	[ -n "$cs" ] && cat <<BANNER
+  busctl introspect org.stationd1 /org/stationd1/cryostream/$cs   the Cryostream
+  busctl get-property org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream \\
+        Connected GasTemperature SetPoint PhaseName
+  busctl call org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream Cool d 120
+                                                   cool the gas to 120 K (returns when confirmed)
+  busctl call org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream History u 60
+                                                   the last minute: time, gas, set point, flow
+BANNER
+	[ -n "$cs" ] && [ -n "${STATION_CRYOSTREAM_PIDS:-}" ] && cat <<BANNER
+  kill -USR1 ${STATION_CRYOSTREAM_PIDS%% *}
+                                                   its simulator falls silent (Connected goes
+                                                   false, a Fault signal); again: it resumes
+BANNER
+	cat <<BANNER
   station-up --down; station-up -n 1000            another station (station-up --help)
   exit                                             power the VM off
 
