@@ -127,9 +127,7 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 	struct engine_global_view view;
 
 	/* The bus objects exist once the engine does; until then nothing is
-	 * published. Every change may move the Manager's State. */
-	if (d->bus)
-		bus_manager_global_changed(d->bus);
+	 * published. */
 	if (object == ENGINE_OBJECT_AUTOFILL && d->bus_autofill)
 		bus_autofill_global_changed(d->bus_autofill);
 	else if (object == ENGINE_OBJECT_DETECTOR && d->bus_detectors)
@@ -138,6 +136,16 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 		bus_manifolds_changed(d->bus_manifolds, index);
 	/* Its state area into the station record, marked for the primary. */
 	run_state_object_changed(d->run_state, object, index);
+	/*
+	 * The State (the Manager's and STATUS=) is part of the global view,
+	 * which the engine reports, once per publish, after the objects
+	 * whenever it changed: looking at it for every object would walk
+	 * the whole station once per changed detector.
+	 */
+	if (object != ENGINE_OBJECT_AUTOFILL)
+		return;
+	if (d->bus)
+		bus_manager_global_changed(d->bus);
 	if (!d->engine)
 		return;		/* still inside engine_new() */
 	engine_global_view(d->engine, &view);
