@@ -9,7 +9,8 @@
 # each simulator started for the configuration connects as the controller
 # it is configured as, and a Cool reaches it. Torn down in the middle of
 # a fill: every relay off, no stationd, ln2-plant or cryostream-sim left,
-# the modules unloaded.
+# the modules unloaded. First, with CS0's command address taken by
+# another program: station-up fails saying so and leaves nothing behind.
 # timeout: 300
 # shellcheck disable=SC2317,SC2016 # helpers run through check, wait_for and eval
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
@@ -20,10 +21,42 @@ I=org.stationd1.Cryostream
 CS0=/org/stationd1/cryostream/CS0
 CS1=/org/stationd1/cryostream/CS1
 xml=$STATIOND_TOP/dbus/org.stationd1.Cryostream.xml
+blocker=""
 cleanup() {
+	[ -n "$blocker" ] && kill "$blocker" 2>/dev/null
 	[ -r "$dir/station.env" ] && "$up" --down -d "$dir" >/dev/null 2>&1
 }
 trap cleanup EXIT
+
+project_modules() {
+	local m loaded=""
+	for m in xvme xvme_sim xvme240 xvme260 xvme560; do
+		[ -d "/sys/module/$m" ] && loaded="$loaded $m"
+	done
+	echo "$loaded"
+}
+
+# ---- CS0's address busy: a precise error, nothing left running
+"$STATIOND_BUILD/bin/cryostream-sim" -n 7 -b 127.0.0.2:30305 -t 127.0.0.1:9 \
+	</dev/null >/dev/null 2>&1 &
+blocker=$!
+sleep 0.5
+"$up" -d "$dir" >/dev/null 2>"$dir.err"
+rc=$?
+expect_eq "127.0.0.2:30305 taken: station-up exits 1" "$rc" 1
+check "... naming CS0's simulator and its address" \
+	grep -q "cryostream-sim for CS0 (number 411, 127.0.0.2:30305) did not start" "$dir.err"
+check "... and why (the simulator's bind error)" grep -q "binding 127.0.0.2:30305" "$dir.err"
+[ $rc -eq 1 ] || sed 's/^/# /' "$dir.err"
+check "... no station.env, no ln2-plant, no other cryostream-sim" eval \
+	'[ ! -e "$dir/station.env" ] && ! pgrep -x ln2-plant >/dev/null &&
+	 [ "$(pgrep -x cryostream-sim)" = "$blocker" ]'
+expect_eq "... the modules unloaded again" "$(project_modules)" ""
+kill "$blocker"
+wait "$blocker" 2>/dev/null
+blocker=""
+
+# ---- the station make run shows
 
 out=$("$up" -d "$dir" 2>"$dir.err")
 rc=$?
@@ -115,10 +148,6 @@ for pid in $pids; do
 done
 expect_eq "no stationd, ln2-plant, dbus-daemon or cryostream-sim of it left" "$left" ""
 expect_eq "no cryostream-sim process at all" "$(pgrep -x cryostream-sim)" ""
-loaded=""
-for m in xvme xvme_sim xvme240 xvme260 xvme560; do
-	[ -d "/sys/module/$m" ] && loaded="$loaded $m"
-done
-expect_eq "no project module loaded" "$loaded" ""
+expect_eq "no project module loaded" "$(project_modules)" ""
 check "station.env removed" test ! -e "$dir/station.env"
 exit "$scenario_failed"
