@@ -13,7 +13,8 @@ STATIOND_SRCS := \
 	daemon/bus/bus-auth.c \
 	daemon/bus/bus-autofill.c \
 	daemon/bus/bus-detector.c \
-	daemon/bus/bus-manifold.c
+	daemon/bus/bus-manifold.c \
+	daemon/bus/bus-object-tree.c
 
 PROGRAMS += $(BUILD)/bin/stationd
 

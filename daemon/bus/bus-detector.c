@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-object-tree.h"
 #include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
@@ -30,10 +31,9 @@ struct detector_object {
 };
 
 struct bus_detectors {
-	sd_bus *bus;
 	struct engine *engine;
 	const struct station *station;
-	sd_bus_slot *vtable, *enumerator;
+	struct bus_object_tree tree;
 	struct detector_object *objects;	/* by detector index */
 };
 
@@ -73,27 +73,12 @@ static int find_detector(sd_bus *bus, const char *path, const char *interface, v
 	return 1;
 }
 
-static int enumerate_detectors(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
-			       sd_bus_error *error)
+static int path_of_detector(const void *userdata, size_t index, char *path, size_t size)
 {
-	struct bus_detectors *d = userdata;
-	const struct station *s = d->station;
-	char **paths;
+	const struct bus_detectors *d = userdata;
 
-	paths = calloc(s->n_detectors + 1, sizeof(*paths));
-	if (!paths)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_detectors; i++) {
-		if (asprintf(&paths[i], BUS_DETECTOR_PREFIX "/%" PRIu32, s->detectors[i].number) < 0) {
-			paths[i] = NULL;
-			for (size_t j = 0; j < i; j++)
-				free(paths[j]);
-			free(paths);
-			return -ENOMEM;
-		}
-	}
-	*nodes = paths;
-	return 0;
+	return snprintf(path, size, BUS_DETECTOR_PREFIX "/%" PRIu32,
+			d->station->detectors[index].number);
 }
 
 static void view_of(const struct detector_object *o, struct engine_detector_view *v)
@@ -249,7 +234,6 @@ int bus_detectors_new(sd_bus *bus, struct engine *engine, struct bus_detectors *
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->bus = sd_bus_ref(bus);
 	d->engine = engine;
 	d->station = engine_station(engine);
 	d->objects = calloc(d->station->n_detectors ? d->station->n_detectors : 1,
@@ -263,11 +247,9 @@ int bus_detectors_new(sd_bus *bus, struct engine *engine, struct bus_detectors *
 		d->objects[i].index = i;
 		engine_detector_view(engine, i, &d->objects[i].published);
 	}
-	r = sd_bus_add_fallback_vtable(bus, &d->vtable, BUS_DETECTOR_PREFIX, BUS_DETECTOR_INTERFACE,
-				       detector_vtable, find_detector, d);
-	if (r >= 0)
-		r = sd_bus_add_node_enumerator(bus, &d->enumerator, BUS_DETECTOR_PREFIX,
-					       enumerate_detectors, d);
+	r = bus_object_tree_add(&d->tree, bus, BUS_DETECTOR_PREFIX, BUS_DETECTOR_INTERFACE,
+				detector_vtable, find_detector, d, d->station->n_detectors,
+				path_of_detector, d);
 	if (r < 0) {
 		bus_detectors_free(d);
 		return r;
@@ -280,9 +262,7 @@ struct bus_detectors *bus_detectors_free(struct bus_detectors *d)
 {
 	if (!d)
 		return NULL;
-	sd_bus_slot_unref(d->enumerator);
-	sd_bus_slot_unref(d->vtable);
-	sd_bus_unref(d->bus);
+	bus_object_tree_remove(&d->tree);
 	free(d->objects);
 	free(d);
 	return NULL;
@@ -293,43 +273,28 @@ void bus_detectors_changed(struct bus_detectors *d, uint32_t index)
 	struct detector_object *o;
 	struct engine_detector_view v;
 	const struct engine_detector_view *p;
-	const char *changed[8];
-	char path[sizeof(BUS_DETECTOR_PREFIX "/") + 10];
-	size_t n = 0;
-	int r;
+	struct bus_changed c = {};
 
 	if (index >= d->station->n_detectors)
 		return;
 	o = &d->objects[index];
 	p = &o->published;
 	view_of(o, &v);
-	if (exhaust_needs_publish(p->mv_valid, p->mv, v.mv_valid, v.mv)) {
-		changed[n++] = "ExhaustVolts";
-	} else {
-		/* Within the deadband: clients keep the reading they have. */
-		v.mv_valid = p->mv_valid;
-		v.mv = p->mv;
-	}
+	if (exhaust_publish_or_keep(p->mv_valid, p->mv, &v.mv_valid, &v.mv))
+		bus_changed_add(&c, "ExhaustVolts");
 	if (v.valve_open != p->valve_open)
-		changed[n++] = "ValveOpen";
+		bus_changed_add(&c, "ValveOpen");
 	if (v.valve_changed_usec != p->valve_changed_usec)
-		changed[n++] = "ValveChangedUSec";
+		bus_changed_add(&c, "ValveChangedUSec");
 	if (v.next_fill != p->next_fill)
-		changed[n++] = "NextFillUSec";
+		bus_changed_add(&c, "NextFillUSec");
 	if (v.delay_s != p->delay_s)
-		changed[n++] = "DelayUSec";
+		bus_changed_add(&c, "DelayUSec");
 	if (v.n_presets != p->n_presets ||
 	    memcmp(v.preset, p->preset, v.n_presets * sizeof(v.preset[0])) != 0)
-		changed[n++] = "Presets";
+		bus_changed_add(&c, "Presets");
 	if (v.status != p->status)
-		changed[n++] = "Status";
-	changed[n] = NULL;
+		bus_changed_add(&c, "Status");
 	o->published = v;
-	if (n == 0)
-		return;
-	snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%" PRIu32, config_of(o)->number);
-	r = sd_bus_emit_properties_changed_strv(d->bus, path, BUS_DETECTOR_INTERFACE,
-						(char **)changed);
-	if (r < 0)
-		log_error_errno(r, "cannot emit PropertiesChanged for %s", path);
+	bus_object_tree_emit_changed(&d->tree, index, &c);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "daemon/bus/bus-manifold.h"
+#include "daemon/bus/bus-object-tree.h"
 #include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
@@ -28,10 +29,9 @@ struct manifold_object {
 };
 
 struct bus_manifolds {
-	sd_bus *bus;
 	struct engine *engine;
 	const struct station *station;
-	sd_bus_slot *vtable, *enumerator;
+	struct bus_object_tree tree;
 	struct manifold_object *objects;	/* by manifold index */
 };
 
@@ -54,27 +54,11 @@ static int find_manifold(sd_bus *bus, const char *path, const char *interface, v
 	return 0;
 }
 
-static int enumerate_manifolds(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
-			       sd_bus_error *error)
+static int path_of_manifold(const void *userdata, size_t index, char *path, size_t size)
 {
-	struct bus_manifolds *d = userdata;
-	const struct station *s = d->station;
-	char **paths;
+	const struct bus_manifolds *d = userdata;
 
-	paths = calloc(s->n_manifolds + 1, sizeof(*paths));
-	if (!paths)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_manifolds; i++) {
-		if (asprintf(&paths[i], BUS_MANIFOLD_PREFIX "/%s", s->manifolds[i].name) < 0) {
-			paths[i] = NULL;
-			for (size_t j = 0; j < i; j++)
-				free(paths[j]);
-			free(paths);
-			return -ENOMEM;
-		}
-	}
-	*nodes = paths;
-	return 0;
+	return snprintf(path, size, BUS_MANIFOLD_PREFIX "/%s", d->station->manifolds[index].name);
 }
 
 static void view_of(const struct manifold_object *o, struct engine_manifold_view *v)
@@ -224,7 +208,6 @@ int bus_manifolds_new(sd_bus *bus, struct engine *engine, struct bus_manifolds *
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->bus = sd_bus_ref(bus);
 	d->engine = engine;
 	d->station = engine_station(engine);
 	d->objects = calloc(d->station->n_manifolds ? d->station->n_manifolds : 1,
@@ -238,11 +221,9 @@ int bus_manifolds_new(sd_bus *bus, struct engine *engine, struct bus_manifolds *
 		d->objects[i].index = i;
 		engine_manifold_view(engine, i, &d->objects[i].published);
 	}
-	r = sd_bus_add_fallback_vtable(bus, &d->vtable, BUS_MANIFOLD_PREFIX, BUS_MANIFOLD_INTERFACE,
-				       manifold_vtable, find_manifold, d);
-	if (r >= 0)
-		r = sd_bus_add_node_enumerator(bus, &d->enumerator, BUS_MANIFOLD_PREFIX,
-					       enumerate_manifolds, d);
+	r = bus_object_tree_add(&d->tree, bus, BUS_MANIFOLD_PREFIX, BUS_MANIFOLD_INTERFACE,
+				manifold_vtable, find_manifold, d, d->station->n_manifolds,
+				path_of_manifold, d);
 	if (r < 0) {
 		bus_manifolds_free(d);
 		return r;
@@ -255,9 +236,7 @@ struct bus_manifolds *bus_manifolds_free(struct bus_manifolds *d)
 {
 	if (!d)
 		return NULL;
-	sd_bus_slot_unref(d->enumerator);
-	sd_bus_slot_unref(d->vtable);
-	sd_bus_unref(d->bus);
+	bus_object_tree_remove(&d->tree);
 	free(d->objects);
 	free(d);
 	return NULL;
@@ -268,42 +247,27 @@ void bus_manifolds_changed(struct bus_manifolds *d, uint32_t index)
 	struct manifold_object *o;
 	struct engine_manifold_view v;
 	const struct engine_manifold_view *p;
-	const char *changed[8];
-	char path[sizeof(BUS_MANIFOLD_PREFIX "/") + MANIFOLD_NAME_MAX];
-	size_t n = 0;
-	int r;
+	struct bus_changed c = {};
 
 	if (index >= d->station->n_manifolds)
 		return;
 	o = &d->objects[index];
 	p = &o->published;
 	view_of(o, &v);
-	if (exhaust_needs_publish(p->mv_valid, p->mv, v.mv_valid, v.mv)) {
-		changed[n++] = "ExhaustVolts";
-	} else {
-		/* Within the deadband: clients keep the reading they have. */
-		v.mv_valid = p->mv_valid;
-		v.mv = p->mv;
-	}
+	if (exhaust_publish_or_keep(p->mv_valid, p->mv, &v.mv_valid, &v.mv))
+		bus_changed_add(&c, "ExhaustVolts");
 	if (v.input_open != p->input_open)
-		changed[n++] = "InputValveOpen";
+		bus_changed_add(&c, "InputValveOpen");
 	if (v.output_open != p->output_open)
-		changed[n++] = "OutputValveOpen";
+		bus_changed_add(&c, "OutputValveOpen");
 	if (v.valve_changed_usec != p->valve_changed_usec)
-		changed[n++] = "ValveChangedUSec";
+		bus_changed_add(&c, "ValveChangedUSec");
 	if (v.open_detector_valves != p->open_detector_valves)
-		changed[n++] = "OpenDetectorValves";
+		bus_changed_add(&c, "OpenDetectorValves");
 	if (v.overfull_detectors != p->overfull_detectors)
-		changed[n++] = "OverfullDetectors";
+		bus_changed_add(&c, "OverfullDetectors");
 	if (v.status != p->status)
-		changed[n++] = "Status";
-	changed[n] = NULL;
+		bus_changed_add(&c, "Status");
 	o->published = v;
-	if (n == 0)
-		return;
-	snprintf(path, sizeof(path), BUS_MANIFOLD_PREFIX "/%s", config_of(o)->name);
-	r = sd_bus_emit_properties_changed_strv(d->bus, path, BUS_MANIFOLD_INTERFACE,
-						(char **)changed);
-	if (r < 0)
-		log_error_errno(r, "cannot emit PropertiesChanged for %s", path);
+	bus_object_tree_emit_changed(&d->tree, index, &c);
 }

@@ -8,7 +8,8 @@ UNIT_TESTS += $(BUILD)/unit/test-bus-objects $(BUILD)/unit/test-bus-autofill
 $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 		tests/unit/engine-fake.c daemon/shared/log.c \
 		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c daemon/bus/bus-detector.c \
-		daemon/bus/bus-manifold.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+		daemon/bus/bus-manifold.c daemon/bus/bus-object-tree.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
 

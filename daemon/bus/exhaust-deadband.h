@@ -34,4 +34,17 @@ static inline bool exhaust_needs_publish(bool published_valid, int32_t published
 	return valid && abs(mv - published_mv) >= EXHAUST_PUBLISH_STEP_MV;
 }
 
+/* Whether a fresh reading (*valid, *mv) is to be published; when it is
+ * not, it is set back to the published one: within the deadband, clients
+ * keep the reading they have. */
+static inline bool exhaust_publish_or_keep(bool published_valid, int32_t published_mv,
+					   bool *valid, int32_t *mv)
+{
+	if (exhaust_needs_publish(published_valid, published_mv, *valid, *mv))
+		return true;
+	*valid = published_valid;
+	*mv = published_mv;
+	return false;
+}
+
 #endif
