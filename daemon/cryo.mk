@@ -76,6 +76,7 @@ $(BUILD)/bench/cryo-latency: $(call obj,tests/bench/cryo-latency.c tests/bench/b
 UNIT_TESTS += $(BUILD)/unit/test-cryo-bus
 
 $(BUILD)/unit/test-cryo-bus: $(call san_obj,tests/unit/test-cryo-bus.c $(CONFIG_SRCS) \
-		$(CRYO_DAEMON_SRCS) $(CRYO_BUILDER_SRCS) daemon/bus/bus-auth.c daemon/shared/log.c)
+		$(CRYO_DAEMON_SRCS) $(CRYO_BUILDER_SRCS) daemon/bus/bus-auth.c daemon/shared/log.c \
+		tests/unit/private-bus.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lm

@@ -16,7 +16,7 @@ $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 # The commands end to end through a private dbus-daemon (authorization
 # without polkit, refusals, the commit hook and NotDurable).
 $(BUILD)/unit/test-bus-autofill: $(call san_obj,tests/unit/test-bus-autofill.c \
-		tests/unit/engine-fake.c daemon/shared/log.c \
+		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
 		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include "daemon/bus/bus-autofill.h"
 #include "daemon/shared/macro.h"
 #include "tests/unit/engine-fake.h"
+#include "tests/unit/private-bus.h"
 
 struct fixture {
 	struct fake_plant *f;
@@ -47,51 +47,6 @@ static int commit_hook(void *userdata)
 
 	x->commits++;
 	return x->commit_result;
-}
-
-/* A private bus: dbus-daemon --session, its address read from a pipe. It
- * dies with this process, whatever a failing test leaves behind. */
-static pid_t start_bus(char *address, size_t size)
-{
-	int pipefd[2];
-	pid_t pid;
-	ssize_t n;
-
-	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		close(pipefd[0]);
-		if (pipefd[1] != 3) {
-			dup2(pipefd[1], 3);
-			close(pipefd[1]);
-		}
-		execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nopidfile",
-		       "--print-address=3", (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], address, size - 1);
-	close(pipefd[0]);
-	if (n <= 0) {
-		waitpid(pid, NULL, 0);
-		return -1;	/* no dbus-daemon */
-	}
-	address[n] = 0;
-	address[strcspn(address, "\n")] = 0;
-	return pid;
-}
-
-static sd_bus *connect_to(const char *address)
-{
-	sd_bus *bus = NULL;
-
-	assert_true(sd_bus_new(&bus) >= 0);
-	assert_true(sd_bus_set_address(bus, address) >= 0);
-	assert_true(sd_bus_set_bus_client(bus, 1) >= 0);
-	assert_true(sd_bus_start(bus) >= 0);
-	return bus;
 }
 
 /* The operator group for this process: its first supplementary group, or
@@ -114,7 +69,7 @@ static int setup(void **state)
 
 	assert_non_null(x);
 	x->f = fake_new(2, 6, false);
-	x->bus_pid = start_bus(address, sizeof(address));
+	x->bus_pid = private_bus_start(address, sizeof(address));
 	if (x->bus_pid < 0) {
 		fake_free(x->f);
 		free(x);
@@ -128,8 +83,8 @@ static int setup(void **state)
 		free(x);
 		skip();		/* this process could never be authorized */
 	}
-	x->server = connect_to(address);
-	x->client = connect_to(address);
+	x->server = private_bus_connect(address);
+	x->client = private_bus_connect(address);
 	assert_int_equal(bus_auth_new(x->server, group, &x->auth), 0);
 	assert_int_equal(bus_autofill_new(x->server, x->f->engine, x->auth, commit_hook, x,
 					  &x->autofill), 0);
@@ -145,8 +100,7 @@ static int teardown(void **state)
 	bus_auth_free(x->auth);
 	sd_bus_flush_close_unref(x->client);
 	sd_bus_flush_close_unref(x->server);
-	kill(x->bus_pid, SIGTERM);
-	waitpid(x->bus_pid, NULL, 0);
+	private_bus_stop(x->bus_pid);
 	fake_free(x->f);
 	free(x);
 	return 0;

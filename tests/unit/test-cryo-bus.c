@@ -18,7 +18,6 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,8 +37,7 @@
 #include "daemon/cryo/cs800-status-builder.h"
 #include "daemon/shared/macro.h"
 #include "tests/unit/config-test-util.h"
-
-extern char **environ;
+#include "tests/unit/private-bus.h"
 
 #define PATH "/org/stationd1/cryostream/CS0"
 
@@ -59,46 +57,6 @@ struct fixture {
 	unsigned faults;
 	char fault_kind[32];
 };
-
-static pid_t start_bus(char *address, size_t size)
-{
-	char *argv[] = { "dbus-daemon", "--session", "--nofork", "--nopidfile",
-			 "--print-address=3", NULL };
-	posix_spawn_file_actions_t actions;
-	int pipefd[2];
-	pid_t pid;
-	ssize_t n;
-
-	assert_int_equal(pipe(pipefd), 0);
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addclose(&actions, pipefd[0]);
-	posix_spawn_file_actions_adddup2(&actions, pipefd[1], 3);
-	if (posix_spawnp(&pid, "dbus-daemon", &actions, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&actions);
-	close(pipefd[1]);
-	if (pid < 0) {
-		close(pipefd[0]);
-		return -1;
-	}
-	n = read(pipefd[0], address, size - 1);
-	close(pipefd[0]);
-	assert_true(n > 0);
-	address[n] = 0;
-	address[strcspn(address, "\n")] = 0;
-	return pid;
-}
-
-static sd_bus *connect_to(const char *address)
-{
-	sd_bus *bus = NULL;
-
-	assert_true(sd_bus_new(&bus) >= 0);
-	assert_true(sd_bus_set_address(bus, address) >= 0);
-	assert_true(sd_bus_set_bus_client(bus, 1) >= 0);
-	assert_true(sd_bus_start(bus) >= 0);
-	return bus;
-}
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -187,7 +145,7 @@ static int setup(void **state)
 		free(x);
 		skip();		/* bus-auth lets uid 0 command without polkit */
 	}
-	x->bus_pid = start_bus(address, sizeof(address));
+	x->bus_pid = private_bus_start(address, sizeof(address));
 	if (x->bus_pid < 0) {
 		free(x);
 		skip();		/* no dbus-daemon: `make deps` installs it */
@@ -217,8 +175,8 @@ static int setup(void **state)
 	compiled_done(&c);
 
 	assert_int_equal(sd_event_new(&x->event), 0);
-	x->server = connect_to(address);
-	x->client = connect_to(address);
+	x->server = private_bus_connect(address);
+	x->client = private_bus_connect(address);
 	assert_int_equal(sd_bus_attach_event(x->server, x->event, 0), 0);
 	assert_int_equal(bus_auth_new(x->server, "", &x->auth), 0);
 	assert_int_equal(cryo_service_new(x->event, x->station, &x->service), 0);
@@ -259,8 +217,7 @@ static int teardown(void **state)
 	sd_event_unref(x->event);
 	station_free(x->station);
 	close(x->controller_fd);
-	kill(x->bus_pid, SIGTERM);
-	waitpid(x->bus_pid, NULL, 0);
+	private_bus_stop(x->bus_pid);
 	free(x);
 	return 0;
 }
