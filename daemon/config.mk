@@ -35,10 +35,16 @@ $(BUILD)/bin/stationd-compile: $(call obj,daemon/clients/stationd-compile.c $(CO
 # Unit tests find the example configurations relative to the top directory.
 $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
 $(BUILD)/unit/test-config-wiring $(BUILD)/unit/test-targets \
-$(BUILD)/unit/test-schedule $(BUILD)/unit/test-database: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CONFIG_SRCS))
+$(BUILD)/unit/test-schedule: $(BUILD)/unit/%: $(call san_obj,tests/unit/%.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/$*.c $(CONFIG_SRCS)) \
 		$(LIBS_CMOCKA)
+
+# The database file tests write in a scratch directory of their own.
+$(BUILD)/unit/test-database: $(call san_obj,tests/unit/test-database.c \
+		tests/unit/scratch-files.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
 # test-config runs the compiler program (the database-untouched promise).
 $(BUILD)/unit/test-config: | $(BUILD)/bin/stationd-compile

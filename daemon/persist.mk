@@ -10,14 +10,16 @@ PERSIST_SRCS := daemon/persist/backup.c daemon/persist/fill-log.c daemon/persist
 
 UNIT_TESTS += $(BUILD)/unit/test-backup
 
-$(BUILD)/unit/test-backup: $(call san_obj,tests/unit/test-backup.c daemon/persist/backup.c $(CONFIG_SRCS))
+$(BUILD)/unit/test-backup: $(call san_obj,tests/unit/test-backup.c tests/unit/scratch-files.c \
+		daemon/persist/backup.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
 UNIT_TESTS += $(BUILD)/unit/test-fill-log
 
-$(BUILD)/unit/test-fill-log: $(call san_obj,tests/unit/test-fill-log.c daemon/persist/fill-log.c \
-		daemon/autofill/fill-record.c daemon/shared/crc32.c daemon/shared/read-full.c)
+$(BUILD)/unit/test-fill-log: $(call san_obj,tests/unit/test-fill-log.c tests/unit/scratch-files.c \
+		daemon/persist/fill-log.c daemon/autofill/fill-record.c daemon/shared/crc32.c \
+		daemon/shared/read-full.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
@@ -25,8 +27,8 @@ $(BUILD)/unit/test-fill-log: $(call san_obj,tests/unit/test-fill-log.c daemon/pe
 # its own; daemon/shared/log.c writes to stderr there.
 UNIT_TESTS += $(BUILD)/unit/test-run-state
 
-$(BUILD)/unit/test-run-state: $(call san_obj,tests/unit/test-run-state.c $(PERSIST_SRCS) \
-		daemon/shared/log.c $(AUTOFILL_SRCS) $(CONFIG_SRCS))
+$(BUILD)/unit/test-run-state: $(call san_obj,tests/unit/test-run-state.c tests/unit/scratch-files.c \
+		$(PERSIST_SRCS) daemon/shared/log.c $(AUTOFILL_SRCS) $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
 

@@ -19,6 +19,7 @@
 #include "daemon/config/database.h"
 #include "daemon/persist/backup.h"
 #include "tests/unit/config-test-util.h"
+#include "tests/unit/scratch-files.h"
 
 struct fixture {
 	struct compiled compiled;
@@ -38,8 +39,7 @@ static int setup(void **state)
 	compile_path("daemon/examples/station.conf", &f->compiled);
 	if (f->compiled.result < 0)
 		return -1;
-	strcpy(f->dir, "/tmp/test-backup.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (scratch_dir_make(f->dir, sizeof(f->dir), "test-backup") < 0)
 		return -1;
 	snprintf(f->state_dir, sizeof(f->state_dir), "%s/state", f->dir);
 	snprintf(f->compiled_path, sizeof(f->compiled_path), "%s/station.db", f->dir);
@@ -56,30 +56,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (scratch_dir_remove(f->dir) < 0)
 		return -1;
 	compiled_done(&f->compiled);
 	free(f);
 	return 0;
-}
-
-static uint8_t *slurp(const char *path, size_t *ret_size)
-{
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
-	close(fd);
-	*ret_size = st.st_size;
-	return buf;
 }
 
 static void write_at(const char *path, const void *bytes, size_t size, uint64_t offset)
@@ -154,8 +136,8 @@ static void test_first_start_creates_primary(void **state)
 	assert_string_equal(r.rejected[BACKUP_SOURCE_COMPILED], "");
 	assert_false(exists(f->secondary));
 
-	compiled = slurp(f->compiled_path, &cs);
-	primary = slurp(f->primary, &ps);
+	compiled = slurp_file(f->compiled_path, &cs);
+	primary = slurp_file(f->primary, &ps);
 	assert_int_equal(cs, ps);
 	assert_memory_equal(compiled, primary, cs);
 	assert_int_equal(s->n_detectors, f->compiled.station->n_detectors);
@@ -177,13 +159,13 @@ static void test_update_rewrites_only_the_record(void **state)
 	assert_int_equal(backup_open(f->state_dir, f->compiled_path, &b), 0);
 	assert_int_equal(backup_load(b, &s, &r), 0);
 	assert_int_equal(stat(f->primary, &st0), 0);
-	before = slurp(f->primary, &n0);
+	before = slurp_file(f->primary, &n0);
 
 	set_preset(s, which, 600);
 	assert_int_equal(backup_primary_update(b, s, &which, 1, NULL, 0), 0);
 
 	assert_int_equal(stat(f->primary, &st1), 0);
-	after = slurp(f->primary, &n1);
+	after = slurp_file(f->primary, &n1);
 	assert_int_equal(n0, n1);
 	assert_int_equal(st0.st_ino, st1.st_ino);
 	assert_int_equal(st0.st_size, st1.st_size);
@@ -202,7 +184,7 @@ static void test_update_rewrites_only_the_record(void **state)
 
 	assert_int_equal(backup_primary_update(b, s, NULL, 0, &m, 1), 0);
 	free(before);
-	before = slurp(f->primary, &n0);
+	before = slurp_file(f->primary, &n0);
 	assert_memory_equal(before, after, n0);
 
 	again = load(f, &r);
@@ -431,7 +413,7 @@ static void test_bad_input_changes_nothing(void **state)
 	assert_int_equal(backup_primary_update(b, f->compiled.station, &good, 1, NULL, 0),
 			 -EBADFD);
 	assert_int_equal(backup_load(b, &s, &r), 0);
-	before = slurp(f->primary, &n0);
+	before = slurp_file(f->primary, &n0);
 
 	set_preset(s, 2, 300);
 	/* Detector 2 is valid but 72 is not: nothing at all is written. */
@@ -445,7 +427,7 @@ static void test_bad_input_changes_nothing(void **state)
 	assert_int_equal(backup_primary_update(b, s, &good, 1, NULL, 0), -EINVAL);
 	s->n_detectors++;
 
-	after = slurp(f->primary, &n1);
+	after = slurp_file(f->primary, &n1);
 	assert_int_equal(n0, n1);
 	assert_memory_equal(before, after, n0);
 

@@ -17,6 +17,7 @@
 #include "daemon/shared/crc32.h"
 #include "daemon/shared/little-endian.h"
 #include "tests/unit/config-test-util.h"
+#include "tests/unit/scratch-files.h"
 
 struct fixture {
 	struct compiled compiled;
@@ -37,8 +38,7 @@ static int setup(void **state)
 		return -1;
 	if (database_encode(f->compiled.station, &f->image, &f->size) < 0)
 		return -1;
-	strcpy(f->dir, "/tmp/test-database.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (scratch_dir_make(f->dir, sizeof(f->dir), "test-database") < 0)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/station.db", f->dir);
 	*state = f;
@@ -48,10 +48,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (scratch_dir_remove(f->dir) < 0)
 		return -1;
 	compiled_done(&f->compiled);
 	free(f->image);

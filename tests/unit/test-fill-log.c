@@ -21,6 +21,7 @@
 #include "daemon/persist/fill-log.h"
 #include "daemon/shared/crc32.h"
 #include "daemon/shared/little-endian.h"
+#include "tests/unit/scratch-files.h"
 
 struct fixture {
 	char dir[64];
@@ -73,8 +74,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/test-fill-log.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (scratch_dir_make(f->dir, sizeof(f->dir), "test-fill-log") < 0)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/" FILL_LOG_NAME, f->dir);
 	*state = f;
@@ -84,10 +84,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (scratch_dir_remove(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

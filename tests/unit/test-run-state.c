@@ -26,6 +26,7 @@
 #include "daemon/config/database.h"
 #include "daemon/persist/fill-log.h"
 #include "daemon/persist/run-state.h"
+#include "tests/unit/scratch-files.h"
 
 #define EXAMPLE "daemon/examples/station.conf"
 #define WARM_MV 2000
@@ -170,8 +171,7 @@ static int setup(void **state)
 	if (!d || !getcwd(cwd, sizeof(cwd)))
 		return -1;
 	setenv("TZ", "UTC", 1);
-	strcpy(d->dir, "/tmp/test-run-state.XXXXXX");
-	if (!mkdtemp(d->dir))
+	if (scratch_dir_make(d->dir, sizeof(d->dir), "test-run-state") < 0)
 		return -1;
 	snprintf(d->state_dir, sizeof(d->state_dir), "%s/state", d->dir);
 	if (mkdir(d->state_dir, 0755) < 0)
@@ -187,11 +187,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct daemon_like *d = *state;
-	char cmd[128];
 
 	kill_daemon(d);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	if (system(cmd) != 0)
+	if (scratch_dir_remove(d->dir) < 0)
 		return -1;
 	free(d);
 	return 0;
@@ -203,22 +201,6 @@ static char *path_in(const struct daemon_like *d, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", d->state_dir, name);
 	return path;
-}
-
-static uint8_t *slurp(const char *path, size_t *ret_size)
-{
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, st.st_size, 0), st.st_size);
-	close(fd);
-	*ret_size = st.st_size;
-	return buf;
 }
 
 static void flip_byte(const char *path, off_t at)
@@ -266,19 +248,19 @@ static void test_preset_reaches_primary_only_on_commit_and_only_its_record(void 
 
 	start(d);
 	seven = index_of(d->station, 7);
-	before = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_before);
+	before = slurp_file(path_in(d, BACKUP_PRIMARY_NAME), &size_before);
 	assert_false(run_state_pending(d->rs));
 	assert_int_equal(engine_preset(d->engine, "7", times, 1, "replace", d->real_usec,
 				       d->mono_usec, error, sizeof(error)), 0);
 	assert_true(run_state_pending(d->rs));
 	/* Not yet on the disk. */
-	after = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
+	after = slurp_file(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
 	assert_memory_equal(before, after, size_before);
 	free(after);
 
 	assert_int_equal(run_state_commit(d->rs), 0);
 	assert_false(run_state_pending(d->rs));
-	after = slurp(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
+	after = slurp_file(path_in(d, BACKUP_PRIMARY_NAME), &size_after);
 	assert_int_equal(size_before, size_after);
 	database_layout_of(d->station, &layout);
 	assert_int_equal(database_record_offset(&layout, DATABASE_RECORD_DETECTOR, seven, &offset), 0);
@@ -514,7 +496,7 @@ static void test_bad_configuration_changes_nothing(void **state)
 
 	start(d);
 	kill_daemon(d);
-	before = slurp(path_in(d, RUN_STATE_COMPILED_NAME), &size_before);
+	before = slurp_file(path_in(d, RUN_STATE_COMPILED_NAME), &size_before);
 	snprintf(d->config, sizeof(d->config), "%s/bad.conf", d->dir);
 	f = fopen(d->config, "w");
 	assert_non_null(f);
@@ -524,7 +506,7 @@ static void test_bad_configuration_changes_nothing(void **state)
 	assert_int_equal(run_state_new(d->state_dir, &d->rs), 0);
 	assert_true(run_state_load(d->rs, d->config, &s, &report) < 0);
 	assert_null(s);
-	after = slurp(path_in(d, RUN_STATE_COMPILED_NAME), &size_after);
+	after = slurp_file(path_in(d, RUN_STATE_COMPILED_NAME), &size_after);
 	assert_int_equal(size_before, size_after);
 	assert_memory_equal(before, after, size_before);
 	free(before);
