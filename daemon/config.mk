@@ -6,6 +6,8 @@
 CONFIG_SRCS := \
 	daemon/shared/crc32.c \
 	daemon/shared/read-full.c \
+	daemon/shared/write-full.c \
+	daemon/shared/atomic-replace.c \
 	daemon/config/diagnostics.c \
 	daemon/config/lexer.c \
 	daemon/config/symbols.c \

@@ -19,7 +19,7 @@ UNIT_TESTS += $(BUILD)/unit/test-fill-log
 
 $(BUILD)/unit/test-fill-log: $(call san_obj,tests/unit/test-fill-log.c tests/unit/scratch-files.c \
 		daemon/persist/fill-log.c daemon/autofill/fill-record.c daemon/shared/crc32.c \
-		daemon/shared/read-full.c)
+		daemon/shared/read-full.c daemon/shared/write-full.c daemon/shared/atomic-replace.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
@@ -36,7 +36,8 @@ $(BUILD)/unit/test-run-state: $(call san_obj,tests/unit/test-run-state.c tests/u
 FUZZERS += $(BUILD)/fuzz/fuzz-fill-log
 
 $(BUILD)/fuzz/fuzz-fill-log: tests/fuzz/fuzz-fill-log.c daemon/persist/fill-log.c \
-		daemon/autofill/fill-record.c daemon/shared/crc32.c daemon/shared/read-full.c | deps
+		daemon/autofill/fill-record.c daemon/shared/crc32.c daemon/shared/read-full.c \
+		daemon/shared/write-full.c daemon/shared/atomic-replace.c | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -O1 -g -D_GNU_SOURCE $(USER_WARN) -I$(TOP) $(FUZZ_FLAGS) \
 		-o $@ $(filter %.c,$^)

@@ -5,13 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "daemon/config/database.h"
+#include "daemon/shared/atomic-replace.h"
 #include "daemon/shared/macro.h"
 #include "daemon/shared/read-full.h"
 
@@ -310,67 +310,16 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t size)
-{
-	while (size > 0) {
-		ssize_t n = write(fd, buf, size);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		size -= n;
-	}
-	return 0;
-}
-
-static int fsync_directory_of(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-	_cleanup_close_ int fd = -EBADF;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 int database_write_file(const char *path, const struct station *s)
 {
 	_cleanup_free_ uint8_t *image = NULL;
-	_cleanup_free_ char *temp = NULL;
-	_cleanup_close_ int fd = -EBADF;
 	size_t size;
 	int r;
 
 	r = database_encode(s, &image, &size);
 	if (r < 0)
 		return r;
-	if (asprintf(&temp, "%s.XXXXXX", path) < 0) {
-		temp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkostemp(temp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, image, size);
-	if (r >= 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r >= 0 && rename(temp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(temp);
-		return r;
-	}
-	return fsync_directory_of(path);
+	return atomic_replace_file(path, image, size, NULL);
 }
 
 static int read_all(int fd, uint8_t **ret, size_t *ret_size, struct database_error *err)

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "daemon/persist/fill-log.h"
+#include "daemon/shared/atomic-replace.h"
 #include "daemon/shared/crc32.h"
 #include "daemon/shared/little-endian.h"
 #include "daemon/shared/macro.h"
 #include "daemon/shared/read-full.h"
+#include "daemon/shared/write-full.h"
 
 #define CRC_OFFSET (FILL_LOG_RECORD_SIZE - 4)
 #define RESERVED_OFFSET 36u
@@ -172,48 +174,13 @@ size_t fill_log_size(const struct fill_log *l)
 		(size_t)((l->size - FILL_LOG_HEADER_SIZE) / FILL_LOG_RECORD_SIZE);
 }
 
-static int write_all_at(int fd, const uint8_t *buf, size_t size, off_t offset)
-{
-	while (size > 0) {
-		ssize_t n = pwrite(fd, buf, size, offset);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		size -= (size_t)n;
-		offset += n;
-	}
-	return 0;
-}
-
-static int fsync_directory_of(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-	_cleanup_close_ int fd = -EBADF;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 /* Write a log of @n entries to a temporary file and rename it over the
  * log; the new file's descriptor in *ret_fd. */
 static int write_log_file(const char *path, const struct fill_log_entry *entries, size_t n,
 			  int *ret_fd)
 {
-	_cleanup_free_ char *temp = NULL;
 	_cleanup_free_ uint8_t *image = NULL;
-	_cleanup_close_ int fd = -EBADF;
 	size_t size = FILL_LOG_HEADER_SIZE + n * FILL_LOG_RECORD_SIZE;
-	int r;
 
 	image = malloc(size);
 	if (!image)
@@ -221,29 +188,7 @@ static int write_log_file(const char *path, const struct fill_log_entry *entries
 	fill_log_encode_header(image);
 	for (size_t i = 0; i < n; i++)
 		fill_log_encode_entry(&entries[i], image + FILL_LOG_HEADER_SIZE + i * FILL_LOG_RECORD_SIZE);
-	if (asprintf(&temp, "%s.XXXXXX", path) < 0) {
-		temp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkostemp(temp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write_all_at(fd, image, size, 0);
-	if (r >= 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r >= 0 && rename(temp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(temp);
-		return r;
-	}
-	r = fsync_directory_of(path);
-	if (r < 0)
-		return r;
-	*ret_fd = TAKE_FD(fd);
-	return 0;
+	return atomic_replace_file(path, image, size, ret_fd);
 }
 
 static int read_file(int fd, uint8_t **ret, size_t *ret_size)
@@ -364,7 +309,7 @@ int fill_log_append(struct fill_log *l, const struct fill_log_entry *entry)
 	fill_log_encode_entry(entry, record);
 	/* At the known end, not O_APPEND: a short write is retried at the
 	 * right offset and a failed one is overwritten by the next append. */
-	r = write_all_at(l->fd, record, sizeof(record), (off_t)l->size);
+	r = pwrite_full(l->fd, record, sizeof(record), (off_t)l->size);
 	if (r < 0)
 		return r;
 	l->size += FILL_LOG_RECORD_SIZE;
