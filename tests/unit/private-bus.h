@@ -14,8 +14,9 @@
 /*
  * Starts dbus-daemon and writes its address into address. Returns its pid,
  * or -1 when there is no dbus-daemon to run (the caller skips: `make deps`
- * installs it). The daemon dies with this process, whatever a failing test
- * leaves behind.
+ * installs it); a dbus-daemon that runs but prints no address fails the
+ * test. The daemon dies with this process, whatever a failing test leaves
+ * behind.
  */
 pid_t private_bus_start(char *address, size_t size);
 
