@@ -7,8 +7,15 @@
 #ifndef STATIOND_TESTS_CONFIG_TEST_UTIL_H
 #define STATIOND_TESTS_CONFIG_TEST_UTIL_H
 
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "daemon/config/compile.h"
 
@@ -93,6 +100,33 @@ static inline void compile_path(const char *path, struct compiled *c)
 	diagnostics_init(&d);
 	c->result = config_compile_file(path, &d, &c->station);
 	compiled_take_diagnostics(c, &d);
+}
+
+/*
+ * The compile in out must have been refused with exactly the error lines
+ * of expected (up to max, NULL-terminated when fewer), in order. On a
+ * mismatch every line reported is printed first, so the test log shows
+ * what came instead.
+ */
+static inline void assert_compile_errors(const struct compiled *out, const char *const *expected,
+					 size_t max)
+{
+	size_t n_expected = 0;
+	bool same;
+
+	while (n_expected < max && expected[n_expected])
+		n_expected++;
+	same = out->n_lines == n_expected;
+	for (size_t i = 0; same && i < n_expected; i++)
+		same = strcmp(out->lines[i], expected[i]) == 0;
+	for (size_t i = 0; !same && i < out->n_lines; i++)
+		print_message("# got: %s\n", out->lines[i]);
+	assert_int_equal(out->result, -EINVAL);
+	assert_null(out->station);
+	assert_int_equal(out->n_lines, n_expected);
+	assert_int_equal(out->n_errors, n_expected);
+	for (size_t i = 0; i < n_expected; i++)
+		assert_string_equal(out->lines[i], expected[i]);
 }
 
 #endif

@@ -209,8 +209,6 @@ static void run_case(void **state)
 	const struct error_case *c = *state;
 	_cleanup_free_ char *text = NULL;
 	struct compiled out;
-	size_t n_expected = 0;
-
 	const char *base = c->full ? "" : BASE_STATION;
 	const char *at = c->base_from ? strstr(base, c->base_from) : NULL;
 
@@ -222,21 +220,7 @@ static void run_case(void **state)
 		assert_true(asprintf(&text, "%s%s", base, c->text) > 0);
 	}
 	compile_string(text, &out);
-	while (n_expected < ELEMENTSOF(c->expected) && c->expected[n_expected])
-		n_expected++;
-	/* On a mismatch, show everything that was reported. */
-	bool same = out.n_lines == n_expected;
-
-	for (size_t i = 0; same && i < n_expected; i++)
-		same = strcmp(out.lines[i], c->expected[i]) == 0;
-	for (size_t i = 0; !same && i < out.n_lines; i++)
-		print_message("# got: %s\n", out.lines[i]);
-	assert_int_equal(out.result, -EINVAL);
-	assert_null(out.station);
-	assert_int_equal(out.n_lines, n_expected);
-	assert_int_equal(out.n_errors, n_expected);
-	for (size_t i = 0; i < n_expected; i++)
-		assert_string_equal(out.lines[i], c->expected[i]);
+	assert_compile_errors(&out, c->expected, ELEMENTSOF(c->expected));
 	compiled_done(&out);
 }
 
