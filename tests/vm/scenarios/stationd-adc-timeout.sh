@@ -11,96 +11,36 @@
 # A's detectors are available again.
 # timeout: 360
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-adc-timeout.XXXXXX)
-monitor="" journal=""
-cleanup() {
-	local p
-	for p in $monitor $journal; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	station_down >/dev/null 2>&1
-	rm -rf "$work" /run/systemd/journal/socket
-}
-trap cleanup EXIT
+scenario_begin stationd-adc-timeout
 
 # manifold <name> <adc> <first relay> <port> <first detector>
 manifold() {
 	local m=$1 adc=$2 r=$3 port=$4 first=$5 d
-	cat <<EOF
-manifold $m {
-	sensor $adc:6
-	input-valve xvme0-0800:$((r + 6))
-	output-valve xvme0-0800:$((r + 7))
-	manual-fill-key xvme0-0400:port$port.6
-	reference 1.5V
-	max-fill 60s
-	closure-delay 2s
-}
-EOF
+	station_conf_manifold "$m" "$adc:6" "xvme0-0800:$((r + 6))" "xvme0-0800:$((r + 7))" \
+		"xvme0-0400:port$port.6" 60s 2s
 	for d in 0 1; do
-		cat <<EOF
-detector $((first + d)) {
-	manifold $m
-	sensor $adc:$d
-	valve xvme0-0800:$((r + d))
-	bias-shutdown xvme0-0400:port$port.$d
-	reference 1.5V
-	max-fill 120s
-	closure-delay 2s
-}
-EOF
+		station_conf_detector "$((first + d))" "$m" "$adc:$d" "xvme0-0800:$((r + d))" \
+			"xvme0-0400:port$port.$d" 120s 2s
 	done
 }
 {
-	cat <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-card 560 @ xvme0-1000
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-EOF
+	station_conf_head 5min "560 @ xvme0-1000"
 	manifold A xvme0-0c00 0 0 1
 	manifold B xvme0-1000 8 1 3
 } >"$work/station.conf"
 
 # A slow plant (time scale 10) and low dewars: the detector fills last
 # long enough to be caught in the middle.
-if ! station_up -c "$work/station.conf" -s 10 -d /run/stationd-adc-timeout \
-	-p "--noise 0 --level 0.2" --no-daemon 2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant, bus) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant, bus) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant, bus) comes up" \
+	-c "$work/station.conf" -s 10 -d /run/stationd-adc-timeout -p "--noise 0 --level 0.2" --no-daemon
 
-mkdir -p /run/systemd/journal
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
-        f.flush()
-' /run/systemd/journal/socket "$work/journal.log" &
-journal=$!
-wait_for 10 test -S /run/systemd/journal/socket
-touch "$STATION_DAEMON_LOG"
-station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+scenario_journal
+station_start_daemon_journaled
 check "stationd is on the bus" station_wait_ready 60
 
-busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
-monitor=$!
-wait_for 10 test -s "$work/monitor.log"
+scenario_monitor
 
 plant=/sys/kernel/debug/xvme-sim
 adc=/sys/bus/xvme/devices/xvme0-0c00

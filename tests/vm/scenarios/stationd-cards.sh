@@ -21,68 +21,24 @@
 # the plant reachable in crate xvme1.
 # timeout: 420
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-cards.XXXXXX)
-monitor="" journal="" down=""
-cleanup() {
-	local p
-	for p in $monitor $journal; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	[ -n "$down" ] || station_down >/dev/null 2>&1
-	rm -rf "$work" /run/systemd/journal/socket
-}
-trap cleanup EXIT
+scenario_begin stationd-cards
 
 # manifold <name> <adc> <relay> <port>: a manifold and its two detectors
 # (numbered from <first>), sensors on channels 0, 1 and 6 of its ADC,
 # valves on relays 0, 1, 6 and 7 of its relay card, inputs on one port.
 manifold() {
 	local m=$1 adc=$2 relay=$3 port=$4 first=$5 d
-	cat <<EOF
-manifold $m {
-	sensor $adc:6
-	input-valve $relay:6
-	output-valve $relay:7
-	manual-fill-key xvme0-0400:port$port.6
-	reference 1.5V
-	max-fill 60s
-	closure-delay 2s
-}
-EOF
+	station_conf_manifold "$m" "$adc:6" "$relay:6" "$relay:7" "xvme0-0400:port$port.6" 60s 2s
 	for d in 0 1; do
-		cat <<EOF
-detector $((first + d)) {
-	manifold $m
-	sensor $adc:$d
-	valve $relay:$d
-	bias-shutdown xvme0-0400:port$port.$d
-	reference 1.5V
-	max-fill 90s
-	closure-delay 2s
-}
-EOF
+		station_conf_detector "$((first + d))" "$m" "$adc:$d" "$relay:$d" \
+			"xvme0-0400:port$port.$d" 90s 2s
 	done
 }
 {
-	cat <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-card 260 @ xvme0-1000
-card 560 @ xvme0-1400
-card 560 @ xvme0-1800
-card 260 @ xvme0-1c00
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-EOF
+	station_conf_head 5min "260 @ xvme0-1000" "560 @ xvme0-1400" "560 @ xvme0-1800" \
+		"260 @ xvme0-1c00"
 	manifold A xvme0-0c00 xvme0-0800 0 1
 	manifold B xvme0-1400 xvme0-1000 1 3
 	manifold C xvme0-1800 xvme0-1c00 2 5
@@ -117,13 +73,8 @@ else
 fi
 check "the two crates unload" station_unload_modules
 
-if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-cards -p "--noise 0" \
-	--no-daemon 2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant, bus) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant, bus) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant, bus) comes up" \
+	-c "$work/station.conf" -s 60 -d /run/stationd-cards -p "--noise 0" --no-daemon
 
 plant=/sys/kernel/debug/xvme-sim
 present() { echo "$2" >"$plant/$1/present"; }
@@ -138,27 +89,12 @@ check "xvme0-1400 with conversion errors, put in again: its power-on test fails"
 expect_eq "xvme0-1400: selftest names the failing stage" "$(selftest xvme0-1400)" \
 	"fail: test conversion ended with ERR"
 
-# The daemon logs to a stand-in journal: a socket where journald's is,
-# and $JOURNAL_STREAM naming its stderr, as systemd sets it for a service.
-mkdir -p /run/systemd/journal
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
-        f.flush()
-' /run/systemd/journal/socket "$work/journal.log" &
-journal=$!
-wait_for 10 test -S /run/systemd/journal/socket
-touch "$STATION_DAEMON_LOG"
-station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+# The daemon logs to a stand-in journal (structured entries, as under systemd).
+scenario_journal
+station_start_daemon_journaled
 check "stationd is on the bus" station_wait_ready 60
 
-busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
-monitor=$!
-wait_for 10 test -s "$work/monitor.log"
+scenario_monitor
 
 autofill() {
 	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
@@ -255,7 +191,7 @@ check "kernel: no warning, oops or KASAN report from the TTL card's round trip" 
 
 station_down >"$work/down.log" 2>&1
 rc=$?
-down=1
+station_is_down=1
 check "stationd stopped with every valve closed" grep -q "every valve closed" "$work/down.log"
 expect_eq "every module unloads (held lines pinned nothing)" "$rc" 0
 

@@ -9,83 +9,24 @@
 # fills.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-manual-fill.XXXXXX)
-monitor=""
-cleanup() {
-	if [ -n "$monitor" ]; then
-		kill "$monitor" 2>/dev/null
-		wait "$monitor" 2>/dev/null
-	fi
-	station_down >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
+scenario_begin stationd-manual-fill
 
 # One manifold, three detectors; at time scale 20 a purge takes about 3 s
 # and a fill (dewars 60 % full) 12 s: time to turn the key during it.
-cat >"$work/station.conf" <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-manifold A {
-	sensor xvme0-0c00:6
-	input-valve xvme0-0800:6
-	output-valve xvme0-0800:7
-	manual-fill-key xvme0-0400:port0.6
-	reference 1.5V
-	max-fill 30s
-	closure-delay 2s
-}
-detector 1 {
-	manifold A
-	sensor xvme0-0c00:0
-	valve xvme0-0800:0
-	bias-shutdown xvme0-0400:port0.0
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-	preset 06:00
-}
-detector 2 {
-	manifold A
-	sensor xvme0-0c00:1
-	valve xvme0-0800:1
-	bias-shutdown xvme0-0400:port0.1
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-detector 3 {
-	manifold A
-	sensor xvme0-0c00:2
-	valve xvme0-0800:2
-	bias-shutdown xvme0-0400:port0.2
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-EOF
+{
+	station_conf_head 5min
+	crate_manifold A 6 6 6 30s 2s
+	crate_detector 1 A 0 60s 3s "preset 06:00"
+	crate_detector 2 A 1 60s 3s
+	crate_detector 3 A 2 60s 3s
+} >"$work/station.conf"
 
-if ! station_up -c "$work/station.conf" -s 20 -d /run/stationd-manual-fill -p "--noise 0" \
-	2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) comes up" \
+	-c "$work/station.conf" -s 20 -d /run/stationd-manual-fill -p "--noise 0"
 
-busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
-monitor=$!
-wait_for 10 test -s "$work/monitor.log"
+scenario_monitor
 
 autofill() {
 	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \

@@ -9,102 +9,28 @@
 # is freed and the exhaust warm, CLEAR removes it and manifold A fills.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-overfull.XXXXXX)
-monitor=""
-cleanup() {
-	if [ -n "$monitor" ]; then
-		kill "$monitor" 2>/dev/null
-		wait "$monitor" 2>/dev/null
-	fi
-	station_down >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
+scenario_begin stationd-overfull
 
 # Manifold A (detectors 1-3) and B (detector 4). At time scale 10 with the
 # dewars 90 % full a purge and a fill take about 6 s each; a line holds
 # LN2 for half a minute after its input closed, so the stuck valve keeps
 # the exhaust cold well past the 3 s closure delay.
-cat >"$work/station.conf" <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-manifold A {
-	sensor xvme0-0c00:6
-	input-valve xvme0-0800:6
-	output-valve xvme0-0800:7
-	manual-fill-key xvme0-0400:port0.6
-	reference 1.5V
-	max-fill 30s
-	closure-delay 2s
-}
-manifold B {
-	sensor xvme0-0c00:7
-	input-valve xvme0-0800:8
-	output-valve xvme0-0800:9
-	manual-fill-key xvme0-0400:port0.7
-	reference 1.5V
-	max-fill 30s
-	closure-delay 2s
-}
-detector 1 {
-	manifold A
-	sensor xvme0-0c00:0
-	valve xvme0-0800:0
-	bias-shutdown xvme0-0400:port0.0
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-detector 2 {
-	manifold A
-	sensor xvme0-0c00:1
-	valve xvme0-0800:1
-	bias-shutdown xvme0-0400:port0.1
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-detector 3 {
-	manifold A
-	sensor xvme0-0c00:2
-	valve xvme0-0800:2
-	bias-shutdown xvme0-0400:port0.2
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-detector 4 {
-	manifold B
-	sensor xvme0-0c00:3
-	valve xvme0-0800:3
-	bias-shutdown xvme0-0400:port0.3
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-EOF
+{
+	station_conf_head 5min
+	crate_manifold A 6 6 6 30s 2s
+	crate_manifold B 7 8 7 30s 2s
+	for d in 1 2 3; do
+		crate_detector "$d" A "$((d - 1))" 60s 3s
+	done
+	crate_detector 4 B 3 60s 3s
+} >"$work/station.conf"
 
-if ! station_up -c "$work/station.conf" -s 10 -d /run/stationd-overfull -p "--noise 0 --level 0.9" \
-	2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant, bus, stationd) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) comes up" \
+	-c "$work/station.conf" -s 10 -d /run/stationd-overfull -p "--noise 0 --level 0.9"
 
-busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
-monitor=$!
-wait_for 10 test -s "$work/monitor.log"
+scenario_monitor
 
 autofill() {
 	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \

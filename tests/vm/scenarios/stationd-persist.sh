@@ -16,89 +16,26 @@
 #  - the secondary is written every backup-interval while running.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-persist.XXXXXX)
-journal=""
-cleanup() {
-	if [ -n "$journal" ]; then
-		kill "$journal" 2>/dev/null
-		wait "$journal" 2>/dev/null
-	fi
-	station_down >/dev/null 2>&1
-	rm -rf "$work" /run/systemd/journal/socket
-}
-trap cleanup EXIT
+scenario_begin stationd-persist
 
 # Two detectors on one manifold, short maximum fill times so that a
 # rescheduled fill ends within the scenario (durations are the daemon's
 # own, wall clock; the plant runs 30 times faster than real time).
-cat >"$work/station.conf" <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-station {
-	scan-rate 10Hz
-	backup-interval 10s
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-manifold A {
-	sensor xvme0-0c00:6
-	input-valve xvme0-0800:6
-	output-valve xvme0-0800:7
-	manual-fill-key xvme0-0400:port0.6
-	reference 1.5V
-	max-fill 30s
-	closure-delay 2s
-}
-detector 1 {
-	manifold A
-	sensor xvme0-0c00:0
-	valve xvme0-0800:0
-	bias-shutdown xvme0-0400:port0.0
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-}
-detector 7 {
-	manifold A
-	sensor xvme0-0c00:1
-	valve xvme0-0800:1
-	bias-shutdown xvme0-0400:port0.1
-	reference 1.5V
-	max-fill 60s
-	closure-delay 3s
-	preset 06:00
-}
-EOF
+{
+	station_conf_head 10s
+	crate_manifold A 6 6 6 30s 2s
+	crate_detector 1 A 0 60s 3s
+	crate_detector 7 A 1 60s 3s "preset 06:00"
+} >"$work/station.conf"
 
 # --rate 200: the valve log's resolution is one plant tick, 5 ms.
-if ! station_up -c "$work/station.conf" -s 30 -d /run/stationd-persist -p "--noise 0 --rate 200" \
-	--no-daemon 2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant, bus) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant, bus) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant, bus) comes up" \
+	-c "$work/station.conf" -s 30 -d /run/stationd-persist -p "--noise 0 --rate 200" --no-daemon
 state=$STATION_STATE_DIR
 
-# The daemon logs to a stand-in journal: a socket where journald's is,
-# and $JOURNAL_STREAM naming its stderr, as systemd sets it for a service.
-mkdir -p /run/systemd/journal
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
-        f.flush()
-' /run/systemd/journal/socket "$work/journal.log" &
-journal=$!
-wait_for 10 test -S /run/systemd/journal/socket
-touch "$STATION_DAEMON_LOG"
+scenario_journal
 
 # start: stationd with the stand-in journal, the journal so far set aside
 # as journal.<n> so each start's entries are checked on their own.
@@ -107,7 +44,7 @@ start() {
 	starts=$((starts + 1))
 	[ -s "$work/journal.log" ] && cat "$work/journal.log" >>"$work/journal.all"
 	: >"$work/journal.log"
-	station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+	station_start_daemon_journaled
 	station_wait_ready 60
 }
 CONFIG_ID=97efa9b74efa4b5dad7e0854477f0c71	# MESSAGE_ID: configuration or run state loaded

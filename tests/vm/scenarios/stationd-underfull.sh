@@ -13,101 +13,28 @@
 # "unavailable"), not a fill left running to an underfull; the others fill.
 # timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-underfull.XXXXXX)
-monitor="" journal=""
-cleanup() {
-	local p
-	for p in $monitor $journal; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	station_down >/dev/null 2>&1
-	rm -rf "$work" /run/systemd/journal/socket
-}
-trap cleanup EXIT
+scenario_begin stationd-underfull
 
 # One manifold, three detectors; short maximum fill times so that the
 # underfull comes quickly (durations are the daemon's own, wall clock).
-cat >"$work/station.conf" <<'EOF'
-card 240 @ xvme0-0400
-card 260 @ xvme0-0800
-card 560 @ xvme0-0c00
-station {
-	scan-rate 10Hz
-	backup-interval 5min
-	dewar-inhibit xvme0-0400:port7.0
-	alarm xvme0-0400:flag0
-}
-manifold A {
-	sensor xvme0-0c00:6
-	input-valve xvme0-0800:6
-	output-valve xvme0-0800:7
-	manual-fill-key xvme0-0400:port0.6
-	reference 1.5V
-	max-fill 5s
-	closure-delay 2s
-}
-detector 1 {
-	manifold A
-	sensor xvme0-0c00:0
-	valve xvme0-0800:0
-	bias-shutdown xvme0-0400:port0.0
-	reference 1.5V
-	max-fill 20s
-	closure-delay 3s
-}
-detector 2 {
-	manifold A
-	sensor xvme0-0c00:1
-	valve xvme0-0800:1
-	bias-shutdown xvme0-0400:port0.1
-	reference 1.5V
-	max-fill 20s
-	closure-delay 3s
-}
-detector 3 {
-	manifold A
-	sensor xvme0-0c00:2
-	valve xvme0-0800:2
-	bias-shutdown xvme0-0400:port0.2
-	reference 1.5V
-	max-fill 20s
-	closure-delay 3s
-}
-EOF
+{
+	station_conf_head 5min
+	crate_manifold A 6 6 6 5s 2s
+	for d in 1 2 3; do
+		crate_detector "$d" A "$((d - 1))" 20s 3s
+	done
+} >"$work/station.conf"
 
-if ! station_up -c "$work/station.conf" -s 60 -d /run/stationd-underfull -p "--noise 0 --supply 0" \
-	--no-daemon 2>"$work/up.err"; then
-	not_ok "the station (crate, drivers, ln2-plant with an empty supply, bus) comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the station (crate, drivers, ln2-plant with an empty supply, bus) comes up"
+scenario_station_up "the station (crate, drivers, ln2-plant with an empty supply, bus) comes up" \
+	-c "$work/station.conf" -s 60 -d /run/stationd-underfull -p "--noise 0 --supply 0" --no-daemon
 
-# The daemon logs to a stand-in journal: a socket where journald's is,
-# and $JOURNAL_STREAM naming its stderr, as systemd sets it for a service.
-mkdir -p /run/systemd/journal
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
-        f.flush()
-' /run/systemd/journal/socket "$work/journal.log" &
-journal=$!
-wait_for 10 test -S /run/systemd/journal/socket
-touch "$STATION_DAEMON_LOG"
-station_start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$STATION_DAEMON_LOG")"
+scenario_journal
+station_start_daemon_journaled
 check "stationd is on the bus" station_wait_ready 60
 
-busctl --address="$STATION_BUS_ADDRESS" monitor --json=short org.stationd1 >>"$work/monitor.log" 2>&1 &
-monitor=$!
-wait_for 10 test -s "$work/monitor.log"
+scenario_monitor
 
 autofill() {
 	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
