@@ -60,8 +60,9 @@ static inline void bus_changed_add(struct bus_changed *c, const char *name)
 }
 
 /* Emits PropertiesChanged for object `index` naming c's properties; no
- * signal when none changed. A failure is logged: the next publish names
- * the properties again only if they move again, as before the tree. */
+ * signal when none changed. A failure is logged, not retried: the caller
+ * has already taken the new values as published, so a later signal names
+ * a property only when it moves again. */
 void bus_object_tree_emit_changed(const struct bus_object_tree *t, size_t index,
 				  struct bus_changed *c);
 
