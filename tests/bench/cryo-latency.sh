@@ -11,6 +11,7 @@
 set -u
 top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${STATIOND_BUILD:-$top/build}
+. "$top/tests/vm/station-lib.sh"
 samples=${1:-2000}
 bench=$build/bench/cryo-latency
 for p in "$bench" "$build/bin/stationd"; do
@@ -46,31 +47,7 @@ detector 1 { manifold A; sensor 0x0c00:0; valve 0x0800:0; bias-shutdown 0x0400:p
 cryostream-link { status-port $port }
 cryostream CS0 { number 411; address 127.0.0.2 }
 CONF
-cat >"$dir/bus.conf" <<BUSCONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus"/>
-  </policy>
-  <include>$top/dbus/org.stationd1.conf</include>
-</busconfig>
-BUSCONF
-dbus-daemon --config-file="$dir/bus.conf" --fork --print-address=3 --print-pid=4 \
-	3>"$dir/bus.addr" 4>"$dir/bus.pid" || exit 1
+station_bus_spawn "$dir" || exit 1
 bus_pid=$(cat "$dir/bus.pid")
 export DBUS_SYSTEM_BUS_ADDRESS
 DBUS_SYSTEM_BUS_ADDRESS=$(cat "$dir/bus.addr")

@@ -292,15 +292,16 @@ station_start_plant() {
 	fi
 }
 
-# A bus of type system with a system bus's default-deny policy and the
-# project's policy file: what stationd meets on a real machine.
-station_start_bus() {
-	cat >"$STATION_DIR/bus.conf" <<XML
+# station_bus_config <dir>: a bus of type system, listening on <dir>/bus,
+# with a system bus's default-deny policy and the project's policy file:
+# what stationd meets on a real machine.
+station_bus_config() {
+	cat <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>system</type>
-  <listen>unix:path=$STATION_DIR/bus</listen>
+  <listen>unix:path=$1/bus</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow user="*"/>
@@ -319,13 +320,25 @@ station_start_bus() {
   <include>$station_top/dbus/org.stationd1.conf</include>
 </busconfig>
 XML
-	if ! dbus-daemon --config-file="$STATION_DIR/bus.conf" --fork \
-		--print-address=3 --print-pid=4 3>"$STATION_DIR/bus.addr" 4>"$STATION_DIR/bus.pid" \
-		</dev/null 2>"$STATION_DIR/bus.log"; then
+}
+
+# station_bus_spawn <dir>: dbus-daemon on station_bus_config, forked once
+# it listens; in <dir>: bus.conf, bus.addr (its address), bus.pid, bus.log
+# (its errors). Fails, saying why on stderr, if it does not start.
+station_bus_spawn() {
+	station_bus_config "$1" >"$1/bus.conf" || return 1
+	if ! dbus-daemon --config-file="$1/bus.conf" --fork \
+		--print-address=3 --print-pid=4 3>"$1/bus.addr" 4>"$1/bus.pid" \
+		</dev/null 2>"$1/bus.log"; then
 		station_say "dbus-daemon did not start:"
-		sed 's/^/  /' "$STATION_DIR/bus.log" >&2
+		sed 's/^/  /' "$1/bus.log" >&2
 		return 1
 	fi
+}
+
+# The station's private bus, in $STATION_DIR.
+station_start_bus() {
+	station_bus_spawn "$STATION_DIR" || return 1
 	STATION_BUS_PID=$(cat "$STATION_DIR/bus.pid")
 	STATION_BUS_ADDRESS=$(head -n 1 "$STATION_DIR/bus.addr")
 	export DBUS_SYSTEM_BUS_ADDRESS=$STATION_BUS_ADDRESS

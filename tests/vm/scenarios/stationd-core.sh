@@ -11,6 +11,7 @@
 # timeout: 420
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/cards-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
 work=$(mktemp -d /tmp/stationd-core.XXXXXX)
 chmod 0755 "$work"	# the bus socket is in it: nobody must reach it
@@ -46,53 +47,14 @@ sed "0,/preset 06:00 18:00/s//preset $preset/" "$example/station.conf" >"$work/s
 conf=$work/station.conf
 
 # A system-type bus with the default deny policy of a system bus and the
-# project's policy file included.
-cat >"$work/bus.conf" <<XML
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus"/>
-  </policy>
-  <include>$STATIOND_TOP/dbus/org.stationd1.conf</include>
-</busconfig>
-XML
-dbus-daemon --config-file="$work/bus.conf" --fork --print-address=3 --print-pid=4 \
-	3>"$work/bus.addr" 4>"$work/bus.pid"
+# project's policy file included (station-lib.sh).
+station_bus_spawn "$work"
 bus_pid=$(cat "$work/bus.pid")
 addr=$(cat "$work/bus.addr")
 export DBUS_SYSTEM_BUS_ADDRESS=$addr
 check "private system bus with the org.stationd1 policy runs" test -S "$work/bus"
 
-# listen <socket> <file>: every datagram on a unix socket one line in the
-# file ($NOTIFY_SOCKET, and the journal's native socket further down)
-listen() {
-	# exec: the listener is this background job's own process, so the
-	# cleanup's kill reaches it.
-	exec /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        f.write(s.recv(65536).decode().replace("\n", " ") + "\n")
-        f.flush()
-' "$1" "$2"
-}
-listen "$work/notify" "$work/notify.log" &
+datagram_log "$work/notify" "$work/notify.log" &
 notify=$!
 wait_for 10 test -S "$work/notify"
 
@@ -171,7 +133,7 @@ check "stopping: STOPPING=1 sent" grep -q "STOPPING=1" "$work/notify.log"
 # The restart logs to a stand-in journal: a socket where journald's is,
 # and $JOURNAL_STREAM naming stderr, as systemd sets it for a service.
 mkdir -p /run/systemd/journal
-listen /run/systemd/journal/socket "$work/journal.log" &
+datagram_log /run/systemd/journal/socket "$work/journal.log" &
 journal=$!
 wait_for 10 test -S /run/systemd/journal/socket
 start_daemon JOURNAL_STREAM="$(stat -c %d:%i "$work/stationd.log")"
