@@ -171,3 +171,44 @@ crate_detector() {
 	station_conf_detector "$1" "$2" "xvme0-0c00:$3" "xvme0-0800:$3" "xvme0-0400:port0.$3" \
 		"$4" "$5" "${@:6}"
 }
+
+# ---------------------------------------------------------------- stationd, seen from outside
+
+# autofill <method> [<argument>...]: org.stationd1.Autofill.<method> called
+# with gdbus (arguments in GVariant text: "'A'"); prints the reply, or the
+# D-Bus error the scenario greps for.
+autofill() {
+	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
+}
+# a call that must succeed: gdbus prints the empty reply "()"
+autofill_ok() { autofill "$@" >/dev/null; }
+
+# prop <object> <interface> <property>: as busctl prints it ("u 1", "b true")
+prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
+status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
+# has_status <detector> <flag>: the detector's Status carries "<flag>"
+has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
+# alarm_is <true|false>
+alarm_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Alarm)" = "b $1" ]; }
+
+# Signals in $work/monitor.log (scenario_monitor).
+# fault_seen <kind> <detector> <manifold>: a Fault signal for them
+fault_seen() {
+	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
+		"$work/monitor.log"
+}
+# fill_ended <detector> <result>: a FillEnded signal ("full", "underfull", ...)
+fill_ended() {
+	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
+		"$work/monitor.log"
+}
+
+# entry <pattern>: a stand-in journal entry matches (scenario_journal)
+entry() { grep -q -- "$1" "$work/journal.log"; }
+
+# plant <command...>: to ln2-plant's control pipe (its replies are in
+# $STATION_PLANT_LOG)
+plant() { echo "$*" >"$STATION_PLANT_CTL"; }
+# relay_on <n>: relay <n> of the relay card xvme0-0800 is energized
+relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }

@@ -44,31 +44,13 @@ scenario_monitor
 
 plant=/sys/kernel/debug/xvme-sim
 adc=/sys/bus/xvme/devices/xvme0-0c00
-autofill_ok() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}" \
-		>/dev/null
-}
-status_of() {
-	station_busctl get-property org.stationd1 "/org/stationd1/detector/$1" \
-		org.stationd1.Detector Status 2>/dev/null
-}
 unavailable() { [[ $(status_of "$1") == *'"unavailable"'* ]]; }
 state_is() {
 	[ "$(station_busctl get-property org.stationd1 /org/stationd1/autofill \
 		org.stationd1.Autofill State 2>/dev/null)" = "s \"$1\"" ]
 }
-entry() { grep -q "$1" "$work/journal.log"; }
 valve_log_has() { grep -q " $1\$" "$STATION_VALVE_LOG"; }
-fault_seen() {
-	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
-		"$work/monitor.log"
-}
 # fill_ended <detector> <result>
-fill_ended() {
-	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
-		"$work/monitor.log"
-}
 # A's valves are relays 0, 1, 6 and 7 of xvme0-0800
 a_relays_off() { (( ($(cat "$plant/xvme0-0800/relays") & 0xc3) == 0 )); }
 b_valves_open() { (( ($(cat "$plant/xvme0-0800/relays") & 0x300) == 0x300 )); }

@@ -27,25 +27,7 @@ scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) come
 
 scenario_monitor
 
-autofill() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
-}
-# a call that must succeed: gdbus prints the empty reply "()"
-autofill_ok() { autofill "$@" >/dev/null; }
-prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
-status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
-has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
-fault_seen() {
-	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
-		"$work/monitor.log"
-}
 fill_started() { grep -q "\"member\":\"FillStarted\",\"payload\":{\"type\":\"ut\",\"data\":\[$1," "$work/monitor.log"; }
-fill_ended() {
-	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
-		"$work/monitor.log"
-}
-plant() { echo "$*" >"$STATION_PLANT_CTL"; }
 opened() { grep -q " open detector $1$" "$STATION_VALVE_LOG"; }
 
 check "no detector is in bias shutdown at start" eval "! has_status 2 bias-shutdown"

@@ -96,26 +96,12 @@ check "stationd is on the bus" station_wait_ready 60
 
 scenario_monitor
 
-autofill() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
-}
-autofill_ok() { autofill "$@" >/dev/null; }
-status_of() {
-	station_busctl get-property org.stationd1 "/org/stationd1/detector/$1" \
-		org.stationd1.Detector Status 2>/dev/null
-}
 unavailable() { [[ $(status_of "$1") == *'"unavailable"'* ]]; }
 available() { [[ $(status_of "$1") == "as "* ]] && ! unavailable "$1"; }
 all() {
 	local pred=$1 d
 	shift
 	for d in "$@"; do "$pred" "$d" || return 1; done
-}
-entry() { grep -q "$1" "$work/journal.log"; }
-fault_seen() {
-	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
-		"$work/monitor.log"
 }
 # fills_full <detector> <count>: FillEnded "full" seen that many times
 fills_full() {

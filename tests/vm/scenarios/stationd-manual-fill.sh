@@ -28,20 +28,8 @@ scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) come
 
 scenario_monitor
 
-autofill() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
-}
-# a call that must succeed: gdbus prints the empty reply "()"
-autofill_ok() { autofill "$@" >/dev/null; }
-prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
 state_is() { [ "$(prop /org/stationd1 org.stationd1.Manager State)" = "s \"$1\"" ]; }
 filling_count() { prop /org/stationd1/autofill org.stationd1.Autofill FillingCount; }
-fill_ended() {
-	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
-		"$work/monitor.log"
-}
-plant() { echo "$*" >"$STATION_PLANT_CTL"; }
 # What an operator command could change, for every detector.
 run_state() {
 	local d p

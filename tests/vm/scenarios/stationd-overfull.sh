@@ -32,31 +32,11 @@ scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) come
 
 scenario_monitor
 
-autofill() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
-}
-# a call that must succeed: gdbus prints the empty reply "()"
-autofill_ok() { autofill "$@" >/dev/null; }
-prop() { station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null; }
-status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
-has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
-alarm_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Alarm)" = "b $1" ]; }
 volts_above() {
 	local v
 	v=$(prop "/org/stationd1/detector/$1" org.stationd1.Detector ExhaustVolts) || return 1
 	awk -v v="${v#d }" -v min="$2" 'BEGIN { exit !(v > min) }'
 }
-fault_seen() {
-	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
-		"$work/monitor.log"
-}
-fill_ended() {
-	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
-		"$work/monitor.log"
-}
-relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
-plant() { echo "$*" >"$STATION_PLANT_CTL"; }
 
 plant "stuck-open 1"
 check "the plant has detector 1's valve stuck open" wait_for 10 grep -q "^ok" "$STATION_PLANT_LOG"

@@ -49,7 +49,6 @@ start() {
 }
 CONFIG_ID=97efa9b74efa4b5dad7e0854477f0c71	# MESSAGE_ID: configuration or run state loaded
 FILL_ENDED_ID=22853f0d80e94d888f0fd355533b830c
-entry() { grep -q -- "$1" "$work/journal.log"; }
 config_entry() { grep -q -- "MESSAGE=$1.*MESSAGE_ID=$CONFIG_ID" "$work/journal.log"; }
 
 autofill() {

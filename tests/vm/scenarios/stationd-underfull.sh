@@ -36,24 +36,8 @@ check "stationd is on the bus" station_wait_ready 60
 
 scenario_monitor
 
-autofill() {
-	gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path /org/stationd1/autofill --method "org.stationd1.Autofill.$1" "${@:2}"
-}
-# a call that must succeed: gdbus prints the empty reply "()"
-autofill_ok() { autofill "$@" >/dev/null; }
-prop() {
-	station_busctl get-property org.stationd1 "$1" "$2" "$3" 2>/dev/null
-}
-status_of() { prop "/org/stationd1/detector/$1" org.stationd1.Detector Status; }
-has_status() { [[ $(status_of "$1") == *\""$2"\"* ]]; }
 status_is() { [ "$(status_of "$1")" = "$2" ]; }
-alarm_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill Alarm)" = "b $1" ]; }
 state_is() { [ "$(prop /org/stationd1/autofill org.stationd1.Autofill State)" = "s \"$1\"" ]; }
-fault_seen() {
-	grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"suss\",\"data\":\[\"$1\",$2,\"$3\"" \
-		"$work/monitor.log"
-}
 valve_log_has() { grep -q " $1\$" "$STATION_VALVE_LOG"; }
 
 check "the alarm output is off at start" sh -c "! grep -q ' on alarm\$' '$STATION_VALVE_LOG'"
@@ -82,7 +66,6 @@ check "detector 1's fill lasted the purge's 5 s and its own 20 s (${duration:-?}
 	test "${duration:-0}" -ge 25000000
 check "Alarm property reads true" alarm_is true
 check "State reads \"fill-error\"" state_is fill-error
-entry() { grep -q "$1" "$work/journal.log"; }
 check "journal: detector 1's underfull, with DETECTOR=1 and MANIFOLD=A" \
 	entry "MESSAGE=underfull: detector 1: underfull.* DETECTOR=1 MANIFOLD=A"
 check "journal: the fault carries its MESSAGE_ID" \
@@ -97,12 +80,6 @@ check "after CLEAR detector 1's Status is empty" status_is 1 "as 0"
 check "after CLEAR Alarm reads false" alarm_is false
 check "after CLEAR State reads \"ok\"" wait_for 10 state_is ok
 
-plant() { echo "$*" >"$STATION_PLANT_CTL"; }
-relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
-fill_ended() {
-	grep -q "\"member\":\"FillEnded\",\"payload\":{\"type\":\"utttsd\",\"data\":\[$1,[0-9]*,[0-9]*,[0-9]*,\"$2\"" \
-		"$work/monitor.log"
-}
 plant "supply refill"
 plant "level 2 0.1"		# a long fill: time to cut its sensor's wire
 check "supply refilled: Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
