@@ -57,6 +57,8 @@
 #                       <command-port>" per configured Cryostream
 # station_relays_off    true when every relay of the station is off
 # station_busctl ARGS   busctl on the station's bus
+# station_plant_ask CMD  a command to ln2-plant's control pipe; prints
+#                       its reply (fails after 10 s without one)
 station_top=${STATIOND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 station_build=${STATIOND_BUILD:-$station_top/build}
 station_plant_root=/sys/kernel/debug/xvme-sim
@@ -290,6 +292,15 @@ station_start_plant() {
 		sed 's/^/  /' "$STATION_PLANT_LOG" >&2
 		return 1
 	fi
+}
+
+# ln2-plant answers each control command with one line of its log.
+station_plant_ask() {
+	local before
+	before=$(wc -l <"$STATION_PLANT_LOG")
+	echo "$*" >"$STATION_PLANT_CTL"
+	station_wait 10 test "$(wc -l <"$STATION_PLANT_LOG")" -gt "$before" || return 1
+	tail -n 1 "$STATION_PLANT_LOG"
 }
 
 # station_bus_config <dir>: a bus of type system, listening on <dir>/bus,

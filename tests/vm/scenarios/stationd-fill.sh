@@ -36,13 +36,6 @@ detector_prop() {
 	station_busctl get-property org.stationd1 "/org/stationd1/detector/$1" \
 		org.stationd1.Detector "$2"
 }
-plant() {
-	local before
-	before=$(wc -l <"$STATION_PLANT_LOG")
-	echo "$*" >"$STATION_PLANT_CTL"
-	wait_for 10 test "$(wc -l <"$STATION_PLANT_LOG")" -gt "$before" || return 1
-	tail -n 1 "$STATION_PLANT_LOG"
-}
 
 # Fullest first: 6 (0.80), 3 (0.70), 5 (0.60), 2 (0.50), 4 (0.40), 1 (0.30).
 # At 60x an empty dewar fills in 10 s, so successive crossings are about
@@ -51,7 +44,7 @@ levels=(0 0.30 0.50 0.70 0.40 0.60 0.80)
 expected_close_order="6 3 5 2 4 1"
 set_levels=1
 for d in 1 2 3 4 5 6; do
-	reply=$(plant "level $d ${levels[$d]}")
+	reply=$(station_plant_ask "level $d ${levels[$d]}")
 	[ "$reply" = ok ] || { set_levels=0; echo "# level $d: $reply"; }
 done
 check "plant: detectors 1-6 at levels 0.3-0.8" test $set_levels = 1
@@ -119,7 +112,7 @@ check "valve log: detector valves opened ${purge:-?} simulated s after the purge
 
 full=0
 for d in 1 2 3 4 5 6; do
-	s=$(plant "status $d")
+	s=$(station_plant_ask "status $d")
 	level=$(sed -n 's/.* level \([0-9.]*\) .*/\1/p' <<<"$s")
 	echo "# plant: $s"
 	awk -v l="$level" 'BEGIN { exit !(l >= 0.99) }' && full=$((full + 1))

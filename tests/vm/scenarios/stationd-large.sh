@@ -110,19 +110,12 @@ done
 expect_eq "stationd: 34 fills ended \"full\"" "$ended" 34
 expect_eq "stationd: 34 fills in all" "$(grep -c ': fill ended' "$STATION_DAEMON_LOG")" 34
 
-plant() {
-	local before
-	before=$(wc -l <"$STATION_PLANT_LOG")
-	echo "$*" >"$STATION_PLANT_CTL"
-	wait_for 10 test "$(wc -l <"$STATION_PLANT_LOG")" -gt "$before" || return 1
-	tail -n 1 "$STATION_PLANT_LOG"
-}
 # The dewars started at 0.6. At 60x a full one boils off 2 % a minute,
 # and the first manifolds were done a while before the last: 0.9 is
 # "filled", well clear of both.
 full=0
 for d in "${members[@]}"; do
-	level=$(plant "status $d" | sed -n 's/.* level \([0-9.]*\) .*/\1/p')
+	level=$(station_plant_ask "status $d" | sed -n 's/.* level \([0-9.]*\) .*/\1/p')
 	awk -v l="$level" 'BEGIN { exit !(l >= 0.9) }' && full=$((full + 1))
 done
 expect_eq "plant: the 34 dewars filled (level >= 0.9)" "$full" 34
