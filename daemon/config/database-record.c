@@ -18,6 +18,7 @@
  *               56 alarm ref  60 cryostream status port (u16)
  *               62 cryostream command port (u16)  64 cryostream silence
  *               timeout s  68 cryostream command timeout s
+ *               72 cryostream flags (u8, bit 0: checksum ignore)
  * card (32)     8 address (u16)  10 model (u16)  12 ADC range (u8)
  *               13 crate (u8)
  * manifold(128) 8 name (4, NUL padded)  12 sensor  16 input valve
@@ -48,7 +49,9 @@
 #define DETECTOR_STATE_OFFSET 60u
 #define DETECTOR_PRESETS_OFFSET 40u
 #define STATION_CRYOSTREAM_LINK_OFFSET 60u
-#define STATION_RESERVED_OFFSET 72u
+#define STATION_CRYOSTREAM_FLAGS_OFFSET 72u
+#define STATION_RESERVED_OFFSET 73u
+#define CRYOSTREAM_FLAG_IGNORE_CHECKSUM 0x01u
 #define CRYOSTREAM_RESERVED_OFFSET 48u
 
 _Static_assert(MANIFOLD_STATE_OFFSET + MANIFOLD_STATE_SIZE + 4 == DATABASE_MANIFOLD_RECORD_SIZE,
@@ -132,6 +135,8 @@ void database_encode_station(const struct station_globals *g, uint8_t *buf)
 	put_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET + 2, g->cryostream_link.command_port);
 	put_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 4, g->cryostream_link.silence_timeout_s);
 	put_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 8, g->cryostream_link.command_timeout_s);
+	buf[STATION_CRYOSTREAM_FLAGS_OFFSET] =
+		g->cryostream_link.ignore_checksum ? CRYOSTREAM_FLAG_IGNORE_CHECKSUM : 0;
 	seal(buf, DATABASE_STATION_RECORD_SIZE);
 }
 
@@ -367,7 +372,8 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 		return r;
 	if (buf[8] || buf[10] || buf[11] ||
 	    !all_zero(buf + STATION_RESERVED_OFFSET,
-		      DATABASE_STATION_RECORD_SIZE - 4 - STATION_RESERVED_OFFSET) || buf[9] > 1)
+		      DATABASE_STATION_RECORD_SIZE - 4 - STATION_RESERVED_OFFSET) || buf[9] > 1 ||
+	    (buf[STATION_CRYOSTREAM_FLAGS_OFFSET] & ~CRYOSTREAM_FLAG_IGNORE_CHECKSUM))
 		return bad_value(err, k, 0, offset, "reserved bytes");
 	g.slot_zero_usable = buf[9];
 	g.scan_rate_millihz = get_le32(buf + 12);
@@ -389,6 +395,8 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 	g.cryostream_link.command_port = get_le16(buf + STATION_CRYOSTREAM_LINK_OFFSET + 2);
 	g.cryostream_link.silence_timeout_s = get_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 4);
 	g.cryostream_link.command_timeout_s = get_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 8);
+	g.cryostream_link.ignore_checksum =
+		buf[STATION_CRYOSTREAM_FLAGS_OFFSET] & CRYOSTREAM_FLAG_IGNORE_CHECKSUM;
 	if (!g.cryostream_link.status_port || !g.cryostream_link.command_port)
 		return bad_value(err, k, 0, offset, "cryostream UDP port");
 	if (g.cryostream_link.silence_timeout_s < CRYOSTREAM_SILENCE_MIN_S ||

@@ -75,7 +75,8 @@ static bool cryostream_link_is_default(const struct cryostream_link *link)
 	return link->status_port == CRYOSTREAM_STATUS_PORT_DEFAULT &&
 		link->command_port == CRYOSTREAM_COMMAND_PORT_DEFAULT &&
 		link->silence_timeout_s == CRYOSTREAM_SILENCE_DEFAULT_S &&
-		link->command_timeout_s == CRYOSTREAM_COMMAND_TIMEOUT_DEFAULT_S;
+		link->command_timeout_s == CRYOSTREAM_COMMAND_TIMEOUT_DEFAULT_S &&
+		!link->ignore_checksum;
 }
 
 static void dump_cryostream_link(const struct cryostream_link *link, FILE *f)
@@ -87,6 +88,7 @@ static void dump_cryostream_link(const struct cryostream_link *link, FILE *f)
 	fprintf(f, "\tcommand-port %u\n", link->command_port);
 	fprintf(f, "\tsilence-timeout %s\n", value_format_duration(link->silence_timeout_s, buf));
 	fprintf(f, "\tcommand-timeout %s\n", value_format_duration(link->command_timeout_s, buf));
+	fprintf(f, "\tchecksum %s\n", link->ignore_checksum ? "ignore" : "verify");
 	fprintf(f, "}\n");
 }
 

@@ -427,6 +427,7 @@ enum key_type {
 	KEY_COMMAND_TIMEOUT,
 	KEY_CRYOSTREAM_NUMBER,
 	KEY_IPV4_ADDRESS,
+	KEY_CHECKSUM,
 };
 
 struct key {
@@ -484,6 +485,8 @@ static const struct key cryostream_link_keys[] = {
 	    struct cryostream_link, silence_timeout_s),
 	KEY("command-timeout", KEY_COMMAND_TIMEOUT, CRYOSTREAM_LINK_COMMAND_TIMEOUT,
 	    struct cryostream_link, command_timeout_s),
+	KEY("checksum", KEY_CHECKSUM, CRYOSTREAM_LINK_CHECKSUM, struct cryostream_link,
+	    ignore_checksum),
 };
 
 static const struct key cryostream_keys[] = {
@@ -689,6 +692,16 @@ static bool parse_key_value(struct parser *p, const struct key *key, void *block
 	}
 	case KEY_IPV4_ADDRESS:
 		return parse_ipv4_address(p, key->name, value);
+	case KEY_CHECKSUM:
+		if (!take_word(p, "verify or ignore", &t))
+			return false;
+		if (token_is(&t, "verify") || token_is(&t, "ignore")) {
+			*(bool *)value = token_is(&t, "ignore");
+			return true;
+		}
+		diagnostic_error(p->diagnostics, &t.at, "%s: expected verify or ignore, found '%.*s'",
+				 key->name, (int)t.length, t.text);
+		return false;
 	}
 	return false;
 }

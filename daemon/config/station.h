@@ -119,6 +119,7 @@ enum cryostream_link_field {
 	CRYOSTREAM_LINK_COMMAND_PORT,
 	CRYOSTREAM_LINK_SILENCE_TIMEOUT,
 	CRYOSTREAM_LINK_COMMAND_TIMEOUT,
+	CRYOSTREAM_LINK_CHECKSUM,
 	_CRYOSTREAM_LINK_FIELD_MAX,
 };
 
@@ -129,6 +130,9 @@ struct cryostream_link {
 	uint16_t command_port;
 	uint32_t silence_timeout_s;
 	uint32_t command_timeout_s;
+	/* "checksum ignore": accept status packets whatever their checksum
+	 * field says (no public peer verifies it); default verify. */
+	bool ignore_checksum;
 	struct source_location at;
 	struct source_location field_at[_CRYOSTREAM_LINK_FIELD_MAX];
 };

@@ -27,12 +27,13 @@
 	"\tcommand-port 40305\n"		/* 31 */ \
 	"\tsilence-timeout 3s\n"		/* 32 */ \
 	"\tcommand-timeout 20s\n"		/* 33 */ \
-	"}\n"					/* 34 */ \
-	"cryostream CS1 {\n"			/* 35 */ \
-	"\tnumber 369\n"			/* 36 */ \
-	"\taddress 192.168.0.113\n"		/* 37 */ \
-	"}\n"					/* 38 */ \
-	"cryostream CS0 { number 411; address 192.168.0.144 }\n"	/* 39 */
+	"\tchecksum ignore\n"			/* 34 */ \
+	"}\n"					/* 35 */ \
+	"cryostream CS1 {\n"			/* 36 */ \
+	"\tnumber 369\n"			/* 37 */ \
+	"\taddress 192.168.0.113\n"		/* 38 */ \
+	"}\n"					/* 39 */ \
+	"cryostream CS0 { number 411; address 192.168.0.144 }\n"	/* 40 */
 
 static void compile_ok(const char *extra, struct compiled *out)
 {
@@ -59,6 +60,7 @@ static void test_controllers_and_link(void **state)
 	assert_int_equal(link->command_port, 40305);
 	assert_int_equal(link->silence_timeout_s, 3);
 	assert_int_equal(link->command_timeout_s, 20);
+	assert_true(link->ignore_checksum);
 	/* sorted by name, whatever the order written */
 	assert_int_equal(out.station->n_cryostreams, 2);
 	assert_string_equal(out.station->cryostreams[0].name, "CS0");
@@ -83,6 +85,7 @@ static void test_defaults_and_optional_address(void **state)
 	assert_int_equal(link->command_port, 30305);
 	assert_int_equal(link->silence_timeout_s, 5);
 	assert_int_equal(link->command_timeout_s, 10);
+	assert_false(link->ignore_checksum);	/* checksums are verified */
 	assert_int_equal(out.station->n_cryostreams, 1);
 	assert_int_equal(out.station->cryostreams[0].number, 0);
 	assert_int_equal(out.station->cryostreams[0].address, 0);
@@ -137,6 +140,7 @@ static void test_database_layout_and_round_trip(void **state)
 	assert_int_equal(get_le16(image + 56), 2);		/* n_cryostreams */
 	assert_int_equal(get_le16(image + 58), 64);		/* record size */
 	assert_int_equal(get_le16(image + 64 + 60), 40304);	/* status port */
+	assert_int_equal(image[64 + 72], 1);			/* checksum ignore */
 	assert_int_equal(get_le16(image + 544), 5);		/* kind of record 0 */
 	assert_memory_equal(image + 544 + 8, "CS0", 4);
 	assert_int_equal(get_le16(image + 544 + 40), 411);
@@ -148,6 +152,7 @@ static void test_database_layout_and_round_trip(void **state)
 	assert_string_equal(back->cryostreams[1].name, "CS1");
 	assert_int_equal(back->cryostreams[1].number, 369);
 	assert_int_equal(back->globals.cryostream_link.command_timeout_s, 20);
+	assert_true(back->globals.cryostream_link.ignore_checksum);
 	assert_int_equal(database_encode(back, &again, &size_again), 0);
 	assert_int_equal(size_again, size);
 	assert_memory_equal(again, image, size);
@@ -165,6 +170,7 @@ static void test_dump_round_trip(void **state)
 		TWO_CONTROLLERS,
 		"cryostream Only { number 0 }\n",
 		"cryostream-link { silence-timeout 2min }\n",	/* settings alone survive */
+		"cryostream-link { checksum ignore }\n",
 		"",
 	};
 
@@ -186,7 +192,7 @@ static void test_dump_round_trip(void **state)
 		assert_int_equal(database_encode(again.station, &second, &size2), 0);
 		assert_int_equal(size1, size2);
 		assert_memory_equal(first, second, size1);
-		if (i == 3)	/* no controllers, default settings: nothing dumped */
+		if (i == 4)	/* no controllers, default settings: nothing dumped */
 			assert_null(strstr(dumped, "cryostream"));
 		compiled_done(&out);
 		compiled_done(&again);
@@ -256,6 +262,12 @@ static const struct error_case cases[] = {
 	{ "command timeout range",
 	  "cryostream-link {\n\tcommand-timeout 0s\n}\n",
 	  { "test.conf:30:18: error: command-timeout 0s is out of range (1s-10min)" } },
+	{ "checksum neither verify nor ignore",
+	  "cryostream-link {\n\tchecksum off\n}\n",
+	  { "test.conf:30:11: error: checksum: expected verify or ignore, found 'off'" } },
+	{ "checksum given twice",
+	  "cryostream-link { checksum verify; checksum ignore }\n",
+	  { "test.conf:29:36: error: duplicate key 'checksum' in cryostream-link (first given at test.conf:29:19)" } },
 	{ "duplicate link block",
 	  "cryostream-link {\n}\ncryostream-link {\n}\n",
 	  { "test.conf:31:1: error: duplicate cryostream-link block (first at test.conf:29:1)" } },
@@ -317,8 +329,15 @@ static void test_database_corruption(void **state)
 	assert_int_equal(strncmp(err.message, "cryostream record 1 at offset 608: checksum mismatch",
 				 strlen("cryostream record 1 at offset 608: checksum mismatch")), 0);
 
-	/* a silence timeout out of range in the station record, resealed */
+	/* a cryostream link flag this build does not know, resealed */
 	record[45] ^= 1;
+	image[64 + 72] = 0x03;
+	put_le32(image + 64 + 124, crc32_of(image + 64, 124));
+	assert_int_equal(database_decode(image, size, &s, &err), -EBADMSG);
+	assert_string_equal(err.message, "station record 0 at offset 64: invalid reserved bytes");
+	image[64 + 72] = 0x01;
+
+	/* a silence timeout out of range in the station record, resealed */
 	put_le32(image + 64 + 64, 0);
 	put_le32(image + 64 + 124, crc32_of(image + 64, 124));
 	assert_int_equal(database_decode(image, size, &s, &err), -EBADMSG);
@@ -386,6 +405,7 @@ static void test_stationd_compile(void **state)
 	out = run(cmd, &status);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_non_null(strstr(out, "cryostream-link {\n\tstatus-port 40304\n"));
+	assert_non_null(strstr(out, "\tcommand-timeout 20s\n\tchecksum ignore\n}\n"));
 	assert_non_null(strstr(out, "\ncryostream CS0 {\n\tnumber 411\n\taddress 192.168.0.144\n}\n"));
 	assert_non_null(strstr(out, "\ncryostream CS1 {\n\tnumber 369\n\taddress 192.168.0.113\n}\n"));
 	free(TAKE_PTR(cmd));
