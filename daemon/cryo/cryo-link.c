@@ -19,6 +19,7 @@ struct cryo_link {
 	struct cryo_controller **controllers;
 	size_t n_controllers;
 	struct cryo_link_counters counters;
+	unsigned int decode_flags;
 };
 
 int cryo_link_new(uint64_t silence_usec, const struct cryo_link_callbacks *callbacks,
@@ -37,6 +38,14 @@ int cryo_link_new(uint64_t silence_usec, const struct cryo_link_callbacks *callb
 	link->userdata = userdata;
 	*ret = link;
 	return 0;
+}
+
+void cryo_link_set_verify_checksum(struct cryo_link *link, bool verify)
+{
+	if (verify)
+		link->decode_flags &= ~CS800_DECODE_IGNORE_CHECKSUM;
+	else
+		link->decode_flags |= CS800_DECODE_IGNORE_CHECKSUM;
 }
 
 struct cryo_link *cryo_link_free(struct cryo_link *link)
@@ -202,7 +211,7 @@ int cryo_link_receive(struct cryo_link *link, const void *datagram, size_t size,
 	int r;
 
 	link->counters.packets_received++;
-	r = cs800_status_decode(datagram, size, &status, &error);
+	r = cs800_status_decode(datagram, size, link->decode_flags, &status, &error);
 	if (r < 0)
 		return reject(link, &error, source);
 

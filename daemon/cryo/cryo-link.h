@@ -86,6 +86,10 @@ int cryo_link_new(uint64_t silence_usec, const struct cryo_link_callbacks *callb
 struct cryo_link *cryo_link_free(struct cryo_link *link);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct cryo_link *, cryo_link_free);
 
+/* Whether status packets with a wrong checksum are rejected (the default)
+ * or accepted (the link setting "checksum ignore", stationd.conf(5)). */
+void cryo_link_set_verify_checksum(struct cryo_link *link, bool verify);
+
 /*
  * Configure a controller. command_address NULL: commands go to the source
  * address of its status packets, port 30305. Errors, with the reason in

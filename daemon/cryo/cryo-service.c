@@ -216,6 +216,7 @@ int cryo_service_new(sd_event *event, const struct station *station, struct cryo
 	r = cryo_link_new((uint64_t)config->silence_timeout_s * 1000000, &forwarders, s, &s->link);
 	if (r < 0)
 		return r;
+	cryo_link_set_verify_checksum(s->link, !config->ignore_checksum);
 	r = add_controllers(s, station);
 	if (r < 0)
 		return r;
@@ -238,8 +239,9 @@ int cryo_service_new(sd_event *event, const struct station *station, struct cryo
 	r = sd_event_source_set_enabled(s->silence_timer, SD_EVENT_OFF);
 	if (r < 0)
 		return r;
-	log_info("cryostream: %zu controller(s), status port %u, command port %u",
-		 station->n_cryostreams, config->status_port, config->command_port);
+	log_info("cryostream: %zu controller(s), status port %u, command port %u, checksum %s",
+		 station->n_cryostreams, config->status_port, config->command_port,
+		 config->ignore_checksum ? "ignored" : "verified");
 	*ret = TAKE_PTR(s);
 	return 0;
 }

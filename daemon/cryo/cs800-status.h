@@ -125,12 +125,19 @@ struct cs800_decode_error {
 /* "checksum 0x1234 does not match the packet's 0x1235" and the like. */
 int cs800_decode_error_format(const struct cs800_decode_error *error, char *buf, size_t size);
 
+/* Decoding flags. */
+enum {
+	/* Accept a packet whatever its checksum field says (the link setting
+	 * "checksum ignore": no public peer verifies it). */
+	CS800_DECODE_IGNORE_CHECKSUM = 1u << 0,
+};
+
 /*
  * Decode one datagram. Returns 0 and fills *ret, or -EBADMSG and fills
- * *error (if not NULL), leaving *ret untouched.
+ * *error (if not NULL), leaving *ret untouched. flags: CS800_DECODE_*.
  */
-int cs800_status_decode(const void *packet, size_t size, struct cs800_status *ret,
-			struct cs800_decode_error *error);
+int cs800_status_decode(const void *packet, size_t size, unsigned int flags,
+			struct cs800_status *ret, struct cs800_decode_error *error);
 
 /* The checksum the packet layout defines, over bytes 4-923 of a packet. */
 uint16_t cs800_status_checksum(const uint8_t *packet);

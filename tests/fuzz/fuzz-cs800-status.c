@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&status, 0xA5, sizeof(status));
 	before = status;
-	r = cs800_status_decode(data, size, &status, &error);
+	r = cs800_status_decode(data, size, 0, &status, &error);
 	if (r < 0) {
 		if (memcmp(&status, &before, sizeof(status)) != 0)
 			abort();

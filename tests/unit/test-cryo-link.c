@@ -258,6 +258,38 @@ static void test_rejected_changes_nothing_but_counters(void **state)
 	assert_memory_equal(cs0, &before, sizeof(before));
 }
 
+/* "checksum ignore": a packet whose checksum field is wrong is taken like
+ * any other, and only then; markers and size still count. */
+static void test_checksum_ignored_when_configured(void **state)
+{
+	_cleanup_(cryo_link_freep) struct cryo_link *link = NULL;
+	struct cryo_controller *cs0;
+	struct sockaddr_in a = addr("10.0.0.44", 30304);
+	struct events ev = {};
+	uint8_t pkt[CS800_STATUS_PACKET_SIZE];
+
+	assert_int_equal(cryo_link_new(5 * SEC, &callbacks, &ev, &link), 0);
+	assert_int_equal(cryo_link_add_controller(link, "CS0", 411, NULL, &cs0, NULL), 0);
+	packet(pkt, 411, 100.0);
+	pkt[925] ^= 0x5A;
+	assert_int_equal(cryo_link_receive(link, pkt, sizeof(pkt), &a, 1 * SEC), -EBADMSG);
+	assert_int_equal(cryo_link_counters(link)->rejected_by_reason[CS800_REJECT_CHECKSUM], 1);
+
+	cryo_link_set_verify_checksum(link, false);
+	assert_int_equal(cryo_link_receive(link, pkt, sizeof(pkt), &a, 2 * SEC), 0);
+	assert_int_equal(cs0->packets_received, 1);
+	assert_true(cs0->connected);
+	pkt[0] = 0;
+	assert_int_equal(cryo_link_receive(link, pkt, sizeof(pkt), &a, 3 * SEC), -EBADMSG);
+	assert_int_equal(cs0->rejected_by_reason[CS800_REJECT_START_MARKER], 1);
+
+	cryo_link_set_verify_checksum(link, true);
+	pkt[0] = 0xAA;
+	assert_int_equal(cryo_link_receive(link, pkt, sizeof(pkt), &a, 4 * SEC), -EBADMSG);
+	assert_int_equal(cs0->rejected_by_reason[CS800_REJECT_CHECKSUM], 1);
+	assert_int_equal(cs0->packets_received, 1);
+}
+
 static void test_silence_and_recovery(void **state)
 {
 	_cleanup_(cryo_link_freep) struct cryo_link *link = NULL;
@@ -307,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_number_zero_selects_and_conflicts),
 		cmocka_unit_test(test_configured_command_address),
 		cmocka_unit_test(test_rejected_changes_nothing_but_counters),
+		cmocka_unit_test(test_checksum_ignored_when_configured),
 		cmocka_unit_test(test_silence_and_recovery),
 	};
 

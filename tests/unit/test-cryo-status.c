@@ -152,7 +152,7 @@ static void test_every_parameter_decoded(void **state)
 	size_t n;
 
 	build(pkt);
-	assert_int_equal(cs800_status_decode(pkt, sizeof(pkt), &s, &e), 0);
+	assert_int_equal(cs800_status_decode(pkt, sizeof(pkt), 0, &s, &e), 0);
 
 	/* The table covers exactly the parameters of the spec the test
 	 * lists, and every one decodes to its value in its unit. */
@@ -189,7 +189,7 @@ static void test_typed_fields(void **state)
 	struct cs800_status s;
 
 	build(pkt);
-	assert_int_equal(cs800_status_decode(pkt, sizeof(pkt), &s, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, sizeof(pkt), 0, &s, NULL), 0);
 	assert_int_equal(s.controller_number, 411);
 	assert_near(s.device_min_temperature_k, 80.0);
 	assert_near(s.device_max_temperature_k, 400.0);
@@ -222,8 +222,8 @@ static void test_pair_order_does_not_matter(void **state)
 	/* Swap the first and the last pair: same sum, same content. */
 	memcpy(swapped + 4, pkt + 4 + 4 * 229, 4);
 	memcpy(swapped + 4 + 4 * 229, pkt + 4, 4);
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &a, NULL), 0);
-	assert_int_equal(cs800_status_decode(swapped, PACKET, &b, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &a, NULL), 0);
+	assert_int_equal(cs800_status_decode(swapped, PACKET, 0, &b, NULL), 0);
 	assert_memory_equal(&a, &b, sizeof(a));
 }
 
@@ -264,7 +264,7 @@ static void test_unknown_enum_value_is_kept(void **state)
 	build(pkt);
 	set_pair(pkt, index_of(1065), 1065, 77);
 	seal(pkt);
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &s, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &s, NULL), 0);
 	assert_int_equal(s.alarm, 77);
 	assert_int_equal(cs800_param_format(cs800_param_by_id(1065), &s, buf, sizeof(buf)),
 			 (int)strlen("unknown (77)"));
@@ -280,7 +280,7 @@ static void test_optional_parameter_may_be_missing(void **state)
 	build(pkt);
 	set_pair(pkt, index_of(2010), 3999, 0);
 	seal(pkt);
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &s, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &s, NULL), 0);
 	assert_false(s.present & (UINT64_C(1) << bit));
 	assert_near(s.coldhead_temperature_k, 0.0);
 }
@@ -295,7 +295,7 @@ static void expect_reject(const uint8_t *pkt, size_t size, enum cs800_reject_rea
 
 	memset(&s, 0x5A, sizeof(s));
 	before = s;
-	assert_int_equal(cs800_status_decode(pkt, size, &s, &e), -EBADMSG);
+	assert_int_equal(cs800_status_decode(pkt, size, 0, &s, &e), -EBADMSG);
 	assert_memory_equal(&s, &before, sizeof(s));
 	assert_int_equal(e.reason, reason);
 	if (reason == CS800_REJECT_MISSING_PARAMETER || reason == CS800_REJECT_DUPLICATE_PARAMETER) {
@@ -374,7 +374,7 @@ static void test_reject_checksum_message(void **state)
 	build(pkt);
 	good = (uint16_t)(pkt[924] << 8 | pkt[925]);
 	pkt[4 + 4 * index_of(1051) + 3] ^= 0x01;
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &s, &e), -EBADMSG);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &s, &e), -EBADMSG);
 	assert_int_equal(e.reason, CS800_REJECT_CHECKSUM);
 	assert_int_equal(e.found, good);
 	assert_int_not_equal(e.expected, good);
@@ -463,7 +463,7 @@ static void test_format(void **state)
 	char buf[64];
 
 	build(pkt);
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &s, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &s, NULL), 0);
 	cs800_param_format(cs800_param_by_id(1051), &s, buf, sizeof(buf));
 	assert_string_equal(buf, "123.45 K");
 	cs800_param_format(cs800_param_by_id(1052), &s, buf, sizeof(buf));
@@ -490,7 +490,7 @@ static void test_builder_round_trip(void **state)
 	uint16_t seen[230];
 
 	build(pkt);
-	assert_int_equal(cs800_status_decode(pkt, PACKET, &s, NULL), 0);
+	assert_int_equal(cs800_status_decode(pkt, PACKET, 0, &s, NULL), 0);
 	cs800_status_build(&s, built);
 	assert_int_equal(built[0], 0xAA);
 	assert_int_equal(built[1], 0xAB);
@@ -506,7 +506,7 @@ static void test_builder_round_trip(void **state)
 	}
 	assert_int_equal(seen[0], 1000);
 	assert_int_equal(seen[229], 2042);
-	assert_int_equal(cs800_status_decode(built, PACKET, &again, NULL), 0);
+	assert_int_equal(cs800_status_decode(built, PACKET, 0, &again, NULL), 0);
 	assert_memory_equal(&s, &again, sizeof(s));
 }
 
