@@ -72,6 +72,10 @@ UNIT_TESTS :=	# $(BUILD)/unit/<name>: cmocka binaries (sanitized), print TAP
 FUZZERS :=	# $(BUILD)/fuzz/<name>: libFuzzer binaries; corpus in tests/fuzz/corpus/<name>
 BENCHES :=	# $(BUILD)/bench/<name>: benchmark programs built before `make bench`
 
+# The fragments define rules of their own (a unit test's link rule would
+# otherwise be the first, so the default goal): `make` means `make all`.
+.DEFAULT_GOAL := all
+
 include $(sort $(wildcard tests/*/*.mk daemon/*.mk daemon/*/*.mk))
 
 # ------------------------------------------------------------ top level
@@ -165,3 +169,7 @@ run: modules userspace | deps
 
 clean: modules-clean
 	rm -rf $(BUILD)
+
+# `make print-PROGRAMS`: a variable's value, for the scripts (lint).
+print-%:
+	@echo $($*)

@@ -6,6 +6,9 @@
 #                                               file (*.c, *.h, Kconfig,
 #                                               Makefile, Kbuild)
 #   ok - userspace builds with -Werror          `make userspace`
+#   ok - plain make builds ...                  what `make` with no target
+#                                               would do in a clean build
+#                                               directory (a dry run)
 # Quiet on success; on failure checkpatch's (or the compiler's) messages
 # follow as "# " comments.
 #
@@ -73,6 +76,32 @@ verify_units() {
 		rm -rf "$dir"
 	done
 }
+
+# `make` with no target, as a new user types it, must build the modules
+# and every program (a fragment's rule must not become the default goal):
+# a dry run (-n, -k past the modules of a tree never built) into an empty
+# build directory must link each of $(PROGRAMS) there and call Kbuild.
+default_goal_builds_all() {
+	local empty out programs p missing=()
+	empty=$(mktemp -d)
+	programs=$(make -C "$top" --no-print-directory -s BUILD="$empty" print-PROGRAMS)
+	out=$(make -C "$top" --no-print-directory -n -k BUILD="$empty" 2>&1)
+	rmdir "$empty"
+	[ -n "$programs" ] || missing+=("(no PROGRAMS)")
+	for p in $programs; do
+		grep -q -- "-o $p " <<<"$out" || missing+=("${p#"$empty"/}")
+	done
+	grep -q -- "M=$top .* modules\$" <<<"$out" || missing+=("the modules")
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "ok - plain make builds the modules and every program ($(wc -w <<<"$programs") of them, stationd among them)"
+	else
+		echo "not ok - plain make builds the modules and every program"
+		echo "# a dry run of 'make' in a clean build directory does not build: ${missing[*]}"
+		echo "# its default goal: $(make -C "$top" -pn 2>/dev/null | sed -n 's/^\.DEFAULT_GOAL := //p' | tail -n 1)"
+		failed=1
+	fi
+}
+default_goal_builds_all
 
 if [ -z "${LINT_NO_BUILD:-}" ]; then
 	if out=$(make -C "$top" --no-print-directory -j2 userspace 2>&1); then
