@@ -70,6 +70,14 @@ $(BUILD)/bench/cryo-latency: $(call obj,tests/bench/cryo-latency.c tests/bench/b
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_SYSTEMD) -lm
 
+# The link on sd-event without D-Bus: the bounded status-socket dispatch.
+UNIT_TESTS += $(BUILD)/unit/test-cryo-service
+
+$(BUILD)/unit/test-cryo-service: $(call san_obj,tests/unit/test-cryo-service.c $(CONFIG_SRCS) \
+		$(CRYO_SRCS) daemon/cryo/cryo-service.c daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lm
+
 # org.stationd1.Cryostream end to end on a private dbus-daemon: the
 # daemon side (service, bus-auth, objects) against this test as the
 # controller and the client.

@@ -120,7 +120,8 @@ static int on_status_packets(sd_event_source *source, int fd, uint32_t revents, 
 
 	/* Stamped on arrival, not with the loop's cached time: the silence
 	 * check compares against it. */
-	r = cryo_status_socket_drain(fd, s->link, cryo_service_now(s));
+	r = cryo_status_socket_drain(fd, s->link, cryo_service_now(s),
+				     CRYO_SERVICE_DATAGRAMS_PER_DISPATCH);
 	if (r < 0)
 		log_error_errno(r, "cryostream: cannot read the status socket");
 	r = rearm_silence_timer(s);

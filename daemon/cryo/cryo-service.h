@@ -17,6 +17,12 @@
 #include "daemon/cryo/cryo-link.h"
 #include "daemon/cryo/cs800-command.h"
 
+/* Datagrams read per dispatch of the status socket. The source is level
+ * triggered: what is left is read at its next dispatch, after the loop has
+ * run the other pending sources (the safety scan first, by priority). At
+ * 1 packet/s per controller this is never the limit; a flood is. */
+#define CRYO_SERVICE_DATAGRAMS_PER_DISPATCH 16u
+
 struct cryo_service;
 
 /*

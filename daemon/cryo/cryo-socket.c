@@ -26,14 +26,14 @@ int cryo_status_socket_open(const struct sockaddr_in *bind_address)
 	return TAKE_FD(fd);
 }
 
-int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec)
+int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec, unsigned int max)
 {
 	/* The largest UDP payload: every datagram arrives whole, so an
 	 * oversized one is rejected with its real size. */
 	uint8_t buf[UINT16_MAX];
-	int n = 0;
+	unsigned int n = 0;
 
-	for (;;) {
+	while (n < max) {
 		struct sockaddr_in source = {};
 		socklen_t len = sizeof(source);
 		ssize_t r;
@@ -41,7 +41,7 @@ int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec)
 		r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&source, &len);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return n;
+				return (int)n;
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -49,6 +49,7 @@ int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec)
 		(void)cryo_link_receive(link, buf, (size_t)r, &source, now_usec);
 		n++;
 	}
+	return (int)n;
 }
 
 int cryo_command_socket_open(void)

@@ -21,11 +21,15 @@
 int cryo_status_socket_open(const struct sockaddr_in *bind_address);
 
 /*
- * Read every datagram waiting on fd into the link, stamped now_usec.
- * Every datagram is passed whole, so an oversized one is rejected for its
- * real length. Returns the number read or -errno.
+ * Read the datagrams waiting on fd into the link, stamped now_usec, but at
+ * most max of them: a flood of packets must not keep the caller (an event
+ * loop callback) from returning; with a level-triggered source the rest
+ * comes at the next dispatch, after the loop has served everything else
+ * that is pending. Every datagram is passed whole, so an oversized one is
+ * rejected for its real length. Returns the number read (fewer than max:
+ * the socket is empty now) or -errno.
  */
-int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec);
+int cryo_status_socket_drain(int fd, struct cryo_link *link, uint64_t now_usec, unsigned int max);
 
 /* A non-blocking, close-on-exec UDP socket to send commands from. */
 int cryo_command_socket_open(void);

@@ -241,7 +241,7 @@ static bool pump(struct fixture *f, unsigned int ms, bool (*done)(struct fixture
 			return false;
 		assert_true(poll(&p, 1, 20) >= 0);
 		t = now_usec();
-		assert_true(cryo_status_socket_drain(f->status_fd, f->link, t) >= 0);
+		assert_true(cryo_status_socket_drain(f->status_fd, f->link, t, UINT_MAX) >= 0);
 		cryo_link_check_silence(f->link, t);
 	}
 }
