@@ -237,6 +237,7 @@ static int restore_manifold(struct engine *e, uint32_t m, char *error, size_t er
 		return -EBADMSG;
 	}
 	/* Its phase is not resumed: its detectors' fills are rescheduled. */
+	mr->input.changed_usec = mr->output.changed_usec = (int64_t)get_le64(in + 4);
 	mr->overfull = flags & MSTATE_OVERFULL;
 	mr->underfull = flags & MSTATE_UNDERFULL;
 	mr->overfull_persists = flags & MSTATE_OVERFULL_PERSISTS;

@@ -57,6 +57,7 @@ static void test_round_trip(void **state)
 {
 	struct fake_plant *f = *state;
 	struct engine_detector_view before[12], after[12];
+	struct engine_manifold_view manifold_before[2];
 	const char *times[] = { "06:30", "20:00" };
 	char error[256];
 
@@ -71,11 +72,22 @@ static void test_round_trip(void **state)
 	fake_scan(f);
 	for (uint32_t d = 0; d < 12; d++)
 		persistent_view(f, d, &before[d]);
+	for (uint32_t m = 0; m < 2; m++)
+		engine_manifold_view(f->engine, m, &manifold_before[m]);
+	assert_true(manifold_before[0].valve_changed_usec > 0);
 
 	restart(f, false);
 	for (uint32_t d = 0; d < 12; d++) {
 		persistent_view(f, d, &after[d]);
 		assert_memory_equal(&before[d], &after[d], sizeof(before[d]));
+	}
+	/* Manifolds too: their last valve change is the one before the
+	 * restart, not the closing at start-up (ValveChangedUSec). */
+	for (uint32_t m = 0; m < 2; m++) {
+		struct engine_manifold_view v;
+
+		engine_manifold_view(f->engine, m, &v);
+		assert_int_equal(v.valve_changed_usec, manifold_before[m].valve_changed_usec);
 	}
 	assert_true(after[6].status & DETECTOR_STATUS_UNDERFULL);
 	assert_true(after[1].status & DETECTOR_STATUS_DELAYED);
