@@ -276,9 +276,15 @@ int schedule_delay(struct fill_schedule *s, unsigned minutes, const char **why)
 
 bool schedule_cancel(struct fill_schedule *s, int64_t now)
 {
-	if (!schedule_is_delayed(s))
+	int64_t after;
+
+	if (!schedule_is_delayed(s) && !s->explicit_fill)
 		return false;
-	schedule_from_presets(s, now > s->undelayed_fill ? now : s->undelayed_fill);
+	/* A delayed preset fill is dropped: the next is the first preset
+	 * after it was due. An explicit fill gives back the presets it
+	 * skipped: the next is the first preset from now on. */
+	after = s->explicit_fill || now > s->undelayed_fill ? now : s->undelayed_fill;
+	schedule_from_presets(s, after);
 	return true;
 }
 

@@ -90,8 +90,11 @@ int schedule_fill(struct fill_schedule *s, int minute_of_day, int64_t now, const
 /* DELAY: postpone the next fill by 1..DELAY_MINUTES_MAX minutes. */
 int schedule_delay(struct fill_schedule *s, unsigned minutes, const char **why);
 
-/* CANCEL: drop a delayed fill; the next is the first preset after it was due.
- * Returns true if the schedule changed. */
+/*
+ * CANCEL: drop a delayed fill (the next is the first preset after it was
+ * due) or an explicit FILL time (the next is the first preset after now,
+ * the presets it skipped included). Returns true if the schedule changed.
+ */
 bool schedule_cancel(struct fill_schedule *s, int64_t now);
 
 static inline bool schedule_is_due(const struct fill_schedule *s, int64_t now)

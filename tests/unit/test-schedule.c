@@ -327,6 +327,21 @@ static void test_delay_and_cancel(void **state)
 	assert_false(schedule_cancel(&s, utc(2026, 5, 4, 6, 30)));
 	assert_int_equal(s.next_fill, utc(2026, 5, 4, 18, 0));
 
+	/* CANCEL drops an explicit FILL time: the 06:00 preset it skipped is back */
+	assert_int_equal(schedule_fill(&s, HM(8, 0), now, &why), 0);
+	assert_true(schedule_cancel(&s, now));
+	assert_false(s.explicit_fill);
+	assert_int_equal(s.next_fill, utc(2026, 5, 4, 6, 0));
+	/* ... and a delayed one; a FILL now (not started yet) too */
+	assert_int_equal(schedule_fill(&s, HM(20, 0), now, &why), 0);
+	assert_int_equal(schedule_delay(&s, 30, &why), 0);
+	assert_true(schedule_cancel(&s, now + 1800));
+	assert_int_equal(s.next_fill, utc(2026, 5, 4, 6, 0));
+	assert_false(schedule_is_delayed(&s));
+	assert_int_equal(schedule_fill(&s, -1, now, &why), 0);
+	assert_true(schedule_cancel(&s, now));
+	assert_int_equal(s.next_fill, utc(2026, 5, 4, 6, 0));
+
 	/* nothing scheduled: nothing to delay */
 	assert_int_equal(schedule_init(&s, NULL, 0, now, &why), 0);
 	assert_int_equal(schedule_delay(&s, 10, &why), -ENOENT);
