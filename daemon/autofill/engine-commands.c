@@ -49,18 +49,20 @@ static uint32_t number_of(const struct engine *e, uint32_t d)
 }
 
 /*
- * Why detector d may not fill now, as the error FILL gives for it alone, or
- * 0 if it may.
+ * Why detector d may not fill at `next_fill` (epoch s), as the error FILL
+ * gives for it alone, or 0 if it may. A detector filling now may be given
+ * a later fill, not another one now.
  */
-static int fill_refusal(const struct engine *e, uint32_t d, char *why, size_t why_size)
+static int fill_refusal(const struct engine *e, uint32_t d, int64_t next_fill, int64_t now_s,
+			char *why, size_t why_size)
 {
 	const struct detector_run *dr = &e->detectors[d];
 
-	if (dr->phase != DETECTOR_PHASE_IDLE) {
+	if (dr->phase != DETECTOR_PHASE_IDLE && next_fill <= now_s) {
 		snprintf(why, why_size, "detector %u is already filling", number_of(e, d));
 		return -EALREADY;
 	}
-	if (detector_may_fill(e, d))
+	if (dr->phase != DETECTOR_PHASE_IDLE || detector_may_fill(e, d))
 		return 0;
 	snprintf(why, why_size, "detector %u may not fill: %s", number_of(e, d),
 		 dr->avoided ? "it is avoided (UNAVOID first)" :
@@ -112,20 +114,20 @@ int engine_fill(struct engine *e, const char *targets, const char *at,
 		uint32_t d = t.detectors[i];
 		char refusal[256];
 
-		r = fill_refusal(e, d, refusal, sizeof(refusal));
+		next[i] = e->detectors[d].schedule;
+		r = schedule_fill(&next[i], minute, now_usec / USEC_PER_SEC, &why);
+		if (r < 0) {
+			snprintf(error, error_size, "detector %u: %s", number_of(e, d), why);
+			return r;
+		}
+		r = fill_refusal(e, d, next[i].next_fill, now_usec / USEC_PER_SEC,
+				 refusal, sizeof(refusal));
 		if (r < 0) {
 			if (n_skipped++ == 0) {
 				first_refusal_error = r;
 				snprintf(first_refusal, sizeof(first_refusal), "%s", refusal);
 			}
 			skip[i] = true;
-			continue;
-		}
-		next[i] = e->detectors[d].schedule;
-		r = schedule_fill(&next[i], minute, now_usec / USEC_PER_SEC, &why);
-		if (r < 0) {
-			snprintf(error, error_size, "detector %u: %s", number_of(e, d), why);
-			return r;
 		}
 	}
 	if (n_skipped == t.n_detectors) {
@@ -283,8 +285,24 @@ int engine_cancel(struct engine *e, const char *targets,
 	return 0;
 }
 
+/* Does a detector of manifold m still carry a latched error? */
+static bool manifold_members_have_errors(const struct engine *e, uint32_t m)
+{
+	const struct manifold_run *mr = &e->manifolds[m];
+
+	for (uint32_t i = 0; i < mr->n_members; i++) {
+		const struct detector_run *dr = &e->detectors[mr->members[i]];
+
+		if (dr->overfull || dr->underfull || dr->manifold_error)
+			return true;
+	}
+	return false;
+}
+
 /*
- * CLEAR: errors and warnings of the targets and of their manifolds. An
+ * CLEAR: errors and warnings of the targets, and of their manifolds once
+ * no detector of the manifold carries one (CLEAR of one detector leaves
+ * the manifold's error to its neighbours' CLEAR). An
  * overfull whose LN2 is still at the exhaust stays: it is not a warning
  * but the present state of the hardware. The alarm is silenced unless an
  * error is left (on other targets, or that overfull): it keeps sounding
@@ -300,14 +318,19 @@ int engine_clear(struct engine *e, const char *targets,
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < t.n_detectors; i++) {
-		uint32_t d = t.detectors[i];
-		struct detector_run *dr = &e->detectors[d];
-		struct manifold_run *mr = &e->manifolds[e->station->detectors[d].manifold];
+		struct detector_run *dr = &e->detectors[t.detectors[i]];
 
 		dr->underfull = false;
 		dr->manifold_error = false;
 		if (!dr->overfull_persists)
 			dr->overfull = false;
+	}
+	for (size_t i = 0; i < t.n_detectors; i++) {
+		uint32_t m = e->station->detectors[t.detectors[i]].manifold;
+		struct manifold_run *mr = &e->manifolds[m];
+
+		if (manifold_members_have_errors(e, m))
+			continue;
 		mr->underfull = false;
 		if (!mr->overfull_persists)
 			mr->overfull = false;

@@ -614,8 +614,19 @@ void engine_publish(struct engine *e)
 
 /* ---------------------------------------------------------------- life cycle */
 
+static bool manifold_all_avoided(const struct engine *e, uint32_t m)
+{
+	const struct manifold_run *mr = &e->manifolds[m];
+
+	for (uint32_t i = 0; i < mr->n_members; i++)
+		if (!e->detectors[mr->members[i]].avoided)
+			return false;
+	return mr->n_members > 0;
+}
+
 /* A latched error (overfull, underfull, manifold error) of a detector that
- * is not avoided, or of a manifold: what keeps the alarm sounding. */
+ * is not avoided, or of a manifold not all of whose detectors are avoided:
+ * what keeps the alarm sounding. */
 bool engine_has_unclear_errors(const struct engine *e)
 {
 	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
@@ -625,7 +636,8 @@ bool engine_has_unclear_errors(const struct engine *e)
 			return true;
 	}
 	for (uint32_t m = 0; m < e->station->n_manifolds; m++)
-		if (e->manifolds[m].overfull || e->manifolds[m].underfull)
+		if ((e->manifolds[m].overfull || e->manifolds[m].underfull) &&
+		    !manifold_all_avoided(e, m))
 			return true;
 	return false;
 }

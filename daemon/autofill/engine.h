@@ -22,7 +22,8 @@
  *   -ECANCELED   FILL where no target may fill now (avoided, bias
  *                shutdown, manifold inhibited by overfull, unavailable)
  *   -EALREADY    FILL where no target may fill now, the first one because
- *                its fill is in progress
+ *                its fill is in progress (FILL HH:MM of a filling detector
+ *                is accepted for a later time, not for now)
  *   -ESHUTDOWN   after engine_shutdown()
  * FILL of several targets fills those that may and skips the others (their
  * state unchanged); it then returns 0 with a note naming the first skipped

@@ -130,12 +130,48 @@ static void test_fill_refusals(void **state)
 	assert_unchanged(f, &before);
 	assert_int_equal(engine_unavoid(f->engine, "3", NOW, ERR), 0);
 
-	/* Already filling. */
+	/* Already filling: not again now (also not at the current minute). */
 	assert_int_equal(engine_fill(f->engine, "1", NULL, NOW, ERR), 0);
 	fake_scans(f, 4);
 	take_snapshot(f, &before);
 	assert_int_equal(engine_fill(f->engine, "1", NULL, NOW, ERR), -EALREADY);
+	assert_non_null(strstr(error, "detector 1 is already filling"));
+	assert_int_equal(engine_fill(f->engine, "1", "07:59", NOW, ERR), -EALREADY);
 	assert_unchanged(f, &before);
+}
+
+/*
+ * FILL <detector> HH:MM for a detector filling now is a fill at that later
+ * time: accepted, and it happens after the running one.
+ */
+static void test_fill_later_while_filling(void **state)
+{
+	struct fake_plant *f = *state;
+	int64_t now_s = f->real_usec / 1000000;
+	char error[256];
+
+	f->fill_ticks[0] = 20;
+	assert_int_equal(engine_fill(f->engine, "1,7", NULL, NOW, ERR), 0);
+	fake_scans(f, 4);
+	assert_true(f->valve[0]);
+	assert_true(f->valve[6]);
+	assert_int_equal(engine_fill(f->engine, "1", "09:00", NOW, ERR), 0);
+	assert_string_equal(error, "");
+	assert_int_equal(next_fill(f, 0), now_s + 10 + 3600);
+	/* The same for a group of filling detectors. */
+	assert_int_equal(engine_fill(f->engine, "A", "10:00", NOW, ERR), 0);
+	assert_int_equal(next_fill(f, 0), now_s + 10 + 2 * 3600);
+	assert_int_equal(next_fill(f, 5), now_s + 10 + 2 * 3600);
+	/* The running fills go on and end full; the later one is kept. */
+	fake_scan_until_idle(f, 100);
+	assert_int_equal(fake_count_results(f, 0, FILL_RESULT_FULL), 1);
+	assert_int_equal(fake_count_results(f, 6, FILL_RESULT_FULL), 1);
+	assert_int_equal(next_fill(f, 0), now_s + 10 + 2 * 3600);
+	while (f->real_usec / 1000000 < now_s + 10 + 2 * 3600)
+		fake_scan(f);
+	fake_scan_until_idle(f, 100);
+	assert_int_equal(fake_count_results(f, 0, FILL_RESULT_FULL), 2);
+	assert_int_equal(fake_count_results(f, 5, FILL_RESULT_FULL), 1);
 }
 
 /*
@@ -261,6 +297,51 @@ static void test_delay_and_cancel(void **state)
 	assert_int_equal(fake_count_results(f, 0, FILL_RESULT_FULL), 0);
 }
 
+/*
+ * CANCEL drops an explicit FILL HH:MM (Autofill.Cancel, stationd(8)): the
+ * preset it overrode is the next fill again, and the explicit time passes
+ * without a fill. Also a FILL now that could not start yet.
+ */
+static void test_cancel_drops_explicit_fill(void **state)
+{
+	struct fake_plant *f = *state;
+	int64_t now_s = f->real_usec / 1000000;
+	char error[256];
+
+	/* FILL 09:00 skips the 08:00 preset; CANCEL gives it back. */
+	assert_int_equal(engine_fill(f->engine, "1-2", "09:00", NOW, ERR), 0);
+	assert_int_equal(next_fill(f, 0), now_s + 10 + 3600);
+	assert_int_equal(engine_cancel(f->engine, "1", NOW, ERR), 0);
+	assert_int_equal(next_fill(f, 0), now_s + 10);
+	assert_int_equal(next_fill(f, 1), now_s + 10 + 3600);	/* 2 keeps its FILL */
+	fake_scans(f, 10);
+	fake_scan_until_idle(f, 100);
+	assert_int_equal(fake_count_results(f, 0, FILL_RESULT_FULL), 1);
+	assert_int_equal(fake_count_results(f, 1, FILL_RESULT_FULL), 0);
+	/* After its 08:00 fill, 1's next is tomorrow's preset; 2's is 09:00.
+	 * CANCEL of 2 at 08:30: its 09:00 passes without a fill. */
+	assert_int_equal(next_fill(f, 0), now_s + 10 + 86400);
+	while (f->real_usec / 1000000 < now_s + 10 + 1800)
+		fake_scan(f);
+	assert_int_equal(engine_cancel(f->engine, "2", NOW, ERR), 0);
+	assert_int_equal(next_fill(f, 1), now_s + 10 + 86400);
+	fake_scans(f, 3600);
+	assert_int_equal(fake_count_events(f, EV_STARTED, -1), 11);
+
+	/* A FILL now that cannot start (manifold B's sensor is dead) is
+	 * dropped too: it does not start once the sensor is back. */
+	f->manifold_sensor_dead[1] = true;
+	fake_scan(f);
+	assert_int_equal(engine_fill(f->engine, "7", NULL, NOW, ERR), -ECANCELED);
+	f->manifold_sensor_dead[1] = false;
+	fake_scan(f);
+	assert_int_equal(engine_fill(f->engine, "7", "23:59", NOW, ERR), 0);
+	assert_int_equal(engine_cancel(f->engine, "7", NOW, ERR), 0);
+	assert_int_equal(next_fill(f, 6), now_s + 10 + 86400);
+	fake_scans(f, 16 * 3600);
+	assert_int_equal(fake_count_events(f, EV_STARTED, -1), 11);
+}
+
 static void test_delay_nothing_scheduled(void **state)
 {
 	struct fake_plant *f = *state;
@@ -351,15 +432,33 @@ static void test_clear(void **state)
 	assert_true(fake_status(f, 6) & DETECTOR_STATUS_UNDERFULL);
 	assert_int_equal(fake_status(f, 0), 0);
 
-	/* CLEAR of some detectors clears them and their manifold; the alarm
-	 * sounds on for the errors left (10-12), as it would after a restart. */
+	/* CLEAR of some detectors clears them; their manifold keeps its
+	 * error while a detector of it has one (10-12); the alarm sounds on
+	 * for the errors left, as it would after a restart. */
 	assert_int_equal(engine_clear(f->engine, "7-9", NOW, ERR), 0);
 	assert_true(f->alarm);
 	assert_int_equal(fake_status(f, 6), 0);
 	assert_true(fake_status(f, 9) & DETECTOR_STATUS_UNDERFULL);
 	engine_manifold_view(f->engine, 1, &mv);
-	assert_int_equal(mv.status, 0);
+	assert_int_equal(mv.status, MANIFOLD_STATUS_UNDERFULL);
 	assert_int_equal(fake_state(f), ENGINE_STATE_FILL_ERROR);
+	/* One at a time: the last one's CLEAR clears the manifold too. */
+	assert_int_equal(engine_clear(f->engine, "10-11", NOW, ERR), 0);
+	engine_manifold_view(f->engine, 1, &mv);
+	assert_int_equal(mv.status, MANIFOLD_STATUS_UNDERFULL);
+	engine_save_state(f->engine);
+	assert_int_equal(fake_start_engine(f), 0);
+	assert_true(f->alarm);
+	assert_int_equal(engine_clear(f->engine, "12", NOW, ERR), 0);
+	engine_manifold_view(f->engine, 1, &mv);
+	assert_int_equal(mv.status, 0);
+	assert_false(f->alarm);
+	assert_int_equal(fake_state(f), ENGINE_STATE_OK);
+
+	/* Again, and CLEAR of the manifold's detectors at once, after a restart. */
+	fake_scans(f, 86400);
+	fake_scan_until_idle(f, 200);
+	assert_true(fake_status(f, 6) & DETECTOR_STATUS_UNDERFULL);
 	engine_save_state(f->engine);
 	assert_int_equal(fake_start_engine(f), 0);
 	assert_true(f->alarm);
@@ -448,6 +547,8 @@ int main(void)
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fill_refusals, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fill_later_while_filling, engine_fixture_no_presets,
+						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fill_group_skips, engine_fixture_no_presets,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_preset, engine_fixture_two_manifolds,
@@ -455,6 +556,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delay_and_cancel, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_delay_nothing_scheduled, engine_fixture_no_presets,
+						engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_drops_explicit_fill, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_ongoing_keeps_errors, engine_fixture_two_manifolds,
 						engine_fixture_teardown),
