@@ -29,6 +29,7 @@ static const char *const message_ids[_LOG_EVENT_MAX] = {
 	[LOG_EVENT_FAULT] = "43694769bd49469a93ebbcc98c429580",
 	[LOG_EVENT_CARD] = "d8caed89733540b1bd0f8e0f9244254b",
 	[LOG_EVENT_CONFIG] = "97efa9b74efa4b5dad7e0854477f0c71",
+	[LOG_EVENT_AUDIT] = "5d891230ed1b4c14aa3023584bb8d84e",
 };
 
 const char *log_event_message_id(enum log_event event)
@@ -56,10 +57,11 @@ void log_set_max_level(int priority)
 
 /* One entry with the fields that apply; < 0 if the journal refused it. */
 static int send_to_journal(int priority, enum log_event event, uint32_t detector,
-			   const char *manifold, const char *card, int error, const char *message)
+			   const char *manifold, const char *card, int error,
+			   const char *const *fields, const char *message)
 {
 	char f_msg[1100], f_prio[16], f_mid[64], f_det[32], f_man[32], f_card[48], f_err[32];
-	struct iovec iov[8];
+	struct iovec iov[8 + LOG_EXTRA_FIELDS_MAX];
 	size_t n = 0;
 
 #define FIELD(buf, ...) do {							\
@@ -81,6 +83,9 @@ static int send_to_journal(int priority, enum log_event event, uint32_t detector
 	if (error)
 		FIELD(f_err, "ERRNO=%d", error);
 #undef FIELD
+	for (size_t i = 0; fields && fields[i] && i < LOG_EXTRA_FIELDS_MAX; i++)
+		iov[n++] = (struct iovec) { .iov_base = (char *)fields[i],
+					    .iov_len = strlen(fields[i]) };
 	return sd_journal_sendv(iov, (int)n);
 }
 
@@ -95,23 +100,49 @@ static void send_to_stderr(int error, const char *message)
 		has_text ? "" : text);
 }
 
-int log_event(int priority, enum log_event event, uint32_t detector, const char *manifold,
-	      const char *card, int error, const char *format, ...)
+static int log_eventv(int priority, enum log_event event, uint32_t detector, const char *manifold,
+		      const char *card, int error, const char *const *fields,
+		      const char *format, va_list ap) _printf_(8, 0);
+static int log_eventv(int priority, enum log_event event, uint32_t detector, const char *manifold,
+		      const char *card, int error, const char *const *fields,
+		      const char *format, va_list ap)
 {
 	int saved_errno = errno;
 	char message[1024];
-	va_list ap;
 
 	error = error < 0 ? -error : error;
 	if (priority <= log_max_level) {
-		va_start(ap, format);
 		vsnprintf(message, sizeof(message), format, ap);
-		va_end(ap);
 		/* If the journal refuses, the message still goes to stderr. */
 		if (!log_to_journal ||
-		    send_to_journal(priority, event, detector, manifold, card, error, message) < 0)
+		    send_to_journal(priority, event, detector, manifold, card, error, fields,
+				    message) < 0)
 			send_to_stderr(error, message);
 	}
 	errno = saved_errno;
 	return -error;
+}
+
+int log_event(int priority, enum log_event event, uint32_t detector, const char *manifold,
+	      const char *card, int error, const char *format, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, format);
+	r = log_eventv(priority, event, detector, manifold, card, error, NULL, format, ap);
+	va_end(ap);
+	return r;
+}
+
+int log_event_fields(int priority, enum log_event event, const char *const *fields,
+		     const char *format, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, format);
+	r = log_eventv(priority, event, LOG_NO_DETECTOR, NULL, NULL, 0, fields, format, ap);
+	va_end(ap);
+	return r;
 }

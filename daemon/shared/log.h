@@ -23,6 +23,7 @@ enum log_event {
 	LOG_EVENT_FAULT,
 	LOG_EVENT_CARD,		/* a card found, missing or failed */
 	LOG_EVENT_CONFIG,	/* which configuration or state was loaded */
+	LOG_EVENT_AUDIT,	/* an authorized privileged call: who, what, outcome */
 	_LOG_EVENT_MAX,
 };
 
@@ -41,6 +42,15 @@ void log_set_max_level(int priority);
  */
 int log_event(int priority, enum log_event event, uint32_t detector, const char *manifold,
 	      const char *card, int error, const char *format, ...) _printf_(7, 8);
+
+/*
+ * log_event() with journal fields of the caller's own ("KEY=value"
+ * strings, NULL-terminated; at most LOG_EXTRA_FIELDS_MAX are sent). On
+ * stderr only the message shows, so it must say everything itself.
+ */
+#define LOG_EXTRA_FIELDS_MAX 12
+int log_event_fields(int priority, enum log_event event, const char *const *fields,
+		     const char *format, ...) _printf_(4, 5);
 
 #define log_info(...) log_event(LOG_INFO, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, 0, __VA_ARGS__)
 #define log_warning(...) log_event(LOG_WARNING, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, 0, __VA_ARGS__)
