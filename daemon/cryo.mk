@@ -84,7 +84,7 @@ $(BUILD)/unit/test-cryo-service: $(call san_obj,tests/unit/test-cryo-service.c $
 UNIT_TESTS += $(BUILD)/unit/test-cryo-bus
 
 $(BUILD)/unit/test-cryo-bus: $(call san_obj,tests/unit/test-cryo-bus.c $(CONFIG_SRCS) \
-		$(CRYO_DAEMON_SRCS) $(CRYO_BUILDER_SRCS) daemon/bus/bus-auth.c daemon/shared/log.c \
+		$(CRYO_DAEMON_SRCS) $(CRYO_BUILDER_SRCS) daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/shared/log.c \
 		tests/unit/private-bus.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lm

@@ -4,9 +4,9 @@
  * time per call, each an asynchronous method call whose reply continues
  * the decision:
  *
- *   GetConnectionCredentials(sender)   the bus driver: uid and groups
+ *   GetConnectionCredentials(sender)   the bus driver: uid, groups, pid
  *     uid 0                          -> allowed
- *     else CheckAuthorization(...)     polkit, for org.stationd1.manage
+ *     else CheckAuthorization(...)     polkit: the call's action, details
  *       authorized                   -> allowed
  *       challenge                    -> InteractiveAuthorizationRequired
  *       no polkitd on the bus        -> allowed iff in the operator group
@@ -17,16 +17,21 @@
  * the name has no owner and cannot be activated: an installed polkitd that
  * fails to answer refuses the call rather than falling back, so a broken
  * polkit never widens access.
+ *
+ * An allowed call runs, then leaves its audit entry (bus-auth.h).
  */
 #include <errno.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <systemd/sd-login.h>
 
 #include "daemon/bus/bus-auth.h"
+#include "daemon/bus/bus-message-text.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
@@ -40,6 +45,8 @@
 /* Credentials of the last few callers, by unique name. */
 #define CREDENTIALS_CACHE_SIZE 16
 #define UNIQUE_NAME_MAX 64
+/* The arguments in the audit entry: a Preset of 4 times to "all" fits. */
+#define AUDIT_ARGUMENTS_MAX 512
 
 /*
  * A unique name is never reused during a bus's lifetime, and a
@@ -50,6 +57,7 @@
 struct cached_credentials {
 	char sender[UNIQUE_NAME_MAX];	/* "" = unused */
 	uid_t uid;
+	pid_t pid;			/* 0: the bus driver did not say */
 	gid_t *gids;
 	size_t n_gids;
 };
@@ -71,7 +79,10 @@ struct auth_request {
 	bus_auth_run_t run;
 	void *userdata;
 	sd_bus_slot *slot;		/* the question being asked */
+	char *action;
+	char **details;			/* key, value, ..., NULL; "method" first */
 	uid_t uid;
+	pid_t pid;
 	gid_t *gids;
 	size_t n_gids;
 	struct auth_request *prev, *next;
@@ -121,6 +132,10 @@ static void request_free(struct auth_request *r)
 		r->next->prev = r->prev;
 	sd_bus_slot_unref(r->slot);
 	sd_bus_message_unref(r->call);
+	for (char **d = r->details; d && *d; d++)
+		free(*d);
+	free(r->details);
+	free(r->action);
 	free(r->gids);
 	free(r);
 }
@@ -139,6 +154,48 @@ struct bus_auth *bus_auth_free(struct bus_auth *a)
 	return NULL;
 }
 
+/*
+ * The audit entry of an allowed call that ran: who (uid, pid, unit),
+ * what (action, object, member, arguments) and how it ended. The unit is
+ * read from /proc now, for the pid the bus driver gave when the caller
+ * connected.
+ */
+static void audit(const struct auth_request *r, const char *arguments, const char *result)
+{
+	_cleanup_free_ char *unit = NULL;
+	char f_uid[32], f_pid[32], f_object_pid[32], f_unit[256], f_action[128], f_path[256],
+	     f_method[128], f_args[AUDIT_ARGUMENTS_MAX + 16], f_result[128];
+	const char *member = sd_bus_message_get_member(r->call);
+	const char *path = sd_bus_message_get_path(r->call);
+	const char *fields[LOG_EXTRA_FIELDS_MAX + 1];
+	size_t n = 0;
+
+	if (r->pid > 0 && sd_pid_get_unit(r->pid, &unit) < 0)
+		unit = NULL;
+#define FIELD(buf, ...) do {					\
+		snprintf(buf, sizeof(buf), __VA_ARGS__);	\
+		fields[n++] = buf;				\
+	} while (0)
+	FIELD(f_uid, "CALLER_UID=%u", (unsigned)r->uid);
+	if (r->pid > 0) {
+		FIELD(f_pid, "CALLER_PID=%d", (int)r->pid);
+		FIELD(f_object_pid, "OBJECT_PID=%d", (int)r->pid);
+	}
+	if (unit)
+		FIELD(f_unit, "CALLER_UNIT=%s", unit);
+	FIELD(f_action, "ACTION=%s", r->action);
+	FIELD(f_path, "OBJECT_PATH=%s", path ? path : "");
+	FIELD(f_method, "METHOD=%s", member ? member : "");
+	FIELD(f_args, "ARGUMENTS=%s", arguments);
+	FIELD(f_result, "RESULT=%s", result);
+#undef FIELD
+	fields[n] = NULL;
+	log_event_fields(LOG_NOTICE, LOG_EVENT_AUDIT, fields,
+			 "audit: uid %u (pid %d, unit %s) %s %s(%s) under %s: %s",
+			 (unsigned)r->uid, (int)r->pid, unit ? unit : "-", path ? path : "",
+			 member ? member : "", arguments, r->action, result);
+}
+
 /* The decision is made: answer the call (or let run answer it). */
 static void request_finish(struct auth_request *r, bool allowed, const char *error_name,
 			   const char *message)
@@ -147,12 +204,21 @@ static void request_finish(struct auth_request *r, bool allowed, const char *err
 	int k;
 
 	if (allowed) {
+		char arguments[AUDIT_ARGUMENTS_MAX];
+
+		/* Also rewinds r->call for run. */
+		k = bus_message_arguments_text(r->call, arguments, sizeof(arguments));
+		if (k < 0)
+			snprintf(arguments, sizeof(arguments), "unreadable: %s", strerror(-k));
 		k = r->run(r->call, r->userdata, &error);
-		if (k < 0) {
-			if (sd_bus_error_is_set(&error))
-				k = sd_bus_reply_method_error(r->call, &error);
-			else
-				k = sd_bus_reply_method_errno(r->call, k, NULL);
+		if (k >= 0) {
+			audit(r, arguments, "accepted");
+		} else if (sd_bus_error_is_set(&error)) {
+			audit(r, arguments, error.name);
+			k = sd_bus_reply_method_error(r->call, &error);
+		} else {
+			audit(r, arguments, strerror(-k));
+			k = sd_bus_reply_method_errno(r->call, k, NULL);
 		}
 	} else {
 		k = sd_bus_reply_method_errorf(r->call, error_name, "%s", message);
@@ -169,6 +235,18 @@ static void request_refuse(struct auth_request *r, const char *why)
 	request_finish(r, false, SD_BUS_ERROR_ACCESS_DENIED, why);
 }
 
+static void request_refusef(struct auth_request *r, const char *format, ...) _printf_(2, 3);
+static void request_refusef(struct auth_request *r, const char *format, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(why, sizeof(why), format, ap);
+	va_end(ap);
+	request_refuse(r, why);
+}
+
 static bool in_operator_group(const struct auth_request *r)
 {
 	if (!r->auth->has_operator_group)
@@ -182,19 +260,18 @@ static bool in_operator_group(const struct auth_request *r)
 static void decide_without_polkit(struct auth_request *r)
 {
 	const struct bus_auth *a = r->auth;
-	char why[128];
 
 	if (in_operator_group(r)) {
 		request_finish(r, true, NULL, NULL);
 		return;
 	}
 	if (!a->operator_group)
-		snprintf(why, sizeof(why),
-			 "operator interventions need uid 0 (no operator group is configured)");
+		request_refusef(r, "operator interventions need uid 0 (no operator group is configured, no polkit): %s",
+				r->action);
 	else
-		snprintf(why, sizeof(why), "operator interventions need uid 0 or group \"%s\"%s",
-			 a->operator_group, a->has_operator_group ? "" : " (which does not exist)");
-	request_refuse(r, why);
+		request_refusef(r, "operator interventions need uid 0 or group \"%s\"%s (no polkit): %s",
+				a->operator_group,
+				a->has_operator_group ? "" : " (which does not exist)", r->action);
 }
 
 /* The bus said polkit is not there (neither running nor activatable). */
@@ -231,12 +308,16 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
 	}
 	if (authorized)
 		request_finish(r, true, NULL, NULL);
-	else if (challenge)
-		request_finish(r, false, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-			       "authentication is needed for " BUS_AUTH_POLKIT_ACTION
-			       " (call with interactive authorization allowed)");
-	else
-		request_refuse(r, "not authorized for " BUS_AUTH_POLKIT_ACTION);
+	else if (challenge) {
+		char why[256];
+
+		snprintf(why, sizeof(why),
+			 "authentication is needed for %s (call with interactive authorization allowed)",
+			 r->action);
+		request_finish(r, false, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, why);
+	} else {
+		request_refusef(r, "not authorized for %s", r->action);
+	}
 	return 0;
 }
 
@@ -251,10 +332,18 @@ static int ask_polkit(struct auth_request *r)
 		flags |= POLKIT_ALLOW_USER_INTERACTION;
 	k = sd_bus_message_new_method_call(r->auth->bus, &q, POLKIT_NAME, POLKIT_PATH,
 					   POLKIT_INTERFACE, "CheckAuthorization");
+	/* subject (sa{sv}), action, details a{ss}, flags, cancellation id */
 	if (k >= 0)
-		/* subject (sa{sv}), action, details a{ss}, flags, cancellation id */
-		k = sd_bus_message_append(q, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
-					  sender, BUS_AUTH_POLKIT_ACTION, 0, flags, "");
+		k = sd_bus_message_append(q, "(sa{sv})s", "system-bus-name", 1, "name", "s",
+					  sender, r->action);
+	if (k >= 0)
+		k = sd_bus_message_open_container(q, 'a', "{ss}");
+	for (char **d = r->details; k >= 0 && d[0] && d[1]; d += 2)
+		k = sd_bus_message_append(q, "{ss}", d[0], d[1]);
+	if (k >= 0)
+		k = sd_bus_message_close_container(q);
+	if (k >= 0)
+		k = sd_bus_message_append(q, "us", flags, "");
 	if (k >= 0)
 		k = sd_bus_call_async(r->auth->bus, &r->slot, q, on_polkit_reply, r,
 				      POLKIT_TIMEOUT_USEC);
@@ -283,6 +372,13 @@ static int read_credentials(sd_bus_message *reply, struct auth_request *r, bool 
 				return k;
 			r->uid = uid;
 			*have_uid = true;
+		} else if (strcmp(key, "ProcessID") == 0) {
+			uint32_t pid;
+
+			k = sd_bus_message_read(reply, "v", "u", &pid);
+			if (k < 0)
+				return k;
+			r->pid = (pid_t)pid;
 		} else if (strcmp(key, "UnixGroupIDs") == 0) {
 			const void *gids;
 			size_t size;
@@ -353,6 +449,7 @@ static void cache_store(struct bus_auth *a, const char *sender, const struct aut
 	free(c->gids);
 	snprintf(c->sender, sizeof(c->sender), "%s", sender);
 	c->uid = r->uid;
+	c->pid = r->pid;
 	c->gids = gids;
 	c->n_gids = r->n_gids;
 	a->cache_next = (a->cache_next + 1) % CREDENTIALS_CACHE_SIZE;
@@ -384,8 +481,35 @@ static int on_credentials_reply(sd_bus_message *reply, void *userdata, sd_bus_er
 	return 0;
 }
 
-int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_t run,
-			    void *userdata, sd_bus_error *error)
+/* "method", m's member, then a copy of details. */
+static char **details_new(sd_bus_message *m, const char *const *details)
+{
+	const char *member = sd_bus_message_get_member(m);
+	size_t n = 0, i = 0;
+	char **d;
+
+	while (details && details[n] && details[n + 1])
+		n += 2;
+	d = calloc(n + 3, sizeof(*d));
+	if (!d)
+		return NULL;
+	d[i++] = strdup(BUS_AUTH_DETAIL_METHOD);
+	d[i++] = strdup(member ? member : "");
+	for (size_t j = 0; j < n; j++)
+		d[i++] = strdup(details[j]);
+	for (size_t j = 0; j < i; j++)
+		if (!d[j]) {
+			for (j = 0; j < i; j++)
+				free(d[j]);
+			free(d);
+			return NULL;
+		}
+	return d;
+}
+
+int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, const char *action,
+			    const char *const *details, bus_auth_run_t run, void *userdata,
+			    sd_bus_error *error)
 {
 	const char *sender = sd_bus_message_get_sender(m);
 	const struct cached_credentials *cached;
@@ -406,6 +530,12 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_
 	if (a->requests)
 		a->requests->prev = r;
 	a->requests = r;
+	r->action = strdup(action);
+	r->details = details_new(m, details);
+	if (!r->action || !r->details) {
+		request_free(r);
+		return -ENOMEM;
+	}
 
 	cached = cache_find(a, sender);
 	if (cached) {
@@ -417,6 +547,7 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, bus_auth_run_
 		memcpy(r->gids, cached->gids, cached->n_gids * sizeof(gid_t));
 		r->n_gids = cached->n_gids;
 		r->uid = cached->uid;
+		r->pid = cached->pid;
 		decide_with_credentials(r);
 		return 1;
 	}

@@ -193,22 +193,34 @@ static int run_delay(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return command_finish(a, m, r, message, error);
 }
 
-/* Every method is privileged: bus_auth decides, then runs the command. */
-#define PRIVILEGED_METHOD(name, run)							\
+/*
+ * Every method is privileged: bus_auth decides whether the caller may do
+ * the operation's polkit action, given the targets (the first argument of
+ * every command) as a detail a site rule can scope, then runs the command.
+ */
+#define PRIVILEGED_METHOD(name, action, run)						\
 	static int method_##name(sd_bus_message *m, void *userdata, sd_bus_error *error) \
 	{										\
 		struct bus_autofill *a = userdata;					\
+		const char *targets;							\
+		int r;									\
 											\
-		return bus_auth_run_privileged(a->auth, m, run, a, error);		\
+		r = sd_bus_message_read(m, "s", &targets);				\
+		if (r < 0)								\
+			return r;							\
+		return bus_auth_run_privileged(a->auth, m, action,			\
+					       (const char *const[]) {			\
+						       BUS_AUTH_DETAIL_TARGETS, targets, NULL \
+					       }, run, a, error);			\
 	}
 
-PRIVILEGED_METHOD(fill, run_fill)
-PRIVILEGED_METHOD(preset, run_preset)
-PRIVILEGED_METHOD(delay, run_delay)
-PRIVILEGED_METHOD(avoid, run_avoid)
-PRIVILEGED_METHOD(unavoid, run_unavoid)
-PRIVILEGED_METHOD(cancel, run_cancel)
-PRIVILEGED_METHOD(clear, run_clear)
+PRIVILEGED_METHOD(fill, BUS_AUTH_ACTION_FILL, run_fill)
+PRIVILEGED_METHOD(preset, BUS_AUTH_ACTION_SCHEDULE, run_preset)
+PRIVILEGED_METHOD(delay, BUS_AUTH_ACTION_SCHEDULE, run_delay)
+PRIVILEGED_METHOD(cancel, BUS_AUTH_ACTION_SCHEDULE, run_cancel)
+PRIVILEGED_METHOD(avoid, BUS_AUTH_ACTION_OVERRIDE, run_avoid)
+PRIVILEGED_METHOD(unavoid, BUS_AUTH_ACTION_OVERRIDE, run_unavoid)
+PRIVILEGED_METHOD(clear, BUS_AUTH_ACTION_OVERRIDE, run_clear)
 
 static int property_global(sd_bus *bus, const char *path, const char *interface,
 			   const char *property, sd_bus_message *reply, void *userdata,

@@ -346,7 +346,10 @@ static int method_command(sd_bus_message *m, void *userdata, sd_bus_error *error
 {
 	struct cryostream_object *o = userdata;
 
-	return bus_auth_run_privileged(o->owner->auth, m, run_command, o, error);
+	return bus_auth_run_privileged(o->owner->auth, m, BUS_AUTH_ACTION_CRYOSTREAM_COMMAND,
+				       (const char *const[]) {
+					       BUS_AUTH_DETAIL_DEVICE, o->controller->name, NULL
+				       }, run_command, o, error);
 }
 
 /* History(u seconds) -> a(tddd): readable by anyone, like the properties. */

@@ -7,7 +7,7 @@ UNIT_TESTS += $(BUILD)/unit/test-bus-objects $(BUILD)/unit/test-bus-autofill
 
 $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 		tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c daemon/bus/bus-detector.c \
+		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c daemon/bus/bus-detector.c \
 		daemon/bus/bus-manifold.c daemon/bus/bus-object-tree.c \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
@@ -17,7 +17,26 @@ $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 # without polkit, refusals, the commit hook and NotDurable).
 $(BUILD)/unit/test-bus-autofill: $(call san_obj,tests/unit/test-bus-autofill.c \
 		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-auth.c daemon/bus/bus-autofill.c \
+		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# A call's arguments as the audit trail's text.
+UNIT_TESTS += $(BUILD)/unit/test-bus-message-text
+
+$(BUILD)/unit/test-bus-message-text: $(call san_obj,tests/unit/test-bus-message-text.c \
+		daemon/bus/bus-message-text.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# Per-operation authorization: a fake polkit authority and a client that
+# is not root, through a private dbus-daemon.
+UNIT_TESTS += $(BUILD)/unit/test-bus-auth
+
+$(BUILD)/unit/test-bus-auth: $(call san_obj,tests/unit/test-bus-auth.c \
+		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
+		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)

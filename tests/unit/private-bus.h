@@ -19,6 +19,9 @@
  * behind.
  */
 pid_t private_bus_start(char *address, size_t size);
+/* The same, but every uid may connect (and own names): for tests whose
+ * clients drop to another uid. */
+pid_t private_bus_start_open(char *address, size_t size);
 
 /* A started client connection to the bus at address (asserts on failure). */
 sd_bus *private_bus_connect(const char *address);

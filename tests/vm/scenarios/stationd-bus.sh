@@ -10,28 +10,25 @@
 #    FillStarted, Cancel FillEnded, Clear), PropertiesChanged is seen;
 #  - bad arguments get InvalidArgs naming the bad part, and no state
 #    changes (GetManagedObjects before and after);
-#  - nobody gets AccessDenied, a member of the operator group may
-#    intervene; a manual-fill key makes every command ManualFill;
-#  - with polkitd on the bus, polkit decides (a rule grants nobody).
-# timeout: 300
+#  - nobody gets AccessDenied naming the action, a member of the operator
+#    group may intervene; a manual-fill key makes every command ManualFill;
+#  - every authorized call leaves one audit entry in the journal (uid,
+#    action, method, arguments, outcome), a refused one none;
+#  - with polkitd on the bus, polkit decides per operation: a rule grants
+#    nobody org.stationd1.autofill.schedule for detector 7 (the targets
+#    detail) and not .override nor .fill; the example rules file grants
+#    its groups their tier.
+# timeout: 600
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-bus.XXXXXX)
+scenario_begin stationd-bus
 chmod 0755 "$work"	# the bus socket is below it: nobody must reach it
-monitor="" polkitd=""
-cleanup() {
-	local p
-	for p in $monitor $polkitd; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	station_down >/dev/null 2>&1
-	umount /etc/polkit-1/rules.d /usr/share/polkit-1/actions 2>/dev/null
-	rm -rf "$work"
+bus_cleanup() {
+	umount /etc/polkit-1/rules.d /usr/share/polkit-1/actions /etc/group 2>/dev/null
+	scenario_cleanup
 }
-trap cleanup EXIT
+trap bus_cleanup EXIT
 
 sed 's/operator-group "stationd"/operator-group "users"/' \
 	"$STATIOND_TOP/daemon/examples/station.conf" >"$work/station.conf"
@@ -39,13 +36,11 @@ cp "$STATIOND_TOP/daemon/examples/cards.conf" "$work/"
 # No noise: an idle station's state is constant, so "no state change" can
 # be checked by comparing GetManagedObjects. Slow detector fills: a fill
 # is still running when the scenario cancels it.
-if ! station_up -c "$work/station.conf" -d "$work/run" -s 60 \
-	-p "--noise 0 --detector-fill 6000" 2>"$work/up.log"; then
-	not_ok "the simulated station comes up"
-	sed 's/^/# /' "$work/up.log"
-	exit 1
-fi
-ok "the simulated station comes up (operator-group users)"
+scenario_station_up "the simulated station comes up (operator-group users)" \
+	-c "$work/station.conf" -d "$work/run" -s 60 -p "--noise 0 --detector-fill 6000" --no-daemon
+scenario_journal
+station_start_daemon_journaled
+check "stationd is on the bus, logging to the journal" station_wait_ready 60
 addr=$STATION_BUS_ADDRESS
 users_gid=$(getent group users | cut -d: -f3)
 
@@ -78,8 +73,12 @@ objects() {
 }
 
 gdbus monitor --address "$addr" --dest org.stationd1 >"$work/monitor.log" 2>&1 &
-monitor=$!
+scenario_pids+=" $!"
 sleep 1
+AUDIT_ID=5d891230ed1b4c14aa3023584bb8d84e	# MESSAGE_ID: an authorized privileged call
+# audits <pattern>: how many audit entries match (the fields in the order
+# log.c sends them)
+audits() { grep "MESSAGE_ID=$AUDIT_ID" "$work/journal.log" | grep -c -- "$1"; }
 
 # ---- introspection and the tree
 intro=$(station_busctl introspect --list org.stationd1 /org/stationd1/autofill 2>&1)
@@ -123,16 +122,26 @@ check "GetManagedObjects: detector 7's properties" \
 	<<<"$managed"
 
 # ---- each command, as root
-out=$(call Preset 7 "['13:37', '14:00']" replace)
-expect_eq "root: Preset 7 13:37 14:00 replace" "$out" "()"
+# Preset times hours away: a preset that fires mid-scenario starts a fill
+# nobody asked for (fixed times failed when the run reached them).
+P0=$(date -d '+3 hours' +%H:%M) P1=$(date -d '+6 hours' +%H:%M)
+P2=$(date -d '+6 hours 23 minutes' +%H:%M) P3=$(date -d '+9 hours' +%H:%M)
+# presets_as <HH:MM>...: the Presets property busctl prints (ascending)
+presets_as() {
+	local sorted
+	sorted=$(printf '"%s"\n' "$@" | sort | tr '\n' ' ')
+	echo "as $# ${sorted% }"
+}
+out=$(call Preset 7 "['$P1', '$P2']" replace)
+expect_eq "root: Preset 7 $P1 $P2 replace" "$out" "()"
 expect_eq "Presets of detector 7 read back" "$(prop detector/7 Detector Presets)" \
-	'as 2 "13:37" "14:00"'
+	"$(presets_as "$P1" "$P2")"
 check "PropertiesChanged of detector 7 carries the Presets" wait_for 10 \
-	grep -q "/org/stationd1/detector/7: org.freedesktop.DBus.Properties.PropertiesChanged ('org.stationd1.Detector', {.*'Presets': <\['13:37', '14:00'\]>" \
+	grep -q "/org/stationd1/detector/7: org.freedesktop.DBus.Properties.PropertiesChanged ('org.stationd1.Detector', {.*'Presets': <\[$(presets_as "$P1" "$P2" | cut -d' ' -f3- | tr '"' "'" | sed "s/' '/', '/")\]>" \
 	"$work/monitor.log"
-out=$(call Preset 7 "['06:00']" add)
-expect_eq "root: Preset 7 06:00 add" "$out" "()"
-expect_eq "Presets merged" "$(prop detector/7 Detector Presets)" 'as 3 "06:00" "13:37" "14:00"'
+out=$(call Preset 7 "['$P0']" add)
+expect_eq "root: Preset 7 $P0 add" "$out" "()"
+expect_eq "Presets merged" "$(prop detector/7 Detector Presets)" "$(presets_as "$P0" "$P1" "$P2")"
 next=$(prop detector/7 Detector NextFillUSec | cut -d' ' -f2)
 check "NextFillUSec is the next preset (µs since the epoch)" \
 	test "$next" -gt "$(($(date +%s) * 1000000))" -a "$next" -le "$((($(date +%s) + 86400) * 1000000))"
@@ -234,17 +243,22 @@ expect_eq "bad arguments: GetManagedObjects unchanged" "$(objects)" "$before"
 
 # ---- who may intervene (no polkitd yet: uid 0 or the operator group)
 out=$(call "${NOBODY[@]}" Avoid 7)
-if grep -q "org.freedesktop.DBus.Error.AccessDenied: operator interventions need uid 0 or group \"users\"" <<<"$out"; then
-	ok "nobody: Avoid 7 refused with AccessDenied"
+if grep -q "org.freedesktop.DBus.Error.AccessDenied: operator interventions need uid 0 or group \"users\" (no polkit): org.stationd1.autofill.override" <<<"$out"; then
+	ok "nobody: Avoid 7 refused with AccessDenied naming the action"
 else
-	not_ok "nobody: Avoid 7 refused with AccessDenied"
+	not_ok "nobody: Avoid 7 refused with AccessDenied naming the action"
 	echo "#   got: $out"
 fi
 out=$(call "${NOBODY[@]}" Preset 7 "['01:00']" replace)
-check "nobody: Preset refused" grep -q AccessDenied <<<"$out"
+check "nobody: Preset refused (org.stationd1.autofill.schedule)" \
+	grep -q "AccessDenied: .*: org.stationd1.autofill.schedule" <<<"$out"
+out=$(call "${NOBODY[@]}" Fill 7 "''")
+check "nobody: Fill refused (org.stationd1.autofill.fill)" \
+	grep -q "AccessDenied: .*: org.stationd1.autofill.fill" <<<"$out"
 out=$(call "${NOBODY[@]}" Avoid 0)
 check "nobody with a bad argument: AccessDenied first" grep -q AccessDenied <<<"$out"
 expect_eq "nobody: GetManagedObjects unchanged" "$(objects)" "$before"
+expect_eq "audit: no entry for nobody's refused calls" "$(audits "CALLER_UID=65534 ")" 0
 check "nobody may read properties" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	busctl --address="$addr" get-property org.stationd1 /org/stationd1/detector/7 \
 	org.stationd1.Detector Status
@@ -253,6 +267,22 @@ expect_eq "a member of group users: Avoid 7 allowed" "$out" "()"
 check "operator's Avoid took effect" grep -q '"avoided"' <<<"$(prop detector/7 Detector Status)"
 out=$(call "${OPERATOR[@]}" Unavoid 7)
 expect_eq "a member of group users: Unavoid 7 allowed" "$out" "()"
+
+# ---- the audit trail: one entry per authorized call, after it ran
+check "audit: root's Preset, once, with the action, arguments and outcome" wait_for 5 \
+	test "$(audits "MESSAGE=audit: uid 0 .*CALLER_UID=0 CALLER_PID=[0-9]* OBJECT_PID=[0-9]* .*ACTION=org.stationd1.autofill.schedule OBJECT_PATH=/org/stationd1/autofill METHOD=Preset ARGUMENTS=\"7\", \[\"$P1\", \"$P2\"\], \"replace\" RESULT=accepted")" = 1
+expect_eq "audit: the operator's Avoid 7 (uid 2, org.stationd1.autofill.override)" \
+	"$(audits "CALLER_UID=2 .*ACTION=org.stationd1.autofill.override .*METHOD=Avoid ARGUMENTS=\"7\" RESULT=accepted")" 1
+expect_eq "audit: root's Fill 7 now (org.stationd1.autofill.fill)" \
+	"$(audits "ACTION=org.stationd1.autofill.fill .*METHOD=Fill ARGUMENTS=\"7\", \"\" RESULT=accepted")" 1
+expect_eq "audit: an authorized call the engine refused, with the error" \
+	"$(audits "METHOD=Delay ARGUMENTS=\"7\", 1441 RESULT=org.freedesktop.DBus.Error.InvalidArgs")" 1
+expect_eq "audit: Fill of a filling detector, AlreadyFilling" \
+	"$(audits "METHOD=Fill .*RESULT=org.stationd1.Error.AlreadyFilling")" 1
+# Calls so far by root and the operator, each audited once: Preset 2 + 3
+# bad, Delay 1 + 2 bad, Cancel 2, Avoid 2 + 4 bad, Unavoid 2 + 1 bad,
+# Fill 3 + 1 bad, Clear 1.
+expect_eq "audit: every authorized call once (24 so far)" "$(audits "")" 24
 
 # ---- manual fill: every intervention refused
 echo "key B on" >"$STATION_PLANT_CTL"
@@ -275,7 +305,7 @@ out=$(call Avoid 7)
 expect_eq "key off: Avoid 7 accepted again" "$out" "()"
 call Unavoid 7 >/dev/null
 
-# ---- polkit: polkitd on the bus decides
+# ---- polkit: polkitd on the bus decides, per operation
 pk=/usr/lib/polkit-1/polkitd
 if [ ! -x "$pk" ]; then
 	not_ok "polkitd is installed (package polkitd)"
@@ -283,21 +313,33 @@ else
 	mount -t tmpfs tmpfs /etc/polkit-1/rules.d
 	mount -t tmpfs tmpfs /usr/share/polkit-1/actions
 	cp "$STATIOND_TOP/polkit/org.stationd1.policy" /usr/share/polkit-1/actions/
+	# nobody: the schedule of detector 7 (the targets detail), nothing else.
 	cat >/etc/polkit-1/rules.d/50-stationd-test.rules <<'EOF'
 polkit.addRule(function(action, subject) {
-	if (action.id == "org.stationd1.manage" && subject.user == "nobody")
+	if (action.id == "org.stationd1.autofill.schedule" && subject.user == "nobody" &&
+	    action.lookup("targets") == "7" && action.lookup("method") != "")
 		return polkit.Result.YES;
-	if (action.id == "org.stationd1.manage" && subject.user == "sys")
+	if (action.id.indexOf("org.stationd1.") == 0 && subject.user == "sys")
 		return polkit.Result.AUTH_ADMIN;
 });
 EOF
+	# The example rules file as shipped, but for ssh sessions too (the
+	# callers here have no logind session), on groups of its own.
+	sed 's/var consoleOnly = true;/var consoleOnly = false;/' \
+		"$STATIOND_TOP/polkit/stationd-tiers.rules.example" \
+		>/etc/polkit-1/rules.d/60-stationd-tiers.rules
+	check "the example rules file has the consoleOnly switch" \
+		grep -q "consoleOnly = false" /etc/polkit-1/rules.d/60-stationd-tiers.rules
+	{ cat /etc/group; echo "stationd-limited:x:990:daemon"; echo "stationd-full:x:991:lp"; } \
+		>"$work/group"
+	mount --bind "$work/group" /etc/group
 	chmod 0755 /etc/polkit-1/rules.d
 	# polkitd owns its name on the station's bus: its bus policy, reloaded.
 	sed -i "s|</busconfig>|  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>\n</busconfig>|" \
 		"$STATION_DIR/bus.conf"
 	station_busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig
 	DBUS_SYSTEM_BUS_ADDRESS=$addr "$pk" --no-debug >"$work/polkitd.log" 2>&1 &
-	polkitd=$!
+	scenario_pids+=" $!"
 	polkit_up() {
 		[ "$(station_busctl call org.freedesktop.DBus /org/freedesktop/DBus \
 			org.freedesktop.DBus NameHasOwner s org.freedesktop.PolicyKit1)" = "b true" ]
@@ -305,24 +347,64 @@ EOF
 	check "polkitd owns org.freedesktop.PolicyKit1 on the bus" wait_for 30 polkit_up
 	before=$(objects)
 	out=$(call "${OPERATOR[@]}" Avoid 7)
-	check "polkit: group users alone no longer suffices (AccessDenied)" \
-		grep -q "AccessDenied: not authorized for org.stationd1.manage" <<<"$out"
+	check "polkit: group users alone no longer suffices (AccessDenied naming the action)" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.override" <<<"$out"
 	[ "$out" = "()" ] && call Unavoid 7 >/dev/null
 	expect_eq "polkit refusal: GetManagedObjects unchanged" "$(objects)" "$before"
 	out=$(call as --reuid=3 --regid=3 --clear-groups -- Avoid 7)
 	check "polkit: authentication needed, not allowed by the call: InteractiveAuthorizationRequired" \
-		grep -q "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" <<<"$out"
+		grep -q "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: authentication is needed for org.stationd1.autofill.override" <<<"$out"
 	expect_eq "polkit: no state change for either" "$(objects)" "$before"
+
+	# One action granted, the others not.
 	out=$(call "${NOBODY[@]}" Avoid 7)
-	expect_eq "polkit: a rule grants nobody org.stationd1.manage: Avoid 7" "$out" "()"
-	check "nobody's Avoid took effect" grep -q '"avoided"' <<<"$(prop detector/7 Detector Status)"
+	check "polkit: nobody has no org.stationd1.autofill.override: Avoid 7 refused" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.override" <<<"$out"
+	out=$(call "${NOBODY[@]}" Fill 7 "''")
+	check "polkit: nobody has no org.stationd1.autofill.fill: Fill 7 refused" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.fill" <<<"$out"
+	out=$(call "${NOBODY[@]}" Preset 8 "['02:00']" replace)
+	check "polkit: the rule's targets detail: nobody's Preset 8 refused" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.schedule" <<<"$out"
+	expect_eq "polkit: nobody's refused calls changed nothing" "$(objects)" "$before"
+	out=$(call "${NOBODY[@]}" Preset 7 "['$P3']" replace)
+	expect_eq "polkit: a rule grants nobody org.stationd1.autofill.schedule for 7: Preset 7" \
+		"$out" "()"
+	expect_eq "nobody's Preset took effect" "$(prop detector/7 Detector Presets)" "as 1 \"$P3\""
+	out=$(call "${NOBODY[@]}" Delay 7 "uint32 10")
+	expect_eq "polkit: nobody's Delay 7 (the same action)" "$out" "()"
+	out=$(call "${NOBODY[@]}" Cancel 7)
+	expect_eq "polkit: nobody's Cancel 7 (the same action)" "$out" "()"
+	expect_eq "audit: nobody's three accepted calls, none of the refused" \
+		"$(audits "CALLER_UID=65534 .*ACTION=org.stationd1.autofill.schedule .*RESULT=accepted")/$(audits "CALLER_UID=65534 ")" 3/3
+
+	# The example rules file: the limited tier fills and schedules, the
+	# full tier also overrides, others get polkit's default.
+	later=$(date -d '+12 hours' +%H:%M)
+	out=$(call as --reuid=1 --regid=1 --clear-groups -- Fill 7 "'$later'")
+	expect_eq "tiers: stationd-limited (daemon) may Fill 7 at $later" "$out" "()"
+	out=$(call as --reuid=1 --regid=1 --clear-groups -- Cancel 7)
+	expect_eq "tiers: stationd-limited may Cancel 7" "$out" "()"
+	out=$(call as --reuid=1 --regid=1 --clear-groups -- Avoid 7)
+	check "tiers: stationd-limited may not Avoid 7" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.override" <<<"$out"
+	out=$(call as --reuid=7 --regid=7 --clear-groups -- Avoid 7)
+	expect_eq "tiers: stationd-full (lp) may Avoid 7" "$out" "()"
+	out=$(call as --reuid=7 --regid=7 --clear-groups -- Unavoid 7)
+	expect_eq "tiers: stationd-full may Unavoid 7" "$out" "()"
+	out=$(call as --reuid=9 --regid=9 --clear-groups -- Fill 7 "'$later'")
+	check "tiers: no group, no rule: Fill refused" \
+		grep -q "AccessDenied: not authorized for org.stationd1.autofill.fill" <<<"$out"
 	out=$(call Unavoid 7)
 	expect_eq "polkit: root needs no rule" "$out" "()"
+	check "polkitd compiled both rules files without an error" \
+		sh -c "! grep -qi 'error' '$work/polkitd.log'"
 	[ "$scenario_failed" = 0 ] || sed 's/^/# polkitd: /' "$work/polkitd.log" | tail -n 10
 fi
 
 if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 30
 	grep -v PropertiesChanged "$work/monitor.log" | sed 's/^/# monitor: /' | tail -n 10
+	grep "MESSAGE_ID=$AUDIT_ID" "$work/journal.log" | sed 's/^/# audit: /' | tail -n 10
 fi
 exit "$scenario_failed"
