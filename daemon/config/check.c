@@ -347,6 +347,67 @@ static void check_cryostreams(struct station *s, struct diagnostics *d)
 	}
 }
 
+/*
+ * Each CCD names its line once, by tty or by device, and no two CCDs
+ * share a line or a data socket (each is one controller's). Reported at
+ * the one written second.
+ */
+static void check_ccds(struct station *s, struct diagnostics *d)
+{
+	for (size_t i = 0; i < s->n_ccds; i++) {
+		const struct ccd *c = &s->ccds[i];
+		bool by_tty = source_location_is_set(&c->field_at[CCD_TTY]);
+		bool by_device = source_location_is_set(&c->field_at[CCD_DEVICE]);
+
+		if (!by_tty && !by_device)
+			diagnostic_error(d, &c->at,
+					 "ccd %s: missing required key 'tty' (the serial line with the n_unet discipline) or 'device' (its frame device)",
+					 c->name);
+		if (by_tty && by_device)
+			diagnostic_error(d, &c->field_at[CCD_DEVICE],
+					 "ccd %s: give 'tty' or 'device', not both", c->name);
+	}
+	for (size_t i = 0; i < s->n_ccds; i++) {
+		const struct ccd *c = &s->ccds[i];
+
+		for (size_t j = 0; j < s->n_ccds; j++) {
+			const struct ccd *o = &s->ccds[j];
+			static const struct {
+				enum ccd_field field;
+				const char *what;
+			} shared[] = {
+				{ CCD_TTY, "tty" },
+				{ CCD_DEVICE, "device" },
+				{ CCD_DATA_SOCKET, "data-socket" },
+			};
+
+			if (j == i)
+				continue;
+			for (size_t k = 0; k < ELEMENTSOF(shared); k++) {
+				const struct source_location *at = &c->field_at[shared[k].field];
+				const struct source_location *oat = &o->field_at[shared[k].field];
+				const char *value = shared[k].field == CCD_TTY ? c->tty :
+						    shared[k].field == CCD_DEVICE ? c->device :
+						    c->data_socket;
+				const char *other = shared[k].field == CCD_TTY ? o->tty :
+						    shared[k].field == CCD_DEVICE ? o->device :
+						    o->data_socket;
+				size_t rank = file_rank(s, at->file), orank = file_rank(s, oat->file);
+
+				if (!source_location_is_set(at) || !source_location_is_set(oat) ||
+				    strcmp(value, other) != 0)
+					continue;
+				if (orank > rank || (orank == rank && (oat->line > at->line ||
+				    (oat->line == at->line && oat->column > at->column))))
+					continue;
+				diagnostic_error(d, at, "ccd %s: %s %s is already ccd %s's (%s:%u:%u)",
+						 c->name, shared[k].what, value, o->name, oat->file,
+						 oat->line, oat->column);
+			}
+		}
+	}
+}
+
 static void check_manifold_membership(struct station *s, struct diagnostics *d)
 {
 	_cleanup_free_ unsigned *count = calloc(s->n_manifolds ? s->n_manifolds : 1,
@@ -392,6 +453,7 @@ int config_check(struct station *s, struct diagnostics *d)
 	check_blocks(s, d);
 	check_manifold_membership(s, d);
 	check_cryostreams(s, d);
+	check_ccds(s, d);
 
 	r = collect_uses(s, &list);
 	if (r < 0) {

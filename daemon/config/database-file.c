@@ -24,6 +24,7 @@ void database_layout_of(const struct station *s, struct database_layout *ret)
 		.n_manifolds = s->n_manifolds,
 		.n_detectors = s->n_detectors,
 		.n_cryostreams = s->n_cryostreams,
+		.n_ccds = s->n_ccds,
 		.configuration_id = database_configuration_id(s),
 	};
 }
@@ -41,6 +42,8 @@ uint32_t database_record_size(enum database_record_kind kind)
 		return DATABASE_DETECTOR_RECORD_SIZE;
 	case DATABASE_RECORD_CRYOSTREAM:
 		return DATABASE_CRYOSTREAM_RECORD_SIZE;
+	case DATABASE_RECORD_CCD:
+		return DATABASE_CCD_RECORD_SIZE;
 	}
 	return 0;
 }
@@ -58,6 +61,8 @@ const char *database_record_kind_name(enum database_record_kind kind)
 		return "detector";
 	case DATABASE_RECORD_CRYOSTREAM:
 		return "cryostream";
+	case DATABASE_RECORD_CCD:
+		return "ccd";
 	}
 	return "unknown";
 }
@@ -68,7 +73,8 @@ uint64_t database_file_size(const struct database_layout *l)
 		(uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE +
 		(uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE +
 		(uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE +
-		(uint64_t)l->n_cryostreams * DATABASE_CRYOSTREAM_RECORD_SIZE;
+		(uint64_t)l->n_cryostreams * DATABASE_CRYOSTREAM_RECORD_SIZE +
+		(uint64_t)l->n_ccds * DATABASE_CCD_RECORD_SIZE;
 }
 
 int database_record_offset(const struct database_layout *l, enum database_record_kind kind,
@@ -79,6 +85,7 @@ int database_record_offset(const struct database_layout *l, enum database_record
 	uint64_t manifolds = cards + (uint64_t)l->n_cards * DATABASE_CARD_RECORD_SIZE;
 	uint64_t detectors = manifolds + (uint64_t)l->n_manifolds * DATABASE_MANIFOLD_RECORD_SIZE;
 	uint64_t cryostreams = detectors + (uint64_t)l->n_detectors * DATABASE_DETECTOR_RECORD_SIZE;
+	uint64_t ccds = cryostreams + (uint64_t)l->n_cryostreams * DATABASE_CRYOSTREAM_RECORD_SIZE;
 
 	switch (kind) {
 	case DATABASE_RECORD_STATION:
@@ -105,6 +112,11 @@ int database_record_offset(const struct database_layout *l, enum database_record
 		if (index >= l->n_cryostreams)
 			return -ERANGE;
 		*ret = cryostreams + (uint64_t)index * DATABASE_CRYOSTREAM_RECORD_SIZE;
+		return 0;
+	case DATABASE_RECORD_CCD:
+		if (index >= l->n_ccds)
+			return -ERANGE;
+		*ret = ccds + (uint64_t)index * DATABASE_CCD_RECORD_SIZE;
 		return 0;
 	}
 	return -ERANGE;
@@ -143,6 +155,8 @@ int database_encode(const struct station *s, uint8_t **ret, size_t *ret_size)
 	for (uint32_t i = 0; i < l.n_cryostreams; i++)
 		database_encode_cryostream(&s->cryostreams[i], i,
 					   buf + offset_of(&l, DATABASE_RECORD_CRYOSTREAM, i));
+	for (uint32_t i = 0; i < l.n_ccds; i++)
+		database_encode_ccd(&s->ccds[i], i, buf + offset_of(&l, DATABASE_RECORD_CCD, i));
 	*ret = buf;
 	*ret_size = size;
 	return 0;
@@ -192,6 +206,9 @@ static int check_relations(struct station *s, struct database_error *err)
 		if (strcmp(s->cryostreams[i - 1].name, s->cryostreams[i].name) >= 0)
 			return database_fail(err, -EBADMSG,
 					     "cryostream record %zu: cryostreams out of order", i);
+	for (size_t i = 1; i < s->n_ccds; i++)
+		if (strcmp(s->ccds[i - 1].name, s->ccds[i].name) >= 0)
+			return database_fail(err, -EBADMSG, "ccd record %zu: ccds out of order", i);
 	/* The compiler's rules, again: a database is not trusted more than
 	 * a text. */
 	for (size_t i = 0; i < s->n_cryostreams; i++)
@@ -267,6 +284,9 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	for (uint32_t i = 0; i < l.n_cryostreams; i++)
 		if (!station_add_cryostream(s))
 			return -ENOMEM;
+	for (uint32_t i = 0; i < l.n_ccds; i++)
+		if (!station_add_ccd(s))
+			return -ENOMEM;
 
 	uint64_t o = offset_of(&l, DATABASE_RECORD_STATION, 0);
 
@@ -294,6 +314,12 @@ int database_decode(const uint8_t *buf, size_t size, struct station **ret,
 	for (uint32_t i = 0; i < l.n_cryostreams; i++) {
 		o = offset_of(&l, DATABASE_RECORD_CRYOSTREAM, i);
 		r = database_decode_cryostream(buf + o, i, o, &s->cryostreams[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (uint32_t i = 0; i < l.n_ccds; i++) {
+		o = offset_of(&l, DATABASE_RECORD_CCD, i);
+		r = database_decode_ccd(buf + o, i, o, &s->ccds[i], err);
 		if (r < 0)
 			return r;
 	}

@@ -7,7 +7,7 @@
  *
  * header (64)   0 magic[8]  8 version  12 header size  16 station size
  *               20 card size  24 manifold size  28 detector size
- *               32 n_cards  36 n_manifolds  40 n_detectors
+ *               32 n_cards (u16)  34 n_ccds (u16)  36 n_manifolds  40 n_detectors
  *               44 configuration id (see database_configuration_id())
  *               48 file size (u64)  56 n_cryostreams (u16)
  *               58 cryostream record size (u16)  60 CRC-32 of bytes 0-59
@@ -31,6 +31,10 @@
  *               60-123 run state
  * cryostream(64) 8 name (32, NUL padded)  40 number (u16)
  *               44 IPv4 command address (4 bytes, network order; 0 none)
+ * ccd (1024)    8 name (32)  40 host name (12)  52 resend limit (u8)
+ *               56 tty (32)  88 profile (32)  120 device (128)
+ *               248 profile dir (256)  504 data dir (256)  760 data socket (108)
+ *               (text fields NUL padded; 868-1019 zero)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,6 +57,16 @@
 #define STATION_RESERVED_OFFSET 73u
 #define CRYOSTREAM_FLAG_IGNORE_CHECKSUM 0x01u
 #define CRYOSTREAM_RESERVED_OFFSET 48u
+#define CCD_NAME_OFFSET 8u
+#define CCD_HOST_NAME_OFFSET 40u
+#define CCD_RESEND_LIMIT_OFFSET 52u
+#define CCD_TTY_OFFSET 56u
+#define CCD_PROFILE_OFFSET 88u
+#define CCD_DEVICE_OFFSET 120u
+#define CCD_PROFILE_DIR_OFFSET 248u
+#define CCD_DATA_DIR_OFFSET 504u
+#define CCD_DATA_SOCKET_OFFSET 760u
+#define CCD_RESERVED_OFFSET 868u
 
 _Static_assert(MANIFOLD_STATE_OFFSET + MANIFOLD_STATE_SIZE + 4 == DATABASE_MANIFOLD_RECORD_SIZE,
 	       "manifold state fills the record up to its CRC");
@@ -112,7 +126,8 @@ void database_encode_header(const struct database_layout *layout, uint8_t *buf)
 	put_le32(buf + 20, DATABASE_CARD_RECORD_SIZE);
 	put_le32(buf + 24, DATABASE_MANIFOLD_RECORD_SIZE);
 	put_le32(buf + 28, DATABASE_DETECTOR_RECORD_SIZE);
-	put_le32(buf + 32, layout->n_cards);
+	put_le16(buf + 32, layout->n_cards);
+	put_le16(buf + 34, layout->n_ccds);
 	put_le32(buf + 36, layout->n_manifolds);
 	put_le32(buf + 40, layout->n_detectors);
 	put_le32(buf + 44, layout->configuration_id);
@@ -193,6 +208,23 @@ void database_encode_cryostream(const struct cryostream *c, uint32_t index, uint
 	seal(buf, DATABASE_CRYOSTREAM_RECORD_SIZE);
 }
 
+void database_encode_ccd(const struct ccd *c, uint32_t index, uint8_t *buf)
+{
+	record_start(buf, DATABASE_CCD_RECORD_SIZE, DATABASE_RECORD_CCD, index);
+	memcpy(buf + CCD_NAME_OFFSET, c->name, strnlen(c->name, CCD_CONFIG_NAME_MAX));
+	memcpy(buf + CCD_HOST_NAME_OFFSET, c->host_name, strnlen(c->host_name, CCD_HOST_NAME_MAX));
+	buf[CCD_RESEND_LIMIT_OFFSET] = c->resend_limit;
+	memcpy(buf + CCD_TTY_OFFSET, c->tty, strnlen(c->tty, CCD_TTY_MAX));
+	memcpy(buf + CCD_PROFILE_OFFSET, c->profile, strnlen(c->profile, CCD_PROFILE_NAME_MAX));
+	memcpy(buf + CCD_DEVICE_OFFSET, c->device, strnlen(c->device, CCD_DEVICE_PATH_MAX));
+	memcpy(buf + CCD_PROFILE_DIR_OFFSET, c->profile_dir,
+	       strnlen(c->profile_dir, CCD_DIR_PATH_MAX));
+	memcpy(buf + CCD_DATA_DIR_OFFSET, c->data_dir, strnlen(c->data_dir, CCD_DIR_PATH_MAX));
+	memcpy(buf + CCD_DATA_SOCKET_OFFSET, c->data_socket,
+	       strnlen(c->data_socket, CCD_SOCKET_PATH_MAX));
+	seal(buf, DATABASE_CCD_RECORD_SIZE);
+}
+
 uint32_t database_configuration_id(const struct station *s)
 {
 	uint8_t buf[DATABASE_RECORD_SIZE_MAX];
@@ -221,6 +253,11 @@ uint32_t database_configuration_id(const struct station *s)
 		database_encode_cryostream(&s->cryostreams[i], i, buf);
 		crc = crc32_update(crc, buf + RECORD_DATA_START,
 				   DATABASE_CRYOSTREAM_RECORD_SIZE - 4 - RECORD_DATA_START);
+	}
+	for (size_t i = 0; i < s->n_ccds; i++) {
+		database_encode_ccd(&s->ccds[i], i, buf);
+		crc = crc32_update(crc, buf + RECORD_DATA_START,
+				   DATABASE_CCD_RECORD_SIZE - 4 - RECORD_DATA_START);
 	}
 	return crc;
 }
@@ -329,7 +366,8 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 		return database_fail(err, -EBADMSG, "header: record sizes do not match version %u",
 				     DATABASE_VERSION);
 	layout.n_cryostreams = get_le16(buf + 56);
-	layout.n_cards = get_le32(buf + 32);
+	layout.n_cards = get_le16(buf + 32);
+	layout.n_ccds = get_le16(buf + 34);
 	layout.n_manifolds = get_le32(buf + 36);
 	layout.n_detectors = get_le32(buf + 40);
 	layout.configuration_id = get_le32(buf + 44);
@@ -346,6 +384,9 @@ int database_decode_header(const uint8_t *buf, uint64_t file_size,
 	if (layout.n_cryostreams > CRYOSTREAMS_MAX)
 		return database_fail(err, -EBADMSG, "header: %u cryostreams (at most %u)",
 				     layout.n_cryostreams, CRYOSTREAMS_MAX);
+	if (layout.n_ccds > CCDS_MAX)
+		return database_fail(err, -EBADMSG, "header: %u ccds (at most %u)",
+				     layout.n_ccds, CCDS_MAX);
 	if (get_le64(buf + 48) != database_file_size(&layout))
 		return database_fail(err, -EBADMSG,
 				     "header: file size %llu does not match the record counts (%llu)",
@@ -552,6 +593,69 @@ int database_decode_cryostream(const uint8_t *buf, uint32_t index, uint64_t offs
 	host = ntohl(c.address);
 	if (host == INADDR_BROADCAST || IN_MULTICAST(host))
 		return bad_value(err, k, index, offset, "command address");
+	*ret = c;
+	return 0;
+}
+
+/* A NUL-padded text field: at most max characters, the rest zero. */
+static bool get_text(const uint8_t *field, size_t size, size_t max, char *out)
+{
+	size_t n = strnlen((const char *)field, size);
+
+	if (n > max || !all_zero(field + n, size - n))
+		return false;
+	memcpy(out, field, n);
+	out[n] = '\0';
+	return true;
+}
+
+static bool text_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+int database_decode_ccd(const uint8_t *buf, uint32_t index, uint64_t offset, struct ccd *ret,
+			struct database_error *err)
+{
+	const enum database_record_kind k = DATABASE_RECORD_CCD;
+	struct ccd c = {};
+	int r;
+
+	r = check_frame(buf, DATABASE_CCD_RECORD_SIZE, k, index, offset, err);
+	if (r < 0)
+		return r;
+	if (buf[53] || get_le16(buf + 54) ||
+	    !all_zero(buf + CCD_RESERVED_OFFSET, DATABASE_CCD_RECORD_SIZE - 4 - CCD_RESERVED_OFFSET))
+		return bad_value(err, k, index, offset, "reserved bytes");
+	if (!get_text(buf + CCD_NAME_OFFSET, 32, CCD_CONFIG_NAME_MAX, c.name) ||
+	    !ccd_config_name_valid(c.name, strlen(c.name)))
+		return bad_value(err, k, index, offset, "ccd name");
+	if (!get_text(buf + CCD_HOST_NAME_OFFSET, 12, CCD_HOST_NAME_MAX, c.host_name) ||
+	    !c.host_name[0] || strspn(c.host_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+	    strlen(c.host_name))
+		return bad_value(err, k, index, offset, "host name");
+	c.resend_limit = buf[CCD_RESEND_LIMIT_OFFSET];
+	if (c.resend_limit > CCD_RESEND_LIMIT_MAX)
+		return bad_value(err, k, index, offset, "resend limit");
+	if (!get_text(buf + CCD_TTY_OFFSET, 32, CCD_TTY_MAX, c.tty) || strchr(c.tty, '/') ||
+	    !get_text(buf + CCD_PROFILE_OFFSET, 32, CCD_PROFILE_NAME_MAX, c.profile) ||
+	    strchr(c.profile, '/') ||
+	    !get_text(buf + CCD_DEVICE_OFFSET, 128, CCD_DEVICE_PATH_MAX, c.device) ||
+	    !get_text(buf + CCD_PROFILE_DIR_OFFSET, 256, CCD_DIR_PATH_MAX, c.profile_dir) ||
+	    !get_text(buf + CCD_DATA_DIR_OFFSET, 256, CCD_DIR_PATH_MAX, c.data_dir) ||
+	    !get_text(buf + CCD_DATA_SOCKET_OFFSET, 108, CCD_SOCKET_PATH_MAX, c.data_socket) ||
+	    !text_printable(c.tty) || !text_printable(c.profile) || !text_printable(c.device) ||
+	    !text_printable(c.profile_dir) || !text_printable(c.data_dir) ||
+	    !text_printable(c.data_socket))
+		return bad_value(err, k, index, offset, "text field");
+	/* The line: by tty or by device, not both; paths absolute. */
+	if (!c.tty[0] == !c.device[0] || (c.device[0] && c.device[0] != '/') ||
+	    c.profile_dir[0] != '/' || (c.data_dir[0] && c.data_dir[0] != '/') ||
+	    (c.data_socket[0] && c.data_socket[0] != '/'))
+		return bad_value(err, k, index, offset, "line or path");
 	*ret = c;
 	return 0;
 }

@@ -13,6 +13,7 @@
  *   then            n_manifolds manifold records (128 bytes each)
  *   then            n_detectors detector records (128 bytes each)
  *   then            n_cryostreams cryostream records (64 bytes each)
+ *   then            n_ccds ccd records (1024 bytes each)
  *
  * Every record starts with its kind (u16) and index (u32 at +4) and ends
  * with the CRC-32 of all its other bytes, so a record that is corrupt or
@@ -36,15 +37,17 @@
 
 #define DATABASE_MAGIC "STNDB\r\n\032"	/* 8 bytes; \r\n\032 catch text-mode copies */
 #define DATABASE_MAGIC_SIZE 8
-/* 2: cryostream records and the cryostream-link settings (issue 6). */
-#define DATABASE_VERSION 2u
+/* 2: cryostream records and the cryostream-link settings (issue 6).
+ * 3: ccd records, counted in the header's bytes 34-35 (issue 13). */
+#define DATABASE_VERSION 3u
 #define DATABASE_HEADER_SIZE 64u
 #define DATABASE_STATION_RECORD_SIZE 128u
 #define DATABASE_CARD_RECORD_SIZE 32u
 #define DATABASE_MANIFOLD_RECORD_SIZE 128u
 #define DATABASE_DETECTOR_RECORD_SIZE 128u
 #define DATABASE_CRYOSTREAM_RECORD_SIZE 64u
-#define DATABASE_RECORD_SIZE_MAX 128u
+#define DATABASE_CCD_RECORD_SIZE 1024u
+#define DATABASE_RECORD_SIZE_MAX 1024u
 
 enum database_record_kind {
 	DATABASE_RECORD_STATION = 1,
@@ -52,6 +55,7 @@ enum database_record_kind {
 	DATABASE_RECORD_MANIFOLD = 3,
 	DATABASE_RECORD_DETECTOR = 4,
 	DATABASE_RECORD_CRYOSTREAM = 5,
+	DATABASE_RECORD_CCD = 6,
 };
 
 /* What the header says: enough to find every record, and which
@@ -61,6 +65,7 @@ struct database_layout {
 	uint32_t n_manifolds;
 	uint32_t n_detectors;
 	uint32_t n_cryostreams;
+	uint32_t n_ccds;
 	uint32_t configuration_id;
 };
 
@@ -100,6 +105,7 @@ void database_encode_card(const struct card *c, uint32_t index, uint8_t *buf);
 void database_encode_manifold(const struct manifold *m, uint32_t index, uint8_t *buf);
 void database_encode_detector(const struct detector *d, uint32_t index, uint8_t *buf);
 void database_encode_cryostream(const struct cryostream *c, uint32_t index, uint8_t *buf);
+void database_encode_ccd(const struct ccd *c, uint32_t index, uint8_t *buf);
 
 /*
  * Decode and validate one record (or the header) read from `offset`.
@@ -119,6 +125,8 @@ int database_decode_detector(const uint8_t *buf, uint32_t index, uint64_t offset
 			     struct detector *ret, struct database_error *err);
 int database_decode_cryostream(const uint8_t *buf, uint32_t index, uint64_t offset,
 			       struct cryostream *ret, struct database_error *err);
+int database_decode_ccd(const uint8_t *buf, uint32_t index, uint64_t offset, struct ccd *ret,
+			struct database_error *err);
 
 /* ---- whole databases (database-file.c) */
 

@@ -104,6 +104,34 @@ static void dump_cryostream(const struct cryostream *c, FILE *f)
 	fprintf(f, "}\n");
 }
 
+/* A string as the lexer reads it back: quotes, \" and \\ escaped. */
+static void dump_string(const char *key, const char *value, FILE *f)
+{
+	fprintf(f, "\t%s \"", key);
+	for (const char *c = value; *c; c++)
+		fprintf(f, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+	fprintf(f, "\"\n");
+}
+
+static void dump_ccd(const struct ccd *c, FILE *f)
+{
+	fprintf(f, "\nccd %s {\n", c->name);
+	if (c->tty[0])
+		fprintf(f, "\ttty %s\n", c->tty);
+	if (c->device[0])
+		dump_string("device", c->device, f);
+	if (c->profile[0])
+		fprintf(f, "\tprofile %s\n", c->profile);
+	dump_string("profile-dir", c->profile_dir, f);
+	if (c->data_dir[0])
+		dump_string("data-dir", c->data_dir, f);
+	if (c->data_socket[0])
+		dump_string("data-socket", c->data_socket, f);
+	fprintf(f, "\thost-name %s\n", c->host_name);
+	fprintf(f, "\tresend-limit %u\n", c->resend_limit);
+	fprintf(f, "}\n");
+}
+
 int config_dump(const struct station *s, FILE *f)
 {
 	fprintf(f, "# stationd station configuration (stationd-compile dump)\n\n");
@@ -121,6 +149,8 @@ int config_dump(const struct station *s, FILE *f)
 		dump_cryostream_link(&s->globals.cryostream_link, f);
 	for (size_t i = 0; i < s->n_cryostreams; i++)
 		dump_cryostream(&s->cryostreams[i], f);
+	for (size_t i = 0; i < s->n_ccds; i++)
+		dump_ccd(&s->ccds[i], f);
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -428,6 +429,13 @@ enum key_type {
 	KEY_CRYOSTREAM_NUMBER,
 	KEY_IPV4_ADDRESS,
 	KEY_CHECKSUM,
+	KEY_CCD_TTY,
+	KEY_CCD_PROFILE,
+	KEY_UNET_NAME,
+	KEY_DEVICE_PATH,
+	KEY_DIR_PATH,
+	KEY_SOCKET_PATH,
+	KEY_RESEND_LIMIT,
 };
 
 struct key {
@@ -493,6 +501,98 @@ static const struct key cryostream_keys[] = {
 	KEY("number", KEY_CRYOSTREAM_NUMBER, CRYOSTREAM_NUMBER, struct cryostream, number),
 	KEY("address", KEY_IPV4_ADDRESS, CRYOSTREAM_ADDRESS, struct cryostream, address),
 };
+
+static const struct key ccd_keys[] = {
+	KEY("tty", KEY_CCD_TTY, CCD_TTY, struct ccd, tty),
+	KEY("device", KEY_DEVICE_PATH, CCD_DEVICE, struct ccd, device),
+	KEY("profile", KEY_CCD_PROFILE, CCD_PROFILE, struct ccd, profile),
+	KEY("profile-dir", KEY_DIR_PATH, CCD_PROFILE_DIR, struct ccd, profile_dir),
+	KEY("data-dir", KEY_DIR_PATH, CCD_DATA_DIR, struct ccd, data_dir),
+	KEY("data-socket", KEY_SOCKET_PATH, CCD_DATA_SOCKET, struct ccd, data_socket),
+	KEY("host-name", KEY_UNET_NAME, CCD_HOST_NAME, struct ccd, host_name),
+	KEY("resend-limit", KEY_RESEND_LIMIT, CCD_RESEND_LIMIT, struct ccd, resend_limit),
+};
+
+/*
+ * A path: a string (or a word without '/'). A relative one is made
+ * absolute against the directory of the file it is written in, so the
+ * compiled database means the same wherever the daemon runs.
+ */
+static bool parse_path(struct parser *p, const char *key, char *out, size_t max)
+{
+	_cleanup_free_ char *text = NULL, *dir = NULL, *absolute = NULL;
+	char *slash, real[PATH_MAX];
+	struct token t;
+
+	if (!take_value(p, "a path", &t))
+		return false;
+	text = t.type == TOKEN_STRING ? token_string_value(&t) : strndup(t.text, t.length);
+	if (!text) {
+		p->failure = -ENOMEM;
+		return false;
+	}
+	if (!text[0]) {
+		diagnostic_error(p->diagnostics, &t.at, "%s: empty path", key);
+		return false;
+	}
+	if (text[0] != '/') {
+		dir = strdup(p->file);
+		if (!dir) {
+			p->failure = -ENOMEM;
+			return false;
+		}
+		slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir ? 1 : 0] = '\0';
+		if (!realpath(slash ? dir : ".", real)) {
+			diagnostic_error(p->diagnostics, &t.at,
+					 "%s: cannot make \"%s\" absolute: the directory of %s: %s",
+					 key, text, p->file, strerror(errno));
+			return false;
+		}
+		if (asprintf(&absolute, "%s%s%s", real, strcmp(real, "/") ? "/" : "", text) < 0) {
+			absolute = NULL;
+			p->failure = -ENOMEM;
+			return false;
+		}
+	}
+	if (strlen(absolute ? absolute : text) > max) {
+		diagnostic_error(p->diagnostics, &t.at, "%s: path \"%s\" is longer than %zu bytes",
+				 key, absolute ? absolute : text, max);
+		return false;
+	}
+	strcpy(out, absolute ? absolute : text);
+	return true;
+}
+
+/* A word of letters and digits, then also '_', '-' and (allow_dot) '.':
+ * a tty or profile name. */
+static bool parse_name_word(struct parser *p, const char *key, const char *what, size_t max,
+			    bool allow_dot, char *out)
+{
+	struct token t;
+
+	if (!take_word(p, what, &t))
+		return false;
+	for (size_t i = 0; i < t.length; i++) {
+		char c = t.text[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      (i > 0 && (c == '_' || c == '-' || (allow_dot && c == '.'))))) {
+			diagnostic_error(p->diagnostics, &t.at, "%s '%.*s' is not %s", key,
+					 (int)t.length, t.text, what);
+			return false;
+		}
+	}
+	if (t.length > max) {
+		diagnostic_error(p->diagnostics, &t.at, "%s '%.*s' is longer than %zu characters",
+				 key, (int)t.length, t.text, max);
+		return false;
+	}
+	memcpy(out, t.text, t.length);
+	out[t.length] = '\0';
+	return true;
+}
 
 /* A command address: a dotted-quad IPv4 address of one host (no names:
  * the daemon must not depend on a resolver to stop a cryostream). */
@@ -702,6 +802,47 @@ static bool parse_key_value(struct parser *p, const struct key *key, void *block
 		diagnostic_error(p->diagnostics, &t.at, "%s: expected verify or ignore, found '%.*s'",
 				 key->name, (int)t.length, t.text);
 		return false;
+	case KEY_CCD_TTY:
+		return parse_name_word(p, key->name, "a tty name (ttyS1, pts3)", CCD_TTY_MAX, true,
+				       value);
+	case KEY_CCD_PROFILE:
+		return parse_name_word(p, key->name, "a profile name (the CCD's CCDNAME)",
+				       CCD_PROFILE_NAME_MAX, false, value);
+	case KEY_UNET_NAME: {
+		char *name = value;
+		bool valid;
+
+		if (!take_word(p, "a UtilityNet name", &t))
+			return false;
+		valid = t.length <= CCD_HOST_NAME_MAX;
+		for (size_t i = 0; i < t.length; i++)
+			if (!((t.text[i] >= 'A' && t.text[i] <= 'Z') ||
+			      (t.text[i] >= '0' && t.text[i] <= '9')))
+				valid = false;
+		if (!valid) {
+			diagnostic_error(p->diagnostics, &t.at,
+					 "%s '%.*s' is not 1-%u upper-case letters and digits",
+					 key->name, (int)t.length, t.text, CCD_HOST_NAME_MAX);
+			return false;
+		}
+		memcpy(name, t.text, t.length);
+		name[t.length] = '\0';
+		return true;
+	}
+	case KEY_DEVICE_PATH:
+		return parse_path(p, key->name, value, CCD_DEVICE_PATH_MAX);
+	case KEY_DIR_PATH:
+		return parse_path(p, key->name, value, CCD_DIR_PATH_MAX);
+	case KEY_SOCKET_PATH:
+		return parse_path(p, key->name, value, CCD_SOCKET_PATH_MAX);
+	case KEY_RESEND_LIMIT: {
+		uint64_t limit;
+
+		if (!parse_number(p, key->name, 0, CCD_RESEND_LIMIT_MAX, &limit))
+			return false;
+		*(uint8_t *)value = limit;
+		return true;
+	}
 	}
 	return false;
 }
@@ -1083,6 +1224,51 @@ static void parse_cryostream(struct parser *p, const struct token *keyword)
 	parse_block(p, what, cryostream_keys, ELEMENTSOF(cryostream_keys), c, c->field_at);
 }
 
+static void parse_ccd(struct parser *p, const struct token *keyword)
+{
+	struct ccd *c;
+	struct token name;
+	char what[8 + CCD_CONFIG_NAME_MAX];
+
+	if (!take_word(p, "a CCD name", &name)) {
+		skip_statement(p);
+		return;
+	}
+	if (!ccd_config_name_valid(name.text, name.length)) {
+		diagnostic_error(p->diagnostics, &name.at,
+				 "ccd name '%.*s' is not 1-%u letters, digits or '_'",
+				 (int)name.length, name.text, CCD_CONFIG_NAME_MAX);
+		skip_statement(p);
+		return;
+	}
+	for (size_t i = 0; i < p->station->n_ccds; i++) {
+		const struct ccd *other = &p->station->ccds[i];
+
+		if (strlen(other->name) == name.length &&
+		    memcmp(other->name, name.text, name.length) == 0) {
+			diagnostic_error(p->diagnostics, &name.at, "ccd %s is already defined at %s:%u:%u",
+					 other->name, other->at.file, other->at.line,
+					 other->at.column);
+			skip_statement(p);
+			return;
+		}
+	}
+	if (p->station->n_ccds == CCDS_MAX) {
+		diagnostic_error(p->diagnostics, &name.at, "more than %u ccds", CCDS_MAX);
+		skip_statement(p);
+		return;
+	}
+	c = station_add_ccd(p->station);
+	if (!c) {
+		p->failure = -ENOMEM;
+		return;
+	}
+	memcpy(c->name, name.text, name.length);
+	c->at = keyword->at;
+	snprintf(what, sizeof(what), "ccd %s", c->name);
+	parse_block(p, what, ccd_keys, ELEMENTSOF(ccd_keys), c, c->field_at);
+}
+
 static int parse_source(struct parser *p, struct loaded_source *source);
 
 static void parse_include(struct parser *p, const struct token *keyword)
@@ -1161,6 +1347,7 @@ static void parse_statement(struct parser *p)
 		{ "detector", parse_detector },
 		{ "cryostream-link", parse_cryostream_link },
 		{ "cryostream", parse_cryostream },
+		{ "ccd", parse_ccd },
 	};
 	struct token keyword = p->token;
 
@@ -1178,7 +1365,7 @@ static void parse_statement(struct parser *p)
 		}
 	}
 	diagnostic_error(p->diagnostics, &keyword.at,
-			 "unknown statement '%.*s' (expected define, include, card, station, manifold, detector, cryostream-link or cryostream)",
+			 "unknown statement '%.*s' (expected define, include, card, station, manifold, detector, cryostream-link, cryostream or ccd)",
 			 (int)keyword.length, keyword.text);
 	skip_statement(p);
 }

@@ -35,6 +35,7 @@ struct station *station_free(struct station *s)
 	free(s->manifolds);
 	free(s->detectors);
 	free(s->cryostreams);
+	free(s->ccds);
 	for (size_t i = 0; i < s->n_files; i++)
 		free(s->files[i]);
 	free(s->files);
@@ -122,6 +123,24 @@ bool manifold_name_valid(const char *name, size_t len)
 	return true;
 }
 
+struct ccd *station_add_ccd(struct station *s)
+{
+	struct ccd *c = array_append((void **)&s->ccds, &s->n_ccds, sizeof(*s->ccds));
+
+	if (!c)
+		return NULL;
+	strcpy(c->profile_dir, CCD_PROFILE_DIR_DEFAULT);
+	strcpy(c->host_name, CCD_HOST_NAME_DEFAULT);
+	c->resend_limit = CCD_RESEND_LIMIT_DEFAULT;
+	return c;
+}
+
+bool ccd_config_name_valid(const char *name, size_t len)
+{
+	/* The same rule as a cryostream's: an object path element. */
+	return len <= CCD_CONFIG_NAME_MAX && cryostream_name_valid(name, len);
+}
+
 bool cryostream_name_valid(const char *name, size_t len)
 {
 	if (len == 0 || len > CRYOSTREAM_NAME_MAX)
@@ -166,6 +185,13 @@ static int cryostream_compare(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int ccd_compare(const void *a, const void *b)
+{
+	const struct ccd *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
 void station_sort(struct station *s)
 {
 	if (s->n_cards)
@@ -177,6 +203,8 @@ void station_sort(struct station *s)
 	if (s->n_cryostreams)
 		qsort(s->cryostreams, s->n_cryostreams, sizeof(*s->cryostreams),
 		      cryostream_compare);
+	if (s->n_ccds)
+		qsort(s->ccds, s->n_ccds, sizeof(*s->ccds), ccd_compare);
 }
 
 int station_link(struct station *s)
@@ -227,6 +255,16 @@ const struct cryostream *station_find_cryostream(const struct station *s, const 
 		return NULL;
 	strcpy(key.name, name);
 	return bsearch(&key, s->cryostreams, s->n_cryostreams, sizeof(key), cryostream_compare);
+}
+
+const struct ccd *station_find_ccd(const struct station *s, const char *name)
+{
+	struct ccd key = {};
+
+	if (!s->n_ccds || strlen(name) > CCD_CONFIG_NAME_MAX)
+		return NULL;
+	strcpy(key.name, name);
+	return bsearch(&key, s->ccds, s->n_ccds, sizeof(key), ccd_compare);
 }
 
 const char *card_model_name(uint16_t model)

@@ -88,6 +88,22 @@ enum line_kind {
 #define CRYOSTREAM_NUMBER_MAX 65535u	/* parameter 1028 is a u16; 0: the only one */
 #define CRYOSTREAMS_MAX 64u
 
+/* The science CCDs (issue 13): one UtilityNet line each. Paths are kept
+ * absolute (the parser resolves a relative one against the directory of
+ * the file it is written in). */
+#define CCD_CONFIG_NAME_MAX 32u		/* a D-Bus object path element */
+#define CCD_TTY_MAX 31u			/* "ttyS1", "pts3" */
+#define CCD_PROFILE_NAME_MAX 32u	/* a profile's file name (its CCDNAME) */
+#define CCD_HOST_NAME_MAX 10u		/* a UtilityNet name */
+#define CCD_DEVICE_PATH_MAX 127u
+#define CCD_DIR_PATH_MAX 255u
+#define CCD_SOCKET_PATH_MAX 107u	/* sun_path, NUL included */
+#define CCD_RESEND_LIMIT_DEFAULT 5u
+#define CCD_RESEND_LIMIT_MAX 100u
+#define CCD_PROFILE_DIR_DEFAULT "/etc/stationd/ccd"
+#define CCD_HOST_NAME_DEFAULT "SYS"
+#define CCDS_MAX 16u
+
 /* Run-state bytes carried in each record for the autofill persistence
  * layer; the compiler writes zeros and never interprets them. */
 #define MANIFOLD_STATE_SIZE 60u
@@ -227,6 +243,34 @@ struct cryostream {
 	struct source_location field_at[_CRYOSTREAM_FIELD_MAX];
 };
 
+enum ccd_field {
+	CCD_TTY,
+	CCD_DEVICE,
+	CCD_PROFILE,
+	CCD_PROFILE_DIR,
+	CCD_DATA_DIR,
+	CCD_DATA_SOCKET,
+	CCD_HOST_NAME,
+	CCD_RESEND_LIMIT,
+	_CCD_FIELD_MAX,
+};
+
+/* A science CCD controller on a UtilityNet line, named as on the bus
+ * (/org/stationd1/ccd/<name>). Exactly one of tty and device is set. */
+struct ccd {
+	char name[CCD_CONFIG_NAME_MAX + 1];
+	char tty[CCD_TTY_MAX + 1];		/* the line, found through /dev/unet/by-tty */
+	char device[CCD_DEVICE_PATH_MAX + 1];	/* or a frame device path, opened as given */
+	char profile[CCD_PROFILE_NAME_MAX + 1];	/* loaded by Setup(""); "" none */
+	char profile_dir[CCD_DIR_PATH_MAX + 1];	/* where Setup finds profiles */
+	char data_dir[CCD_DIR_PATH_MAX + 1];	/* FITS files; "" <state-dir>/ccd/<name> */
+	char data_socket[CCD_SOCKET_PATH_MAX + 1];	/* pixel data channel; "" none */
+	char host_name[CCD_HOST_NAME_MAX + 1];	/* our UtilityNet name */
+	uint8_t resend_limit;
+	struct source_location at;
+	struct source_location field_at[_CCD_FIELD_MAX];
+};
+
 struct station {
 	struct station_globals globals;
 	struct card *cards;
@@ -237,6 +281,8 @@ struct station {
 	size_t n_detectors;
 	struct cryostream *cryostreams;	/* by name */
 	size_t n_cryostreams;
+	struct ccd *ccds;		/* by name */
+	size_t n_ccds;
 	/* Names of the files the locations above point into. */
 	char **files;
 	size_t n_files;
@@ -256,12 +302,14 @@ struct card *station_add_card(struct station *s);
 struct manifold *station_add_manifold(struct station *s);
 struct detector *station_add_detector(struct station *s);
 struct cryostream *station_add_cryostream(struct station *s);
+/* A ccd with its defaults (profile directory, host name, resend limit). */
+struct ccd *station_add_ccd(struct station *s);
 
 /* Keep a copy of a file name for source locations; NULL when out of memory. */
 const char *station_intern_file(struct station *s, const char *name);
 
 /* Sort into database order (cards by address, manifolds by name,
- * detectors by number, cryostreams by name). */
+ * detectors by number, cryostreams and ccds by name). */
 void station_sort(struct station *s);
 
 /* Set each detector's manifold index from its manifold name; -ENOENT if a
@@ -279,6 +327,9 @@ bool manifold_name_valid(const char *name, size_t len);
 /* 1-32 letters, digits or '_' (an object path element). */
 bool cryostream_name_valid(const char *name, size_t len);
 const struct cryostream *station_find_cryostream(const struct station *s, const char *name);
+/* 1-32 letters, digits or '_' (an object path element). */
+bool ccd_config_name_valid(const char *name, size_t len);
+const struct ccd *station_find_ccd(const struct station *s, const char *name);
 
 const char *card_model_name(uint16_t model);	/* "XVME-560", or NULL */
 const char *line_kind_name(uint8_t kind);	/* "ADC channel", ... */

@@ -136,7 +136,7 @@ static void test_database_layout_and_round_trip(void **state)
 	assert_int_equal(database_file_size(&l), 64 + 128 + 3 * 32 + 128 + 128 + 2 * 64);
 
 	assert_int_equal(database_encode(out.station, &image, &size), 0);
-	assert_int_equal(get_le32(image + 8), 2);		/* version */
+	assert_int_equal(get_le32(image + 8), DATABASE_VERSION);
 	assert_int_equal(get_le16(image + 56), 2);		/* n_cryostreams */
 	assert_int_equal(get_le16(image + 58), 64);		/* record size */
 	assert_int_equal(get_le16(image + 64 + 60), 40304);	/* status port */

@@ -57,7 +57,7 @@ static const struct error_case cases[] = {
 	  { "test.conf:34:17: error: expected end of line after the value, found '2V'" } },
 	/* unknown and duplicate names */
 	{ "unknown statement", "detecter 2 {\n\tmanifold A\n}\n", false,
-	  { "test.conf:29:1: error: unknown statement 'detecter' (expected define, include, card, station, manifold, detector, cryostream-link or cryostream)" } },
+	  { "test.conf:29:1: error: unknown statement 'detecter' (expected define, include, card, station, manifold, detector, cryostream-link, cryostream or ccd)" } },
 	{ "unknown key", D2(D2_MANIFOLD, "\tsensr 0x0c00:1\n", D2_VALVE, D2_BIAS, D2_REFERENCE,
 			   D2_MAX_FILL, D2_CLOSURE, ""), false,
 	  { "test.conf:29:1: error: detector 2: missing required key 'sensor'",

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The UtilityNet link layer of stationd (issue 13), daemon/unet/: the frame
-# payload codec, shared with the CCD controller simulator (tests/sim), and
-# its unit test and fuzzer.
+# The SCCD server of stationd (issue 13): the UtilityNet link layer in
+# daemon/unet/ and the CCD server in daemon/ccd/, their unit tests and
+# fuzzers. Sorted after daemon/config.mk (CONFIG_SRCS) and before
+# daemon/stationd.mk, which links the daemon's part.
 
+# ---- daemon/unet/
 # Pure code: what a simulator or a test on the raw line links.
 UNET_CODEC_SRCS := daemon/unet/unet-frame.c
 # The link state machine, pure too: numbering, the transmit and duplicate
@@ -34,3 +36,25 @@ FUZZERS += $(BUILD)/fuzz/fuzz-unet-link
 $(BUILD)/fuzz/fuzz-unet-link: tests/fuzz/fuzz-unet-link.c $(UNET_LINK_SRCS) | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+
+# ---- daemon/ccd/
+
+# What the simulator links besides the frame codec (above): the
+# profile parser and what it needs.
+CCD_PROFILE_SRCS := daemon/ccd/ccd-profile.c daemon/ccd/ccd-format.c daemon/ccd/ccd-speed.c \
+	daemon/config/diagnostics.c daemon/shared/read-full.c $(UNET_CODEC_SRCS)
+LIBS_CCD_PROFILE := -lm
+
+UNIT_TESTS += $(BUILD)/unit/test-ccd-profile
+
+$(BUILD)/unit/test-ccd-profile: $(call san_obj,tests/unit/test-ccd-profile.c $(CCD_PROFILE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_CCD_PROFILE)
+
+# The ccd statement of the station configuration and the ccd records of
+# the database (daemon/config.mk sorts before this fragment: CONFIG_SRCS).
+UNIT_TESTS += $(BUILD)/unit/test-config-ccd
+
+$(BUILD)/unit/test-config-ccd: $(call san_obj,tests/unit/test-config-ccd.c $(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
