@@ -41,7 +41,8 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	libssl-dev python3 perl xz-utils \
 	qemu-system-x86 busybox-static cpio kmod \
 	udev dbus gpiod libiio-utils util-linux coreutils iproute2 \
-	libglib2.0-bin systemd polkitd
+	libglib2.0-bin systemd polkitd \
+	libcfitsio-dev fitsverify
 
 # ---------------------------------------------------------------- flags
 CC ?= cc
