@@ -44,13 +44,17 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	libglib2.0-bin systemd polkitd \
 	libcfitsio-dev fitsverify
 
+# The release: org.stationd1.Manager's Version, every program's --version
+# (daemon/shared/version.h). 0.2: the D-Bus API version 2.
+STATIOND_VERSION := 0.2
+
 # ---------------------------------------------------------------- flags
 CC ?= cc
 CLANG ?= clang
 USER_WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 USER_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(USER_WARN) \
-	-I$(TOP) -MMD -MP
+	-DSTATIOND_VERSION='"$(STATIOND_VERSION)"' -I$(TOP) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer

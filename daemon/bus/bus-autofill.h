@@ -19,15 +19,11 @@
 
 #include "daemon/autofill/engine.h"
 #include "daemon/bus/bus-auth.h"
+#include "daemon/bus/bus-errors.h"
 
 #define BUS_AUTOFILL_PATH "/org/stationd1/autofill"
 #define BUS_AUTOFILL_INTERFACE "org.stationd1.Autofill"
 
-#define BUS_ERROR_MANUAL_FILL "org.stationd1.Error.ManualFill"
-#define BUS_ERROR_ALREADY_FILLING "org.stationd1.Error.AlreadyFilling"
-#define BUS_ERROR_MAY_NOT_FILL "org.stationd1.Error.MayNotFill"
-#define BUS_ERROR_SHUT_DOWN "org.stationd1.Error.ShutDown"
-#define BUS_ERROR_NOT_DURABLE "org.stationd1.Error.NotDurable"
 
 /* Make the state changed by an accepted command durable; 0 or a negative
  * errno. NULL: no persistence (every command is acknowledged at once). */

@@ -23,13 +23,11 @@
 #include <systemd/sd-bus.h>
 
 #include "daemon/bus/bus-auth.h"
+#include "daemon/bus/bus-errors.h"
 #include "daemon/cryo/cryo-service.h"
 
 #define BUS_CRYOSTREAM_PATH_PREFIX "/org/stationd1/cryostream"
 #define BUS_CRYOSTREAM_INTERFACE "org.stationd1.Cryostream"
-#define BUS_ERROR_TIMEOUT "org.stationd1.Error.Timeout"
-#define BUS_ERROR_NOT_CONNECTED "org.stationd1.Error.NotConnected"
-#define BUS_ERROR_BUSY "org.stationd1.Error.Busy"
 
 struct bus_cryostreams;
 

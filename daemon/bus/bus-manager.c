@@ -8,13 +8,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "daemon/bus/bus-errors.h"
 #include "daemon/bus/bus-manager.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
-
-#ifndef STATIOND_VERSION
-#define STATIOND_VERSION "0.1"
-#endif
+#include "daemon/shared/version.h"
 
 struct bus_manager {
 	sd_bus *bus;
@@ -59,6 +57,10 @@ int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager *
 		return -ENOMEM;
 	m->engine = engine;
 	engine_global_view(engine, &view);
+	/* org.stationd1.Error.* for the errnos the methods return. */
+	r = bus_errors_register();
+	if (r < 0)
+		goto fail;
 	m->published_state = view.state;
 
 	/* sd_bus_open_system() honours $DBUS_SYSTEM_BUS_ADDRESS. */

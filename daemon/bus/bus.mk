@@ -5,9 +5,16 @@
 # sources through daemon/stationd.mk.
 UNIT_TESTS += $(BUILD)/unit/test-bus-objects $(BUILD)/unit/test-bus-autofill
 
+# The autofill's command path: authorization, its audit text, the error
+# map, the object (the daemon links them through daemon/stationd.mk).
+BUS_AUTOFILL_SRCS := daemon/bus/bus-auth.c daemon/bus/bus-message-text.c \
+	daemon/bus/bus-errors.c daemon/bus/bus-autofill.c daemon/shared/log.c
+
+# The Version property is the Makefile's STATIOND_VERSION.
+$(call obj,daemon/bus/bus-manager.c) $(call san_obj,daemon/bus/bus-manager.c): Makefile
+
 $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
-		tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c daemon/bus/bus-detector.c \
+		tests/unit/engine-fake.c $(BUS_AUTOFILL_SRCS) daemon/bus/bus-detector.c \
 		daemon/bus/bus-manifold.c daemon/bus/bus-object-tree.c \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
@@ -16,8 +23,7 @@ $(BUILD)/unit/test-bus-objects: $(call san_obj,tests/unit/test-bus-objects.c \
 # The commands end to end through a private dbus-daemon (authorization
 # without polkit, refusals, the commit hook and NotDurable).
 $(BUILD)/unit/test-bus-autofill: $(call san_obj,tests/unit/test-bus-autofill.c \
-		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c \
+		tests/unit/private-bus.c tests/unit/engine-fake.c $(BUS_AUTOFILL_SRCS) \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
@@ -35,8 +41,7 @@ $(BUILD)/unit/test-bus-message-text: $(call san_obj,tests/unit/test-bus-message-
 UNIT_TESTS += $(BUILD)/unit/test-bus-auth
 
 $(BUILD)/unit/test-bus-auth: $(call san_obj,tests/unit/test-bus-auth.c \
-		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-autofill.c \
+		tests/unit/private-bus.c tests/unit/engine-fake.c $(BUS_AUTOFILL_SRCS) \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)

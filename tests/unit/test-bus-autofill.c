@@ -27,6 +27,7 @@
 
 #include "daemon/bus/bus-auth.h"
 #include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-errors.h"
 #include "daemon/shared/macro.h"
 #include "tests/unit/engine-fake.h"
 #include "tests/unit/private-bus.h"
@@ -268,6 +269,190 @@ static void test_fill_twice_already_filling(void **state)
 	assert_int_equal(x->commits, 2);
 }
 
+/* The typed forms run the same engine commands as the string ones. */
+static void test_typed_methods(void **state)
+{
+	struct fixture *x = *state;
+	struct engine_detector_view v;
+	sd_bus_message *reply;
+
+	/* PresetDetectors: minutes of the day; flags 0 = replace. */
+	reply = command(x, "PresetDetectors", "auaqt", 2, 8, 7, 2, 18 * 60 + 30, 6 * 60 + 5,
+			UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	engine_detector_view(x->f->engine, 6, &v);
+	assert_int_equal(v.n_presets, 2);
+	assert_int_equal(v.preset[0], 6 * 60 + 5);
+	assert_int_equal(v.preset[1], 18 * 60 + 30);
+	engine_detector_view(x->f->engine, 7, &v);
+	assert_int_equal(v.n_presets, 2);
+	/* flags 0x1 = add. */
+	reply = command(x, "PresetManifolds", "asaqt", 1, "b", 1, 12 * 60, UINT64_C(1));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	engine_detector_view(x->f->engine, 6, &v);
+	assert_int_equal(v.n_presets, 3);
+	engine_detector_view(x->f->engine, 11, &v);
+	assert_int_equal(v.n_presets, 1);
+	/* DelayDetectors: whole minutes as µs. */
+	reply = command(x, "DelayDetectors", "autt", 1, 7, UINT64_C(30) * 60000000, UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	engine_detector_view(x->f->engine, 6, &v);
+	assert_int_equal(v.delay_s, 30 * 60);
+	reply = command(x, "CancelDetectors", "aut", 1, 7, UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	engine_detector_view(x->f->engine, 6, &v);
+	assert_int_equal(v.delay_s, 0);
+	/* Avoid and Unavoid of a manifold, and consecutive detectors. */
+	reply = command(x, "AvoidManifolds", "ast", 1, "A", UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	for (uint32_t d = 0; d < 6; d++) {
+		engine_detector_view(x->f->engine, d, &v);
+		assert_true(v.status & DETECTOR_STATUS_AVOIDED);
+	}
+	reply = command(x, "UnavoidDetectors", "aut", 6, 6, 1, 2, 3, 4, 5, UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	for (uint32_t d = 0; d < 6; d++) {
+		engine_detector_view(x->f->engine, d, &v);
+		assert_false(v.status & DETECTOR_STATUS_AVOIDED);
+	}
+	reply = command(x, "ClearManifolds", "ast", 2, "A", "B", UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	assert_int_equal(x->commits, 7);
+}
+
+static void test_typed_fill_now_and_at(void **state)
+{
+	struct fixture *x = *state;
+	struct engine_detector_view v;
+	struct timespec ts;
+	sd_bus_message *reply;
+	uint64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000;
+	x->f->real_usec = (int64_t)now;
+	fake_scan(x->f);
+	/* Two hours ahead: the fill is scheduled to that minute. */
+	reply = command(x, "FillDetectors", "autt", 1, 3, now + UINT64_C(7200) * 1000000,
+			UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	engine_detector_view(x->f->engine, 2, &v);
+	assert_true(v.next_fill > (int64_t)(now / 1000000) + 7200 - 60);
+	assert_true(v.next_fill <= (int64_t)(now / 1000000) + 7200);
+	/* 0 = now. */
+	reply = command(x, "FillManifolds", "astt", 1, "A", UINT64_C(0), UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	fake_scans(x->f, 2);
+	assert_true(fake_count_events(x->f, EV_STARTED, -1) >= 1);
+}
+
+/* Typed arguments a string could not express wrongly are still checked:
+ * each refusal names the bad part and changes nothing. */
+static void test_typed_refusals(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t before[FAKE_DETECTORS_MAX][DETECTOR_STATE_SIZE] = {};
+	uint8_t after[FAKE_DETECTORS_MAX][DETECTOR_STATE_SIZE] = {};
+	struct timespec ts;
+	sd_bus_message *reply;
+	uint64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000;
+	snapshot(x, before);
+	reply = command(x, "AvoidDetectors", "aut", 0, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "detectors: none given");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidDetectors", "aut", 2, 3, 3, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "detector 3 is named twice");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidDetectors", "aut", 1, 0, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "start at 1");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidDetectors", "aut", 2, 1, 13, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "detector 13 is not configured");
+	sd_bus_message_unref(reply);
+	/* No list, range or "all" slipped in as a manifold name. */
+	reply = command(x, "AvoidManifolds", "ast", 1, "all", UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "\"all\" is not a manifold name");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidManifolds", "ast", 1, "A,B", UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "\"A,B\" is not a manifold name");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidManifolds", "ast", 2, "A", "a", UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "a is named twice");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidManifolds", "ast", 1, "Q", UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "manifold Q is not configured");
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidDetectors", "aut", 1, 1, UINT64_C(4));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "flags 0x4");
+	sd_bus_message_unref(reply);
+	reply = command(x, "FillDetectors", "autt", 1, 1, now - UINT64_C(3600) * 1000000,
+			UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "in the past");
+	sd_bus_message_unref(reply);
+	reply = command(x, "FillDetectors", "autt", 1, 1, now + UINT64_C(90000) * 1000000,
+			UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "more than 24 hours ahead");
+	sd_bus_message_unref(reply);
+	reply = command(x, "PresetDetectors", "auaqt", 1, 1, 1, 1440, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "1440 is not a minute of the day");
+	sd_bus_message_unref(reply);
+	reply = command(x, "PresetDetectors", "auaqt", 1, 1, 5, 1, 2, 3, 4, 5, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "5 given, at most 4");
+	sd_bus_message_unref(reply);
+	reply = command(x, "PresetDetectors", "auaqt", 1, 1, 1, 60, UINT64_C(3));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "exclude each other");
+	sd_bus_message_unref(reply);
+	reply = command(x, "DelayDetectors", "autt", 1, 1, UINT64_C(90) * 1000000, UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "not a whole number of minutes");
+	sd_bus_message_unref(reply);
+	reply = command(x, "DelayDetectors", "autt", 1, 1, UINT64_C(1441) * 60000000,
+			UINT64_C(0));
+	expect_error(reply, SD_BUS_ERROR_INVALID_ARGS, "1440");
+	sd_bus_message_unref(reply);
+	snapshot(x, after);
+	assert_memory_equal(before, after, sizeof(before));
+	assert_int_equal(x->commits, 0);
+}
+
+/* SD_BUS_ERROR_MAP: a client gets the errno of org.stationd1.Error.*. */
+static void test_error_map(void **state)
+{
+	struct fixture *x = *state;
+	sd_bus_message *reply;
+
+	assert_int_equal(bus_errors_register(), 0);
+	x->f->key[1] = true;
+	fake_scan(x->f);
+	reply = command(x, "Avoid", "s", "1");
+	expect_error(reply, BUS_ERROR_MANUAL_FILL, "manual fill");
+	assert_int_equal(sd_bus_error_get_errno(sd_bus_message_get_error(reply)), EBUSY);
+	sd_bus_message_unref(reply);
+	x->f->key[1] = false;
+	fake_scan(x->f);
+	reply = command(x, "Fill", "ss", "2", "");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	reply = command(x, "AvoidDetectors", "aut", 1, 3, UINT64_C(0));
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	reply = command(x, "FillDetectors", "autt", 1, 3, UINT64_C(0), UINT64_C(0));
+	expect_error(reply, BUS_ERROR_MAY_NOT_FILL, "detector 3");
+	assert_int_equal(sd_bus_error_get_errno(sd_bus_message_get_error(reply)), ECANCELED);
+	sd_bus_message_unref(reply);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +462,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing_and_commit_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fill_twice_already_filling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_fill_now_and_at, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_map, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
