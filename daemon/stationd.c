@@ -89,6 +89,10 @@ static void on_fill_started(void *userdata, uint32_t detector, int64_t at_usec)
 		  "detector %" PRIu32 ": fill started", detector_number_of(d, detector));
 	if (d->bus_autofill)
 		bus_autofill_fill_started(d->bus_autofill, detector, at_usec);
+	if (d->bus_detectors)
+		bus_detectors_fill_started(d->bus_detectors, detector, at_usec);
+	if (d->bus_manifolds)
+		bus_manifolds_fill_started(d->bus_manifolds, detector, at_usec);
 }
 
 static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_record *record)
@@ -103,6 +107,10 @@ static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_r
 	(void)run_state_fill_ended(d->run_state, detector, record);
 	if (d->bus_autofill)
 		bus_autofill_fill_ended(d->bus_autofill, detector, record);
+	if (d->bus_detectors)
+		bus_detectors_fill_ended(d->bus_detectors, detector, record);
+	if (d->bus_manifolds)
+		bus_manifolds_fill_ended(d->bus_manifolds, detector, record);
 }
 
 static void on_fault(void *userdata, const struct engine_fault *f)
@@ -118,6 +126,10 @@ static void on_fault(void *userdata, const struct engine_fault *f)
 		  engine_fault_kind_to_string(f->kind), f->message ? f->message : "");
 	if (d->bus_autofill)
 		bus_autofill_fault(d->bus_autofill, f);
+	if (d->bus_detectors)
+		bus_detectors_fault(d->bus_detectors, f);
+	if (d->bus_manifolds)
+		bus_manifolds_fault(d->bus_manifolds, f);
 }
 
 static void on_property_changed(void *userdata, enum engine_object object, uint32_t index)

@@ -13,6 +13,7 @@ STATIOND_SRCS := \
 	daemon/bus/bus-auth.c \
 	daemon/bus/bus-message-text.c \
 	daemon/bus/bus-errors.c \
+	daemon/bus/bus-fill-record.c \
 	daemon/bus/bus-autofill.c \
 	daemon/bus/bus-detector.c \
 	daemon/bus/bus-manifold.c \

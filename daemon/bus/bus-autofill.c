@@ -19,6 +19,8 @@
 
 #include "daemon/autofill/targets.h"
 #include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-fill-record.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
@@ -550,6 +552,84 @@ static int method_command(sd_bus_message *m, void *userdata, sd_bus_error *error
 				       }, run_command, a, error);
 }
 
+/* One fill of FillHistory: which detector, and its record. */
+struct history_entry {
+	uint32_t detector;	/* index */
+	const struct fill_record *record;
+};
+
+static int compare_history_entries(const void *a, const void *b)
+{
+	const struct history_entry *x = a, *y = b;
+
+	if (x->record->start_usec != y->record->start_usec)
+		return x->record->start_usec < y->record->start_usec ? -1 : 1;
+	return x->detector < y->detector ? -1 : x->detector > y->detector;
+}
+
+/*
+ * FillHistory(t since_usec) -> a(otttsd): every detector's fills that
+ * started at or after since_usec (0 = all kept), oldest first, from the
+ * histories the engine keeps of fills.log (the last 100 per detector).
+ */
+static int method_fill_history(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_autofill *a = userdata;
+	const struct station *s = engine_station(a->engine);
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ struct history_entry *entries = NULL;
+	size_t n = 0, size = 0;
+	uint64_t since;
+	int r;
+
+	r = sd_bus_message_read(m, "t", &since);
+	if (r < 0)
+		return r;
+	for (uint32_t d = 0; d < s->n_detectors; d++) {
+		const struct fill_history *h = engine_fill_history(a->engine, d);
+
+		for (unsigned i = 0; h && i < h->count; i++) {
+			const struct fill_record *rec = fill_history_get(h, i);
+
+			if (rec->start_usec < 0 || (uint64_t)rec->start_usec < since)
+				continue;
+			if (n == size) {
+				struct history_entry *grown;
+
+				size = size ? size * 2 : 64;
+				grown = realloc(entries, size * sizeof(*entries));
+				if (!grown)
+					return -ENOMEM;
+				entries = grown;
+			}
+			entries[n++] = (struct history_entry){ d, rec };
+		}
+	}
+	if (n)
+		qsort(entries, n, sizeof(*entries), compare_history_entries);
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(otttsd)");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%" PRIu32,
+			 s->detectors[entries[i].detector].number);
+		r = sd_bus_message_open_container(reply, 'r', "otttsd");
+		if (r >= 0)
+			r = sd_bus_message_append(reply, "o", path);
+		if (r >= 0)
+			r = bus_append_fill_record(reply, entries[i].record);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 static int property_global(sd_bus *bus, const char *path, const char *interface,
 			   const char *property, sd_bus_message *reply, void *userdata,
 			   sd_bus_error *error)
@@ -629,6 +709,9 @@ static const sd_bus_vtable autofill_vtable[] = {
 	TARGETS_ONLY_COMMANDS("Unavoid"),
 	TARGETS_ONLY_COMMANDS("Cancel"),
 	TARGETS_ONLY_COMMANDS("Clear"),
+	SD_BUS_METHOD_WITH_NAMES("FillHistory", "t", SD_BUS_PARAM(since_usec),
+				 "a(otttsd)", SD_BUS_PARAM(fills), method_fill_history,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_NAMES("FillStarted", "ut",
 				 SD_BUS_PARAM(detector) SD_BUS_PARAM(at_usec), 0),
 	SD_BUS_SIGNAL_WITH_NAMES("FillEnded", "utttsd",

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-fill-record.h"
+#include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-object-tree.h"
 #include "daemon/bus/exhaust-deadband.h"
 #include "daemon/shared/log.h"
@@ -204,6 +206,39 @@ PROPERTY_GETTER(closure_delay)
 				     (uint64_t)config_of(userdata)->closure_delay_s * USEC_PER_SEC);
 }
 
+/* FillHistory(u max) -> a(tttsd): the last max fills (0 = all kept),
+ * oldest first, from the history the engine keeps of fills.log. */
+static int method_fill_history(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const struct detector_object *o = userdata;
+	const struct fill_history *h = engine_fill_history(o->owner->engine, o->index);
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	unsigned first = 0;
+	uint32_t max;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &max);
+	if (r < 0)
+		return r;
+	if (h && max && h->count > max)
+		first = h->count - max;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(tttsd)");
+	for (unsigned i = first; r >= 0 && h && i < h->count; i++) {
+		r = sd_bus_message_open_container(reply, 'r', "tttsd");
+		if (r >= 0)
+			r = bus_append_fill_record(reply, fill_history_get(h, i));
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 static const sd_bus_vtable detector_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Number", "u", property_number, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -213,9 +248,9 @@ static const sd_bus_vtable detector_vtable[] = {
 	SD_BUS_PROPERTY("ReferenceVolts", "d", property_reference_volts, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("ValveOpen", "b", property_valve_open, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("ValveChangedUSec", "t", property_valve_changed, 0,
+	SD_BUS_PROPERTY("ValveChangedTimestamp", "t", property_valve_changed, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("NextFillUSec", "t", property_next_fill, 0,
+	SD_BUS_PROPERTY("NextFillTimestamp", "t", property_next_fill, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("DelayUSec", "t", property_delay, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Presets", "as", property_presets, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -223,6 +258,22 @@ static const sd_bus_vtable detector_vtable[] = {
 	SD_BUS_PROPERTY("MaxFillUSec", "t", property_max_fill, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("ClosureDelayUSec", "t", property_closure_delay, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST),
+	/* The names of API version 1, kept one release for scripts. */
+	SD_BUS_PROPERTY("ValveChangedUSec", "t", property_valve_changed, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_DEPRECATED),
+	SD_BUS_PROPERTY("NextFillUSec", "t", property_next_fill, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_DEPRECATED),
+	SD_BUS_METHOD_WITH_NAMES("FillHistory", "u", SD_BUS_PARAM(max),
+				 "a(tttsd)", SD_BUS_PARAM(fills), method_fill_history,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("FillStarted", "to",
+				 SD_BUS_PARAM(timestamp) SD_BUS_PARAM(manifold), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("FillEnded", "tttsd",
+				 SD_BUS_PARAM(start_timestamp) SD_BUS_PARAM(end_timestamp)
+				 SD_BUS_PARAM(duration_usec) SD_BUS_PARAM(result)
+				 SD_BUS_PARAM(lowest_volts), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("Fault", "sos",
+				 SD_BUS_PARAM(kind) SD_BUS_PARAM(manifold) SD_BUS_PARAM(message), 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -284,10 +335,14 @@ void bus_detectors_changed(struct bus_detectors *d, uint32_t index)
 		bus_changed_add(&c, "ExhaustVolts");
 	if (v.valve_open != p->valve_open)
 		bus_changed_add(&c, "ValveOpen");
-	if (v.valve_changed_usec != p->valve_changed_usec)
+	if (v.valve_changed_usec != p->valve_changed_usec) {
+		bus_changed_add(&c, "ValveChangedTimestamp");
 		bus_changed_add(&c, "ValveChangedUSec");
-	if (v.next_fill != p->next_fill)
+	}
+	if (v.next_fill != p->next_fill) {
+		bus_changed_add(&c, "NextFillTimestamp");
 		bus_changed_add(&c, "NextFillUSec");
+	}
 	if (v.delay_s != p->delay_s)
 		bus_changed_add(&c, "DelayUSec");
 	if (v.n_presets != p->n_presets ||
@@ -297,4 +352,63 @@ void bus_detectors_changed(struct bus_detectors *d, uint32_t index)
 		bus_changed_add(&c, "Status");
 	o->published = v;
 	bus_object_tree_emit_changed(&d->tree, index, &c);
+}
+
+static void emit_failed(int r, const char *what, uint32_t number)
+{
+	if (r < 0)
+		log_error_errno(r, "cannot emit %s of detector %" PRIu32, what, number);
+}
+
+static void detector_path(const struct bus_detectors *d, uint32_t index, char *path, size_t size)
+{
+	path_of_detector(d, index, path, size);
+}
+
+void bus_detectors_fill_started(struct bus_detectors *d, uint32_t index, int64_t at_usec)
+{
+	char path[BUS_OBJECT_PATH_MAX], manifold[BUS_OBJECT_PATH_MAX];
+
+	if (index >= d->station->n_detectors)
+		return;
+	detector_path(d, index, path, sizeof(path));
+	snprintf(manifold, sizeof(manifold), BUS_MANIFOLD_PREFIX "/%s",
+		 d->station->detectors[index].manifold_name);
+	emit_failed(sd_bus_emit_signal(d->tree.bus, path, BUS_DETECTOR_INTERFACE, "FillStarted",
+				       "to", (uint64_t)(at_usec > 0 ? at_usec : 0), manifold),
+		    "FillStarted", d->station->detectors[index].number);
+}
+
+void bus_detectors_fill_ended(struct bus_detectors *d, uint32_t index,
+			      const struct fill_record *record)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	char path[BUS_OBJECT_PATH_MAX];
+	int r;
+
+	if (index >= d->station->n_detectors)
+		return;
+	detector_path(d, index, path, sizeof(path));
+	r = sd_bus_message_new_signal(d->tree.bus, &m, path, BUS_DETECTOR_INTERFACE, "FillEnded");
+	if (r >= 0)
+		r = bus_append_fill_record(m, record);
+	if (r >= 0)
+		r = sd_bus_send(d->tree.bus, m, NULL);
+	emit_failed(r, "FillEnded", d->station->detectors[index].number);
+}
+
+void bus_detectors_fault(struct bus_detectors *d, const struct engine_fault *f)
+{
+	char path[BUS_OBJECT_PATH_MAX], manifold[BUS_OBJECT_PATH_MAX];
+	uint32_t index = f->detector;
+
+	if (index >= d->station->n_detectors)
+		return;
+	detector_path(d, index, path, sizeof(path));
+	snprintf(manifold, sizeof(manifold), BUS_MANIFOLD_PREFIX "/%s",
+		 d->station->detectors[index].manifold_name);
+	emit_failed(sd_bus_emit_signal(d->tree.bus, path, BUS_DETECTOR_INTERFACE, "Fault", "sos",
+				       engine_fault_kind_to_string(f->kind), manifold,
+				       f->message ? f->message : ""),
+		    "Fault", d->station->detectors[index].number);
 }

@@ -34,4 +34,11 @@ static inline void bus_detectors_freep(struct bus_detectors **d)
 /* The engine's view of detector `index` may have changed. */
 void bus_detectors_changed(struct bus_detectors *d, uint32_t index);
 
+/* The engine observer's events, as signals on the detector's own object
+ * (index: the detector's index; a fault without a detector is ignored). */
+void bus_detectors_fill_started(struct bus_detectors *d, uint32_t index, int64_t at_usec);
+void bus_detectors_fill_ended(struct bus_detectors *d, uint32_t index,
+			      const struct fill_record *record);
+void bus_detectors_fault(struct bus_detectors *d, const struct engine_fault *fault);
+
 #endif

@@ -7,12 +7,15 @@
  * (exhaust-deadband.h), so a Get and the last signal always agree.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-fill-record.h"
 #include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-object-tree.h"
 #include "daemon/bus/exhaust-deadband.h"
@@ -187,7 +190,7 @@ static const sd_bus_vtable manifold_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("OutputValveOpen", "b", property_output_valve_open, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("ValveChangedUSec", "t", property_valve_changed, 0,
+	SD_BUS_PROPERTY("ValveChangedTimestamp", "t", property_valve_changed, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("OpenDetectorValves", "u", property_open_detector_valves, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -197,6 +200,17 @@ static const sd_bus_vtable manifold_vtable[] = {
 	SD_BUS_PROPERTY("MaxFillUSec", "t", property_max_fill, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("ClosureDelayUSec", "t", property_closure_delay, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST),
+	/* The name of API version 1, kept one release for scripts. */
+	SD_BUS_PROPERTY("ValveChangedUSec", "t", property_valve_changed, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_DEPRECATED),
+	SD_BUS_SIGNAL_WITH_NAMES("FillStarted", "ot",
+				 SD_BUS_PARAM(detector) SD_BUS_PARAM(timestamp), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("FillEnded", "otttsd",
+				 SD_BUS_PARAM(detector) SD_BUS_PARAM(start_timestamp)
+				 SD_BUS_PARAM(end_timestamp) SD_BUS_PARAM(duration_usec)
+				 SD_BUS_PARAM(result) SD_BUS_PARAM(lowest_volts), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("Fault", "sos",
+				 SD_BUS_PARAM(kind) SD_BUS_PARAM(detector) SD_BUS_PARAM(message), 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -260,8 +274,10 @@ void bus_manifolds_changed(struct bus_manifolds *d, uint32_t index)
 		bus_changed_add(&c, "InputValveOpen");
 	if (v.output_open != p->output_open)
 		bus_changed_add(&c, "OutputValveOpen");
-	if (v.valve_changed_usec != p->valve_changed_usec)
+	if (v.valve_changed_usec != p->valve_changed_usec) {
+		bus_changed_add(&c, "ValveChangedTimestamp");
 		bus_changed_add(&c, "ValveChangedUSec");
+	}
 	if (v.open_detector_valves != p->open_detector_valves)
 		bus_changed_add(&c, "OpenDetectorValves");
 	if (v.overfull_detectors != p->overfull_detectors)
@@ -270,4 +286,77 @@ void bus_manifolds_changed(struct bus_manifolds *d, uint32_t index)
 		bus_changed_add(&c, "Status");
 	o->published = v;
 	bus_object_tree_emit_changed(&d->tree, index, &c);
+}
+
+static void emit_failed(int r, const char *what, const char *name)
+{
+	if (r < 0)
+		log_error_errno(r, "cannot emit %s of manifold %s", what, name);
+}
+
+/* The detector's object path, "/" (no object) for none. */
+static void detector_path(const struct bus_manifolds *d, uint32_t detector, char *path,
+			  size_t size)
+{
+	if (detector < d->station->n_detectors)
+		snprintf(path, size, BUS_DETECTOR_PREFIX "/%" PRIu32,
+			 d->station->detectors[detector].number);
+	else
+		snprintf(path, size, "/");
+}
+
+void bus_manifolds_fill_started(struct bus_manifolds *d, uint32_t detector, int64_t at_usec)
+{
+	char path[BUS_OBJECT_PATH_MAX], det[BUS_OBJECT_PATH_MAX];
+	uint32_t index;
+
+	if (detector >= d->station->n_detectors)
+		return;
+	index = d->station->detectors[detector].manifold;
+	path_of_manifold(d, index, path, sizeof(path));
+	detector_path(d, detector, det, sizeof(det));
+	emit_failed(sd_bus_emit_signal(d->tree.bus, path, BUS_MANIFOLD_INTERFACE, "FillStarted",
+				       "ot", det, (uint64_t)(at_usec > 0 ? at_usec : 0)),
+		    "FillStarted", d->station->manifolds[index].name);
+}
+
+void bus_manifolds_fill_ended(struct bus_manifolds *d, uint32_t detector,
+			      const struct fill_record *record)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	char path[BUS_OBJECT_PATH_MAX], det[BUS_OBJECT_PATH_MAX];
+	uint32_t index;
+	int r;
+
+	if (detector >= d->station->n_detectors)
+		return;
+	index = d->station->detectors[detector].manifold;
+	path_of_manifold(d, index, path, sizeof(path));
+	detector_path(d, detector, det, sizeof(det));
+	r = sd_bus_message_new_signal(d->tree.bus, &m, path, BUS_MANIFOLD_INTERFACE, "FillEnded");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "o", det);
+	if (r >= 0)
+		r = bus_append_fill_record(m, record);
+	if (r >= 0)
+		r = sd_bus_send(d->tree.bus, m, NULL);
+	emit_failed(r, "FillEnded", d->station->manifolds[index].name);
+}
+
+void bus_manifolds_fault(struct bus_manifolds *d, const struct engine_fault *f)
+{
+	char path[BUS_OBJECT_PATH_MAX], det[BUS_OBJECT_PATH_MAX];
+	uint32_t index = f->manifold;
+
+	/* A detector's fault is its manifold's too, as the journal says. */
+	if (index == ENGINE_NO_INDEX && f->detector < d->station->n_detectors)
+		index = d->station->detectors[f->detector].manifold;
+	if (index >= d->station->n_manifolds)
+		return;
+	path_of_manifold(d, index, path, sizeof(path));
+	detector_path(d, f->detector, det, sizeof(det));
+	emit_failed(sd_bus_emit_signal(d->tree.bus, path, BUS_MANIFOLD_INTERFACE, "Fault", "sos",
+				       engine_fault_kind_to_string(f->kind), det,
+				       f->message ? f->message : ""),
+		    "Fault", d->station->manifolds[index].name);
 }

@@ -34,4 +34,12 @@ static inline void bus_manifolds_freep(struct bus_manifolds **d)
 /* The engine's view of manifold `index` may have changed. */
 void bus_manifolds_changed(struct bus_manifolds *d, uint32_t index);
 
+/* The engine observer's events, as signals on the manifold's own object:
+ * a fill of `detector` (an index) on it, and its faults, a detector's
+ * included (the detector "/" when none). */
+void bus_manifolds_fill_started(struct bus_manifolds *d, uint32_t detector, int64_t at_usec);
+void bus_manifolds_fill_ended(struct bus_manifolds *d, uint32_t detector,
+			      const struct fill_record *record);
+void bus_manifolds_fault(struct bus_manifolds *d, const struct engine_fault *fault);
+
 #endif

@@ -46,7 +46,7 @@ void bus_object_tree_remove(struct bus_object_tree *t);
 
 /* The names of the properties of one object that changed since its last
  * publish, NULL-terminated as sd_bus_emit_properties_changed_strv wants. */
-#define BUS_CHANGED_MAX 8
+#define BUS_CHANGED_MAX 12
 struct bus_changed {
 	const char *names[BUS_CHANGED_MAX + 1];
 	size_t n;

@@ -8,7 +8,8 @@ UNIT_TESTS += $(BUILD)/unit/test-bus-objects $(BUILD)/unit/test-bus-autofill
 # The autofill's command path: authorization, its audit text, the error
 # map, the object (the daemon links them through daemon/stationd.mk).
 BUS_AUTOFILL_SRCS := daemon/bus/bus-auth.c daemon/bus/bus-message-text.c \
-	daemon/bus/bus-errors.c daemon/bus/bus-autofill.c daemon/shared/log.c
+	daemon/bus/bus-errors.c daemon/bus/bus-fill-record.c daemon/bus/bus-autofill.c \
+	daemon/shared/log.c
 
 # The Version property is the Makefile's STATIOND_VERSION.
 $(call obj,daemon/bus/bus-manager.c) $(call san_obj,daemon/bus/bus-manager.c): Makefile

@@ -41,6 +41,7 @@ struct received {
 	uint64_t t;
 	char text[64];		/* FillEnded result, Fault kind */
 	char manifold[8];
+	char object[64];	/* the other object a per-object signal names */
 	double volts;		/* FillEnded lowest; PropertiesChanged ExhaustVolts */
 };
 
@@ -95,6 +96,33 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 				assert_true(sd_bus_message_skip(m, "v") >= 0);
 			assert_true(sd_bus_message_exit_container(m) >= 0);
 		}
+	} else if (sd_bus_message_has_signature(m, "to")) {	/* Detector.FillStarted */
+		const char *o;
+
+		assert_int_equal(sd_bus_message_read(m, "to", &r->t, &o), 1);
+		snprintf(r->object, sizeof(r->object), "%s", o);
+	} else if (sd_bus_message_has_signature(m, "ot")) {	/* Manifold.FillStarted */
+		const char *o;
+
+		assert_int_equal(sd_bus_message_read(m, "ot", &o, &r->t), 1);
+		snprintf(r->object, sizeof(r->object), "%s", o);
+	} else if (sd_bus_message_has_signature(m, "tttsd") ||
+		   sd_bus_message_has_signature(m, "otttsd")) {	/* per-object FillEnded */
+		uint64_t start, end;
+		const char *o = "", *result;
+
+		if (sd_bus_message_has_signature(m, "otttsd"))
+			assert_int_equal(sd_bus_message_read(m, "o", &o), 1);
+		assert_int_equal(sd_bus_message_read(m, "tttsd", &start, &end, &r->t, &result,
+						     &r->volts), 1);
+		snprintf(r->object, sizeof(r->object), "%s", o);
+		snprintf(r->text, sizeof(r->text), "%s", result);
+	} else if (sd_bus_message_has_signature(m, "sos")) {	/* per-object Fault */
+		const char *kind, *o, *message;
+
+		assert_int_equal(sd_bus_message_read(m, "sos", &kind, &o, &message), 1);
+		snprintf(r->text, sizeof(r->text), "%s", kind);
+		snprintf(r->object, sizeof(r->object), "%s", o);
 	} else if (strcmp(member, "FillStarted") == 0) {
 		assert_int_equal(sd_bus_message_read(m, "ut", &r->detector, &r->t), 1);
 	} else if (strcmp(member, "FillEnded") == 0) {
@@ -615,6 +643,106 @@ static void test_signals_carry_numbers_and_names(void **state)
 	assert_string_equal(r->manifold, "B");	/* the detector's manifold */
 }
 
+/* A client watching one detector or manifold sees its fills and faults,
+ * with the object paths of the other. */
+static void test_per_object_signals(void **state)
+{
+	struct fixture *x = *state;
+	struct fill_record rec = {
+		.start_usec = 1000000, .end_usec = 4000000, .duration_usec = 3000000,
+		.result = FILL_RESULT_FULL, .lowest_mv = 450,
+	};
+	struct engine_fault fault = {
+		.kind = ENGINE_FAULT_UNDERFULL, .detector = 6, .manifold = ENGINE_NO_INDEX,
+		.message = "detector 7: underfull",
+	};
+	const struct received *r;
+
+	x->n_signals = 0;
+	bus_detectors_fill_started(x->detectors, 6, 123456789);
+	bus_manifolds_fill_started(x->manifolds, 6, 123456789);
+	bus_detectors_fill_ended(x->detectors, 6, &rec);
+	bus_manifolds_fill_ended(x->manifolds, 6, &rec);
+	bus_detectors_fault(x->detectors, &fault);
+	bus_manifolds_fault(x->manifolds, &fault);
+	pump(x);
+	r = find_signal(x, "/org/stationd1/detector/7", "FillStarted");
+	assert_non_null(r);
+	assert_int_equal(r->t, 123456789);
+	assert_string_equal(r->object, "/org/stationd1/manifold/B");
+	r = find_signal(x, "/org/stationd1/manifold/B", "FillStarted");
+	assert_non_null(r);
+	assert_string_equal(r->object, "/org/stationd1/detector/7");
+	r = find_signal(x, "/org/stationd1/detector/7", "FillEnded");
+	assert_non_null(r);
+	assert_int_equal(r->t, 3000000);
+	assert_string_equal(r->text, "full");
+	assert_true(fabs(r->volts - 0.45) < 1e-9);
+	r = find_signal(x, "/org/stationd1/manifold/B", "FillEnded");
+	assert_non_null(r);
+	assert_string_equal(r->object, "/org/stationd1/detector/7");
+	r = find_signal(x, "/org/stationd1/detector/7", "Fault");
+	assert_non_null(r);
+	assert_string_equal(r->text, "underfull");
+	assert_string_equal(r->object, "/org/stationd1/manifold/B");
+	r = find_signal(x, "/org/stationd1/manifold/B", "Fault");
+	assert_non_null(r);
+	assert_string_equal(r->object, "/org/stationd1/detector/7");
+	/* Nothing on the neighbours. */
+	assert_null(find_signal(x, "/org/stationd1/detector/8", "FillStarted"));
+	assert_null(find_signal(x, "/org/stationd1/manifold/A", "Fault"));
+}
+
+/* FillHistory of a detector after fills, and of the autofill since a time. */
+static void test_fill_history(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *all = NULL, *all_reply = NULL;
+	char error[256];
+	uint64_t start, end, duration, first_start = 0;
+	const char *result, *path;
+	double lowest;
+	unsigned n = 0;
+
+	for (int fill = 0; fill < 3; fill++) {
+		assert_int_equal(engine_fill(x->f->engine, "2", "", x->f->real_usec,
+					     x->f->mono_usec, error, sizeof(error)), 0);
+		for (int i = 0; i < 40; i++)
+			fake_scan(x->f);
+	}
+	assert_int_equal(sd_bus_message_new_method_call(x->client, &m, NULL,
+							"/org/stationd1/detector/2", DETECTOR,
+							"FillHistory"), 0);
+	assert_true(sd_bus_message_append(m, "u", 2) >= 0);
+	reply = call(x, m);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	assert_true(sd_bus_message_enter_container(reply, 'a', "(tttsd)") > 0);
+	while (sd_bus_message_read(reply, "(tttsd)", &start, &end, &duration, &result, &lowest) > 0) {
+		assert_string_equal(result, "full");
+		assert_true(end > start && duration > 0);
+		if (!n)
+			first_start = start;
+		n++;
+	}
+	assert_int_equal(n, 2);		/* the last 2 of 3 */
+	assert_int_equal(sd_bus_message_new_method_call(x->client, &all, NULL,
+							"/org/stationd1/autofill", AUTOFILL,
+							"FillHistory"), 0);
+	assert_true(sd_bus_message_append(all, "t", first_start) >= 0);
+	all_reply = call(x, all);
+	assert_false(sd_bus_message_is_method_error(all_reply, NULL));
+	assert_true(sd_bus_message_enter_container(all_reply, 'a', "(otttsd)") > 0);
+	n = 0;
+	while (sd_bus_message_read(all_reply, "(otttsd)", &path, &start, &end, &duration, &result,
+				   &lowest) > 0) {
+		assert_string_equal(path, "/org/stationd1/detector/2");
+		assert_true(start >= first_start);
+		n++;
+	}
+	assert_int_equal(n, 2);
+}
+
 static void test_unidentified_caller_refused(void **state)
 {
 	struct fixture *x = *state;
@@ -638,6 +766,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_presets_as_clock_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_managed_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_object_signals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_properties_changed_names_only_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaust_noise_not_published, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaust_step_published_once, setup, teardown),
