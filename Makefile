@@ -42,7 +42,7 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	qemu-system-x86 busybox-static cpio kmod \
 	udev dbus gpiod libiio-utils util-linux coreutils iproute2 \
 	libglib2.0-bin systemd polkitd \
-	libcfitsio-dev fitsverify
+	libcfitsio-dev fitsverify libjson-c-dev libncurses-dev tmux
 
 # The release: org.stationd1.Manager's Version, every program's --version
 # (daemon/shared/version.h). 0.2: the D-Bus API version 2.
@@ -64,6 +64,7 @@ LIBS_SYSTEMD = $(shell pkg-config --libs libsystemd)
 LIBS_UDEV = $(shell pkg-config --libs libudev)
 LIBS_GPIOD = $(shell pkg-config --libs libgpiod)
 LIBS_CMOCKA = $(shell pkg-config --libs cmocka)
+LIBS_JSON_C = $(shell pkg-config --libs json-c)
 
 # Object paths: $(call obj,src.c) for programs, $(call san_obj,...) for
 # sanitized unit-test builds of the same sources.

@@ -80,14 +80,15 @@ station_run_banner() {
 stationd is on a private system bus; DBUS_SYSTEM_BUS_ADDRESS points at it.
 Logs and the plant's files are in $STATION_DIR. Try:
 
-  busctl tree org.stationd1                        the objects
-  busctl introspect org.stationd1 /org/stationd1/autofill
+  stationctl status                                state, alarm, next fills, faults
+  stationctl list-detectors                        every detector (list-manifolds too)
   tail -f $STATION_VALVE_LOG &          every valve the plant sees move
-  busctl monitor org.stationd1 &                   FillStarted, FillEnded, PropertiesChanged
-  busctl call org.stationd1 /org/stationd1/autofill org.stationd1.Autofill Fill ss A ""
-                                                   fill manifold A now (or at "HH:MM")
-  busctl get-property org.stationd1 /org/stationd1 org.stationd1.Manager State
-  busctl introspect org.stationd1 /org/stationd1/detector/1     a detector's state
+  stationctl monitor &                             fills, faults, state changes
+  stationctl --yes fill A                          fill manifold A now (or: fill A HH:MM)
+  stationctl show 1                                a detector's state
+  stationctl history 1                             its fills, with a plot of their durations
+  busctl tree org.stationd1                        the objects, for generic tools
+  busctl introspect org.stationd1 /org/stationd1/autofill
   echo "status 1" >$STATION_PLANT_CTL; tail -n 1 $STATION_PLANT_LOG
                                                    the plant's view of detector 1
 BANNER
@@ -95,11 +96,9 @@ BANNER
 	# simulated by cryostream-sim at the plant's time scale.
 	cs=$(awk '$1 == "cryostream" && $3 == "{" { print $2; exit }' <<<"$dump")
 	[ -n "$cs" ] && cat <<BANNER
-  busctl introspect org.stationd1 /org/stationd1/cryostream/$cs   the Cryostream
-  busctl get-property org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream \\
-        Connected GasTemperature SetPoint PhaseName
-  busctl call org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream Cool d 120
-                                                   cool the gas to 120 K (returns when confirmed)
+  stationctl cryostream $cs                         the Cryostream
+  stationctl cryostream $cs cool 120                cool the gas to 120 K (returns when confirmed)
+  busctl introspect org.stationd1 /org/stationd1/cryostream/$cs   its whole interface
   busctl call org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream History u 60
                                                    the last minute: time, gas, set point, flow
 BANNER

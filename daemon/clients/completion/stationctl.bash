@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# bash completion for stationctl(1): commands, options, and the station's
+# own names (detectors, manifolds, cards, Cryostreams) read from the bus
+# through stationctl itself. Install in
+# /usr/share/bash-completion/completions/stationctl.
+
+__stationctl_names() {
+	# $1: detectors | manifolds | cards
+	stationctl --no-pager --no-legend "list-$1" 2>/dev/null | awk '{ print $1 }'
+}
+
+__stationctl_cryostreams() {
+	stationctl --no-pager --json=short status 2>/dev/null |
+		grep -o '"Name":"[^"]*"' | cut -d'"' -f4
+}
+
+_stationctl() {
+	local cur prev words cword
+	_init_completion || return
+	local commands="status list-detectors list-manifolds list-cards show fill preset
+		delay avoid unavoid cancel clear history monitor cryostream"
+	local options="--help --version --no-pager --no-legend --no-ask-password
+		--json=short --json=pretty --yes --add --clear"
+	local verb="" i
+	for ((i = 1; i < cword; i++)); do
+		[[ ${words[i]} == -* ]] && continue
+		verb=${words[i]}
+		break
+	done
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
+		return
+	fi
+	case $verb in
+	"")
+		mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur") ;;
+	show)
+		mapfile -t COMPREPLY < <(compgen -W "$(__stationctl_names detectors)
+			$(__stationctl_names manifolds) $(__stationctl_names cards)" -- "$cur") ;;
+	fill | preset | delay | avoid | unavoid | cancel | clear)
+		[[ $prev == "$verb" ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "all $(__stationctl_names detectors)
+				$(__stationctl_names manifolds)" -- "$cur") ;;
+	history)
+		mapfile -t COMPREPLY < <(compgen -W "$(__stationctl_names detectors)" -- "$cur") ;;
+	cryostream)
+		if [[ $prev == cryostream ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$(__stationctl_cryostreams)" -- "$cur")
+		elif [[ ${words[cword - 2]} == cryostream ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "status cool ramp plat hold end purge
+				pause resume stop restart turbo" -- "$cur")
+		elif [[ $prev == turbo ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur")
+		fi ;;
+	esac
+}
+complete -F _stationctl stationctl

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The station as a client sees it on the bus: every object of
+ * org.stationd1 read with one GetManagedObjects (the autofill, its
+ * detectors and manifolds, the Cryostreams, the cards), for stationctl
+ * and the operator console. model_station() gives the shared target
+ * parser (daemon/autofill/targets.h) a station with the same detectors
+ * and manifolds, so both clients check targets exactly as the daemon
+ * will, and say which part is wrong before anything is sent.
+ */
+#ifndef STATIOND_CLIENTS_STATION_MODEL_H
+#define STATIOND_CLIENTS_STATION_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "daemon/config/station.h"
+
+#define MODEL_BUS_NAME "org.stationd1"
+#define MODEL_ROOT_PATH "/org/stationd1"
+
+struct model_detector {
+	char *path;
+	uint32_t number;
+	char *manifold;
+	double exhaust_volts, reference_volts;	/* NaN: no reading */
+	bool valve_open;
+	uint64_t valve_changed_timestamp;	/* µs since the epoch, 0 = never */
+	uint64_t next_fill_timestamp;		/* 0 = none scheduled */
+	uint64_t delay_usec, max_fill_usec, closure_delay_usec;
+	char **presets;				/* "HH:MM", NULL-terminated */
+	char **status;				/* "avoided", ... */
+};
+
+struct model_manifold {
+	char *path;
+	char *name;
+	uint32_t *detectors;
+	size_t n_detectors;
+	double exhaust_volts, reference_volts;
+	bool input_valve_open, output_valve_open;
+	uint64_t valve_changed_timestamp;
+	uint32_t open_detector_valves, overfull_detectors;
+	char **status;
+	uint64_t max_fill_usec, closure_delay_usec;
+};
+
+struct model_cryostream {
+	char *path;
+	char *name;
+	bool connected;
+	double set_point, gas_temperature, target_temperature;
+	char *run_mode, *phase, *alarm;
+};
+
+struct model_card {
+	char *path;
+	char *name;			/* xvme<crate>-<addr> */
+	char *model;
+	uint32_t crate;
+	uint32_t address;
+	bool present;
+	char *self_test;
+	char *led;
+	uint64_t conversion_errors;
+	char **detectors;		/* object paths */
+	char **manifolds;
+};
+
+struct station_model {
+	char *version;
+	char *state;
+	uint32_t filling_count;
+	bool alarm, inhibited;
+	struct model_detector *detectors;	/* ascending numbers */
+	size_t n_detectors;
+	struct model_manifold *manifolds;	/* in the daemon's order */
+	size_t n_manifolds;
+	struct model_cryostream *cryostreams;	/* by name */
+	size_t n_cryostreams;
+	struct model_card *cards;		/* by crate and address */
+	size_t n_cards;
+};
+
+/* Read everything; error names what failed (the bus's own error). */
+int model_load(sd_bus *bus, struct station_model **ret, sd_bus_error *error);
+/* Fill the model from a GetManagedObjects reply (for tests: any
+ * a{oa{sa{sv}}} message positioned at its start). */
+int model_from_managed_objects(sd_bus_message *reply, struct station_model **ret);
+struct station_model *model_free(struct station_model *m);
+static inline void model_freep(struct station_model **m)
+{
+	if (*m)
+		model_free(*m);
+}
+#define _cleanup_model_ __attribute__((cleanup(model_freep)))
+
+const struct model_detector *model_find_detector(const struct station_model *m, uint32_t number);
+const struct model_manifold *model_find_manifold(const struct station_model *m, const char *name);
+const struct model_cryostream *model_find_cryostream(const struct station_model *m,
+						     const char *name);
+const struct model_card *model_find_card(const struct station_model *m, const char *name);
+
+/* "avoided" is among the detector's status flags. */
+bool model_has_status(char **status, const char *flag);
+
+/* A station with the model's detectors and manifolds, sorted and linked,
+ * for targets_parse(); NULL when out of memory. */
+struct station *model_station(const struct station_model *m);
+
+#endif

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stationctl: the systemctl of the station (stationctl(1)). Reads the
+ * station with one GetManagedObjects, checks every argument before
+ * anything is sent (targets with the daemon's own parser, times and
+ * numbers naming the bad part), asks YES/NO before acting on several
+ * detectors unless --yes, calls the daemon's methods over sd-bus, and
+ * exits with the LSB codes (exit-status.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "daemon/autofill/schedule.h"
+#include "daemon/autofill/targets.h"
+#include "daemon/bus/bus-errors.h"
+#include "daemon/clients/exit-status.h"
+#include "daemon/clients/history-plot.h"
+#include "daemon/clients/json-writer.h"
+#include "daemon/clients/station-model.h"
+#include "daemon/clients/stationctl-args.h"
+#include "daemon/clients/stationctl-output.h"
+#include "daemon/shared/macro.h"
+#include "daemon/shared/version.h"
+
+#define AUTOFILL_PATH "/org/stationd1/autofill"
+#define AUTOFILL_INTERFACE "org.stationd1.Autofill"
+#define CRYOSTREAM_INTERFACE "org.stationd1.Cryostream"
+#define CALL_TIMEOUT_USEC (UINT64_C(60) * 1000000)
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int fail(int status, const char *format, ...) _printf_(2, 3);
+static int fail(int status, const char *format, ...)
+{
+	va_list ap;
+
+	fputs("stationctl: ", stderr);
+	va_start(ap, format);
+	vfprintf(stderr, format, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+/* A failed call: its message, and its LSB exit status. */
+static int fail_call(const char *what, const sd_bus_error *error, int r)
+{
+	if (sd_bus_error_is_set(error))
+		return fail(exit_status_of_error(error, r), "%s: %s", what,
+			    error->message ? error->message : error->name);
+	return fail(exit_status_of_error(error, r), "%s: %s", what, strerror(-r));
+}
+
+static int load(struct stationctl *c, struct station_model **ret)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = model_load(c->bus, ret, &error);
+	if (r < 0)
+		return fail_call("cannot read the station from stationd", &error, r);
+	return 0;
+}
+
+static void json_open(struct stationctl *c, struct json_writer *w)
+{
+	json_begin(w, stdout, c->json == JSON_PRETTY);
+}
+
+/* ---------------------------------------------------------- read verbs */
+
+static int verb_status(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_model_ struct station_model *m = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = model_load(c->bus, &m, &error);
+	if (r < 0) {
+		/* LSB: status of a program that is not running is 3. */
+		int status = exit_status_of_error(&error, r);
+
+		fail_call("stationd", &error, r);
+		return status == EXIT_STATUS_NOT_RUNNING ? EXIT_STATUS_NOT_IMPLEMENTED : status;
+	}
+	if (c->json) {
+		struct json_writer w;
+
+		json_open(c, &w);
+		output_status_json(&w, m);
+		json_end(&w);
+	} else {
+		output_status(stdout, m, now_usec());
+	}
+	return 0;
+}
+
+static int verb_list(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_model_ struct station_model *m = NULL;
+	struct json_writer w;
+	const char *what = argv[0] + strlen("list-");
+	int r;
+
+	r = load(c, &m);
+	if (r)
+		return r;
+	if (c->json)
+		json_open(c, &w);
+	if (strcmp(what, "detectors") == 0) {
+		if (c->json)
+			output_detectors_json(&w, m);
+		else
+			r = output_detectors(stdout, m, c->legend);
+	} else if (strcmp(what, "manifolds") == 0) {
+		if (c->json)
+			output_manifolds_json(&w, m);
+		else
+			r = output_manifolds(stdout, m, c->legend);
+	} else {
+		if (c->json)
+			output_cards_json(&w, m);
+		else
+			r = output_cards(stdout, m, c->legend);
+	}
+	if (c->json)
+		json_end(&w);
+	return r < 0 ? fail(EXIT_STATUS_FAILURE, "%s", strerror(-r)) : 0;
+}
+
+static int verb_show(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_model_ struct station_model *m = NULL;
+	const struct model_detector *d = NULL;
+	const struct model_manifold *mf = NULL;
+	const struct model_card *card = NULL;
+	struct json_writer w;
+	uint32_t number;
+	int r;
+
+	r = load(c, &m);
+	if (r)
+		return r;
+	if (parse_detector_number(argv[1], &number) == 0)
+		d = model_find_detector(m, number);
+	else if (!(mf = model_find_manifold(m, argv[1])))
+		card = model_find_card(m, argv[1]);
+	if (!d && !mf && !card)
+		return fail(EXIT_STATUS_NOT_INSTALLED,
+			    "show: \"%s\" is not a configured detector, manifold or card", argv[1]);
+	if (c->json) {
+		json_open(c, &w);
+		if (d)
+			output_detector_json(&w, d);
+		else if (mf)
+			output_manifold_json(&w, mf);
+		else
+			output_card_json(&w, card);
+		json_end(&w);
+	} else if (d) {
+		output_detector(stdout, d, now_usec());
+	} else if (mf) {
+		output_manifold(stdout, mf, now_usec());
+	} else {
+		output_card(stdout, card);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- commands */
+
+/* YES/NO before acting on several detectors, as the seed wants. */
+static bool confirmed(const struct stationctl *c, const char *verb, const char *targets,
+		      size_t n)
+{
+	char answer[16];
+
+	if (c->yes)
+		return true;
+	if (!isatty(STDIN_FILENO)) {
+		fail(0, "%s %s names %zu detectors: confirm with --yes", verb, targets, n);
+		return false;
+	}
+	fprintf(stderr, "%s %s: %zu detectors. Continue? [yes/no] ", verb, targets, n);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	answer[strcspn(answer, "\n")] = 0;
+	return strcasecmp(answer, "yes") == 0 || strcasecmp(answer, "y") == 0;
+}
+
+/* Check the targets as the daemon will, before anything is sent. */
+static int check_targets(struct stationctl *c, const char *verb, const char *targets)
+{
+	_cleanup_model_ struct station_model *m = NULL;
+	struct station *s;
+	struct target_set set = {};
+	char why[256];
+	int r;
+
+	r = load(c, &m);
+	if (r)
+		return r;
+	s = model_station(m);
+	if (!s)
+		return fail(EXIT_STATUS_FAILURE, "out of memory");
+	r = targets_parse(s, targets, &set, why, sizeof(why));
+	station_free(s);
+	if (r < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "%s: targets %s", verb, why);
+	r = set.needs_confirmation && !confirmed(c, verb, targets, set.n_detectors) ?
+		EXIT_STATUS_FAILURE : 0;
+	target_set_done(&set);
+	return r;
+}
+
+static int call_command(struct stationctl *c, const char *verb, const char *member,
+			const char *types, ...)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int r;
+
+	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, AUTOFILL_PATH,
+					   AUTOFILL_INTERFACE, member);
+	if (r >= 0)
+		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+	if (r >= 0) {
+		va_start(ap, types);
+		r = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+	}
+	if (r >= 0)
+		r = sd_bus_call(c->bus, m, CALL_TIMEOUT_USEC, &error, &reply);
+	if (r < 0)
+		return fail_call(verb, &error, r);
+	return 0;
+}
+
+static int verb_fill(struct stationctl *c, int argc, char **argv)
+{
+	uint16_t minute;
+	const char *why;
+	int r;
+
+	if (argc > 2 && schedule_parse_clock_time(argv[2], &minute, &why) < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "fill: time \"%s\": %s", argv[2], why);
+	r = check_targets(c, "fill", argv[1]);
+	if (r)
+		return r;
+	return call_command(c, "fill", "Fill", "ss", argv[1], argc > 2 ? argv[2] : "");
+}
+
+static int verb_preset(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	uint16_t minute;
+	const char *why;
+	int r;
+
+	if (argc - 2 > (int)PRESETS_MAX)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: %d times, at most %u", argc - 2,
+			    PRESETS_MAX);
+	if (c->preset_mode == PRESET_MODE_CLEAR && argc > 2)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset --clear takes no times");
+	if (c->preset_mode != PRESET_MODE_CLEAR && argc < 3)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: no time given (HH:MM, or --clear)");
+	for (int i = 2; i < argc; i++)
+		if (schedule_parse_clock_time(argv[i], &minute, &why) < 0)
+			return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: time \"%s\": %s", argv[i],
+				    why);
+	r = check_targets(c, "preset", argv[1]);
+	if (r)
+		return r;
+	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, AUTOFILL_PATH,
+					   AUTOFILL_INTERFACE, "Preset");
+	if (r >= 0)
+		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", argv[1]);
+	if (r >= 0)
+		r = sd_bus_message_append_strv(m, argv + 2);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", c->preset_mode == PRESET_MODE_ADD ? "add" :
+					  c->preset_mode == PRESET_MODE_CLEAR ? "clear" : "replace");
+	if (r >= 0)
+		r = sd_bus_call(c->bus, m, CALL_TIMEOUT_USEC, &error, &reply);
+	if (r < 0)
+		return fail_call("preset", &error, r);
+	return 0;
+}
+
+static int verb_delay(struct stationctl *c, int argc, char **argv)
+{
+	uint32_t minutes;
+	char why[128];
+	int r;
+
+	if (parse_minutes(argv[2], &minutes, why, sizeof(why)) < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "delay: minutes \"%s\": %s", argv[2], why);
+	r = check_targets(c, "delay", argv[1]);
+	if (r)
+		return r;
+	return call_command(c, "delay", "Delay", "su", argv[1], minutes);
+}
+
+static int verb_targets_only(struct stationctl *c, int argc, char **argv)
+{
+	char member[16];
+	int r;
+
+	r = check_targets(c, argv[0], argv[1]);
+	if (r)
+		return r;
+	snprintf(member, sizeof(member), "%c%s", argv[0][0] - 'a' + 'A', argv[0] + 1);
+	return call_command(c, argv[0], member, "s", argv[1]);
+}
+
+/* ---------------------------------------------------------- history */
+
+static int verb_history(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_free_ struct plot_point *points = NULL;
+	char path[64];
+	struct json_writer w;
+	size_t n = 0, size = 0;
+	uint32_t number = 0;
+	int r;
+
+	if (argc > 1) {
+		if (parse_detector_number(argv[1], &number) < 0)
+			return fail(EXIT_STATUS_INVALID_ARGUMENT,
+				    "history: \"%s\" is not a detector number", argv[1]);
+		snprintf(path, sizeof(path), "/org/stationd1/detector/%" PRIu32, number);
+		r = sd_bus_call_method(c->bus, MODEL_BUS_NAME, path, "org.stationd1.Detector",
+				       "FillHistory", &error, &reply, "u", 0);
+	} else {
+		r = sd_bus_call_method(c->bus, MODEL_BUS_NAME, AUTOFILL_PATH, AUTOFILL_INTERFACE,
+				       "FillHistory", &error, &reply, "t", UINT64_C(0));
+	}
+	if (r < 0)
+		return fail_call("history", &error, r);
+	r = sd_bus_message_enter_container(reply, 'a', argc > 1 ? "(tttsd)" : "(otttsd)");
+	if (r < 0)
+		return fail(EXIT_STATUS_FAILURE, "history: unexpected reply");
+	if (c->json) {
+		json_open(c, &w);
+		json_array_begin(&w);
+	} else if (c->legend) {
+		printf("%-9s  %-19s  %-12s  %-11s  %s\n", "DETECTOR", "START", "DURATION", "RESULT",
+		       "LOWEST");
+	}
+	for (;;) {
+		const char *object = path, *result;
+		uint64_t start, end, duration;
+		double lowest;
+		char a[32], b[32];
+
+		r = sd_bus_message_enter_container(reply, 'r', argc > 1 ? "tttsd" : "otttsd");
+		if (r <= 0)
+			break;
+		if (argc <= 1)
+			r = sd_bus_message_read(reply, "o", &object);
+		if (r >= 0)
+			r = sd_bus_message_read(reply, "tttsd", &start, &end, &duration, &result,
+						&lowest);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r < 0)
+			break;
+		if (c->json) {
+			json_object_begin(&w);
+			json_key(&w, "Detector");
+			json_uint(&w, strtoul(strrchr(object, '/') + 1, NULL, 10));
+			json_key(&w, "StartTimestamp");
+			json_uint(&w, start);
+			json_key(&w, "EndTimestamp");
+			json_uint(&w, end);
+			json_key(&w, "DurationUSec");
+			json_uint(&w, duration);
+			json_key(&w, "Result");
+			json_string(&w, result);
+			json_key(&w, "LowestVolts");
+			json_double(&w, lowest);
+			json_object_end(&w);
+		} else {
+			char low[16] = "-";
+
+			if (!isnan(lowest))
+				snprintf(low, sizeof(low), "%.3f V", lowest);
+			printf("%-9s  %-19s  %-12s  %-11s  %s\n", strrchr(object, '/') + 1,
+			       format_timestamp(start, a), format_duration(duration, b), result,
+			       low);
+		}
+		if (n == size) {
+			struct plot_point *grown;
+
+			size = size ? 2 * size : 64;
+			grown = realloc(points, size * sizeof(*points));
+			if (!grown)
+				return fail(EXIT_STATUS_FAILURE, "out of memory");
+			points = grown;
+		}
+		points[n++] = (struct plot_point){
+			.time_s = (int64_t)(start / 1000000),
+			.minutes = duration / 60e6,
+			.mark = strcmp(result, "full") == 0 ? '*' :
+				strcmp(result, "underfull") == 0 ? 'u' : 'x',
+		};
+	}
+	if (r < 0)
+		return fail(EXIT_STATUS_FAILURE, "history: unexpected reply: %s", strerror(-r));
+	if (c->json) {
+		json_array_end(&w);
+		json_end(&w);
+		return 0;
+	}
+	if (n == 0) {
+		printf("No fills recorded.\n");
+		return 0;
+	}
+	putchar('\n');
+	history_plot(stdout, points, n, 60, 10);
+	return 0;
+}
+
+/* ---------------------------------------------------------- monitor */
+
+static int on_signal_message(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	const struct stationctl *c = userdata;
+	const char *path = sd_bus_message_get_path(m), *member = sd_bus_message_get_member(m);
+	const char *interface = sd_bus_message_get_interface(m);
+	char text[1024], stamp[32];
+
+	/* The Autofill's signals say everything once; the per-object copies
+	 * and property changes of exhaust voltages would repeat it. */
+	if (strcmp(interface, "org.freedesktop.DBus.Properties") == 0) {
+		const char *changed;
+
+		if (strcmp(path, AUTOFILL_PATH) != 0 ||
+		    sd_bus_message_read(m, "s", &changed) < 0)
+			return 0;
+	} else if (strcmp(interface, "org.stationd1.Detector") == 0 ||
+		   strcmp(interface, "org.stationd1.Manifold") == 0) {
+		return 0;
+	}
+	sd_bus_message_rewind(m, true);
+	if (c->json) {
+		struct json_writer w;
+
+		json_begin(&w, stdout, false);
+		json_object_begin(&w);
+		json_key(&w, "Timestamp");
+		json_uint(&w, now_usec());
+		json_key(&w, "Path");
+		json_string(&w, path);
+		json_key(&w, "Member");
+		json_string(&w, member);
+		json_key(&w, "Arguments");
+		json_string(&w, monitor_arguments_text(m, text, sizeof(text)));
+		json_object_end(&w);
+		json_end(&w);
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+		printf("%s %s\n", stamp, monitor_describe(m, text, sizeof(text)));
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int verb_monitor(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_(sd_event_unrefp) sd_event *event = NULL;
+	sigset_t mask;
+	int r;
+
+	r = sd_event_default(&event);
+	if (r >= 0) {
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+		r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+	}
+	if (r >= 0)
+		r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_bus_match_signal(c->bus, NULL, MODEL_BUS_NAME, NULL, NULL, NULL,
+					on_signal_message, c);
+	if (r >= 0)
+		r = sd_bus_attach_event(c->bus, event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return fail(EXIT_STATUS_FAILURE, "monitor: %s", strerror(-r));
+	if (!c->json && c->legend)
+		printf("Monitoring stationd's signals; Ctrl-C ends.\n");
+	fflush(stdout);
+	r = sd_event_loop(event);
+	sd_bus_detach_event(c->bus);
+	return r < 0 ? fail(EXIT_STATUS_FAILURE, "monitor: %s", strerror(-r)) : 0;
+}
+
+/* ---------------------------------------------------------- cryostream */
+
+static int verb_cryostream(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_model_ struct station_model *model = NULL;
+	const struct model_cryostream *cs;
+	const struct cryostream_command *cmd;
+	const char *action = argc > 2 ? argv[2] : "status";
+	char why[128];
+	int r;
+
+	r = load(c, &model);
+	if (r)
+		return r;
+	cs = model_find_cryostream(model, argv[1]);
+	if (!cs)
+		return fail(EXIT_STATUS_NOT_INSTALLED, "cryostream: \"%s\" is not configured%s",
+			    argv[1], model->n_cryostreams ? "" : " (none is)");
+	if (strcmp(action, "status") == 0) {
+		if (argc > 3)
+			return fail(EXIT_STATUS_INVALID_ARGUMENT, "cryostream status takes no argument");
+		if (c->json) {
+			struct json_writer w;
+
+			json_open(c, &w);
+			json_object_begin(&w);
+			json_key(&w, "Name");
+			json_string(&w, cs->name);
+			json_key(&w, "Connected");
+			json_boolean(&w, cs->connected);
+			json_key(&w, "GasTemperature");
+			json_double(&w, cs->gas_temperature);
+			json_key(&w, "SetPoint");
+			json_double(&w, cs->set_point);
+			json_key(&w, "TargetTemperature");
+			json_double(&w, cs->target_temperature);
+			json_key(&w, "RunModeName");
+			json_string(&w, cs->run_mode);
+			json_key(&w, "PhaseName");
+			json_string(&w, cs->phase);
+			json_key(&w, "AlarmName");
+			json_string(&w, cs->alarm);
+			json_object_end(&w);
+			json_end(&w);
+		} else {
+			printf("Cryostream %s: %s\n", cs->name, cs->connected ? "connected" :
+			       "not connected");
+			printf("  Gas: %.2f K, set point %.2f K, target %.2f K\n",
+			       cs->gas_temperature, cs->set_point, cs->target_temperature);
+			printf("  Run mode: %s, phase: %s, alarm: %s\n", cs->run_mode ? cs->run_mode : "-",
+			       cs->phase ? cs->phase : "-",
+			       cs->alarm && *cs->alarm ? cs->alarm : "none");
+		}
+		return 0;
+	}
+	cmd = cryostream_command_find(action);
+	if (!cmd)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT,
+			    "cryostream: \"%s\" is not a command (status, %s)", action,
+			    cryostream_command_names());
+	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, cs->path,
+					   CRYOSTREAM_INTERFACE, cmd->method);
+	if (r >= 0)
+		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+	if (r < 0)
+		return fail(EXIT_STATUS_FAILURE, "cryostream: %s", strerror(-r));
+	r = cryostream_command_append(cmd, m, argc - 3, argv + 3, why, sizeof(why));
+	if (r < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "cryostream %s %s: %s", argv[1], action, why);
+	r = sd_bus_call(c->bus, m, CALL_TIMEOUT_USEC, &error, &reply);
+	if (r < 0)
+		return fail_call(action, &error, r);
+	return 0;
+}
+
+/* ---------------------------------------------------------- main */
+
+static const struct verb verbs[] = {
+	{ "status", 0, 0, verb_status },
+	{ "list-detectors", 0, 0, verb_list },
+	{ "list-manifolds", 0, 0, verb_list },
+	{ "list-cards", 0, 0, verb_list },
+	{ "show", 1, 1, verb_show },
+	{ "fill", 1, 2, verb_fill },
+	{ "preset", 1, 1 + PRESETS_MAX, verb_preset },
+	{ "delay", 2, 2, verb_delay },
+	{ "avoid", 1, 1, verb_targets_only },
+	{ "unavoid", 1, 1, verb_targets_only },
+	{ "cancel", 1, 1, verb_targets_only },
+	{ "clear", 1, 1, verb_targets_only },
+	{ "history", 0, 1, verb_history },
+	{ "monitor", 0, 0, verb_monitor },
+	{ "cryostream", 1, 4, verb_cryostream },
+	{}
+};
+
+int main(int argc, char **argv)
+{
+	struct stationctl c = { .legend = true, .ask_password = true, .pager = true };
+	const struct verb *verb = NULL;
+	char why[256];
+	int r, first;
+
+	r = stationctl_parse_args(argc, argv, verbs, &c, &verb, &first, why, sizeof(why));
+	if (r < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "%s (see --help)", why);
+	if (r == 0)
+		return EXIT_STATUS_OK;	/* --help, --version */
+	if (!isatty(STDIN_FILENO))
+		c.ask_password = false;
+	bus_errors_register();
+	/* $DBUS_SYSTEM_BUS_ADDRESS is honoured. */
+	r = sd_bus_open_system(&c.bus);
+	if (r < 0) {
+		int status = exit_status_of_error(NULL, r);
+
+		fail(status, "cannot connect to the system bus: %s", strerror(-r));
+		/* LSB: status of a program that is not running is 3. */
+		return verb->run == verb_status && status == EXIT_STATUS_NOT_RUNNING ?
+			EXIT_STATUS_NOT_IMPLEMENTED : status;
+	}
+	if (c.pager)
+		pager_open(&c);
+	r = verb->run(&c, argc - first, argv + first);
+	fflush(stdout);
+	pager_close(&c);
+	sd_bus_flush_close_unref(c.bus);
+	return r;
+}
