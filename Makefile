@@ -42,7 +42,7 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	qemu-system-x86 busybox-static cpio kmod \
 	udev dbus gpiod libiio-utils util-linux coreutils iproute2 \
 	libglib2.0-bin systemd polkitd \
-	libcfitsio-dev fitsverify libjson-c-dev libncurses-dev tmux
+	libcfitsio-dev fitsverify libjson-c-dev libncurses-dev tmux libdbus-1-dev
 
 # The release: org.stationd1.Manager's Version, every program's --version
 # (daemon/shared/version.h). 0.2: the D-Bus API version 2.
@@ -74,6 +74,9 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 # ------------------------------------------------------------ fragments
 # A fragment appends to these lists and gives the link rule of each entry.
 PROGRAMS :=	# $(BUILD)/bin/<name>: installed/used programs
+INSTALL_SBIN :=	# ... of PROGRAMS, what `make install` puts in $(sbindir)
+INSTALL_BIN :=	# ... in $(bindir)
+INSTALL_SIM_BIN :=	# simulators: `make install-sim` puts them in $(bindir)
 UNIT_TESTS :=	# $(BUILD)/unit/<name>: cmocka binaries (sanitized), print TAP
 FUZZERS :=	# $(BUILD)/fuzz/<name>: libFuzzer binaries; corpus in tests/fuzz/corpus/<name>
 BENCHES :=	# $(BUILD)/bench/<name>: benchmark programs built before `make bench`
@@ -86,7 +89,8 @@ include $(sort $(wildcard tests/*/*.mk daemon/*.mk daemon/*/*.mk))
 
 # ------------------------------------------------------------ top level
 .PHONY: all modules userspace deps lint check check-unit check-kunit \
-	check-vm check-fuzz bench fuzz vm-shell run clean modules-clean
+	check-vm check-fuzz bench fuzz vm-shell run clean modules-clean \
+	install uninstall install-sim uninstall-sim
 
 all: modules userspace
 
@@ -175,6 +179,98 @@ run: modules userspace | deps
 
 clean: modules-clean
 	rm -rf $(BUILD)
+
+# ------------------------------------------------------------ install
+# `make install` puts the station where the system's managers look for
+# it: programs under PREFIX, the modules in /lib/modules/$(KABI)/updates
+# (then depmod), and the files of systemd, udev, D-Bus and polkit in the
+# directories their pkg-config files name. DESTDIR stages it all (then
+# nothing is run: no depmod, no systemd-sysusers, no reloads).
+# `make install-sim` adds the simulators and station-sim.target, which
+# run the simulated station as services (`make run`).
+PREFIX ?= /usr
+DESTDIR ?=
+bindir ?= $(PREFIX)/bin
+sbindir ?= $(PREFIX)/sbin
+libexecdir ?= $(PREFIX)/libexec
+mandir ?= $(PREFIX)/share/man
+docdir ?= $(PREFIX)/share/doc/stationd
+sysconfdir ?= /etc
+pkgvar = $(shell pkg-config --variable=$(2) $(1))
+datadir ?= $(call pkgvar,dbus-1,datadir)
+systemdsystemunitdir ?= $(call pkgvar,systemd,systemdsystemunitdir)
+systemdsystemgeneratordir ?= $(call pkgvar,systemd,systemdsystemgeneratordir)
+sysusersdir ?= $(call pkgvar,systemd,sysusersdir)
+udevdir ?= $(call pkgvar,udev,udevdir)
+moddir = /lib/modules/$(KABI)/updates
+
+# What is installed, as mode:directory:file; files under systemd/ get
+# the programs' paths rewritten for PREFIX.
+INSTALL_MANIFEST = \
+	$(foreach f,$(INSTALL_SBIN),0755:$(sbindir):$(f)) \
+	$(foreach f,$(INSTALL_BIN),0755:$(bindir):$(f)) \
+	0755:$(systemdsystemgeneratordir):systemd/stationd-generator \
+	$(foreach f,systemd/stationd.service systemd/unet-attach@.service,0644:$(systemdsystemunitdir):$(f)) \
+	0644:$(sysusersdir):systemd/sysusers.d/stationd.conf \
+	$(foreach f,$(wildcard udev/*.rules),0644:$(udevdir)/rules.d:$(f)) \
+	0644:$(datadir)/dbus-1/system.d:dbus/org.stationd1.conf \
+	0644:$(datadir)/dbus-1/system-services:dbus/org.stationd1.service \
+	$(foreach f,$(wildcard dbus/org.stationd1.*.xml),0644:$(datadir)/dbus-1/interfaces:$(f)) \
+	0644:$(datadir)/polkit-1/actions:polkit/org.stationd1.policy \
+	$(foreach f,polkit/stationd-tiers.rules.example daemon/examples/station.conf \
+		daemon/examples/cards.conf daemon/examples/station-cryostream.conf,0644:$(docdir)/examples:$(f)) \
+	$(foreach f,$(wildcard daemon/man/*.[1-8]),0644:$(mandir)/man$(subst .,,$(suffix $(f))):$(f))
+INSTALL_SIM_MANIFEST = \
+	$(foreach f,$(INSTALL_SIM_BIN),0755:$(bindir):$(f)) \
+	$(foreach f,$(notdir $(INSTALL_SIM_BIN)),0644:$(mandir)/man1:tests/sim/$(f).1)
+
+INSTALL_PATHS = $(foreach f,$(INSTALL_SBIN),-e 's|/usr/sbin/$(notdir $(f))\b|$(sbindir)/$(notdir $(f))|g') \
+	$(foreach f,$(INSTALL_BIN) $(INSTALL_SIM_BIN),-e 's|/usr/bin/$(notdir $(f))\b|$(bindir)/$(notdir $(f))|g') \
+	-e 's|/usr/libexec/stationd/|$(libexecdir)/stationd/|g'
+
+# $(call install_files,MANIFEST) and $(call uninstall_files,MANIFEST)
+install_files = set -e; for entry in $(1); do \
+		IFS=: read -r mode dir file <<<"$$entry"; \
+		dest="$(DESTDIR)$$dir/$${file\#\#*/}"; \
+		echo "  INSTALL $$dest"; \
+		install -D -m "$$mode" "$$file" "$$dest"; \
+		case $$file in systemd/*) sed -i $(INSTALL_PATHS) "$$dest" ;; esac; \
+	done
+uninstall_files = for entry in $(1); do \
+		IFS=: read -r mode dir file <<<"$$entry"; \
+		rm -f "$(DESTDIR)$$dir/$${file\#\#*/}"; \
+	done
+
+install: all
+	@$(call install_files,$(INSTALL_MANIFEST))
+	install -d -m 0755 $(DESTDIR)$(sysconfdir)/stationd
+	$(MAKE) -s -C $(KDIR) M=$(TOP) $(KCONFIG_MODULES) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | \
+		{ grep -v "missing 'System.map'" || true; }
+	@if [ -z "$(DESTDIR)" ]; then \
+		set -x; depmod -a $(KABI); \
+		systemd-sysusers $(sysusersdir)/stationd.conf; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		if udevadm control --ping 2>/dev/null; then udevadm control --reload; fi; \
+	fi
+
+uninstall:
+	@$(call uninstall_files,$(INSTALL_MANIFEST))
+	rm -f $(DESTDIR)$(moddir)/kernel/xvme/*.ko $(DESTDIR)$(moddir)/kernel/unet/*.ko
+	-rmdir $(DESTDIR)$(moddir)/kernel/xvme $(DESTDIR)$(moddir)/kernel/unet \
+		$(DESTDIR)$(docdir)/examples $(DESTDIR)$(docdir) \
+		$(DESTDIR)$(sysconfdir)/stationd 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then \
+		set -x; depmod -a $(KABI); \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		if udevadm control --ping 2>/dev/null; then udevadm control --reload; fi; \
+	fi
+
+install-sim: userspace
+	@$(call install_files,$(INSTALL_SIM_MANIFEST))
+
+uninstall-sim:
+	@$(call uninstall_files,$(INSTALL_SIM_MANIFEST))
 
 # `make print-PROGRAMS`: a variable's value, for the scripts (lint).
 print-%:

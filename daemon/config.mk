@@ -25,6 +25,7 @@ CONFIG_SRCS := \
 	daemon/autofill/targets.c
 
 PROGRAMS += $(BUILD)/bin/stationd-compile
+INSTALL_BIN += $(BUILD)/bin/stationd-compile
 UNIT_TESTS += $(BUILD)/unit/test-config $(BUILD)/unit/test-config-errors \
 	$(BUILD)/unit/test-config-wiring $(BUILD)/unit/test-targets \
 	$(BUILD)/unit/test-schedule $(BUILD)/unit/test-database

@@ -18,6 +18,7 @@ LIBS_CRYO := -lm
 CRYO_BUILDER_SRCS := daemon/cryo/cs800-status-builder.c
 
 PROGRAMS += $(BUILD)/bin/cryostream-sim
+INSTALL_SIM_BIN += $(BUILD)/bin/cryostream-sim
 
 $(BUILD)/bin/cryostream-sim: $(call obj,tests/sim/cryostream-sim.c $(CRYO_CODEC_SRCS) $(CRYO_BUILDER_SRCS))
 	@mkdir -p $(dir $@)

@@ -20,6 +20,7 @@ STATIOND_SRCS := \
 	daemon/bus/bus-object-tree.c
 
 PROGRAMS += $(BUILD)/bin/stationd
+INSTALL_SBIN += $(BUILD)/bin/stationd
 
 # daemon/autofill.mk, daemon/config.mk and daemon/persist.mk sort before this
 # fragment, so AUTOFILL_SRCS, CONFIG_SRCS and PERSIST_SRCS are known here.

@@ -11,6 +11,7 @@ STATIONCTL_LIB_SRCS := daemon/clients/station-model.c daemon/clients/json-writer
 	daemon/autofill/targets.c daemon/autofill/schedule.c daemon/config/station.c
 
 PROGRAMS += $(BUILD)/bin/stationctl
+INSTALL_BIN += $(BUILD)/bin/stationctl
 
 $(BUILD)/bin/stationctl: $(call obj,daemon/clients/stationctl.c $(STATIONCTL_LIB_SRCS))
 	@mkdir -p $(dir $@)

@@ -6,6 +6,9 @@
 #                                               file (*.c, *.h, Kconfig,
 #                                               Makefile, Kbuild)
 #   ok - userspace builds with -Werror          `make userspace`
+#   ok - systemd-analyze verify <unit>          every unit under systemd/
+#   ok - systemd-analyze security ...           stationd.service's exposure
+#   ok - install: ...                           tests/install/check-install.sh
 #   ok - plain make builds ...                  what `make` with no target
 #                                               would do in a clean build
 #                                               directory (a dry run)
@@ -59,19 +62,39 @@ fi
 
 # systemd units: systemd-analyze verify must say nothing (it exits 0 on
 # many parse errors, so any output fails). ExecStart points at the build
-# tree's binary, which must exist for verify: checked after the build.
+# tree's binary, which must exist for verify: checked after the build. A
+# template is verified as an instance (unet-attach@ttyS1.service).
+# stationd.service's sandbox is scored too: `systemd-analyze security`
+# must rate its exposure 2.0 or less (printed in the TAP line).
+max_exposure=2.0
 verify_units() {
-	local unit dir out
-	for unit in systemd/*.service; do
+	local unit dir out name score
+	for unit in $(git ls-files -co --exclude-standard -- 'systemd/*.service' 'systemd/*.target' \
+			'systemd/*/*.service' 'systemd/*/*.target' | sort -u); do
 		[ -f "$unit" ] || continue
 		dir=$(mktemp -d)
-		sed "s|/usr/sbin/\([a-z-]*\)|$top/build/bin/\1|" "$unit" >"$dir/${unit##*/}"
-		if out=$(systemd-analyze verify --man=no "$dir/${unit##*/}" 2>&1) && [ -z "$out" ]; then
+		name=${unit##*/}
+		name=${name/@./@ttyS1.}
+		sed "s|/usr/s\{0,1\}bin/\(stationd[a-z-]*\)|$top/build/bin/\1|; s|/usr/bin/\([a-z0-9-]*-sim\|ln2-plant\|xvme-plant\)|$top/build/bin/\1|" \
+			"$unit" >"$dir/${unit##*/}"
+		[ "$name" = "${unit##*/}" ] || ln -s "${unit##*/}" "$dir/$name"
+		if out=$(cd "$dir" && systemd-analyze verify --man=no "$dir/$name" 2>&1) && [ -z "$out" ]; then
 			echo "ok - systemd-analyze verify $unit"
 		else
 			echo "not ok - systemd-analyze verify $unit"
 			printf '%s\n' "$out" | sed 's/^/# /'
 			failed=1
+		fi
+		if [ "$name" = stationd.service ]; then
+			out=$(systemd-analyze security --offline=true --no-pager "$dir/$name" 2>&1)
+			score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+			if [ -n "$score" ] && awk -v s="$score" -v m="$max_exposure" 'BEGIN { exit !(s <= m) }'; then
+				echo "ok - systemd-analyze security $unit: exposure $score (at most $max_exposure)"
+			else
+				echo "not ok - systemd-analyze security $unit: exposure ${score:-?} (at most $max_exposure)"
+				grep '✗' <<<"$out" | sed 's/  */ /g; s/^/# /'
+				failed=1
+			fi
 		fi
 		rm -rf "$dir"
 	done
@@ -114,4 +137,8 @@ if [ -z "${LINT_NO_BUILD:-}" ]; then
 	fi
 fi
 [ -n "${LINT_NO_BUILD:-}" ] || verify_units
+# make install / uninstall into a DESTDIR (builds the modules too).
+if [ -z "${LINT_NO_BUILD:-}" ]; then
+	"$top/tests/install/check-install.sh" || failed=1
+fi
 exit $failed

@@ -9,6 +9,7 @@ LN2_PLANT_SRCS := $(LN2_MODEL_SRCS) tests/sim/ln2-plant-io.c \
 	tests/sim/ln2-plant-control.c tests/sim/plant.c
 
 PROGRAMS += $(BUILD)/bin/ln2-plant
+INSTALL_SIM_BIN += $(BUILD)/bin/ln2-plant
 UNIT_TESTS += $(BUILD)/unit/test-ln2-model $(BUILD)/unit/test-ln2-plant
 
 $(BUILD)/bin/ln2-plant: $(call obj,tests/sim/ln2-plant.c $(LN2_PLANT_SRCS) $(CONFIG_SRCS))

@@ -6,6 +6,7 @@
 PLANT_SRCS := tests/sim/plant.c tests/sim/plant-cli.c daemon/shared/read-full.c
 
 PROGRAMS += $(BUILD)/bin/xvme-plant
+INSTALL_SIM_BIN += $(BUILD)/bin/xvme-plant
 UNIT_TESTS += $(BUILD)/unit/test-plant
 
 $(BUILD)/bin/xvme-plant: $(call obj,tests/sim/xvme-plant.c $(PLANT_SRCS))

@@ -102,7 +102,7 @@ static void test_example_station(void **state)
 	assert_string_equal(d->manifold_name, "L");
 	assert_int_equal(c.station->globals.scan_rate_millihz, 10000);
 	assert_int_equal(c.station->globals.backup_interval_s, 300);
-	assert_string_equal(c.station->globals.operator_group, "stationd");
+	assert_string_equal(c.station->globals.operator_group, "stationd-operator");
 	assert_int_equal(c.station->globals.alarm.kind, LINE_FLAG);
 	assert_int_equal(c.station->globals.dewar_inhibit.kind, LINE_PORT);
 	assert_int_equal(c.station->globals.dewar_inhibit.index, 7 * 8);

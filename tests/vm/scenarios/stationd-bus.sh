@@ -30,7 +30,7 @@ bus_cleanup() {
 }
 trap bus_cleanup EXIT
 
-sed 's/operator-group "stationd"/operator-group "users"/' \
+sed 's/operator-group "stationd-operator"/operator-group "users"/' \
 	"$STATIOND_TOP/daemon/examples/station.conf" >"$work/station.conf"
 cp "$STATIOND_TOP/daemon/examples/cards.conf" "$work/"
 # No noise: an idle station's state is constant, so "no state change" can
