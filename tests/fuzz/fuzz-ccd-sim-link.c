@@ -76,7 +76,7 @@ static void drain(struct rig *r)
 	if (ccd_controller_take_readout(r->controller, &readout))
 		ccd_controller_readout_delivered(r->controller, r->now_ms * 60);
 	ccd_link_set_dead(r->link, ccd_controller_resetting(r->controller));
-	ccd_link_set_clear_to_send(r->link, r->now_ms, !ccd_controller_quiet(r->controller));
+	ccd_link_set_quiet(r->link, r->now_ms, ccd_controller_quiet(r->controller));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

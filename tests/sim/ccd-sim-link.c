@@ -44,6 +44,8 @@ struct ccd_link {
 	uint16_t next_number;
 	bool clear_to_send;
 	bool dead;
+	bool quiet;
+	size_t fence;		/* quiet: frames queued before may still go */
 
 	struct tx_entry tx[CCD_LINK_TX_TABLE];
 	size_t tx_head, tx_len;
@@ -232,9 +234,10 @@ static void reply(struct ccd_link *l, const struct unet_frame *received, enum un
 		l->counters.tx_nacks++;
 }
 
+/* May the frame at the head of the table go (or be resent) now? */
 static bool can_send(const struct ccd_link *l)
 {
-	return l->clear_to_send && !l->dead && !l->faults.silent;
+	return l->clear_to_send && !l->dead && !l->faults.silent && (!l->quiet || l->fence);
 }
 
 /* Start the next frame if none is in flight. */
@@ -257,6 +260,8 @@ static void tx_pop(struct ccd_link *l)
 {
 	l->tx_head = (l->tx_head + 1) % CCD_LINK_TX_TABLE;
 	l->tx_len--;
+	if (l->fence)
+		l->fence--;
 }
 
 /* ------------------------------------------------------------ receive */
@@ -482,6 +487,16 @@ void ccd_link_set_clear_to_send(struct ccd_link *l, uint64_t now_ms, bool clear)
 		ccd_link_tick(l, now_ms);
 }
 
+void ccd_link_set_quiet(struct ccd_link *l, uint64_t now_ms, bool quiet)
+{
+	if (quiet == l->quiet)
+		return;
+	l->quiet = quiet;
+	l->fence = quiet ? l->tx_len : 0;
+	if (!quiet)
+		ccd_link_tick(l, now_ms);
+}
+
 void ccd_link_set_dead(struct ccd_link *l, bool dead)
 {
 	l->dead = dead;
@@ -490,6 +505,7 @@ void ccd_link_set_dead(struct ccd_link *l, bool dead)
 void ccd_link_restart(struct ccd_link *l, uint16_t first_number)
 {
 	l->tx_len = 0;
+	l->fence = 0;
 	memset(l->rx, 0, sizeof(l->rx));
 	l->next_number = first_number;
 }

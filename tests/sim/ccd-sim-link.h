@@ -104,11 +104,17 @@ void ccd_link_tick(struct ccd_link *l, uint64_t now_ms);
 uint64_t ccd_link_next_deadline(const struct ccd_link *l);
 
 /*
- * Clear to send: false until the host is heard, while it holds us with
- * XOFF, and while the controller reads out. Frames wait, resends too;
- * ACKs still go out. Resuming sends what is due.
+ * Clear to send: false until the host is heard and while it holds us
+ * with XOFF. Frames wait, resends too; ACKs still go out. Resuming sends
+ * what is due.
  */
 void ccd_link_set_clear_to_send(struct ccd_link *l, uint64_t now_ms, bool clear);
+/*
+ * Quiet: the controller reads out and says nothing new. The frames
+ * queued before it fell quiet still go (and are resent); those queued
+ * since wait for the end of it. ACKs go out.
+ */
+void ccd_link_set_quiet(struct ccd_link *l, uint64_t now_ms, bool quiet);
 /* The controller is resetting: deaf and dumb, not even ACKs. */
 void ccd_link_set_dead(struct ccd_link *l, bool dead);
 /* A reboot: transmit and duplicate tables emptied, numbering from @first. */

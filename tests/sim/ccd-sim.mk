@@ -1,15 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The CCD controller simulator: its mechanisms and runs (ccd-controller),
-# pixels (ccd-image), its end of the link (ccd-sim-link), the fault
-# language (ccd-sim-control), their unit tests and fuzzers. It shares the
-# frame codec and the format rules with stationd (daemon/unet.mk,
+# pixels (ccd-image), its end of the link (ccd-sim-link), its line
+# (ccd-sim-line), the fault language (ccd-sim-control), the ccd-sim
+# program, their unit tests and fuzzers. It shares the frame codec, the
+# profile parser and the format rules with stationd (daemon/unet.mk,
 # daemon/ccd.mk).
 
 # Pure code: what the unit tests and fuzzers link.
 CCD_SIM_CORE_SRCS := tests/sim/ccd-controller.c tests/sim/ccd-image.c \
 	tests/sim/ccd-sim-link.c tests/sim/ccd-sim-control.c \
 	daemon/ccd/ccd-format.c daemon/ccd/ccd-speed.c $(UNET_CODEC_SRCS)
+CCD_SIM_SRCS := tests/sim/ccd-sim.c tests/sim/ccd-sim-line.c tests/vm/unet-link.c \
+	$(sort $(CCD_SIM_CORE_SRCS) $(CCD_PROFILE_SRCS))
+
+# kernel/unet/unet_framer.c and daemon/unet/unet-frame.c both define a
+# unet_frame_encode(); the simulator needs the framer's receive side and
+# the codec, so its copy of the framer has that one function renamed.
+CCD_SIM_FRAMER_RENAME := -Dunet_frame_encode=unet_framer_frame_encode
+CFLAGS_ccd-sim-line := $(CCD_SIM_FRAMER_RENAME)
+
+$(BUILD)/obj/tests/sim/ccd-sim-framer.o: kernel/unet/unet_framer.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(CCD_SIM_FRAMER_RENAME) -c -o $@ $<
+
+PROGRAMS += $(BUILD)/bin/ccd-sim
+
+$(BUILD)/bin/ccd-sim: $(call obj,$(CCD_SIM_SRCS)) $(BUILD)/obj/tests/sim/ccd-sim-framer.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lm
 
 CCD_SIM_UNIT_TESTS := $(BUILD)/unit/test-ccd-controller $(BUILD)/unit/test-ccd-image \
 	$(BUILD)/unit/test-ccd-sim-link $(BUILD)/unit/test-ccd-sim-control

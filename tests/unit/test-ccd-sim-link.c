@@ -287,6 +287,34 @@ static void test_held_until_clear_to_send(void **state)
 	ccd_link_free(l);
 }
 
+/* Reading out: what was queued before still goes, what comes after waits. */
+static void test_quiet_lets_earlier_frames_go(void **state)
+{
+	struct fake f;
+	struct ccd_link *l = link_new(&f, 0x10);
+
+	say(l, 0, "SSH200(1,0,0)");
+	say(l, 0, "PIC200(1,1,5,3000)");
+	assert_string_equal(line(&f), "<SYN>SSYS       CCD1      0010SSH200(1,0,0)<EOT>");
+	ccd_link_set_quiet(l, 0, true);
+	say(l, 10, "RSP200(1,0,2)");
+	/* The frame in flight is resent while quiet; then the next old one. */
+	ccd_link_tick(l, 1000);
+	assert_string_equal(line(&f), "<SYN>SSYS       CCD1      0010SSH200(1,0,0)<EOT>");
+	hear(l, 1100, 'A', "CCD1", "SYS", 0x10, "");
+	assert_string_equal(line(&f), "<SYN>SSYS       CCD1      0011PIC200(1,1,5,3000)<EOT>");
+	hear(l, 1200, 'A', "CCD1", "SYS", 0x11, "");
+	/* The one queued since waits, and its ACK-free time is not counted. */
+	ccd_link_tick(l, 9000);
+	assert_string_equal(line(&f), "");
+	hear(l, 9000, 'C', "CCD1", "SYS", 1, "RSP200(1)");
+	assert_string_equal(line(&f), ACK("0001"));
+	ccd_link_set_quiet(l, 9500, false);
+	assert_string_equal(line(&f), "<SYN>SSYS       CCD1      0012RSP200(1,0,2)<EOT>");
+	assert_int_equal(ccd_link_counters(l)->resends, 1);
+	ccd_link_free(l);
+}
+
 static void test_dead_and_restart(void **state)
 {
 	struct fake f;
@@ -457,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_messages_are_packed_and_numbers_wrap),
 		cmocka_unit_test(test_the_transmit_table_has_32_frames),
 		cmocka_unit_test(test_held_until_clear_to_send),
+		cmocka_unit_test(test_quiet_lets_earlier_frames_go),
 		cmocka_unit_test(test_dead_and_restart),
 		cmocka_unit_test(test_drop_acks_and_ignore_acks),
 		cmocka_unit_test(test_duplicate_and_corrupt_frames_on_the_line),
