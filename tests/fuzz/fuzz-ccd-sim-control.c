@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tests/sim/ccd-sim-control.h"
+#include "tests/sim/control-source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ccd_controller_params cp;
 	struct ccd_link_params lp;
 	struct ccd_control_target t = { .now_ms = 0, .sim_ms = 0 };
-	char line[CCD_CONTROL_LINE_MAX + 64], reply[1024], before[1024], after[1024];
+	char line[CONTROL_LINE_MAX + 64], reply[1024], before[1024], after[1024];
 	size_t at = 0;
 
 	ccd_controller_params_default(&cp);

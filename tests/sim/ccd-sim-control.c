@@ -11,6 +11,7 @@
 
 #include "daemon/shared/macro.h"
 #include "tests/sim/ccd-sim-control.h"
+#include "tests/sim/control-source.h"
 
 #define WORDS_MAX 4
 
@@ -112,7 +113,7 @@ static int mechanism(const char *word, enum ccd_mech *ret, char *reply, size_t s
 int ccd_control_execute(const struct ccd_control_target *t, const char *line, char *reply,
 			size_t reply_size)
 {
-	char buf[CCD_CONTROL_LINE_MAX + 1];
+	char buf[CONTROL_LINE_MAX + 1];
 	const char *w[WORDS_MAX + 1] = { 0 };
 	struct ccd_link_faults *f = ccd_link_faults(t->link);
 	enum ccd_mech mech;
@@ -122,9 +123,9 @@ int ccd_control_execute(const struct ccd_control_target *t, const char *line, ch
 	int r;
 
 	reply[0] = '\0';
-	if (strlen(line) > CCD_CONTROL_LINE_MAX)
+	if (strlen(line) > CONTROL_LINE_MAX)
 		return refuse(-EINVAL, reply, reply_size, "longer than %d characters",
-			      CCD_CONTROL_LINE_MAX);
+			      CONTROL_LINE_MAX);
 	memcpy(buf, line, strlen(line) + 1);
 	for (tok = strtok_r(buf, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
 		if (n == 0 && tok[0] == '#')

@@ -34,7 +34,6 @@
 #include "tests/sim/ccd-controller.h"
 #include "tests/sim/ccd-sim-link.h"
 
-#define CCD_CONTROL_LINE_MAX 256
 #define CCD_CONTROL_COUNT_MAX 1000000u
 
 struct ccd_control_target {

@@ -18,7 +18,6 @@
  * the log cannot be opened, 2 for bad usage or a refused --do command.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -32,7 +31,6 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,8 +41,10 @@
 #include "tests/sim/ccd-controller.h"
 #include "tests/sim/ccd-image.h"
 #include "tests/sim/ccd-sim-control.h"
+#include "tests/sim/control-source.h"
 #include "tests/sim/ccd-sim-line.h"
 #include "tests/sim/ccd-sim-link.h"
+#include "tests/sim/sim-args.h"
 
 #define EXIT_USAGE 2
 #define DO_MAX 64
@@ -66,15 +66,6 @@ struct options {
 	struct ccd_image_params image;
 	const char *commands[DO_MAX];
 	size_t n_commands;
-};
-
-/* A line-based command source (FIFO or stdin) with its partial line. */
-struct control_source {
-	int fd;
-	bool owned;
-	bool discarding;
-	char buf[CCD_CONTROL_LINE_MAX + 1];
-	size_t len;
 };
 
 /* One read-out's pixels on their way to the data socket. */
@@ -185,34 +176,6 @@ static void help(FILE *f)
 	      "  -h, --help                 this text\n", f);
 }
 
-static bool parse_double_arg(const char *s, double min, double max, double *ret)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
-static bool parse_ulong_arg(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
 enum {
 	OPT_HOST = 0x100, OPT_CONTROL, OPT_DO, OPT_FIRST_NUMBER, OPT_RESENDS, OPT_AUTO_SYNC,
 	OPT_SEED, OPT_SKY_SEED, OPT_DARK, OPT_SKY, OPT_BIAS,
@@ -268,11 +231,11 @@ static int options_parse(int argc, char *argv[], struct options *o)
 			snprintf(c == 'n' ? o->name : o->host, sizeof(o->name), "%s", optarg);
 			break;
 		case 's':
-			if (!parse_double_arg(optarg, 1e-3, 1e5, &o->time_scale))
+			if (!sim_arg_double(optarg, 1e-3, 1e5, &o->time_scale))
 				goto bad;
 			break;
 		case 'b':
-			if (!parse_ulong_arg(optarg, 115200, &ul))
+			if (!sim_arg_ulong(optarg, 115200, &ul))
 				goto bad;
 			o->baud = (unsigned int)ul;
 			o->baud_given = true;
@@ -294,36 +257,36 @@ static int options_parse(int argc, char *argv[], struct options *o)
 			o->data_socket = optarg;
 			break;
 		case OPT_FIRST_NUMBER:
-			if (!parse_ulong_arg(optarg, 0xffff, &ul))
+			if (!sim_arg_ulong(optarg, 0xffff, &ul))
 				goto bad;
 			o->first_number = (long)ul;
 			break;
 		case OPT_RESENDS:
-			if (!parse_ulong_arg(optarg, 100, &ul))
+			if (!sim_arg_ulong(optarg, 100, &ul))
 				goto bad;
 			o->resend_limit = (unsigned int)ul;
 			break;
 		case OPT_AUTO_SYNC:
-			if (!parse_double_arg(optarg, 0, 8760, &o->auto_sync_hours))
+			if (!sim_arg_double(optarg, 0, 8760, &o->auto_sync_hours))
 				goto bad;
 			break;
 		case OPT_SEED:
 		case OPT_SKY_SEED:
-			if (!parse_ulong_arg(optarg, ULONG_MAX, &ul))
+			if (!sim_arg_ulong(optarg, ULONG_MAX, &ul))
 				goto bad;
 			*(c == OPT_SEED ? &o->image.seed : &o->image.sky_seed) = ul;
 			break;
 		case OPT_DARK:
-			if (!parse_double_arg(optarg, 0, 1e7, &o->image.dark_e_per_s))
+			if (!sim_arg_double(optarg, 0, 1e7, &o->image.dark_e_per_s))
 				goto bad;
 			o->image.dark_e_per_s /= 3600.0;
 			break;
 		case OPT_SKY:
-			if (!parse_double_arg(optarg, 0, 1e6, &o->image.sky_e_per_s))
+			if (!sim_arg_double(optarg, 0, 1e6, &o->image.sky_e_per_s))
 				goto bad;
 			break;
 		case OPT_BIAS:
-			if (!parse_double_arg(optarg, 0, CCD_ADC_MAX, &o->image.bias_adu))
+			if (!sim_arg_double(optarg, 0, CCD_ADC_MAX, &o->image.bias_adu))
 				goto bad;
 			break;
 		case 'h':
@@ -553,72 +516,9 @@ static int control_run(struct sim *s, const char *line)
 	return r;
 }
 
-static int control_open(const char *path, struct control_source *src)
+static void control_line(const char *line, void *userdata)
 {
-	struct stat st;
-	int fd;
-
-	*src = (struct control_source) { .fd = -EBADF };
-	if (!path)
-		return 0;
-	if (strcmp(path, "-") == 0) {
-		src->fd = STDIN_FILENO;
-		return 0;
-	}
-	if (mkfifo(path, 0600) < 0 && errno != EEXIST) {
-		fprintf(stderr, "ccd-sim: mkfifo %s: %m\n", path);
-		return -errno;
-	}
-	/* Read-write: a FIFO with a writer of our own never reads EOF. */
-	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "ccd-sim: %s: %m\n", path);
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-		fprintf(stderr, "ccd-sim: %s: exists and is not a FIFO\n", path);
-		close(fd);
-		return -EINVAL;
-	}
-	src->fd = fd;
-	src->owned = true;
-	return 0;
-}
-
-/* Run every complete line that is there. -EPIPE at EOF. */
-static int control_read(struct sim *s)
-{
-	struct control_source *src = &s->control;
-	char chunk[512];
-	ssize_t n;
-
-	n = read(src->fd, chunk, sizeof(chunk));
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	if (n == 0)
-		return -EPIPE;
-	for (ssize_t i = 0; i < n; i++) {
-		if (chunk[i] != '\n') {
-			if (src->discarding)
-				continue;
-			if (src->len == CCD_CONTROL_LINE_MAX) {
-				printf("error: line longer than %d bytes\n", CCD_CONTROL_LINE_MAX);
-				fflush(stdout);
-				src->discarding = true;
-				src->len = 0;
-				continue;
-			}
-			src->buf[src->len++] = chunk[i];
-			continue;
-		}
-		if (!src->discarding) {
-			src->buf[src->len] = '\0';
-			control_run(s, src->buf);
-		}
-		src->discarding = false;
-		src->len = 0;
-	}
-	return 0;
+	control_run(userdata, line);
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -774,7 +674,7 @@ static int run(struct sim *s)
 			}
 		}
 		if (fds[2].revents) {
-			r = control_read(s);
+			r = control_source_read(&s->control, control_line, s);
 			if (r == -EPIPE) {
 				s->control.fd = -EBADF;	/* stdin closed: go on, deaf to it */
 			} else if (r < 0) {
@@ -858,8 +758,7 @@ static int controller_make(struct sim *s)
 
 static void sim_free(struct sim *s)
 {
-	if (s->control.owned)
-		safe_close(s->control.fd);
+	control_source_close(&s->control);
 	safe_close(s->data.fd);
 	free(s->data.buf);
 	ccd_line_free(s->line);
@@ -908,7 +807,7 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	ccd_line_set_ops(s.line, &line_ops, &s);
-	if (control_open(s.o.control, &s.control) < 0) {
+	if (control_source_open("ccd-sim", s.o.control, &s.control) < 0) {
 		sim_free(&s);
 		return EXIT_FAILURE;
 	}

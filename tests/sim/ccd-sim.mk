@@ -11,7 +11,8 @@
 CCD_SIM_CORE_SRCS := tests/sim/ccd-controller.c tests/sim/ccd-image.c \
 	tests/sim/ccd-sim-link.c tests/sim/ccd-sim-control.c \
 	daemon/ccd/ccd-format.c daemon/ccd/ccd-speed.c $(UNET_CODEC_SRCS)
-CCD_SIM_SRCS := tests/sim/ccd-sim.c tests/sim/ccd-sim-line.c tests/vm/unet-link.c \
+CCD_SIM_SRCS := tests/sim/ccd-sim.c tests/sim/ccd-sim-line.c tests/sim/control-source.c \
+	tests/sim/sim-args.c tests/vm/unet-link.c \
 	$(sort $(CCD_SIM_CORE_SRCS) $(CCD_PROFILE_SRCS))
 
 # kernel/unet/unet_framer.c and daemon/unet/unet-frame.c both define a
@@ -45,3 +46,4 @@ FUZZERS += $(CCD_SIM_FUZZERS)
 $(CCD_SIM_FUZZERS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(CCD_SIM_CORE_SRCS) | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lm
+

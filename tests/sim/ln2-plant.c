@@ -10,7 +10,6 @@
  * the plant cannot be opened, 2 for bad usage or a refused --do command.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -21,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,12 +27,13 @@
 #include "daemon/config/compile.h"
 #include "daemon/config/database.h"
 #include "daemon/config/diagnostics.h"
+#include "tests/sim/control-source.h"
 #include "tests/sim/ln2-plant-control.h"
 #include "tests/sim/ln2-plant-io.h"
+#include "tests/sim/sim-args.h"
 
 #define EXIT_USAGE 2
 #define DO_MAX 64
-#define CONTROL_LINE_MAX 256
 
 struct options {
 	const char *config, *database, *root, *valve_log, *control;
@@ -43,15 +42,6 @@ struct options {
 	struct ln2_params params;
 	const char *commands[DO_MAX];
 	size_t n_commands;
-};
-
-/* A line-based command source (FIFO or stdin) with its partial line. */
-struct control_source {
-	int fd;
-	bool owned;			/* close it at exit (not stdin) */
-	bool discarding;		/* rest of an overlong line */
-	char buf[CONTROL_LINE_MAX];
-	size_t len;
 };
 
 static void help(FILE *f)
@@ -75,34 +65,6 @@ static void help(FILE *f)
 	      "      --detector-fill S      an empty dewar fills in S sim seconds (default 600)\n"
 	      "      --manifold-fill S      an empty line purges full in S (default 60)\n"
 	      "  -h, --help                 this text\n", f);
-}
-
-static bool parse_double_arg(const char *s, double min, double max, double *ret)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
-static bool parse_ulong_arg(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
 }
 
 enum {
@@ -157,11 +119,11 @@ static int options_parse(int argc, char *argv[], struct options *o)
 			o->control = optarg;
 			break;
 		case 's':
-			if (!parse_double_arg(optarg, 1e-3, 1e5, &o->time_scale))
+			if (!sim_arg_double(optarg, 1e-3, 1e5, &o->time_scale))
 				goto bad;
 			break;
 		case OPT_RATE:
-			if (!parse_double_arg(optarg, 1.0, 200.0, &o->rate_hz))
+			if (!sim_arg_double(optarg, 1.0, 200.0, &o->rate_hz))
 				goto bad;
 			break;
 		case OPT_DO:
@@ -172,34 +134,34 @@ static int options_parse(int argc, char *argv[], struct options *o)
 			o->commands[o->n_commands++] = optarg;
 			break;
 		case OPT_TICKS:
-			if (!parse_ulong_arg(optarg, 100000000UL, &o->ticks) || o->ticks == 0)
+			if (!sim_arg_ulong(optarg, 100000000UL, &o->ticks) || o->ticks == 0)
 				goto bad;
 			break;
 		case OPT_SEED:
-			if (!parse_ulong_arg(optarg, ULONG_MAX, &ul))
+			if (!sim_arg_ulong(optarg, ULONG_MAX, &ul))
 				goto bad;
 			o->params.seed = ul;
 			break;
 		case OPT_NOISE:
-			if (!parse_ulong_arg(optarg, 1000, &ul))
+			if (!sim_arg_ulong(optarg, 1000, &ul))
 				goto bad;
 			o->params.noise_mv = (int)ul;
 			break;
 		case OPT_LEVEL:
-			if (!parse_double_arg(optarg, 0.0, 1.0, &o->params.detector_level))
+			if (!sim_arg_double(optarg, 0.0, 1.0, &o->params.detector_level))
 				goto bad;
 			break;
 		case OPT_SUPPLY:
-			if (!parse_double_arg(optarg, 0.0, o->params.supply_capacity_litres, &d))
+			if (!sim_arg_double(optarg, 0.0, o->params.supply_capacity_litres, &d))
 				goto bad;
 			o->params.supply_litres = d;
 			break;
 		case OPT_DETECTOR_FILL:
-			if (!parse_double_arg(optarg, 1.0, 86400.0, &o->params.detector_fill_s))
+			if (!sim_arg_double(optarg, 1.0, 86400.0, &o->params.detector_fill_s))
 				goto bad;
 			break;
 		case OPT_MANIFOLD_FILL:
-			if (!parse_double_arg(optarg, 1.0, 86400.0, &o->params.manifold_fill_s))
+			if (!sim_arg_double(optarg, 1.0, 86400.0, &o->params.manifold_fill_s))
 				goto bad;
 			break;
 		case 'h':
@@ -248,38 +210,6 @@ static int station_load(const struct options *o, struct station **ret)
 	return r;
 }
 
-static int control_open(const char *path, struct control_source *src)
-{
-	struct stat st;
-	int fd;
-
-	*src = (struct control_source) { .fd = -EBADF };
-	if (!path)
-		return 0;
-	if (strcmp(path, "-") == 0) {
-		src->fd = STDIN_FILENO;
-		return 0;
-	}
-	if (mkfifo(path, 0600) < 0 && errno != EEXIST) {
-		fprintf(stderr, "ln2-plant: mkfifo %s: %m\n", path);
-		return -errno;
-	}
-	/* Read-write: a FIFO with a writer of our own never reads EOF. */
-	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "ln2-plant: %s: %m\n", path);
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-		fprintf(stderr, "ln2-plant: %s: exists and is not a FIFO\n", path);
-		close(fd);
-		return -EINVAL;
-	}
-	src->fd = fd;
-	src->owned = true;
-	return 0;
-}
-
 static void control_reply(int r, const char *line, const char *reply)
 {
 	if (r < 0)
@@ -289,42 +219,11 @@ static void control_reply(int r, const char *line, const char *reply)
 	fflush(stdout);
 }
 
-/* Read what is there and run every complete line. -EPIPE at EOF. */
-static int control_read(struct ln2_plant *p, struct control_source *src)
+static void control_line(const char *line, void *userdata)
 {
-	char chunk[512], reply[256];
-	ssize_t n;
+	char reply[256];
 
-	n = read(src->fd, chunk, sizeof(chunk));
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	if (n == 0)
-		return -EPIPE;
-	for (ssize_t i = 0; i < n; i++) {
-		char ch = chunk[i];
-
-		if (ch != '\n') {
-			if (src->discarding)
-				continue;
-			if (src->len == sizeof(src->buf) - 1) {
-				printf("error: line longer than %zu bytes\n", sizeof(src->buf) - 1);
-				fflush(stdout);
-				src->discarding = true;
-				src->len = 0;
-				continue;
-			}
-			src->buf[src->len++] = ch;
-			continue;
-		}
-		if (!src->discarding) {
-			src->buf[src->len] = '\0';
-			control_reply(ln2_control_execute(p, src->buf, reply, sizeof(reply)),
-				      src->buf, reply);
-		}
-		src->discarding = false;
-		src->len = 0;
-	}
-	return 0;
+	control_reply(ln2_control_execute(userdata, line, reply, sizeof(reply)), line, reply);
 }
 
 static double monotonic_s(void)
@@ -423,7 +322,7 @@ static int run(struct ln2_plant *p, const struct options *o, struct control_sour
 				return 0;
 		}
 		if (control->fd >= 0 && fds[2].revents) {
-			int r = control_read(p, control);
+			int r = control_source_read(control, control_line, p);
 
 			if (r == -EPIPE) {
 				/* stdin closed: keep simulating, stop listening */
@@ -488,14 +387,13 @@ int main(int argc, char *argv[])
 		}
 		control_reply(r, o.commands[i], reply);
 	}
-	if (control_open(o.control, &control) < 0)
+	if (control_source_open("ln2-plant", o.control, &control) < 0)
 		return EXIT_FAILURE;
 
 	fprintf(stderr, "ln2-plant: %zu detectors, %zu manifolds, %zu cards under %s; "
 		"%.0f Hz, time scale %g\n", station->n_detectors, station->n_manifolds,
 		station->n_cards, plant_root(plant), o.rate_hz, o.time_scale);
 	r = run(ln2, &o, &control);
-	if (control.owned)
-		safe_close(control.fd);
+	control_source_close(&control);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,7 +12,8 @@ PROGRAMS += $(BUILD)/bin/ln2-plant
 INSTALL_SIM_BIN += $(BUILD)/bin/ln2-plant
 UNIT_TESTS += $(BUILD)/unit/test-ln2-model $(BUILD)/unit/test-ln2-plant
 
-$(BUILD)/bin/ln2-plant: $(call obj,tests/sim/ln2-plant.c $(LN2_PLANT_SRCS) $(CONFIG_SRCS))
+$(BUILD)/bin/ln2-plant: $(call obj,tests/sim/ln2-plant.c tests/sim/control-source.c \
+		tests/sim/sim-args.c $(LN2_PLANT_SRCS) $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lm
 
