@@ -28,8 +28,6 @@ struct star {
 
 struct rng {
 	uint64_t state;
-	bool have_spare;
-	double spare;
 };
 
 /* splitmix64: small, fast and good enough for noise. */
@@ -48,38 +46,83 @@ static double rng_uniform(struct rng *r)
 	return ((double)(rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
 }
 
-static double rng_gauss(struct rng *r)
-{
-	double u, v;
+/*
+ * Standard normal deviates by table: the normal quantile at the middle of
+ * each of 2^16 equal slices of probability (tails cut at 4.3 sigma). One
+ * random number and a load per deviate: a megapixel frame costs little
+ * even in an emulated guest, where libm's log and cos per pixel would
+ * take seconds.
+ */
+#define GAUSS_BITS 16
+static float gauss_table[1u << GAUSS_BITS];
 
-	if (r->have_spare) {
-		r->have_spare = false;
-		return r->spare;
+/* Acklam's rational approximation of the normal quantile (rel. error 1e-9). */
+static double normal_quantile(double p)
+{
+	static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02,
+				    -2.759285104469687e+02, 1.383577518672690e+02,
+				    -3.066479806614716e+01, 2.506628277459239e+00 };
+	static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02,
+				    -1.556989798598866e+02, 6.680131188771972e+01,
+				    -1.328068155288572e+01 };
+	static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01,
+				    -2.400758277161838e+00, -2.549732539343734e+00,
+				    4.374664141464968e+00, 2.938163982698783e+00 };
+	static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01,
+				    2.445134137142996e+00, 3.754408661907416e+00 };
+	double q, r;
+
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
 	}
-	u = rng_uniform(r);
-	v = rng_uniform(r);
-	r->spare = sqrt(-2.0 * log(u)) * sin(2.0 * M_PI * v);
-	r->have_spare = true;
-	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+	if (p > 1 - 0.02425)
+		return -normal_quantile(1 - p);
+	q = p - 0.5;
+	r = q * q;
+	return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+	       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-/* Photon counts: exact for small means, normal beyond. */
-static double rng_poisson(struct rng *r, double mean)
+static void gauss_table_fill(void)
 {
-	double limit, product;
+	if (gauss_table[0] != 0)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(gauss_table); i++)
+		gauss_table[i] = (float)normal_quantile((i + 0.5) / ELEMENTSOF(gauss_table));
+}
+
+static double rng_gauss(struct rng *r)
+{
+	return gauss_table[rng_next(r) >> (64 - GAUSS_BITS)];
+}
+
+/*
+ * Electrons read out of a pixel holding @mean on average, with @read_noise:
+ * Poisson counts, exact for small means (exp() kept from the last call:
+ * most pixels of a frame share their mean), normal from 10 electrons on.
+ */
+static double pixel_electrons(struct rng *r, double mean, double read_noise, double *last_mean,
+			      double *last_limit)
+{
+	double product;
 	unsigned int k = 0;
 
-	if (mean <= 0)
-		return 0;
-	if (mean > 30)
-		return fmax(0.0, mean + sqrt(mean) * rng_gauss(r));
-	limit = exp(-mean);
-	product = rng_uniform(r);
-	while (product > limit) {
-		k++;
-		product *= rng_uniform(r);
+	if (mean > 10)
+		return fmax(0.0, mean + sqrt(mean + read_noise * read_noise) * rng_gauss(r));
+	if (mean > 0) {
+		if (mean != *last_mean) {
+			*last_mean = mean;
+			*last_limit = exp(-mean);
+		}
+		product = rng_uniform(r);
+		while (product > *last_limit) {
+			k++;
+			product *= rng_uniform(r);
+		}
 	}
-	return k;
+	return k + read_noise * rng_gauss(r);
 }
 
 void ccd_image_params_default(struct ccd_image_params *p)
@@ -289,6 +332,7 @@ int ccd_image_render(const struct ccd_image_params *p, const struct ccd_readout 
 	struct rng rng = {
 		.state = p->seed ^ (r->sequence * 0xd1b54a32d192ed03ull) ^ region->window,
 	};
+	double last_mean = -1, last_limit = 1;
 
 	if (ccd_image_params_check(p) < 0 || !r->format.bin_x || !r->format.bin_y)
 		return -EINVAL;
@@ -300,10 +344,12 @@ int ccd_image_render(const struct ccd_image_params *p, const struct ccd_readout 
 	row = calloc(region->naxis1, sizeof(*row));
 	if (!n_stars || !row)
 		return -ENOMEM;
+	gauss_table_fill();
 	for (uint32_t j = 0; j < region->naxis2; j++) {
 		row_electrons(p, r, region, j, stars, n_stars, row);
 		for (uint32_t i = 0; i < region->naxis1; i++) {
-			double e = rng_poisson(&rng, row[i]) + p->read_noise * rng_gauss(&rng);
+			double e = pixel_electrons(&rng, row[i], p->read_noise, &last_mean,
+						   &last_limit);
 			double adu = fmin(CCD_ADC_MAX, fmax(0.0, round(p->bias_adu + e / p->gain)));
 
 			store_be(out + ((size_t)j * region->naxis1 + i) * bpp, p->bitpix, adu, p);
