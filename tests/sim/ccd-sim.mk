@@ -47,3 +47,9 @@ $(CCD_SIM_FUZZERS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(CCD_SIM_CORE_SRCS) | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lm
 
+# The host's end of the line for the VM scenario tests/vm/scenarios/ccd-sim.sh.
+PROGRAMS += $(BUILD)/bin/ccd-sim-check
+
+$(BUILD)/bin/ccd-sim-check: $(call obj,tests/vm/ccd-sim-check.c tests/vm/unet-link.c $(UNET_CODEC_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
