@@ -26,6 +26,7 @@ $(BUILD)/obj/tests/sim/ccd-sim-framer.o: kernel/unet/unet_framer.c | deps
 	$(CC) $(USER_CFLAGS) $(CCD_SIM_FRAMER_RENAME) -c -o $@ $<
 
 PROGRAMS += $(BUILD)/bin/ccd-sim
+INSTALL_SIM_BIN += $(BUILD)/bin/ccd-sim
 
 $(BUILD)/bin/ccd-sim: $(call obj,$(CCD_SIM_SRCS)) $(BUILD)/obj/tests/sim/ccd-sim-framer.o
 	@mkdir -p $(dir $@)
