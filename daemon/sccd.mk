@@ -58,3 +58,24 @@ UNIT_TESTS += $(BUILD)/unit/test-config-ccd
 $(BUILD)/unit/test-config-ccd: $(call san_obj,tests/unit/test-config-ccd.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
+
+# The SCCD server's logic, pure: what stationd links besides the link
+# layer and the profile parser.
+CCD_SERVER_SRCS := daemon/ccd/ccd-mechanism.c daemon/ccd/ccd-run.c daemon/ccd/ccd-settings.c \
+	daemon/ccd/ccd-server.c
+
+UNIT_TESTS += $(BUILD)/unit/test-ccd-server
+
+$(BUILD)/unit/test-ccd-server: $(call san_obj,tests/unit/test-ccd-server.c $(CCD_SERVER_SRCS) \
+		$(CCD_PROFILE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_CCD_PROFILE)
+
+# What stationd links (daemon/stationd.mk): the link layer, the server, the
+# data channel, FITS files, the service on the loop and the bus objects.
+CCD_DAEMON_SRCS := $(UNET_LINK_SRCS) daemon/unet/unet-device.c $(CCD_PROFILE_SRCS) \
+	$(CCD_SERVER_SRCS) daemon/ccd/ccd-run-number.c daemon/ccd/ccd-image-header.c \
+	daemon/ccd/ccd-data-socket.c daemon/ccd/ccd-fits.c daemon/ccd/ccd-service.c \
+	daemon/bus/bus-ccd.c daemon/shared/atomic-replace.c
+LIBS_CFITSIO = $(shell pkg-config --libs cfitsio)
+LIBS_CCD = $(LIBS_CFITSIO) -lm
