@@ -76,6 +76,32 @@ $(BUILD)/unit/test-ccd-server: $(call san_obj,tests/unit/test-ccd-server.c $(CCD
 CCD_DAEMON_SRCS := $(UNET_LINK_SRCS) daemon/unet/unet-device.c $(CCD_PROFILE_SRCS) \
 	$(CCD_SERVER_SRCS) daemon/ccd/ccd-run-number.c daemon/ccd/ccd-image-header.c \
 	daemon/ccd/ccd-data-socket.c daemon/ccd/ccd-fits.c daemon/ccd/ccd-service.c \
-	daemon/bus/bus-ccd.c daemon/shared/atomic-replace.c
+	daemon/bus/bus-ccd.c daemon/shared/atomic-replace.c daemon/shared/write-full.c
 LIBS_CFITSIO = $(shell pkg-config --libs cfitsio)
 LIBS_CCD = $(LIBS_CFITSIO) -lm
+
+# The data channel and the run number file, on a real socket and sd-event.
+UNIT_TESTS += $(BUILD)/unit/test-ccd-data
+
+$(BUILD)/unit/test-ccd-data: $(call san_obj,tests/unit/test-ccd-data.c tests/unit/scratch-files.c \
+		daemon/ccd/ccd-image-header.c daemon/ccd/ccd-data-socket.c daemon/ccd/ccd-run-number.c \
+		daemon/shared/atomic-replace.c daemon/shared/read-full.c daemon/shared/write-full.c \
+		daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The header line is outside input.
+FUZZERS += $(BUILD)/fuzz/fuzz-ccd-image-header
+
+$(BUILD)/fuzz/fuzz-ccd-image-header: tests/fuzz/fuzz-ccd-image-header.c daemon/ccd/ccd-image-header.c | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+
+# FITS files, read back with cfitsio and checked with fitsverify.
+UNIT_TESTS += $(BUILD)/unit/test-ccd-fits
+
+$(BUILD)/unit/test-ccd-fits: $(call san_obj,tests/unit/test-ccd-fits.c tests/unit/scratch-files.c \
+		daemon/ccd/ccd-fits.c $(CCD_SERVER_SRCS) $(CCD_PROFILE_SRCS) daemon/ccd/ccd-image-header.c \
+		daemon/ccd/ccd-data-socket.c daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD) $(LIBS_CCD)
