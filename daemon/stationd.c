@@ -26,6 +26,7 @@
 #include "daemon/autofill/engine.h"
 #include "daemon/bus/bus-auth.h"
 #include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-ccd.h"
 #include "daemon/bus/bus-cryostream.h"
 #include "daemon/bus/bus-detector.h"
 #include "daemon/bus/bus-manifold.h"
@@ -48,6 +49,8 @@ struct daemon {
 	struct bus_auth *bus_auth;
 	struct cryo_service *cryo;		/* the Cryostream link (issue 6) */
 	struct bus_cryostreams *bus_cryostreams;
+	struct ccd_service *ccd;		/* the science CCDs (issue 13) */
+	struct bus_ccds *bus_ccds;
 	struct bus_autofill *bus_autofill;
 	struct bus_detectors *bus_detectors;
 	struct bus_manifolds *bus_manifolds;
@@ -347,6 +350,8 @@ static void daemon_done(struct daemon *d)
 	d->bus_detectors = bus_detectors_free(d->bus_detectors);
 	d->bus_autofill = bus_autofill_free(d->bus_autofill);
 	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
+	d->bus_ccds = bus_ccds_free(d->bus_ccds);
+	d->ccd = ccd_service_free(d->ccd);
 	d->cryo = cryo_service_free(d->cryo);
 	d->bus_auth = bus_auth_free(d->bus_auth);
 	d->bus = bus_manager_free(d->bus);
@@ -461,6 +466,13 @@ static int run(const char *config_path, const char *state_dir)
 					&d.bus_cryostreams);
 	if (r < 0)
 		return log_error_errno(r, "cannot start the Cryostream link");
+	/* The CCDs likewise; their lines, timers and data sockets run below
+	 * the scan's priority. */
+	r = ccd_service_new(d.event, d.station, state_dir, &d.ccd);
+	if (r >= 0)
+		r = bus_ccds_new(bus_manager_bus(d.bus), d.bus_auth, d.ccd, &d.bus_ccds);
+	if (r < 0)
+		return log_error_errno(r, "cannot start the CCD servers");
 
 	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",

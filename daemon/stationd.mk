@@ -24,11 +24,12 @@ INSTALL_SBIN += $(BUILD)/bin/stationd
 
 # daemon/autofill.mk, daemon/config.mk and daemon/persist.mk sort before this
 # fragment, so AUTOFILL_SRCS, CONFIG_SRCS and PERSIST_SRCS are known here.
-# daemon/cryo.mk too: CRYO_DAEMON_SRCS.
+# daemon/cryo.mk too: CRYO_DAEMON_SRCS; daemon/sccd.mk: CCD_DAEMON_SRCS.
 $(BUILD)/bin/stationd: $(call obj,$(STATIOND_SRCS) $(AUTOFILL_SRCS) $(CONFIG_SRCS) $(PERSIST_SRCS) \
-		$(CRYO_DAEMON_SRCS))
+		$(CRYO_DAEMON_SRCS) $(CCD_DAEMON_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_UDEV) $(LIBS_GPIOD) $(LIBS_CRYO)
+	$(CC) $(USER_CFLAGS) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_UDEV) $(LIBS_GPIOD) $(LIBS_CRYO) \
+		$(LIBS_CCD)
 
 UNIT_TESTS += $(BUILD)/unit/test-adc-convert
 
