@@ -373,6 +373,9 @@ static void write_run_file(struct ccd_unit *u)
 		r = sd_event_add_defer(u->service->event, &u->writer_source, on_writer_step, u);
 	if (r >= 0)
 		r = sd_event_source_set_priority(u->writer_source, FITS_PRIORITY);
+	/* A defer source is one-shot by default: a step every iteration. */
+	if (r >= 0)
+		r = sd_event_source_set_enabled(u->writer_source, SD_EVENT_ON);
 	if (r < 0) {
 		log_error_errno(r, "ccd %s: cannot write %s", u->config.name, path);
 		ccd_fits_writer_free(u->writer);
