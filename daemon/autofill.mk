@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The autofill engine (daemon/autofill/engine*.c, manifold-fill.c,
-# fill-record.c): pure C driven by the daemon's scan, and its unit tests
-# on a fake plant (tests/unit/engine-fake.c).
+# overfull-watch.c, fill-record.c): pure C driven by the daemon's scan,
+# and its unit tests on a fake plant (tests/unit/engine-fake.c).
 
 AUTOFILL_SRCS := \
 	daemon/autofill/fill-record.c \
 	daemon/autofill/engine.c \
 	daemon/autofill/manifold-fill.c \
+	daemon/autofill/overfull-watch.c \
 	daemon/autofill/engine-commands.c \
 	daemon/autofill/engine-state.c
 
@@ -17,7 +18,7 @@ AUTOFILL_DEPS := \
 	daemon/autofill/schedule.c \
 	daemon/autofill/targets.c
 
-AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state
+AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \

@@ -21,7 +21,7 @@ static void target_set_donep(struct target_set *t)
 
 /* The checks every command starts with; parses the targets. */
 static int command_begin(struct engine *e, const char *targets, struct target_set *ret,
-			 int64_t now_usec, char *error, size_t error_size)
+			 int64_t now_usec, int64_t now_mono, char *error, size_t error_size)
 {
 	char why[256] = "";
 	int r;
@@ -40,6 +40,7 @@ static int command_begin(struct engine *e, const char *targets, struct target_se
 		return r;
 	}
 	e->now_usec = now_usec;
+	e->now_mono = now_mono;
 	return 0;
 }
 
@@ -93,7 +94,7 @@ int engine_fill(struct engine *e, const char *targets, const char *at,
 	int minute = -1;
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	if (at && *at) {
@@ -158,7 +159,7 @@ int engine_preset(struct engine *e, const char *targets, const char *const *time
 	const char *why = NULL;
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	if (mode_text && *mode_text && preset_mode_from_string(mode_text, &mode) < 0) {
@@ -202,7 +203,7 @@ int engine_delay(struct engine *e, const char *targets, unsigned minutes,
 	const char *why = NULL;
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	next = calloc(t.n_detectors ? t.n_detectors : 1, sizeof(*next));
@@ -242,7 +243,7 @@ int engine_avoid(struct engine *e, const char *targets,
 	_cleanup_target_set_ struct target_set t = {};
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < t.n_detectors; i++)
@@ -258,7 +259,7 @@ int engine_unavoid(struct engine *e, const char *targets,
 	_cleanup_target_set_ struct target_set t = {};
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < t.n_detectors; i++) {
@@ -275,7 +276,7 @@ int engine_cancel(struct engine *e, const char *targets,
 	_cleanup_target_set_ struct target_set t = {};
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	stop_fills(e, &t, FILL_RESULT_CANCELLED, now_usec, now_mono);
@@ -314,7 +315,7 @@ int engine_clear(struct engine *e, const char *targets,
 	_cleanup_target_set_ struct target_set t = {};
 	int r;
 
-	r = command_begin(e, targets, &t, now_usec, error, error_size);
+	r = command_begin(e, targets, &t, now_usec, now_mono, error, error_size);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < t.n_detectors; i++) {

@@ -21,6 +21,7 @@ struct valve {
 	bool open;
 	bool close_failed;
 	int64_t changed_usec;		/* last opening or closure, wall clock */
+	int64_t closed_mono;		/* last confirmed closure, monotonic */
 };
 
 enum detector_phase {
@@ -45,9 +46,6 @@ struct detector_run {
 	/* The fill in progress. */
 	int64_t fill_start_usec, fill_start_mono, valve_open_mono;
 	int32_t lowest_mv;
-	/* Overfull check after the valve closed. */
-	bool closure_check_pending;
-	int64_t closure_check_mono;
 	struct fill_history history;
 	struct engine_detector_view published;
 };
@@ -68,8 +66,6 @@ struct manifold_run {
 	bool mv_valid;
 	int32_t mv;
 	int64_t purge_start_mono;
-	bool closure_check_pending;
-	int64_t closure_check_mono;
 	uint32_t *members;		/* detector indexes on this manifold */
 	uint32_t n_members;
 	struct engine_manifold_view published;
@@ -89,8 +85,10 @@ struct engine {
 	bool dewar_inhibit;
 	bool alarm;
 	bool manual_fill;
+	int64_t manual_fill_end_mono;	/* when the last manual-fill key went off */
 	bool shut_down;
 	int64_t now_usec;		/* wall clock of the scan or command running */
+	int64_t now_mono;		/* its monotonic clock */
 	struct engine_global_view published;
 };
 
@@ -114,7 +112,9 @@ void manifold_fill_abort(struct engine *e, uint32_t m, enum fill_result result, 
 			 int64_t now_usec, int64_t now_mono);
 void manifold_fill_settle(struct engine *e, uint32_t m, int64_t now_usec);
 void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono);
-void closure_checks(struct engine *e, int64_t now_usec, int64_t now_mono);
+
+/* overfull-watch.c */
+void overfull_watch(struct engine *e, int64_t now_usec, int64_t now_mono);
 
 /* engine-state.c */
 int engine_restore_state(struct engine *e, int64_t now_usec, int64_t now_mono,

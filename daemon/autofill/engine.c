@@ -163,6 +163,7 @@ int valve_close(struct engine *e, struct valve *v, uint32_t detector, uint32_t m
 	v->open = false;
 	v->close_failed = false;
 	v->changed_usec = e->now_usec;
+	v->closed_mono = e->now_mono;	/* its exhaust is watched from here on */
 	if (--e->n_open_valves == 0)
 		dewar_inhibit_set(e, e->manual_fill);
 	return 0;
@@ -228,20 +229,17 @@ static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t no
 	if (any && !e->manual_fill) {
 		/* Manual fill: every ongoing fill is aborted, every valve closed.
 		 * LN2 at an exhaust is the operator's doing now, not a stuck
-		 * valve: pending overfull checks are dropped. The operator
-		 * fills from the supply dewar by hand: the dewar inhibit is
-		 * asserted first and stays on until the key is off. */
+		 * valve: the overfull watch rests (overfull-watch.c). The
+		 * operator fills from the supply dewar by hand: the dewar
+		 * inhibit is asserted first and stays on until the key is off. */
 		e->manual_fill = true;
 		dewar_inhibit_set(e, true);
-		for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
+		for (uint32_t m = 0; m < e->station->n_manifolds; m++)
 			manifold_fill_abort(e, m, FILL_RESULT_MANUAL_FILL, false, now_usec, now_mono);
-			e->manifolds[m].closure_check_pending = false;
-		}
-		for (uint32_t d = 0; d < e->station->n_detectors; d++)
-			e->detectors[d].closure_check_pending = false;
 	}
 	if (!any && e->manual_fill) {
 		e->manual_fill = false;
+		e->manual_fill_end_mono = now_mono;
 		dewar_inhibit_set(e, e->n_open_valves > 0);
 	}
 }
@@ -441,6 +439,7 @@ void engine_scan(struct engine *e, int64_t now_usec, int64_t now_mono)
 	if (e->shut_down)
 		return;
 	e->now_usec = now_usec;
+	e->now_mono = now_mono;
 	retry_failed_closures(e);
 	read_manual_fill_keys(e, now_usec, now_mono);
 	read_bias_inputs(e, now_usec, now_mono);
@@ -450,7 +449,7 @@ void engine_scan(struct engine *e, int64_t now_usec, int64_t now_mono)
 		for (uint32_t m = 0; m < e->station->n_manifolds; m++)
 			manifold_fill_step(e, m, now_usec, now_mono);
 	if (!e->manual_fill)
-		closure_checks(e, now_usec, now_mono);
+		overfull_watch(e, now_usec, now_mono);
 	engine_publish(e);
 }
 
@@ -691,6 +690,7 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 	e->observer = observer;
 	e->observer_userdata = observer_userdata;
 	e->now_usec = now_usec;
+	e->now_mono = now_mono;
 	e->detectors = calloc(station->n_detectors ? station->n_detectors : 1, sizeof(*e->detectors));
 	e->manifolds = calloc(station->n_manifolds ? station->n_manifolds : 1, sizeof(*e->manifolds));
 	if (!e->detectors || !e->manifolds)
@@ -743,6 +743,7 @@ int engine_shutdown(struct engine *e, int64_t now_usec, int64_t now_mono)
 	if (e->shut_down)
 		return 0;
 	e->now_usec = now_usec;
+	e->now_mono = now_mono;
 	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
 		struct detector_run *dr = &e->detectors[d];
 

@@ -13,10 +13,10 @@
  *   7. close the manifold input when no detector valve of it is open
  *
  * Detectors that fall due while the manifold purges join that purge;
- * those that fall due during step 5 wait for the next one. After any
- * valve closed, its closure delay later, LN2 still at that exhaust is
- * OVERFULL: the manifold input is closed, its fills are aborted and no
- * new fill starts there until the condition is gone and CLEARed.
+ * those that fall due during step 5 wait for the next one. LN2 at an
+ * exhaust whose valve is closed is OVERFULL (overfull-watch.c): the
+ * manifold input is closed, its fills are aborted and no new fill starts
+ * there until the condition is gone and CLEARed.
  */
 #include <errno.h>
 
@@ -84,24 +84,19 @@ static void fill_recorded(struct engine *e, uint32_t d, const struct fill_record
 }
 
 /*
- * A detector's fill is over: close its valve, record the fill, and arm the
- * overfull check if the valve was open. The manifold is settled by the
- * caller (manifold_fill_settle()).
+ * A detector's fill is over: close its valve and record the fill; its
+ * exhaust is watched again once the valve is closed (overfull-watch.c).
+ * The manifold is settled by the caller (manifold_fill_settle()).
  */
 void detector_fill_end(struct engine *e, uint32_t d, enum fill_result result,
 		       int64_t now_usec, int64_t now_mono)
 {
 	struct detector_run *dr = &e->detectors[d];
-	bool was_open = dr->valve.open;
 	struct fill_record rec;
 
 	if (dr->phase == DETECTOR_PHASE_IDLE)
 		return;
 	valve_close(e, &dr->valve, d, ENGINE_NO_INDEX);
-	if (was_open) {
-		dr->closure_check_pending = true;
-		dr->closure_check_mono = now_mono + seconds_usec(e->station->detectors[d].closure_delay_s);
-	}
 	dr->phase = DETECTOR_PHASE_IDLE;
 	rec = (struct fill_record) {
 		.start_usec = dr->fill_start_usec,
@@ -152,10 +147,6 @@ void manifold_fill_abort(struct engine *e, uint32_t m, enum fill_result result, 
 		if (manifold_error)
 			e->detectors[d].manifold_error = true;
 		detector_fill_end(e, d, result, now_usec, now_mono);
-	}
-	if (mr->output.open && mr->phase == MANIFOLD_PHASE_PURGING) {
-		mr->closure_check_pending = true;
-		mr->closure_check_mono = now_mono + seconds_usec(e->station->manifolds[m].closure_delay_s);
 	}
 	valve_close(e, &mr->output, ENGINE_NO_INDEX, m);
 	valve_close(e, &mr->input, ENGINE_NO_INDEX, m);
@@ -208,7 +199,6 @@ static void purge_start(struct engine *e, uint32_t m, int64_t now_usec, int64_t 
 
 	mr->phase = MANIFOLD_PHASE_PURGING;
 	mr->purge_start_mono = now_mono;
-	mr->closure_check_pending = false;
 	if (valve_open(e, &mr->input, ENGINE_NO_INDEX, m) < 0 ||
 	    valve_open(e, &mr->output, ENGINE_NO_INDEX, m) < 0)
 		manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);
@@ -231,11 +221,7 @@ static void purge_end(struct engine *e, uint32_t m, int64_t now_usec, int64_t no
 			detector_fill_end(e, d, FILL_RESULT_ABORTED, now_usec, now_mono);
 	}
 	mr->phase = MANIFOLD_PHASE_FILLING;
-	if (mr->output.open) {
-		valve_close(e, &mr->output, ENGINE_NO_INDEX, m);
-		mr->closure_check_pending = true;
-		mr->closure_check_mono = now_mono + seconds_usec(e->station->manifolds[m].closure_delay_s);
-	}
+	valve_close(e, &mr->output, ENGINE_NO_INDEX, m);
 	manifold_fill_settle(e, m, now_usec);
 }
 
@@ -289,67 +275,5 @@ void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t 
 		}
 		manifold_fill_settle(e, m, now_usec);
 		break;
-	}
-}
-
-static void overfull_found(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono)
-{
-	/* The input is the fail-safe shut-off of the whole manifold. */
-	manifold_fill_abort(e, m, FILL_RESULT_ABORTED, true, now_usec, now_mono);
-}
-
-/* Overfull checks after closure delays, and whether overfull persists. */
-void closure_checks(struct engine *e, int64_t now_usec, int64_t now_mono)
-{
-	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
-		struct detector_run *dr = &e->detectors[d];
-		uint32_t m = e->station->detectors[d].manifold;
-
-		if (dr->overfull)	/* an unreadable sensor does not prove it gone */
-			dr->overfull_persists = detector_sensor_cold(e, d) || dr->sensor_failed;
-		if (!dr->closure_check_pending || now_mono < dr->closure_check_mono)
-			continue;
-		if (dr->valve.open) {	/* a new fill opened it again */
-			dr->closure_check_pending = false;
-			continue;
-		}
-		if (dr->sensor_failed)
-			continue;	/* judged when the sensor is back */
-		dr->closure_check_pending = false;
-		if (!detector_sensor_cold(e, d))
-			continue;
-		dr->overfull = true;
-		dr->overfull_persists = true;
-		overfull_found(e, m, now_usec, now_mono);
-		engine_raise_fault(e, ENGINE_FAULT_OVERFULL, d, m, 0,
-				   "detector %u: overfull, LN2 at its exhaust %u s after its valve closed; "
-				   "manifold %s input closed and its fills inhibited",
-				   e->station->detectors[d].number, e->station->detectors[d].closure_delay_s,
-				   e->station->manifolds[m].name);
-	}
-
-	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
-		struct manifold_run *mr = &e->manifolds[m];
-
-		if (mr->overfull)
-			mr->overfull_persists = manifold_sensor_cold(e, m) || mr->sensor_failed;
-		if (!mr->closure_check_pending || now_mono < mr->closure_check_mono)
-			continue;
-		if (mr->output.open) {
-			mr->closure_check_pending = false;
-			continue;
-		}
-		if (mr->sensor_failed)
-			continue;
-		mr->closure_check_pending = false;
-		if (!manifold_sensor_cold(e, m))
-			continue;
-		mr->overfull = true;
-		mr->overfull_persists = true;
-		overfull_found(e, m, now_usec, now_mono);
-		engine_raise_fault(e, ENGINE_FAULT_OVERFULL, ENGINE_NO_INDEX, m, 0,
-				   "manifold %s: overfull, LN2 at its output %u s after the output valve "
-				   "closed; input closed and its fills inhibited",
-				   e->station->manifolds[m].name, e->station->manifolds[m].closure_delay_s);
 	}
 }

@@ -58,11 +58,29 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 	if (mf) {
 		if (f->manifold_sensor_dead[i])
 			return -ETIMEDOUT;
+		f->manifold_reads[i]++;
+		f->scan_manifold_reads[i]++;
+		if (f->manifold_glitch_reads[i]) {
+			f->manifold_glitch_reads[i]--;
+			*ret = f->manifold_glitch_mv[i];
+			return 0;
+		}
+		if (f->manifold_sensor_stuck_mv[i]) {
+			*ret = f->manifold_sensor_stuck_mv[i];
+			return 0;
+		}
 		*ret = f->manifold_flow[i] >= f->purge_ticks ? COLD_MV : WARM_MV - 10 * (int)f->manifold_flow[i];
 		return 0;
 	}
 	if (f->sensor_dead[i])
 		return -ETIMEDOUT;
+	f->reads[i]++;
+	f->scan_reads[i]++;
+	if (f->glitch_reads[i]) {
+		f->glitch_reads[i]--;
+		*ret = f->glitch_mv[i];
+		return 0;
+	}
 	if (f->sensor_stuck_mv[i]) {
 		*ret = f->sensor_stuck_mv[i];
 		return 0;
@@ -100,7 +118,8 @@ static int fake_set_valve(void *userdata, const struct channel_ref *valve, bool 
 		return -ENODEV;
 	if (relay_card_gone(f, valve))
 		return -ENODEV;
-	if (open && !f->dewar_inhibit)
+	/* (A failing inhibit output is the engine's fault to report, not to hide.) */
+	if (open && !f->dewar_inhibit && !f->output_fails[0])
 		f->inhibit_violations++;
 	if (mf) {
 		snprintf(name, sizeof(name), "%s-%s", f->station->manifolds[i].name, out ? "out" : "in");
@@ -156,6 +175,10 @@ static int fake_set_output(void *userdata, const struct channel_ref *output, boo
 
 	if (output->card != TTL_CARD || output->kind != LINE_FLAG)
 		return -ENODEV;
+	if (output->index < 2 && f->output_fails[output->index]) {
+		log_call(f, output->index == 0 ? "inhibit-failed" : "alarm-failed", on ? "on" : "off");
+		return -EIO;
+	}
 	if (output->index == 0) {
 		if (!on && commanded_valve_open(f))
 			f->inhibit_violations++;
@@ -311,6 +334,8 @@ void fake_scan(struct fake_plant *f)
 	f->real_usec += 1000000;
 	f->mono_usec += 1000000;
 	physics(f);
+	memset(f->scan_reads, 0, sizeof(f->scan_reads));
+	memset(f->scan_manifold_reads, 0, sizeof(f->scan_manifold_reads));
 	engine_scan(f->engine, f->real_usec, f->mono_usec);
 }
 

@@ -50,6 +50,15 @@ struct fake_plant {
 	bool supply_empty[FAKE_MANIFOLDS_MAX];
 	bool sensor_dead[FAKE_DETECTORS_MAX], manifold_sensor_dead[FAKE_MANIFOLDS_MAX];
 	int32_t sensor_stuck_mv[FAKE_DETECTORS_MAX];	/* reads this, if not 0 */
+	int32_t manifold_sensor_stuck_mv[FAKE_MANIFOLDS_MAX];
+	/* Noise: the next glitch_reads conversions of a sensor read glitch_mv. */
+	int32_t glitch_mv[FAKE_DETECTORS_MAX], manifold_glitch_mv[FAKE_MANIFOLDS_MAX];
+	unsigned glitch_reads[FAKE_DETECTORS_MAX], manifold_glitch_reads[FAKE_MANIFOLDS_MAX];
+	/* Conversions of each sensor, and of each sensor during the last scan. */
+	unsigned reads[FAKE_DETECTORS_MAX], manifold_reads[FAKE_MANIFOLDS_MAX];
+	unsigned scan_reads[FAKE_DETECTORS_MAX], scan_manifold_reads[FAKE_MANIFOLDS_MAX];
+	/* The dewar-inhibit (0) or alarm (1) output's writes fail (-EIO). */
+	bool output_fails[2];
 	unsigned fill_ticks[FAKE_DETECTORS_MAX], purge_ticks;
 	unsigned flow[FAKE_DETECTORS_MAX], manifold_flow[FAKE_MANIFOLDS_MAX];
 	unsigned residual[FAKE_MANIFOLDS_MAX], residual_ticks;
