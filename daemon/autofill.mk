@@ -18,7 +18,8 @@ AUTOFILL_DEPS := \
 	daemon/autofill/schedule.c \
 	daemon/autofill/targets.c
 
-AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull
+AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull \
+	test-engine-outputs
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \

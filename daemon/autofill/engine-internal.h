@@ -24,6 +24,16 @@ struct valve {
 	int64_t closed_mono;		/* last confirmed closure, monotonic */
 };
 
+/* A TTL output the engine drives (dewar inhibit, alarm): what it should
+ * be, and what the line is known to carry, which is what the views say. */
+struct output {
+	const struct channel_ref *ref;
+	const char *name;
+	bool wanted;
+	bool asserted;			/* as last driven successfully */
+	bool failed;			/* the last write failed: retried at every scan */
+};
+
 enum detector_phase {
 	DETECTOR_PHASE_IDLE,
 	DETECTOR_PHASE_PURGE_WAIT,	/* fill started, manifold purging */
@@ -82,8 +92,7 @@ struct engine {
 	struct manifold_run *manifolds;
 
 	unsigned n_open_valves;
-	bool dewar_inhibit;
-	bool alarm;
+	struct output dewar_inhibit, alarm;
 	bool manual_fill;
 	int64_t manual_fill_end_mono;	/* when the last manual-fill key went off */
 	bool shut_down;

@@ -64,33 +64,51 @@ static bool ref_configured(const struct channel_ref *ref)
 	return ref->kind != LINE_NONE;
 }
 
-static void output_set(struct engine *e, const struct channel_ref *ref, bool asserted,
-		       const char *what)
+/*
+ * Drive an output to what it should be (always when `force`: its state is
+ * not known yet). A failed write leaves the line as it was, and so the
+ * views; it raises one Fault and is retried at every scan until it works.
+ * A dewar inhibit that cannot be driven sounds the alarm; an alarm that
+ * cannot be driven has only the Fault and the journal.
+ */
+static void output_drive(struct engine *e, struct output *o, bool force)
 {
+	char name[CHANNEL_REF_STRING_MAX];
 	int r;
 
-	if (!ref_configured(ref))
+	if (!force && o->asserted == o->wanted && !o->failed)
 		return;
-	r = e->hw->set_output(e->hw_userdata, ref, asserted);
-	if (r < 0)
-		engine_raise_fault(e, ENGINE_FAULT_OUTPUT, ENGINE_NO_INDEX, ENGINE_NO_INDEX, r,
-				   "could not %s the %s output", asserted ? "assert" : "release", what);
+	if (!ref_configured(o->ref)) {
+		o->asserted = o->wanted;
+		return;
+	}
+	r = e->hw->set_output(e->hw_userdata, o->ref, o->wanted);
+	if (r >= 0) {
+		o->asserted = o->wanted;
+		o->failed = false;
+		return;
+	}
+	if (o->failed)
+		return;		/* reported; still retried */
+	o->failed = true;
+	engine_raise_fault(e, ENGINE_FAULT_OUTPUT, ENGINE_NO_INDEX, ENGINE_NO_INDEX, r,
+			   "could not %s the %s output %s: %s; it stays %s, retrying at every scan",
+			   o->wanted ? "assert" : "release", o->name, channel_ref_format(o->ref, name),
+			   strerror(-r), o->asserted ? "asserted" : "released");
+	if (o == &e->dewar_inhibit)
+		alarm_set(e, true);
 }
 
 void alarm_set(struct engine *e, bool on)
 {
-	if (e->alarm == on)
-		return;
-	e->alarm = on;
-	output_set(e, &e->station->globals.alarm, on, "alarm");
+	e->alarm.wanted = on;
+	output_drive(e, &e->alarm, false);
 }
 
 static void dewar_inhibit_set(struct engine *e, bool on)
 {
-	if (e->dewar_inhibit == on)
-		return;
-	e->dewar_inhibit = on;
-	output_set(e, &e->station->globals.dewar_inhibit, on, "dewar inhibit");
+	e->dewar_inhibit.wanted = on;
+	output_drive(e, &e->dewar_inhibit, false);
 }
 
 void engine_raise_fault(struct engine *e, enum engine_fault_kind kind, uint32_t detector,
@@ -441,6 +459,8 @@ void engine_scan(struct engine *e, int64_t now_usec, int64_t now_mono)
 	e->now_usec = now_usec;
 	e->now_mono = now_mono;
 	retry_failed_closures(e);
+	output_drive(e, &e->dewar_inhibit, false);
+	output_drive(e, &e->alarm, false);
 	read_manual_fill_keys(e, now_usec, now_mono);
 	read_bias_inputs(e, now_usec, now_mono);
 	read_sensors(e, now_usec, now_mono);
@@ -555,6 +575,7 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 		error = error || r->overfull || r->underfull || r->sensor_failed || r->input_failed ||
 			r->valve_failed;
 	}
+	error = error || e->dewar_inhibit.failed || e->alarm.failed;
 
 	*ret = (struct engine_global_view) {
 		.state = e->manual_fill ? ENGINE_STATE_MANUAL_FILL :
@@ -562,8 +583,8 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 			 error ? ENGINE_STATE_FILL_ERROR :
 			 busy ? ENGINE_STATE_FILLING : ENGINE_STATE_OK,
 		.filling_count = filling,
-		.alarm = e->alarm,
-		.dewar_inhibit = e->dewar_inhibit,
+		.alarm = e->alarm.asserted,
+		.dewar_inhibit = e->dewar_inhibit.asserted,
 	};
 }
 
@@ -707,6 +728,10 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 		e->manifolds[m].input.ref = &station->manifolds[m].input_valve;
 		e->manifolds[m].output.ref = &station->manifolds[m].output_valve;
 	}
+	e->dewar_inhibit = (struct output) {
+		.ref = &station->globals.dewar_inhibit, .name = "dewar inhibit",
+	};
+	e->alarm = (struct output) { .ref = &station->globals.alarm, .name = "alarm" };
 
 	/* Whatever a previous run left, every valve is closed first. */
 	for (uint32_t d = 0; d < station->n_detectors; d++)
@@ -716,13 +741,11 @@ int engine_new(struct station *station, const struct engine_hw *hw, void *hw_use
 		valve_force_close(e, &e->manifolds[m].input, ENGINE_NO_INDEX, m);
 	}
 	/* Drive the outputs to a known state: the inhibit stays on if a
-	 * valve would not close. */
-	e->dewar_inhibit = e->n_open_valves == 0;
-	dewar_inhibit_set(e, e->n_open_valves > 0);
-	if (!e->alarm) {	/* (a fault while closing has sounded it already) */
-		e->alarm = true;
-		alarm_set(e, false);
-	}
+	 * valve would not close (and then the alarm sounds already). */
+	e->dewar_inhibit.wanted = e->n_open_valves > 0;
+	output_drive(e, &e->dewar_inhibit, true);
+	if (!e->alarm.wanted)
+		output_drive(e, &e->alarm, true);
 
 	r = engine_restore_state(e, now_usec, now_mono, error, error_size);
 	if (r < 0)
