@@ -6,6 +6,7 @@
 AUTOFILL_SRCS := \
 	daemon/autofill/fill-record.c \
 	daemon/autofill/engine.c \
+	daemon/autofill/exhaust-reading.c \
 	daemon/autofill/manifold-fill.c \
 	daemon/autofill/overfull-watch.c \
 	daemon/autofill/engine-commands.c \
@@ -19,7 +20,7 @@ AUTOFILL_DEPS := \
 	daemon/autofill/targets.c
 
 AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull \
-	test-engine-outputs
+	test-engine-outputs test-engine-debounce
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \

@@ -52,7 +52,8 @@ struct detector_run {
 	bool sensor_failed, input_failed;
 	bool valve_failed;		/* its valve cannot be driven (check_valve) */
 	bool mv_valid;
-	int32_t mv;
+	int32_t mv;			/* the last reading */
+	bool cold;			/* debounced: LN2 at the exhaust (exhaust-reading.c) */
 	/* The fill in progress. */
 	int64_t fill_start_usec, fill_start_mono, valve_open_mono;
 	int32_t lowest_mv;
@@ -75,6 +76,7 @@ struct manifold_run {
 	bool valve_failed;		/* its input or output valve cannot be driven */
 	bool mv_valid;
 	int32_t mv;
+	bool cold;
 	int64_t purge_start_mono;
 	uint32_t *members;		/* detector indexes on this manifold */
 	uint32_t n_members;
@@ -112,7 +114,16 @@ bool manifold_sensor_cold(const struct engine *e, uint32_t m);
 void engine_publish(struct engine *e);
 bool engine_has_unclear_errors(const struct engine *e);
 
+/* exhaust-reading.c: read a sensor and update its debounced state `cold`;
+ * 0 with the last reading, or a negative errno and why. */
+int exhaust_sample(struct engine *e, const struct channel_ref *sensor, int32_t reference_mv,
+		   bool *cold, int32_t *ret_mv, const char **ret_why);
+
+/* engine.c */
+void detector_sample(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono);
+
 /* manifold-fill.c */
+bool detector_fill_full(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono);
 bool manifold_inhibited(const struct engine *e, uint32_t m);
 bool detector_may_fill(const struct engine *e, uint32_t d);
 void detector_fill_end(struct engine *e, uint32_t d, enum fill_result result,

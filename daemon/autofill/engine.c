@@ -197,18 +197,19 @@ static int valve_force_close(struct engine *e, struct valve *v, uint32_t detecto
 	return valve_close(e, v, detector, manifold);
 }
 
+/* LN2 at the exhaust, as debounced (exhaust-reading.c). */
 bool detector_sensor_cold(const struct engine *e, uint32_t d)
 {
 	const struct detector_run *r = &e->detectors[d];
 
-	return r->mv_valid && r->mv <= e->station->detectors[d].reference_mv;
+	return r->mv_valid && r->cold;
 }
 
 bool manifold_sensor_cold(const struct engine *e, uint32_t m)
 {
 	const struct manifold_run *r = &e->manifolds[m];
 
-	return r->mv_valid && r->mv <= e->station->manifolds[m].reference_mv;
+	return r->mv_valid && r->cold;
 }
 
 static void read_manual_fill_keys(struct engine *e, int64_t now_usec, int64_t now_mono)
@@ -301,60 +302,55 @@ static void read_bias_inputs(struct engine *e, int64_t now_usec, int64_t now_mon
 	}
 }
 
-/*
- * Read an exhaust sensor. A conversion at the converter's full scale is
- * no temperature but an open circuit (a broken wire floats the input to
- * the top): as warm as it reads, it would keep a fill running to its
- * maximum time and hide an overfull, so it is a sensor fault (-ERANGE).
- */
-static int sensor_read(struct engine *e, const struct channel_ref *sensor, int32_t *ret_mv,
-		       const char **ret_why)
+/* Read a detector's exhaust (debounced); a failure ends its fill. */
+void detector_sample(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono)
 {
+	char name[CHANNEL_REF_STRING_MAX];
+	struct detector_run *dr = &e->detectors[d];
+	const struct detector *conf = &e->station->detectors[d];
+	const char *why = NULL;
+	int32_t mv;
 	int r;
 
-	r = e->hw->read_sensor_mv(e->hw_userdata, sensor, ret_mv);
+	r = exhaust_sample(e, &conf->sensor, conf->reference_mv, &dr->cold, &mv, &why);
 	if (r < 0) {
-		*ret_why = strerror(-r);
-		return r;
+		if (!dr->sensor_failed)
+			engine_raise_fault(e, ENGINE_FAULT_SENSOR, d, ENGINE_NO_INDEX, r,
+					   "detector %u: exhaust sensor %s unreadable: %s",
+					   conf->number, channel_ref_format(&conf->sensor, name), why);
+		dr->sensor_failed = true;
+		dr->mv_valid = false;
+		dr->cold = false;
+		/* Without its sensor a fill cannot be stopped in time. */
+		if (dr->phase != DETECTOR_PHASE_IDLE)
+			detector_fill_end(e, d, FILL_RESULT_ABORTED, now_usec, now_mono);
+		return;
 	}
-	if (*ret_mv >= ADC_MILLIVOLTS_MAX) {
-		*ret_why = "reads the converter's full scale (open circuit)";
-		return -ERANGE;
-	}
-	return 0;
+	dr->sensor_failed = false;
+	dr->mv_valid = true;
+	dr->mv = mv;
+	if (dr->phase != DETECTOR_PHASE_IDLE && mv < dr->lowest_mv)
+		dr->lowest_mv = mv;
+}
+
+void engine_sample_detector(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono)
+{
+	if (e->shut_down || e->manual_fill || d >= e->station->n_detectors)
+		return;
+	e->now_usec = now_usec;
+	e->now_mono = now_mono;
+	detector_sample(e, d, now_usec, now_mono);
+	if (detector_fill_full(e, d, now_usec, now_mono))
+		manifold_fill_settle(e, e->station->detectors[d].manifold, now_usec);
+	engine_publish(e);
 }
 
 static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 {
 	char name[CHANNEL_REF_STRING_MAX];
 
-	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
-		struct detector_run *dr = &e->detectors[d];
-		const struct channel_ref *sensor = &e->station->detectors[d].sensor;
-		const char *why = NULL;
-		int32_t mv;
-		int r;
-
-		r = sensor_read(e, sensor, &mv, &why);
-		if (r < 0) {
-			if (!dr->sensor_failed)
-				engine_raise_fault(e, ENGINE_FAULT_SENSOR, d, ENGINE_NO_INDEX, r,
-						   "detector %u: exhaust sensor %s unreadable: %s",
-						   e->station->detectors[d].number,
-						   channel_ref_format(sensor, name), why);
-			dr->sensor_failed = true;
-			dr->mv_valid = false;
-			/* Without its sensor a fill cannot be stopped in time. */
-			if (dr->phase != DETECTOR_PHASE_IDLE)
-				detector_fill_end(e, d, FILL_RESULT_ABORTED, now_usec, now_mono);
-			continue;
-		}
-		dr->sensor_failed = false;
-		dr->mv_valid = true;
-		dr->mv = mv;
-		if (dr->phase != DETECTOR_PHASE_IDLE && mv < dr->lowest_mv)
-			dr->lowest_mv = mv;
-	}
+	for (uint32_t d = 0; d < e->station->n_detectors; d++)
+		detector_sample(e, d, now_usec, now_mono);
 
 	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 		struct manifold_run *mr = &e->manifolds[m];
@@ -363,7 +359,8 @@ static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 		int32_t mv;
 		int r;
 
-		r = sensor_read(e, sensor, &mv, &why);
+		r = exhaust_sample(e, sensor, e->station->manifolds[m].reference_mv, &mr->cold, &mv,
+				   &why);
 		if (r < 0) {
 			if (!mr->sensor_failed)
 				engine_raise_fault(e, ENGINE_FAULT_SENSOR, ENGINE_NO_INDEX, m, r,
@@ -372,6 +369,7 @@ static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
 						   channel_ref_format(sensor, name), why);
 			mr->sensor_failed = true;
 			mr->mv_valid = false;
+			mr->cold = false;
 			/* A purge cannot be judged without it; detector fills can go on. */
 			if (mr->phase == MANIFOLD_PHASE_PURGING)
 				manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);

@@ -175,6 +175,16 @@ static inline void engine_freep(struct engine **e)
 void engine_scan(struct engine *e, int64_t now_realtime_usec, int64_t now_monotonic_usec);
 
 /*
+ * Read one detector's exhaust now, between scans (for a faster timer on
+ * the detectors that fill): debounced as at a scan (the confirming
+ * conversions taken at once); a fill whose exhaust is confirmed cold ends
+ * "full" here, its valve closed. Does nothing in manual fill or after
+ * engine_shutdown().
+ */
+void engine_sample_detector(struct engine *e, uint32_t detector,
+			    int64_t now_realtime_usec, int64_t now_monotonic_usec);
+
+/*
  * Close every valve and stop. Running fills are recorded as interrupted
  * and due again at once, so the saved state refills after a restart.
  * Returns 0 or the first valve error (closing is still tried on all).

@@ -109,6 +109,15 @@ void detector_fill_end(struct engine *e, uint32_t d, enum fill_result result,
 	dr->lowest_mv = FILL_LOWEST_NONE;
 }
 
+/* A running fill whose exhaust is (debounced) cold is full: end it. */
+bool detector_fill_full(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono)
+{
+	if (e->detectors[d].phase != DETECTOR_PHASE_FILLING || !detector_sensor_cold(e, d))
+		return false;
+	detector_fill_end(e, d, FILL_RESULT_FULL, now_usec, now_mono);
+	return true;
+}
+
 /* After detector fills ended: close what no fill needs any more. */
 void manifold_fill_settle(struct engine *e, uint32_t m, int64_t now_usec)
 {
@@ -261,11 +270,9 @@ void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t 
 			struct detector_run *dr = &e->detectors[d];
 			const struct detector *dconf = &e->station->detectors[d];
 
-			if (dr->phase != DETECTOR_PHASE_FILLING)
+			if (dr->phase != DETECTOR_PHASE_FILLING || detector_fill_full(e, d, now_usec, now_mono))
 				continue;
-			if (detector_sensor_cold(e, d)) {
-				detector_fill_end(e, d, FILL_RESULT_FULL, now_usec, now_mono);
-			} else if (now_mono - dr->valve_open_mono >= seconds_usec(dconf->max_fill_s)) {
+			if (now_mono - dr->valve_open_mono >= seconds_usec(dconf->max_fill_s)) {
 				dr->underfull = true;
 				detector_fill_end(e, d, FILL_RESULT_UNDERFULL, now_usec, now_mono);
 				engine_raise_fault(e, ENGINE_FAULT_UNDERFULL, d, m, 0,

@@ -211,6 +211,7 @@ static const char *const station_field_names[_STATION_FIELD_MAX] = {
 	[STATION_OPERATOR_GROUP] = "operator-group",
 	[STATION_DEWAR_INHIBIT] = "dewar-inhibit",
 	[STATION_ALARM] = "alarm",
+	[STATION_DEBOUNCE_READINGS] = "debounce-readings",
 };
 
 static const char *const manifold_field_names[_MANIFOLD_FIELD_MAX] = {

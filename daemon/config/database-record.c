@@ -13,6 +13,8 @@
  *               58 cryostream record size (u16)  60 CRC-32 of bytes 0-59
  * record        0 kind (u16)  2 zero (u16)  4 index (u32) ... size-4 CRC-32
  * station (128) 9 flags (bit 0: slot zero usable)
+ *               10 debounce readings (u8; 0 = the default, 3, as in
+ *               databases written before the setting existed)
  *               12 scan rate mHz  16 backup interval s
  *               20 operator group (32, NUL padded)  52 dewar-inhibit ref
  *               56 alarm ref  60 cryostream status port (u16)
@@ -141,6 +143,9 @@ void database_encode_station(const struct station_globals *g, uint8_t *buf)
 {
 	record_start(buf, DATABASE_STATION_RECORD_SIZE, DATABASE_RECORD_STATION, 0);
 	buf[9] = g->slot_zero_usable ? 1 : 0;
+	/* The default as 0: a configuration compiled before the setting
+	 * existed keeps its bytes, and so its configuration id. */
+	buf[10] = g->debounce_readings == DEBOUNCE_READINGS_DEFAULT ? 0 : (uint8_t)g->debounce_readings;
 	put_le32(buf + 12, g->scan_rate_millihz);
 	put_le32(buf + 16, g->backup_interval_s);
 	memcpy(buf + 20, g->operator_group, strnlen(g->operator_group, OPERATOR_GROUP_MAX));
@@ -411,12 +416,15 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 	r = check_frame(buf, DATABASE_STATION_RECORD_SIZE, k, 0, offset, err);
 	if (r < 0)
 		return r;
-	if (buf[8] || buf[10] || buf[11] ||
+	if (buf[8] || buf[11] ||
 	    !all_zero(buf + STATION_RESERVED_OFFSET,
 		      DATABASE_STATION_RECORD_SIZE - 4 - STATION_RESERVED_OFFSET) || buf[9] > 1 ||
 	    (buf[STATION_CRYOSTREAM_FLAGS_OFFSET] & ~CRYOSTREAM_FLAG_IGNORE_CHECKSUM))
 		return bad_value(err, k, 0, offset, "reserved bytes");
 	g.slot_zero_usable = buf[9];
+	g.debounce_readings = buf[10] ? buf[10] : DEBOUNCE_READINGS_DEFAULT;
+	if (g.debounce_readings > DEBOUNCE_READINGS_MAX)
+		return bad_value(err, k, 0, offset, "debounce readings");
 	g.scan_rate_millihz = get_le32(buf + 12);
 	g.backup_interval_s = get_le32(buf + 16);
 	if (g.scan_rate_millihz < SCAN_RATE_MILLIHZ_MIN || g.scan_rate_millihz > SCAN_RATE_MILLIHZ_MAX)

@@ -21,6 +21,7 @@ static void dump_station(const struct station_globals *g, FILE *f)
 	fprintf(f, "\toperator-group \"%s\"\n", g->operator_group);
 	fprintf(f, "\tdewar-inhibit %s\n", channel_ref_format(&g->dewar_inhibit, ref));
 	fprintf(f, "\talarm %s\n", channel_ref_format(&g->alarm, ref));
+	fprintf(f, "\tdebounce-readings %u\n", g->debounce_readings);
 	fprintf(f, "}\n");
 }
 

@@ -427,6 +427,7 @@ enum key_type {
 	KEY_SILENCE_TIMEOUT,
 	KEY_COMMAND_TIMEOUT,
 	KEY_CRYOSTREAM_NUMBER,
+	KEY_DEBOUNCE_READINGS,
 	KEY_IPV4_ADDRESS,
 	KEY_CHECKSUM,
 	KEY_CCD_TTY,
@@ -457,6 +458,8 @@ static const struct key station_keys[] = {
 	KEY("dewar-inhibit", KEY_TTL_OUTPUT, STATION_DEWAR_INHIBIT, struct station_globals,
 	    dewar_inhibit),
 	KEY("alarm", KEY_TTL_FLAG, STATION_ALARM, struct station_globals, alarm),
+	KEY("debounce-readings", KEY_DEBOUNCE_READINGS, STATION_DEBOUNCE_READINGS,
+	    struct station_globals, debounce_readings),
 };
 
 static const struct key manifold_keys[] = {
@@ -788,6 +791,14 @@ static bool parse_key_value(struct parser *p, const struct key *key, void *block
 		if (!parse_number(p, "cryostream number", 0, CRYOSTREAM_NUMBER_MAX, &number))
 			return false;
 		*(uint16_t *)value = number;
+		return true;
+	}
+	case KEY_DEBOUNCE_READINGS: {
+		uint64_t n;
+
+		if (!parse_number(p, key->name, DEBOUNCE_READINGS_MIN, DEBOUNCE_READINGS_MAX, &n))
+			return false;
+		*(uint32_t *)value = n;
 		return true;
 	}
 	case KEY_IPV4_ADDRESS:

@@ -18,6 +18,7 @@ struct station *station_new(void)
 	if (!s)
 		return NULL;
 	strcpy(s->globals.operator_group, "stationd-operator");
+	s->globals.debounce_readings = DEBOUNCE_READINGS_DEFAULT;
 	s->globals.cryostream_link = (struct cryostream_link){
 		.status_port = CRYOSTREAM_STATUS_PORT_DEFAULT,
 		.command_port = CRYOSTREAM_COMMAND_PORT_DEFAULT,

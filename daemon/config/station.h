@@ -66,6 +66,11 @@ enum line_kind {
 #define SCAN_RATE_MILLIHZ_MAX 100000u	/* 100 Hz */
 #define BACKUP_INTERVAL_MIN_S 10u
 #define BACKUP_INTERVAL_MAX_S 86400u
+/* Consecutive exhaust readings past the reference that make LN2 (or its
+ * absence) count: taken at once, a few conversions apart (debounce). */
+#define DEBOUNCE_READINGS_DEFAULT 3u
+#define DEBOUNCE_READINGS_MIN 1u
+#define DEBOUNCE_READINGS_MAX 16u
 #define MAX_FILL_MIN_S 1u
 #define MAX_FILL_MAX_S 7200u
 #define CLOSURE_DELAY_MAX_S 3600u
@@ -127,6 +132,7 @@ enum station_field {
 	STATION_OPERATOR_GROUP,
 	STATION_DEWAR_INHIBIT,
 	STATION_ALARM,
+	STATION_DEBOUNCE_READINGS,
 	_STATION_FIELD_MAX,
 };
 
@@ -157,6 +163,7 @@ struct station_globals {
 	bool slot_zero_usable;		/* may a card sit at 0x0000 (GCSR) in any crate */
 	uint32_t scan_rate_millihz;
 	uint32_t backup_interval_s;
+	uint32_t debounce_readings;
 	char operator_group[OPERATOR_GROUP_MAX + 1];
 	struct channel_ref dewar_inhibit;	/* XVME-240 output: port line or flag */
 	struct channel_ref alarm;		/* XVME-240 flag */

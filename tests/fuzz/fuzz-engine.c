@@ -137,7 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			/* fall through */
-		case 0: case 1: case 2:
+		case 2:
+			if (op == 2 && (arg & 8))	/* a noisy reading or two, then a scan */
+				fake_glitch(f, d, arg & 4 ? WARM_MV : COLD_MV, 1 + (arg & 1));
+			/* fall through */
+		case 0: case 1:
 			fake_scan(f);
 			if (!f->output_fails[0])
 				inhibit_unsettled = false;

@@ -77,8 +77,9 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 	f->reads[i]++;
 	f->scan_reads[i]++;
 	if (f->glitch_reads[i]) {
+		*ret = f->glitch_mv[i][0];
 		f->glitch_reads[i]--;
-		*ret = f->glitch_mv[i];
+		memmove(f->glitch_mv[i], f->glitch_mv[i] + 1, sizeof(f->glitch_mv[i]) - sizeof(int32_t));
 		return 0;
 	}
 	if (f->sensor_stuck_mv[i]) {
@@ -356,6 +357,15 @@ unsigned fake_scan_until_idle(struct fake_plant *f, unsigned max)
 		n++;
 	} while (n < max && (g.state == ENGINE_STATE_FILLING || fake_any_valve_open(f)));
 	return n;
+}
+
+void fake_glitch(struct fake_plant *f, uint32_t d, int32_t mv, unsigned n)
+{
+	if (n > FAKE_GLITCH_MAX)
+		abort();
+	for (unsigned i = 0; i < n; i++)
+		f->glitch_mv[d][i] = mv;
+	f->glitch_reads[d] = n;
 }
 
 void fake_log_reset(struct fake_plant *f)

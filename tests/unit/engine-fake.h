@@ -18,6 +18,7 @@
 #define FAKE_MANIFOLDS_MAX 8
 #define FAKE_LOG_MAX 4096
 #define FAKE_EVENTS_MAX 1024
+#define FAKE_GLITCH_MAX 16
 #define WARM_MV 2000
 #define COLD_MV 500
 #define REFERENCE_MV 1000
@@ -51,8 +52,9 @@ struct fake_plant {
 	bool sensor_dead[FAKE_DETECTORS_MAX], manifold_sensor_dead[FAKE_MANIFOLDS_MAX];
 	int32_t sensor_stuck_mv[FAKE_DETECTORS_MAX];	/* reads this, if not 0 */
 	int32_t manifold_sensor_stuck_mv[FAKE_MANIFOLDS_MAX];
-	/* Noise: the next glitch_reads conversions of a sensor read glitch_mv. */
-	int32_t glitch_mv[FAKE_DETECTORS_MAX], manifold_glitch_mv[FAKE_MANIFOLDS_MAX];
+	/* Noise: the next glitch_reads conversions of a detector's sensor read
+	 * glitch_mv[0], [1], ... in turn; a manifold's read manifold_glitch_mv. */
+	int32_t glitch_mv[FAKE_DETECTORS_MAX][FAKE_GLITCH_MAX], manifold_glitch_mv[FAKE_MANIFOLDS_MAX];
 	unsigned glitch_reads[FAKE_DETECTORS_MAX], manifold_glitch_reads[FAKE_MANIFOLDS_MAX];
 	/* Conversions of each sensor, and of each sensor during the last scan. */
 	unsigned reads[FAKE_DETECTORS_MAX], manifold_reads[FAKE_MANIFOLDS_MAX];
@@ -88,6 +90,9 @@ void fake_scan(struct fake_plant *f);
 void fake_scans(struct fake_plant *f, unsigned n);
 /* Scan until no fill is in progress (at most max scans); returns scans run. */
 unsigned fake_scan_until_idle(struct fake_plant *f, unsigned max);
+
+/* The next n conversions of detector d's sensor read mv. */
+void fake_glitch(struct fake_plant *f, uint32_t d, int32_t mv, unsigned n);
 
 void fake_log_reset(struct fake_plant *f);
 /* The log joined with ", ". */

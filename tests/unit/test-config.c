@@ -126,7 +126,7 @@ static void test_symbols_and_one_line_blocks(void **state)
 		       "define EARLY 05\n"
 		       "card 240 @ TTL\ncard 260 @ RELAYS\ncard 560 @ SENSORS unipolar\n"
 		       "station { scan-rate 0.5Hz; backup-interval 90s; operator-group GROUP;"
-		       " dewar-inhibit TTL:flag1; alarm TTL:flag0; slot-zero no }\n"
+		       " dewar-inhibit TTL:flag1; alarm TTL:flag0; slot-zero no; debounce-readings 5 }\n"
 		       "manifold B { sensor ADC:31; input-valve RELAYS:30; output-valve RELAYS:31;"
 		       " manual-fill-key TTL:irq7; reference REF; max-fill 2min; closure-delay 0s }\n"
 		       "detector 9 { manifold B; sensor ADC:4; valve RELAYS:4; bias-shutdown TTL:port3.5;"
@@ -138,6 +138,7 @@ static void test_symbols_and_one_line_blocks(void **state)
 	assert_int_equal(c.station->globals.scan_rate_millihz, 500);
 	assert_int_equal(c.station->globals.backup_interval_s, 90);
 	assert_string_equal(c.station->globals.operator_group, "cryo_ops");
+	assert_int_equal(c.station->globals.debounce_readings, 5);
 	assert_int_equal(c.station->globals.dewar_inhibit.kind, LINE_FLAG);
 	assert_int_equal(c.station->globals.dewar_inhibit.index, 1);
 	assert_int_equal(c.station->cards[2].adc_range, ADC_RANGE_UNIPOLAR);
@@ -198,6 +199,7 @@ static void test_two_crates_and_slot_zero(void **state)
 	for (size_t i = 0; i < c.n_lines; i++)
 		print_message("# %s\n", c.lines[i]);
 	assert_int_equal(c.result, 0);
+	assert_int_equal(c.station->globals.debounce_readings, DEBOUNCE_READINGS_DEFAULT);
 	/* cards sorted by crate, then address */
 	assert_int_equal(c.station->cards[0].crate, 0);
 	assert_int_equal(c.station->cards[1].crate, 1);
@@ -319,6 +321,36 @@ static void test_round_trip_unusual_values(void **state)
 		print_message("# %s\n", c.lines[i]);
 	assert_int_equal(c.result, 0);
 	assert_round_trip(c.station);
+	compiled_done(&c);
+}
+
+/* A debounce setting survives dump and compile; the default is written as
+ * 0, the bytes of a database compiled before the setting existed. */
+static void test_round_trip_debounce(void **state)
+{
+	_cleanup_free_ uint8_t *image = NULL;
+	size_t size;
+	struct compiled c;
+
+	for (unsigned n = DEBOUNCE_READINGS_MIN; n <= DEBOUNCE_READINGS_MAX; n += 5) {
+		_cleanup_free_ char *text = NULL;
+		char key[64];
+
+		const char *at = strstr(BASE_STATION, "\tscan-rate 10Hz\n");
+
+		snprintf(key, sizeof(key), "\tdebounce-readings %u\n", n);
+		assert_true(asprintf(&text, "%.*s%s%s", (int)(at - BASE_STATION), BASE_STATION, key,
+				     at) > 0);
+		compile_string(text, &c);
+		assert_int_equal(c.result, 0);
+		assert_int_equal(c.station->globals.debounce_readings, n);
+		assert_round_trip(c.station);
+		compiled_done(&c);
+	}
+	compile_string(BASE_STATION, &c);
+	assert_int_equal(c.result, 0);
+	assert_int_equal(database_encode(c.station, &image, &size), 0);
+	assert_int_equal(image[DATABASE_HEADER_SIZE + 10], 0);
 	compiled_done(&c);
 }
 
@@ -486,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_round_trip_example),
 		cmocka_unit_test(test_round_trip_unusual_values),
+		cmocka_unit_test(test_round_trip_debounce),
 		cmocka_unit_test(test_generated_stations),
 		cmocka_unit_test(test_example_is_generated),
 		cmocka_unit_test(test_compiler_cli),

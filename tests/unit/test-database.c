@@ -233,6 +233,12 @@ static void record_from_another_configuration(uint8_t *image, size_t *size)
 	reseal(record, 128);
 }
 
+static void debounce_out_of_range(uint8_t *image, size_t *size)
+{
+	image[64 + 10] = DEBOUNCE_READINGS_MAX + 1;
+	reseal(image + 64, 128);
+}
+
 static void station_record_damaged(uint8_t *image, size_t *size)
 {
 	image[64 + 12] ^= 0x80;
@@ -287,6 +293,7 @@ static void test_corruption_is_named(void **state)
 			 get_le32(f->image + 44), database_configuration_id(changed));
 	}
 	expect_corrupt(f, record_from_another_configuration, -EBADMSG, message);
+	expect_corrupt(f, debounce_out_of_range, -EBADMSG, "station record 0 at offset 64: invalid debounce readings");
 	memcpy(record, f->image + 64, 128);
 	record[12] ^= 0x80;
 	snprintf(message, sizeof(message),
