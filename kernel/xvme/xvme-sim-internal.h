@@ -48,6 +48,8 @@ struct xvme_sim_card {
 	ktime_t conv_start;
 	int conv_mv;		/* sampled at START */
 	int ain_mv[XVME_SIM_AIN_CHANNELS];
+	int noise_mv[XVME_SIM_AIN_CHANNELS];	/* plant: read instead of ain_mv */
+	unsigned int noise_left[XVME_SIM_AIN_CHANNELS];	/* by that many conversions */
 
 	/* the card's interrupt line */
 	unsigned int hwirq;

@@ -7,7 +7,9 @@
  * under xvme-sim/<card>/:
  *
  *   ain         560  read: 32 space-separated mV values; write
- *                    "<ch> <mV>" or all 32 values in one write
+ *                    "<ch> <mV>" or all 32 values in one write;
+ *                    "<ch> <mV> <n>": noise, the next n (1-1000)
+ *                    conversions of ch read mV, then the plant again
  *   range       560  "bipolar" or "unipolar" (the BIPOLAR jumper)
  *   relays      260  read "0x%08x": bit n = relay n energized
  *   ports       240  read "0x%016llx": port p in bits 8p..8p+7, inputs
@@ -110,6 +112,24 @@ int xvme_sim_set_ain(struct xvme_sim_card *sc, unsigned int channel, int mv)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xvme_sim_set_ain);
+
+int xvme_sim_set_ain_noise(struct xvme_sim_card *sc, unsigned int channel,
+			   int mv, unsigned int conversions)
+{
+	unsigned long flags;
+
+	if (sc->model != XVME_MODEL_560)
+		return -EOPNOTSUPP;
+	if (channel >= XVME_SIM_AIN_CHANNELS || !xvme_sim_mv_valid(mv) ||
+	    conversions < 1 || conversions > XVME_SIM_NOISE_MAX)
+		return -EINVAL;
+	xvme_sim_plant_lock(sc, flags);
+	sc->noise_mv[channel] = mv;
+	sc->noise_left[channel] = conversions;
+	xvme_sim_plant_unlock(sc, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xvme_sim_set_ain_noise);
 
 static int xvme_sim_set_ain_all(struct xvme_sim_card *sc,
 				const int mv[XVME_SIM_AIN_CHANNELS])
@@ -295,7 +315,10 @@ static ssize_t xvme_sim_plant_emit(char __user *ubuf, size_t count,
 	return simple_read_from_buffer(ubuf, count, ppos, text, strlen(text));
 }
 
-/* "<ch> <mV>" or 32 values; nothing changes unless all of it parses. */
+/*
+ * "<ch> <mV>", "<ch> <mV> <n>" (noise) or 32 values; nothing changes
+ * unless all of it parses.
+ */
 static int xvme_sim_ain_parse_store(struct xvme_sim_card *sc, char *text)
 {
 	int mv[XVME_SIM_AIN_CHANNELS + 1];
@@ -314,6 +337,9 @@ static int xvme_sim_ain_parse_store(struct xvme_sim_card *sc, char *text)
 	}
 	if (n == 2)
 		return mv[0] < 0 ? -EINVAL : xvme_sim_set_ain(sc, mv[0], mv[1]);
+	if (n == 3)
+		return mv[0] < 0 || mv[2] < 0 ? -EINVAL :
+		       xvme_sim_set_ain_noise(sc, mv[0], mv[1], mv[2]);
 	if (n == XVME_SIM_AIN_CHANNELS)
 		return xvme_sim_set_ain_all(sc, mv);
 	return -EINVAL;

@@ -269,11 +269,19 @@ static void x560_update(struct xvme_sim_card *sc)
 
 static void x560_start(struct xvme_sim_card *sc)
 {
+	unsigned int chan;
+
 	sc->done = false;
 	sc->err = false;
 	sc->busy = true;
 	sc->conv_start = ktime_get();
-	sc->conv_mv = sc->ain_mv[sc->chan & X560_CHAN_MASK];
+	chan = sc->chan & X560_CHAN_MASK;
+	if (sc->noise_left[chan]) {
+		sc->noise_left[chan]--;
+		sc->conv_mv = sc->noise_mv[chan];
+	} else {
+		sc->conv_mv = sc->ain_mv[chan];
+	}
 }
 
 static u16 x560_read(struct xvme_sim_card *sc, u16 reg)

@@ -35,6 +35,7 @@
 
 #define XVME_SIM_AIN_CHANNELS	32
 #define XVME_SIM_AIN_LIMIT_MV	30000	/* plant range; codes clamp at +-10 V */
+#define XVME_SIM_NOISE_MAX	1000	/* conversions of one noise burst */
 /* Power-up latch pattern of an XVME-260 whose reset is broken. */
 #define XVME_SIM_LATCH_UNDEFINED	0x5a5a
 
@@ -71,6 +72,9 @@ struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base);
  */
 int xvme_sim_set_ain(struct xvme_sim_card *sc, unsigned int channel, int mv);
 int xvme_sim_get_ain(struct xvme_sim_card *sc, unsigned int channel, int *mv);
+/* Noise: the next @conversions (1 to 1000) of @channel read @mv. */
+int xvme_sim_set_ain_noise(struct xvme_sim_card *sc, unsigned int channel,
+			   int mv, unsigned int conversions);
 int xvme_sim_set_unipolar(struct xvme_sim_card *sc, bool unipolar);
 int xvme_sim_get_relays(struct xvme_sim_card *sc, u32 *relays);
 int xvme_sim_set_ports(struct xvme_sim_card *sc, u64 levels);

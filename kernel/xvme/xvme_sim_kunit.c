@@ -534,6 +534,28 @@ static void xvme_sim_560_conversion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd16(test, C560 + 0x82), 1);
 }
 
+/* Noise: the next conversions of one channel read it, then the plant. */
+static void xvme_sim_560_noise(struct kunit *test)
+{
+	struct xvme_sim_card *adc = sc_at(test, C560);
+	u16 csr;
+
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_ain(adc, 2, 2500), 0);
+	KUNIT_ASSERT_EQ(test, xvme_sim_set_ain_noise(adc, 2, 500, 2), 0);
+	/* bipolar: 500 mV is 0x866, 2500 mV 0xa00, 0 mV 0x800 */
+	KUNIT_EXPECT_EQ(test, xvme_sim_kunit_convert(test, C560, 2, &csr), 0x866);
+	KUNIT_EXPECT_EQ(test, xvme_sim_kunit_convert(test, C560, 1, &csr), 0x800);
+	KUNIT_EXPECT_EQ(test, xvme_sim_kunit_convert(test, C560, 2, &csr), 0x866);
+	KUNIT_EXPECT_EQ(test, xvme_sim_kunit_convert(test, C560, 2, &csr), 0xa00);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_ain_noise(adc, 2, 500, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_ain_noise(adc, 2, 500, 1001), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_ain_noise(adc, 32, 500, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_ain_noise(adc, 2, 30001, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xvme_sim_set_ain_noise(sc_at(test, C240), 0, 500, 1),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, xvme_sim_kunit_convert(test, C560, 2, &csr), 0xa00);
+}
+
 static void xvme_sim_560_stuck(struct kunit *test)
 {
 	struct xvme_sim_card *adc = sc_at(test, C560);
@@ -824,6 +846,7 @@ static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_240_irq_threaded),
 	KUNIT_CASE(xvme_sim_260_relays),
 	KUNIT_CASE(xvme_sim_560_conversion),
+	KUNIT_CASE(xvme_sim_560_noise),
 	KUNIT_CASE(xvme_sim_560_stuck),
 	KUNIT_CASE(xvme_sim_560_error),
 	KUNIT_CASE(xvme_sim_560_reset),

@@ -288,6 +288,33 @@ static int command_sensor(struct ln2_plant *p, const struct command_line *c, boo
 	return reply_with(reply, size, "ok");
 }
 
+/* noise <detector|manifold> <mV> [<conversions>]: a burst on its sensor. */
+static int command_noise(struct ln2_plant *p, const struct command_line *c,
+			 char *reply, size_t size)
+{
+	long mv, conversions = 1;
+	bool is_detector;
+	size_t index;
+	int r;
+
+	r = expect_words(c, 3, 4, "noise <detector|manifold> <mV> [<conversions>]", reply, size);
+	if (r < 0)
+		return r;
+	r = sensor_owner(ln2_plant_station(p), c->word[1], &is_detector, &index, reply, size);
+	if (r < 0)
+		return r;
+	if (!parse_int(c->word[2], PLANT_AIN_MV_MIN, PLANT_AIN_MV_MAX, &mv))
+		return refuse(reply, size, -EINVAL, "'%s': a sensor reads %d to %d mV",
+			      c->word[2], PLANT_AIN_MV_MIN, PLANT_AIN_MV_MAX);
+	if (c->n_words == 4 && !parse_int(c->word[3], 1, PLANT_NOISE_MAX, &conversions))
+		return refuse(reply, size, -EINVAL, "'%s': a burst is 1 to %d conversions",
+			      c->word[3], PLANT_NOISE_MAX);
+	r = ln2_plant_sensor_noise(p, is_detector, index, (int)mv, (unsigned int)conversions);
+	if (r < 0)
+		return refuse(reply, size, r, "%s", strerror(-r));
+	return reply_with(reply, size, "ok");
+}
+
 static int command_supply(struct ln2_plant *p, const struct command_line *c,
 			  char *reply, size_t size)
 {
@@ -436,6 +463,8 @@ int ln2_control_execute(struct ln2_plant *p, const char *line,
 		return command_sensor(p, &c, true, reply, reply_size);
 	if (strcmp(verb, "revive-sensor") == 0)
 		return command_sensor(p, &c, false, reply, reply_size);
+	if (strcmp(verb, "noise") == 0)
+		return command_noise(p, &c, reply, reply_size);
 	if (strcmp(verb, "supply") == 0)
 		return command_supply(p, &c, reply, reply_size);
 	if (strcmp(verb, "level") == 0)

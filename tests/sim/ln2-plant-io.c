@@ -365,6 +365,20 @@ static void ain_put(struct ln2_plant *p, const struct line *l, int mv)
 		p->cards[l->card].ain[l->index] = mv;
 }
 
+int ln2_plant_sensor_noise(struct ln2_plant *p, bool is_detector, size_t index, int mv,
+			   unsigned int conversions)
+{
+	size_t n = is_detector ? p->station->n_detectors : p->station->n_manifolds;
+	const struct line *l;
+
+	if (index >= n)
+		return -ENOENT;
+	l = is_detector ? &p->detector_sensor[index] : &p->manifold_sensor[index];
+	if (l->card == NO_CARD || l->kind != LINE_ADC)
+		return -ENODEV;
+	return plant_ain_noise(p->cards[l->card].plant_card, l->index, mv, conversions);
+}
+
 static void input_put(struct ln2_plant *p, const struct line *l, bool high)
 {
 	struct crate_card *c;

@@ -68,6 +68,11 @@ int ln2_plant_set_manual_fill_key(struct ln2_plant *p, size_t manifold, bool on)
 bool ln2_plant_bias_shutdown(const struct ln2_plant *p, size_t detector);
 bool ln2_plant_manual_fill_key(const struct ln2_plant *p, size_t manifold);
 
+/* Noise on an exhaust sensor (a detector's, or a manifold's when
+ * !is_detector): its next `conversions` read mv, at once (plant_ain_noise). */
+int ln2_plant_sensor_noise(struct ln2_plant *p, bool is_detector, size_t index, int mv,
+			   unsigned int conversions);
+
 /* The relay latch as last read: what the controller commands. */
 bool ln2_plant_valve_commanded(const struct ln2_plant *p, struct ln2_valve_id v);
 

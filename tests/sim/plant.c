@@ -443,6 +443,18 @@ int plant_ain_set(struct plant_card *card, unsigned int channel, int mv)
 	return card_file_write(card, PLANT_FILE_AIN, text);
 }
 
+int plant_ain_noise(struct plant_card *card, unsigned int channel, int mv,
+		    unsigned int conversions)
+{
+	char text[48];
+
+	if (channel >= PLANT_AIN_CHANNELS || !mv_is_valid(mv) || conversions < 1 ||
+	    conversions > PLANT_NOISE_MAX)
+		return -ERANGE;
+	snprintf(text, sizeof(text), "%u %d %u\n", channel, mv, conversions);
+	return card_file_write(card, PLANT_FILE_AIN, text);
+}
+
 int plant_ain_set_all(struct plant_card *card,
 		      const int mv[PLANT_AIN_CHANNELS])
 {

@@ -42,6 +42,7 @@
  * conversion clamp at full scale, as a real XVME-560 would.
  */
 #define PLANT_AIN_MV_MIN	(-30000)
+#define PLANT_NOISE_MAX		1000	/* conversions of one noise burst */
 #define PLANT_AIN_MV_MAX	30000
 #define PLANT_IRQ_INPUTS	8
 
@@ -105,6 +106,10 @@ int plant_ain_set(struct plant_card *card, unsigned int channel, int mv);
 int plant_ain_set_all(struct plant_card *card,
 		      const int mv[PLANT_AIN_CHANNELS]);
 int plant_ain_get_all(struct plant_card *card, int mv[PLANT_AIN_CHANNELS]);
+/* Noise: the next `conversions` (1 to PLANT_NOISE_MAX) conversions of the
+ * channel read mv, then the plant's value again. */
+int plant_ain_noise(struct plant_card *card, unsigned int channel, int mv,
+		    unsigned int conversions);
 int plant_range_get(struct plant_card *card, enum plant_range *ret);
 int plant_range_set(struct plant_card *card, enum plant_range range);
 

@@ -395,6 +395,13 @@ static void test_faults_through_the_control_language(void **state)
 	assert_int_equal(ain_channel(f, 6), LN2_WARM_MV);
 	assert_false(ln2_model_valve_is_open(ln2_plant_model(f->ln2), det1));
 
+	/* Noise goes to the card at once, as xvme-sim's "<ch> <mV> <n>". */
+	assert_int_equal(ln2_control_execute(f->ln2, "noise 2 500 3", reply, sizeof(reply)), 0);
+	assert_string_equal(reply, "ok");
+	assert_string_equal(get(f, CARD_560, "ain"), "1 500 3\n");
+	assert_int_equal(ln2_control_execute(f->ln2, "noise A -200", reply, sizeof(reply)), 0);
+	assert_string_equal(get(f, CARD_560, "ain"), "6 -200 1\n");
+
 	assert_int_equal(ln2_control_execute(f->ln2, "supply empty", reply, sizeof(reply)), 0);
 	assert_string_equal(reply, "ok supply 0.0 L");
 	assert_int_equal(ln2_control_execute(f->ln2, "supply refill", reply, sizeof(reply)), 0);
@@ -450,6 +457,11 @@ static void test_bad_commands_are_refused_and_change_nothing(void **state)
 	expect_refused(f, "dead-sensor 1 12x", -EINVAL,
 		       "'12x': a sensor reads -30000 to 30000 mV");
 	expect_refused(f, "dead-sensor Q", -ENOENT, "no manifold Q in the station");
+	expect_refused(f, "noise 1", -EINVAL, "usage: noise <detector|manifold> <mV> [<conversions>]");
+	expect_refused(f, "noise 1 500 0", -EINVAL, "'0': a burst is 1 to 1000 conversions");
+	expect_refused(f, "noise 1 500 1001", -EINVAL, "'1001': a burst is 1 to 1000 conversions");
+	expect_refused(f, "noise 1 50000", -EINVAL, "'50000': a sensor reads -30000 to 30000 mV");
+	expect_refused(f, "noise 9 500", -ENOENT, "no detector 9 in the station");
 	expect_refused(f, "supply lots", -EINVAL, "'lots': expected empty, refill or litres");
 	expect_refused(f, "supply 1e9", -EINVAL, "'1e9': the supply holds 0 to its capacity");
 	expect_refused(f, "supply -1", -EINVAL, "'-1': the supply holds 0 to its capacity");
