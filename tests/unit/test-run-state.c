@@ -36,11 +36,13 @@
 #define SCAN_USEC 100000ll
 
 /* The plant: manifold sensors read cold once `manifold_cold` (the purge
- * reached the output), detector sensors once `detectors_cold`. */
+ * reached the output), the sensors of detectors whose valve is open once
+ * `detectors_cold` (a closed detector's exhaust cold would be an overfull). */
 struct plant {
 	const struct station *station;
 	bool manifold_cold, detectors_cold;
 	unsigned valves_open;
+	bool detector_valve_open[8];
 };
 
 struct daemon_like {
@@ -65,7 +67,10 @@ static int read_sensor(void *userdata, const struct channel_ref *sensor, int32_t
 {
 	struct plant *p = userdata;
 
-	*ret = p->detectors_cold ? COLD_MV : WARM_MV;
+	*ret = WARM_MV;
+	for (size_t d = 0; d < p->station->n_detectors && d < ELEMENTSOF(p->detector_valve_open); d++)
+		if (same_channel(sensor, &p->station->detectors[d].sensor))
+			*ret = p->detectors_cold && p->detector_valve_open[d] ? COLD_MV : WARM_MV;
 	for (size_t m = 0; m < p->station->n_manifolds; m++)
 		if (same_channel(sensor, &p->station->manifolds[m].sensor))
 			*ret = p->manifold_cold ? COLD_MV : WARM_MV;
@@ -74,6 +79,11 @@ static int read_sensor(void *userdata, const struct channel_ref *sensor, int32_t
 
 static int set_valve(void *userdata, const struct channel_ref *valve, bool open)
 {
+	struct plant *p = userdata;
+
+	for (size_t d = 0; d < p->station->n_detectors && d < ELEMENTSOF(p->detector_valve_open); d++)
+		if (same_channel(valve, &p->station->detectors[d].valve))
+			p->detector_valve_open[d] = open;
 	return 0;
 }
 

@@ -193,8 +193,16 @@ check "PropertiesChanged: manifold B's ExhaustVolts as LN2 reaches its exhaust" 
 out=$(call Fill 7 "''")
 check "Fill of a filling detector: AlreadyFilling" \
 	grep -q "org.stationd1.Error.AlreadyFilling: detector 7 is already filling" <<<"$out"
+# ... but a later time is a later fill (issue 10): it skips the next preset.
+at=$(date -d '+4 hours' +%H:%M)
+out=$(call Fill 7 "'$at'")
+expect_eq "root: Fill 7 $at during its fill: accepted" "$out" "()"
+later=$(prop detector/7 Detector NextFillUSec | cut -d' ' -f2)
+check "  ... NextFillUSec is $at, past the $P0 preset" test "$later" -gt "$next"
 out=$(call Cancel 7)
 expect_eq "root: Cancel 7 during its fill" "$out" "()"
+expect_eq "  ... Cancel dropped the Fill at $at: NextFillUSec is the $P0 preset again" \
+	"$(prop detector/7 Detector NextFillUSec | cut -d' ' -f2)" "$next"
 check "FillEnded 7 \"cancelled\" seen on the bus" wait_for 10 \
 	grep -q "org.stationd1.Autofill.FillEnded (uint32 7, uint64 [0-9]*, uint64 [0-9]*, uint64 [0-9]*, 'cancelled'," \
 	"$work/monitor.log"
@@ -281,8 +289,8 @@ expect_eq "audit: Fill of a filling detector, AlreadyFilling" \
 	"$(audits "METHOD=Fill .*RESULT=org.stationd1.Error.AlreadyFilling")" 1
 # Calls so far by root and the operator, each audited once: Preset 2 + 3
 # bad, Delay 1 + 2 bad, Cancel 2, Avoid 2 + 4 bad, Unavoid 2 + 1 bad,
-# Fill 3 + 1 bad, Clear 1.
-expect_eq "audit: every authorized call once (24 so far)" "$(audits "")" 24
+# Fill 4 + 1 bad, Clear 1.
+expect_eq "audit: every authorized call once (25 so far)" "$(audits "")" 25
 
 # ---- manual fill: every intervention refused
 echo "key B on" >"$STATION_PLANT_CTL"
