@@ -7,6 +7,7 @@ AUTOFILL_SRCS := \
 	daemon/autofill/fill-record.c \
 	daemon/autofill/engine.c \
 	daemon/autofill/exhaust-reading.c \
+	daemon/autofill/fast-sampling.c \
 	daemon/autofill/manifold-fill.c \
 	daemon/autofill/overfull-watch.c \
 	daemon/autofill/engine-commands.c \
@@ -20,7 +21,7 @@ AUTOFILL_DEPS := \
 	daemon/autofill/targets.c
 
 AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull \
-	test-engine-outputs test-engine-debounce
+	test-engine-outputs test-engine-debounce test-engine-fast
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \

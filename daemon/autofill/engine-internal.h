@@ -54,6 +54,7 @@ struct detector_run {
 	bool mv_valid;
 	int32_t mv;			/* the last reading */
 	bool cold;			/* debounced: LN2 at the exhaust (exhaust-reading.c) */
+	uint64_t read_in_scan;		/* scan_serial of the scan that last read it */
 	/* The fill in progress. */
 	int64_t fill_start_usec, fill_start_mono, valve_open_mono;
 	int32_t lowest_mv;
@@ -77,6 +78,7 @@ struct manifold_run {
 	bool mv_valid;
 	int32_t mv;
 	bool cold;
+	uint64_t read_in_scan;
 	int64_t purge_start_mono;
 	uint32_t *members;		/* detector indexes on this manifold */
 	uint32_t n_members;
@@ -100,6 +102,7 @@ struct engine {
 	bool shut_down;
 	int64_t now_usec;		/* wall clock of the scan or command running */
 	int64_t now_mono;		/* its monotonic clock */
+	uint64_t scan_serial;		/* scans run, for reading each sensor once a scan */
 	struct engine_global_view published;
 };
 
@@ -119,11 +122,21 @@ bool engine_has_unclear_errors(const struct engine *e);
 int exhaust_sample(struct engine *e, const struct channel_ref *sensor, int32_t reference_mv,
 		   bool *cold, int32_t *ret_mv, const char **ret_why);
 
-/* engine.c */
+/* engine.c: read one exhaust; a failure ends what relies on it. */
 void detector_sample(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono);
+void manifold_sample(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono);
+/* One object's view only: a fast sample that changed nothing but its
+ * reading need not walk the whole station (engine_publish()). */
+void engine_publish_detector(struct engine *e, uint32_t d);
+void engine_publish_manifold(struct engine *e, uint32_t m);
+
+/* fast-sampling.c: read a filling detector's exhaust and end its fill if
+ * LN2 is confirmed there (the manifold is settled by the caller). */
+bool detector_sample_filling(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono);
 
 /* manifold-fill.c */
 bool detector_fill_full(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono);
+bool manifold_purge_full(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono);
 bool manifold_inhibited(const struct engine *e, uint32_t m);
 bool detector_may_fill(const struct engine *e, uint32_t d);
 void detector_fill_end(struct engine *e, uint32_t d, enum fill_result result,

@@ -333,52 +333,63 @@ void detector_sample(struct engine *e, uint32_t d, int64_t now_usec, int64_t now
 		dr->lowest_mv = mv;
 }
 
-void engine_sample_detector(struct engine *e, uint32_t d, int64_t now_usec, int64_t now_mono)
-{
-	if (e->shut_down || e->manual_fill || d >= e->station->n_detectors)
-		return;
-	e->now_usec = now_usec;
-	e->now_mono = now_mono;
-	detector_sample(e, d, now_usec, now_mono);
-	if (detector_fill_full(e, d, now_usec, now_mono))
-		manifold_fill_settle(e, e->station->detectors[d].manifold, now_usec);
-	engine_publish(e);
-}
-
-static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
+/* Read a manifold's exhaust (debounced); a failure ends its purge. */
+void manifold_sample(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono)
 {
 	char name[CHANNEL_REF_STRING_MAX];
+	struct manifold_run *mr = &e->manifolds[m];
+	const struct channel_ref *sensor = &e->station->manifolds[m].sensor;
+	const char *why = NULL;
+	int32_t mv;
+	int r;
+
+	r = exhaust_sample(e, sensor, e->station->manifolds[m].reference_mv, &mr->cold, &mv, &why);
+	if (r < 0) {
+		if (!mr->sensor_failed)
+			engine_raise_fault(e, ENGINE_FAULT_SENSOR, ENGINE_NO_INDEX, m, r,
+					   "manifold %s: exhaust sensor %s unreadable: %s",
+					   e->station->manifolds[m].name,
+					   channel_ref_format(sensor, name), why);
+		mr->sensor_failed = true;
+		mr->mv_valid = false;
+		mr->cold = false;
+		/* A purge cannot be judged without it; detector fills can go on. */
+		if (mr->phase == MANIFOLD_PHASE_PURGING)
+			manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);
+		return;
+	}
+	mr->sensor_failed = false;
+	mr->mv_valid = true;
+	mr->mv = mv;
+}
+
+/*
+ * Every sensor, those of running fills and purges first (a detector whose
+ * LN2 arrived has its valve closed at once, not after the other
+ * detectors' conversions): the fast sampler (fast-sampling.c) watches
+ * them between scans, and this is the same rule at the scan.
+ */
+static void read_sensors(struct engine *e, int64_t now_usec, int64_t now_mono)
+{
+	uint64_t scan = ++e->scan_serial;
 
 	for (uint32_t d = 0; d < e->station->n_detectors; d++)
-		detector_sample(e, d, now_usec, now_mono);
-
-	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
-		struct manifold_run *mr = &e->manifolds[m];
-		const struct channel_ref *sensor = &e->station->manifolds[m].sensor;
-		const char *why = NULL;
-		int32_t mv;
-		int r;
-
-		r = exhaust_sample(e, sensor, e->station->manifolds[m].reference_mv, &mr->cold, &mv,
-				   &why);
-		if (r < 0) {
-			if (!mr->sensor_failed)
-				engine_raise_fault(e, ENGINE_FAULT_SENSOR, ENGINE_NO_INDEX, m, r,
-						   "manifold %s: exhaust sensor %s unreadable: %s",
-						   e->station->manifolds[m].name,
-						   channel_ref_format(sensor, name), why);
-			mr->sensor_failed = true;
-			mr->mv_valid = false;
-			mr->cold = false;
-			/* A purge cannot be judged without it; detector fills can go on. */
-			if (mr->phase == MANIFOLD_PHASE_PURGING)
-				manifold_fill_abort(e, m, FILL_RESULT_ABORTED, false, now_usec, now_mono);
-			continue;
+		if (e->detectors[d].phase == DETECTOR_PHASE_FILLING) {
+			e->detectors[d].read_in_scan = scan;
+			detector_sample_filling(e, d, now_usec, now_mono);
 		}
-		mr->sensor_failed = false;
-		mr->mv_valid = true;
-		mr->mv = mv;
-	}
+	for (uint32_t m = 0; m < e->station->n_manifolds; m++)
+		if (e->manifolds[m].phase == MANIFOLD_PHASE_PURGING) {
+			e->manifolds[m].read_in_scan = scan;
+			manifold_sample(e, m, now_usec, now_mono);
+		}
+
+	for (uint32_t d = 0; d < e->station->n_detectors; d++)
+		if (e->detectors[d].read_in_scan != scan)
+			detector_sample(e, d, now_usec, now_mono);
+	for (uint32_t m = 0; m < e->station->n_manifolds; m++)
+		if (e->manifolds[m].read_in_scan != scan)
+			manifold_sample(e, m, now_usec, now_mono);
 }
 
 /*
@@ -555,7 +566,7 @@ void engine_manifold_view(const struct engine *e, uint32_t m, struct engine_mani
 void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 {
 	bool crashed = e->shut_down, error = false, busy = false;
-	uint32_t filling = 0;
+	uint32_t filling = 0, purging = 0;
 
 	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
 		const struct detector_run *r = &e->detectors[d];
@@ -569,6 +580,7 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
 		const struct manifold_run *r = &e->manifolds[m];
 
+		purging += r->phase == MANIFOLD_PHASE_PURGING;
 		crashed = crashed || r->input.close_failed || r->output.close_failed;
 		error = error || r->overfull || r->underfull || r->sensor_failed || r->input_failed ||
 			r->valve_failed;
@@ -581,6 +593,7 @@ void engine_global_view(const struct engine *e, struct engine_global_view *ret)
 			 error ? ENGINE_STATE_FILL_ERROR :
 			 busy ? ENGINE_STATE_FILLING : ENGINE_STATE_OK,
 		.filling_count = filling,
+		.fast_exhausts = e->manual_fill || e->shut_down ? 0 : filling + purging,
 		.alarm = e->alarm.asserted,
 		.dewar_inhibit = e->dewar_inhibit.asserted,
 	};
@@ -602,27 +615,37 @@ static void property_changed(struct engine *e, enum engine_object object, uint32
 		e->observer->property_changed(e->observer_userdata, object, index);
 }
 
+void engine_publish_detector(struct engine *e, uint32_t d)
+{
+	struct engine_detector_view v;
+
+	engine_detector_view(e, d, &v);
+	if (memcmp(&v, &e->detectors[d].published, sizeof(v)) != 0) {
+		e->detectors[d].published = v;
+		property_changed(e, ENGINE_OBJECT_DETECTOR, d);
+	}
+}
+
+void engine_publish_manifold(struct engine *e, uint32_t m)
+{
+	struct engine_manifold_view v;
+
+	engine_manifold_view(e, m, &v);
+	if (memcmp(&v, &e->manifolds[m].published, sizeof(v)) != 0) {
+		e->manifolds[m].published = v;
+		property_changed(e, ENGINE_OBJECT_MANIFOLD, m);
+	}
+}
+
 /* Tell the observer about every view that differs from what it last saw. */
 void engine_publish(struct engine *e)
 {
-	struct engine_detector_view dv;
-	struct engine_manifold_view mv;
 	struct engine_global_view gv;
 
-	for (uint32_t d = 0; d < e->station->n_detectors; d++) {
-		engine_detector_view(e, d, &dv);
-		if (memcmp(&dv, &e->detectors[d].published, sizeof(dv)) != 0) {
-			e->detectors[d].published = dv;
-			property_changed(e, ENGINE_OBJECT_DETECTOR, d);
-		}
-	}
-	for (uint32_t m = 0; m < e->station->n_manifolds; m++) {
-		engine_manifold_view(e, m, &mv);
-		if (memcmp(&mv, &e->manifolds[m].published, sizeof(mv)) != 0) {
-			e->manifolds[m].published = mv;
-			property_changed(e, ENGINE_OBJECT_MANIFOLD, m);
-		}
-	}
+	for (uint32_t d = 0; d < e->station->n_detectors; d++)
+		engine_publish_detector(e, d);
+	for (uint32_t m = 0; m < e->station->n_manifolds; m++)
+		engine_publish_manifold(e, m);
 	engine_global_view(e, &gv);
 	if (memcmp(&gv, &e->published, sizeof(gv)) != 0) {
 		e->published = gv;

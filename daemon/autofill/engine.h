@@ -109,6 +109,9 @@ struct engine_manifold_view {
 struct engine_global_view {
 	enum engine_state state;
 	uint32_t filling_count;		/* detectors with their valve open for a fill */
+	/* Exhausts to sample between scans (engine_sample_filling()): those
+	 * of filling detectors and of purging manifolds; 0 = none. */
+	uint32_t fast_exhausts;
 	bool alarm;
 	bool dewar_inhibit;		/* the supply dewar is told not to refill */
 };
@@ -175,12 +178,20 @@ static inline void engine_freep(struct engine **e)
 void engine_scan(struct engine *e, int64_t now_realtime_usec, int64_t now_monotonic_usec);
 
 /*
- * Read one detector's exhaust now, between scans (for a faster timer on
- * the detectors that fill): debounced as at a scan (the confirming
- * conversions taken at once); a fill whose exhaust is confirmed cold ends
- * "full" here, its valve closed. Does nothing in manual fill or after
- * engine_shutdown().
+ * The fast path (fast-sampling.c): read the exhausts of the running fills
+ * between scans, at a rate of their own (the global view's fast_exhausts
+ * says whether there are any). engine_sample_filling() reads every
+ * filling detector's and every purging manifold's exhaust, debounced as
+ * at a scan (the confirming conversions taken at once); a fill whose LN2
+ * is confirmed ends "full" in this call, its valve closed (the last one
+ * of its manifold closes the input), and a purge whose LN2 is confirmed
+ * ends in this call (detector valves open, output closed).
+ * engine_sample_detector() does the same for one detector (an idle one is
+ * only read). Timeouts (underfull), inputs, the overfull watch and the
+ * outputs stay with engine_scan(). Both do nothing in manual fill or
+ * after engine_shutdown().
  */
+void engine_sample_filling(struct engine *e, int64_t now_realtime_usec, int64_t now_monotonic_usec);
 void engine_sample_detector(struct engine *e, uint32_t detector,
 			    int64_t now_realtime_usec, int64_t now_monotonic_usec);
 

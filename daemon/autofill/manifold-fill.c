@@ -234,6 +234,15 @@ static void purge_end(struct engine *e, uint32_t m, int64_t now_usec, int64_t no
 	manifold_fill_settle(e, m, now_usec);
 }
 
+/* A purge whose manifold output is (debounced) cold is done: step 3. */
+bool manifold_purge_full(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono)
+{
+	if (e->manifolds[m].phase != MANIFOLD_PHASE_PURGING || !manifold_sensor_cold(e, m))
+		return false;
+	purge_end(e, m, now_usec, now_mono);
+	return true;
+}
+
 void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t now_mono)
 {
 	const struct manifold *conf = &e->station->manifolds[m];
@@ -252,8 +261,8 @@ void manifold_fill_step(struct engine *e, uint32_t m, int64_t now_usec, int64_t 
 		manifold_fill_settle(e, m, now_usec);
 		if (mr->phase != MANIFOLD_PHASE_PURGING)
 			break;
-		if (manifold_sensor_cold(e, m)) {
-			purge_end(e, m, now_usec, now_mono);
+		if (manifold_purge_full(e, m, now_usec, now_mono)) {
+			break;
 		} else if (now_mono - mr->purge_start_mono >= seconds_usec(conf->max_fill_s)) {
 			mr->underfull = true;
 			engine_raise_fault(e, ENGINE_FAULT_UNDERFULL, ENGINE_NO_INDEX, m, 0,

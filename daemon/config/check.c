@@ -212,6 +212,7 @@ static const char *const station_field_names[_STATION_FIELD_MAX] = {
 	[STATION_DEWAR_INHIBIT] = "dewar-inhibit",
 	[STATION_ALARM] = "alarm",
 	[STATION_DEBOUNCE_READINGS] = "debounce-readings",
+	[STATION_EXHAUST_SAMPLE_RATE] = "exhaust-sample-rate",
 };
 
 static const char *const manifold_field_names[_MANIFOLD_FIELD_MAX] = {

@@ -21,6 +21,8 @@
  *               62 cryostream command port (u16)  64 cryostream silence
  *               timeout s  68 cryostream command timeout s
  *               72 cryostream flags (u8, bit 0: checksum ignore)
+ *               76 exhaust sample rate mHz (u32; 0 = the default, 100 Hz,
+ *               as in databases written before the setting existed)
  * card (32)     8 address (u16)  10 model (u16)  12 ADC range (u8)
  *               13 crate (u8)
  * manifold(128) 8 name (4, NUL padded)  12 sensor  16 input valve
@@ -56,7 +58,8 @@
 #define DETECTOR_PRESETS_OFFSET 40u
 #define STATION_CRYOSTREAM_LINK_OFFSET 60u
 #define STATION_CRYOSTREAM_FLAGS_OFFSET 72u
-#define STATION_RESERVED_OFFSET 73u
+#define STATION_EXHAUST_SAMPLE_RATE_OFFSET 76u
+#define STATION_RESERVED_OFFSET 80u
 #define CRYOSTREAM_FLAG_IGNORE_CHECKSUM 0x01u
 #define CRYOSTREAM_RESERVED_OFFSET 48u
 #define CCD_NAME_OFFSET 8u
@@ -157,6 +160,9 @@ void database_encode_station(const struct station_globals *g, uint8_t *buf)
 	put_le32(buf + STATION_CRYOSTREAM_LINK_OFFSET + 8, g->cryostream_link.command_timeout_s);
 	buf[STATION_CRYOSTREAM_FLAGS_OFFSET] =
 		g->cryostream_link.ignore_checksum ? CRYOSTREAM_FLAG_IGNORE_CHECKSUM : 0;
+	put_le32(buf + STATION_EXHAUST_SAMPLE_RATE_OFFSET,
+		 g->exhaust_sample_rate_millihz == EXHAUST_SAMPLE_RATE_MILLIHZ_DEFAULT ? 0 :
+		 g->exhaust_sample_rate_millihz);
 	seal(buf, DATABASE_STATION_RECORD_SIZE);
 }
 
@@ -416,7 +422,7 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 	r = check_frame(buf, DATABASE_STATION_RECORD_SIZE, k, 0, offset, err);
 	if (r < 0)
 		return r;
-	if (buf[8] || buf[11] ||
+	if (buf[8] || buf[11] || !all_zero(buf + STATION_CRYOSTREAM_FLAGS_OFFSET + 1, 3) ||
 	    !all_zero(buf + STATION_RESERVED_OFFSET,
 		      DATABASE_STATION_RECORD_SIZE - 4 - STATION_RESERVED_OFFSET) || buf[9] > 1 ||
 	    (buf[STATION_CRYOSTREAM_FLAGS_OFFSET] & ~CRYOSTREAM_FLAG_IGNORE_CHECKSUM))
@@ -425,6 +431,12 @@ int database_decode_station(const uint8_t *buf, uint64_t offset, struct station_
 	g.debounce_readings = buf[10] ? buf[10] : DEBOUNCE_READINGS_DEFAULT;
 	if (g.debounce_readings > DEBOUNCE_READINGS_MAX)
 		return bad_value(err, k, 0, offset, "debounce readings");
+	g.exhaust_sample_rate_millihz = get_le32(buf + STATION_EXHAUST_SAMPLE_RATE_OFFSET);
+	if (!g.exhaust_sample_rate_millihz)
+		g.exhaust_sample_rate_millihz = EXHAUST_SAMPLE_RATE_MILLIHZ_DEFAULT;
+	if (g.exhaust_sample_rate_millihz < EXHAUST_SAMPLE_RATE_MILLIHZ_MIN ||
+	    g.exhaust_sample_rate_millihz > EXHAUST_SAMPLE_RATE_MILLIHZ_MAX)
+		return bad_value(err, k, 0, offset, "exhaust sample rate");
 	g.scan_rate_millihz = get_le32(buf + 12);
 	g.backup_interval_s = get_le32(buf + 16);
 	if (g.scan_rate_millihz < SCAN_RATE_MILLIHZ_MIN || g.scan_rate_millihz > SCAN_RATE_MILLIHZ_MAX)

@@ -22,6 +22,7 @@ static void dump_station(const struct station_globals *g, FILE *f)
 	fprintf(f, "\tdewar-inhibit %s\n", channel_ref_format(&g->dewar_inhibit, ref));
 	fprintf(f, "\talarm %s\n", channel_ref_format(&g->alarm, ref));
 	fprintf(f, "\tdebounce-readings %u\n", g->debounce_readings);
+	fprintf(f, "\texhaust-sample-rate %s\n", value_format_frequency(g->exhaust_sample_rate_millihz, buf));
 	fprintf(f, "}\n");
 }
 

@@ -374,6 +374,26 @@ static bool parse_duration(struct parser *p, const char *key, uint32_t min, uint
 	return true;
 }
 
+static bool parse_rate(struct parser *p, const char *key, uint32_t min, uint32_t max,
+		       const char *range, uint32_t *ret)
+{
+	struct token t;
+	const char *why;
+
+	if (!take_word(p, "a frequency", &t))
+		return false;
+	if (value_parse_frequency(t.text, t.length, ret, &why) < 0) {
+		error_bad_value(p, &t, key, why);
+		return false;
+	}
+	if (*ret < min || *ret > max) {
+		diagnostic_error(p->diagnostics, &t.at, "%s %.*s is out of range (%s)", key,
+				 (int)t.length, t.text, range);
+		return false;
+	}
+	return true;
+}
+
 /* "HH:MM" arrives as three tokens: word ':' word. */
 static bool parse_clock_time(struct parser *p, uint16_t *ret, struct source_location *at)
 {
@@ -428,6 +448,7 @@ enum key_type {
 	KEY_COMMAND_TIMEOUT,
 	KEY_CRYOSTREAM_NUMBER,
 	KEY_DEBOUNCE_READINGS,
+	KEY_EXHAUST_SAMPLE_RATE,
 	KEY_IPV4_ADDRESS,
 	KEY_CHECKSUM,
 	KEY_CCD_TTY,
@@ -460,6 +481,8 @@ static const struct key station_keys[] = {
 	KEY("alarm", KEY_TTL_FLAG, STATION_ALARM, struct station_globals, alarm),
 	KEY("debounce-readings", KEY_DEBOUNCE_READINGS, STATION_DEBOUNCE_READINGS,
 	    struct station_globals, debounce_readings),
+	KEY("exhaust-sample-rate", KEY_EXHAUST_SAMPLE_RATE, STATION_EXHAUST_SAMPLE_RATE,
+	    struct station_globals, exhaust_sample_rate_millihz),
 };
 
 static const struct key manifold_keys[] = {
@@ -727,24 +750,12 @@ static bool parse_key_value(struct parser *p, const struct key *key, void *block
 	case KEY_BACKUP_INTERVAL:
 		return parse_duration(p, key->name, BACKUP_INTERVAL_MIN_S, BACKUP_INTERVAL_MAX_S,
 				      value);
-	case KEY_SCAN_RATE: {
-		const char *why;
-		uint32_t *rate = value;
-
-		if (!take_word(p, "a frequency", &t))
-			return false;
-		if (value_parse_frequency(t.text, t.length, rate, &why) < 0) {
-			error_bad_value(p, &t, key->name, why);
-			return false;
-		}
-		if (*rate < SCAN_RATE_MILLIHZ_MIN || *rate > SCAN_RATE_MILLIHZ_MAX) {
-			diagnostic_error(p->diagnostics, &t.at,
-					 "scan-rate %.*s is out of range (0.1Hz-100Hz)",
-					 (int)t.length, t.text);
-			return false;
-		}
-		return true;
-	}
+	case KEY_SCAN_RATE:
+		return parse_rate(p, key->name, SCAN_RATE_MILLIHZ_MIN, SCAN_RATE_MILLIHZ_MAX,
+				  "0.1Hz-100Hz", value);
+	case KEY_EXHAUST_SAMPLE_RATE:
+		return parse_rate(p, key->name, EXHAUST_SAMPLE_RATE_MILLIHZ_MIN,
+				  EXHAUST_SAMPLE_RATE_MILLIHZ_MAX, "1Hz-1000Hz", value);
 	case KEY_YES_NO:
 		if (!take_word(p, "yes or no", &t))
 			return false;

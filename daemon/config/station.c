@@ -19,6 +19,7 @@ struct station *station_new(void)
 		return NULL;
 	strcpy(s->globals.operator_group, "stationd-operator");
 	s->globals.debounce_readings = DEBOUNCE_READINGS_DEFAULT;
+	s->globals.exhaust_sample_rate_millihz = EXHAUST_SAMPLE_RATE_MILLIHZ_DEFAULT;
 	s->globals.cryostream_link = (struct cryostream_link){
 		.status_port = CRYOSTREAM_STATUS_PORT_DEFAULT,
 		.command_port = CRYOSTREAM_COMMAND_PORT_DEFAULT,

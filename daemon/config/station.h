@@ -71,6 +71,11 @@ enum line_kind {
 #define DEBOUNCE_READINGS_DEFAULT 3u
 #define DEBOUNCE_READINGS_MIN 1u
 #define DEBOUNCE_READINGS_MAX 16u
+/* How often the exhaust of a running fill or purge is read between scans
+ * (the fast path: its valve closes within one such period of LN2). */
+#define EXHAUST_SAMPLE_RATE_MILLIHZ_DEFAULT 100000u	/* 100 Hz */
+#define EXHAUST_SAMPLE_RATE_MILLIHZ_MIN 1000u		/* 1 Hz */
+#define EXHAUST_SAMPLE_RATE_MILLIHZ_MAX 1000000u	/* 1 kHz */
 #define MAX_FILL_MIN_S 1u
 #define MAX_FILL_MAX_S 7200u
 #define CLOSURE_DELAY_MAX_S 3600u
@@ -133,6 +138,7 @@ enum station_field {
 	STATION_DEWAR_INHIBIT,
 	STATION_ALARM,
 	STATION_DEBOUNCE_READINGS,
+	STATION_EXHAUST_SAMPLE_RATE,
 	_STATION_FIELD_MAX,
 };
 
@@ -164,6 +170,7 @@ struct station_globals {
 	uint32_t scan_rate_millihz;
 	uint32_t backup_interval_s;
 	uint32_t debounce_readings;
+	uint32_t exhaust_sample_rate_millihz;
 	char operator_group[OPERATOR_GROUP_MAX + 1];
 	struct channel_ref dewar_inhibit;	/* XVME-240 output: port line or flag */
 	struct channel_ref alarm;		/* XVME-240 flag */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Drive the autofill engine on the fake plant (tests/unit/engine-fake.c)
- * with any sequence of scans, plant faults and operator commands, and
+ * with any sequence of scans, fast-path samples between them (op 1 with
+ * the high bit), plant faults and operator commands, and
  * check the safety invariants after every step:
  *
  *  - a valve is never open without the dewar inhibit, and the inhibit
@@ -142,6 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fake_glitch(f, d, arg & 4 ? WARM_MV : COLD_MV, 1 + (arg & 1));
 			/* fall through */
 		case 0: case 1:
+			if (op == 1 && (arg & 8)) {	/* the fast path between scans */
+				for (unsigned n = 0; n <= (arg & 7); n++)
+					fake_sample_fast(f, 10000);
+				break;
+			}
 			fake_scan(f);
 			if (!f->output_fails[0])
 				inhibit_unsettled = false;

@@ -60,6 +60,7 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 			return -ETIMEDOUT;
 		f->manifold_reads[i]++;
 		f->scan_manifold_reads[i]++;
+		f->manifold_read_at[i] = ++f->n_conversions;
 		if (f->manifold_glitch_reads[i]) {
 			f->manifold_glitch_reads[i]--;
 			*ret = f->manifold_glitch_mv[i];
@@ -76,6 +77,7 @@ static int fake_read_sensor(void *userdata, const struct channel_ref *sensor, in
 		return -ETIMEDOUT;
 	f->reads[i]++;
 	f->scan_reads[i]++;
+	f->read_at[i] = ++f->n_conversions;
 	if (f->glitch_reads[i]) {
 		*ret = f->glitch_mv[i][0];
 		f->glitch_reads[i]--;
@@ -338,6 +340,15 @@ void fake_scan(struct fake_plant *f)
 	memset(f->scan_reads, 0, sizeof(f->scan_reads));
 	memset(f->scan_manifold_reads, 0, sizeof(f->scan_manifold_reads));
 	engine_scan(f->engine, f->real_usec, f->mono_usec);
+}
+
+void fake_sample_fast(struct fake_plant *f, int64_t usec)
+{
+	f->real_usec += usec;
+	f->mono_usec += usec;
+	memset(f->scan_reads, 0, sizeof(f->scan_reads));
+	memset(f->scan_manifold_reads, 0, sizeof(f->scan_manifold_reads));
+	engine_sample_filling(f->engine, f->real_usec, f->mono_usec);
 }
 
 void fake_scans(struct fake_plant *f, unsigned n)

@@ -59,6 +59,8 @@ struct fake_plant {
 	/* Conversions of each sensor, and of each sensor during the last scan. */
 	unsigned reads[FAKE_DETECTORS_MAX], manifold_reads[FAKE_MANIFOLDS_MAX];
 	unsigned scan_reads[FAKE_DETECTORS_MAX], scan_manifold_reads[FAKE_MANIFOLDS_MAX];
+	/* Order of conversions: the n_conversions count at each sensor's last. */
+	unsigned n_conversions, read_at[FAKE_DETECTORS_MAX], manifold_read_at[FAKE_MANIFOLDS_MAX];
 	/* The dewar-inhibit (0) or alarm (1) output's writes fail (-EIO). */
 	bool output_fails[2];
 	unsigned fill_ticks[FAKE_DETECTORS_MAX], purge_ticks;
@@ -88,6 +90,10 @@ void fake_free(struct fake_plant *f);
 /* Advance one second, run the plant physics, then engine_scan(). */
 void fake_scan(struct fake_plant *f);
 void fake_scans(struct fake_plant *f, unsigned n);
+/* Advance usec (no physics: LN2 arrives by sensor_stuck_mv), then the
+ * fast path, engine_sample_filling(), as the daemon's timer runs it;
+ * scan_reads count its conversions. */
+void fake_sample_fast(struct fake_plant *f, int64_t usec);
 /* Scan until no fill is in progress (at most max scans); returns scans run. */
 unsigned fake_scan_until_idle(struct fake_plant *f, unsigned max);
 

@@ -126,7 +126,8 @@ static void test_symbols_and_one_line_blocks(void **state)
 		       "define EARLY 05\n"
 		       "card 240 @ TTL\ncard 260 @ RELAYS\ncard 560 @ SENSORS unipolar\n"
 		       "station { scan-rate 0.5Hz; backup-interval 90s; operator-group GROUP;"
-		       " dewar-inhibit TTL:flag1; alarm TTL:flag0; slot-zero no; debounce-readings 5 }\n"
+		       " dewar-inhibit TTL:flag1; alarm TTL:flag0; slot-zero no; debounce-readings 5;"
+		       " exhaust-sample-rate 250Hz }\n"
 		       "manifold B { sensor ADC:31; input-valve RELAYS:30; output-valve RELAYS:31;"
 		       " manual-fill-key TTL:irq7; reference REF; max-fill 2min; closure-delay 0s }\n"
 		       "detector 9 { manifold B; sensor ADC:4; valve RELAYS:4; bias-shutdown TTL:port3.5;"
@@ -139,6 +140,7 @@ static void test_symbols_and_one_line_blocks(void **state)
 	assert_int_equal(c.station->globals.backup_interval_s, 90);
 	assert_string_equal(c.station->globals.operator_group, "cryo_ops");
 	assert_int_equal(c.station->globals.debounce_readings, 5);
+	assert_int_equal(c.station->globals.exhaust_sample_rate_millihz, 250000);
 	assert_int_equal(c.station->globals.dewar_inhibit.kind, LINE_FLAG);
 	assert_int_equal(c.station->globals.dewar_inhibit.index, 1);
 	assert_int_equal(c.station->cards[2].adc_range, ADC_RANGE_UNIPOLAR);
@@ -200,6 +202,8 @@ static void test_two_crates_and_slot_zero(void **state)
 		print_message("# %s\n", c.lines[i]);
 	assert_int_equal(c.result, 0);
 	assert_int_equal(c.station->globals.debounce_readings, DEBOUNCE_READINGS_DEFAULT);
+	assert_int_equal(c.station->globals.exhaust_sample_rate_millihz,
+			 EXHAUST_SAMPLE_RATE_MILLIHZ_DEFAULT);
 	/* cards sorted by crate, then address */
 	assert_int_equal(c.station->cards[0].crate, 0);
 	assert_int_equal(c.station->cards[1].crate, 1);
@@ -351,6 +355,36 @@ static void test_round_trip_debounce(void **state)
 	assert_int_equal(c.result, 0);
 	assert_int_equal(database_encode(c.station, &image, &size), 0);
 	assert_int_equal(image[DATABASE_HEADER_SIZE + 10], 0);
+	compiled_done(&c);
+}
+
+/* The fast sampling rate survives dump and compile; the default is
+ * written as 0, the bytes of a database compiled before it existed. */
+static void test_round_trip_exhaust_sample_rate(void **state)
+{
+	static const char *const rates[] = { "1Hz", "12.5Hz", "100Hz", "1000Hz" };
+	static const uint32_t millihz[] = { 1000, 12500, 100000, 1000000 };
+	_cleanup_free_ uint8_t *image = NULL;
+	const char *at = strstr(BASE_STATION, "\tscan-rate 10Hz\n");
+	size_t size;
+	struct compiled c;
+
+	for (size_t i = 0; i < ELEMENTSOF(rates); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		assert_true(asprintf(&text, "%.*s\texhaust-sample-rate %s\n%s",
+				     (int)(at - BASE_STATION), BASE_STATION, rates[i], at) > 0);
+		compile_string(text, &c);
+		assert_int_equal(c.result, 0);
+		assert_int_equal(c.station->globals.exhaust_sample_rate_millihz, millihz[i]);
+		assert_round_trip(c.station);
+		compiled_done(&c);
+	}
+	compile_string(BASE_STATION, &c);
+	assert_int_equal(c.result, 0);
+	assert_int_equal(database_encode(c.station, &image, &size), 0);
+	for (unsigned b = 73; b < 80; b++)
+		assert_int_equal(image[DATABASE_HEADER_SIZE + b], 0);
 	compiled_done(&c);
 }
 
@@ -519,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_example),
 		cmocka_unit_test(test_round_trip_unusual_values),
 		cmocka_unit_test(test_round_trip_debounce),
+		cmocka_unit_test(test_round_trip_exhaust_sample_rate),
 		cmocka_unit_test(test_generated_stations),
 		cmocka_unit_test(test_example_is_generated),
 		cmocka_unit_test(test_compiler_cli),

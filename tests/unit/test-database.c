@@ -239,6 +239,18 @@ static void debounce_out_of_range(uint8_t *image, size_t *size)
 	reseal(image + 64, 128);
 }
 
+static void sample_rate_out_of_range(uint8_t *image, size_t *size)
+{
+	put_le32(image + 64 + 76, EXHAUST_SAMPLE_RATE_MILLIHZ_MAX + 1);
+	reseal(image + 64, 128);
+}
+
+static void station_reserved_byte_set(uint8_t *image, size_t *size)
+{
+	image[64 + 74] = 1;
+	reseal(image + 64, 128);
+}
+
 static void station_record_damaged(uint8_t *image, size_t *size)
 {
 	image[64 + 12] ^= 0x80;
@@ -294,6 +306,10 @@ static void test_corruption_is_named(void **state)
 	}
 	expect_corrupt(f, record_from_another_configuration, -EBADMSG, message);
 	expect_corrupt(f, debounce_out_of_range, -EBADMSG, "station record 0 at offset 64: invalid debounce readings");
+	expect_corrupt(f, sample_rate_out_of_range, -EBADMSG,
+		       "station record 0 at offset 64: invalid exhaust sample rate");
+	expect_corrupt(f, station_reserved_byte_set, -EBADMSG,
+		       "station record 0 at offset 64: invalid reserved bytes");
 	memcpy(record, f->image + 64, 128);
 	record[12] ^= 0x80;
 	snprintf(message, sizeof(message),
