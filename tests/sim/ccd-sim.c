@@ -412,8 +412,12 @@ static int data_render(struct sim *s, const struct ccd_readout *r)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		size_t bytes = ccd_image_bytes(&regions[i], s->o.image.bitpix);
-		/* The controller does not know the run number: the DAS does. */
-		int h = ccd_image_header(header, sizeof(header), 0, &regions[i], &s->o.image);
+		/*
+		 * run= is the controller's own read-out count: stationd's run
+		 * numbers never reach it (daemon/ccd/README.md).
+		 */
+		int h = ccd_image_header(header, sizeof(header), r->sequence, &regions[i],
+					 &s->o.image);
 		int r2;
 
 		if (h < 0)

@@ -379,7 +379,8 @@ static void check_run(struct host *h)
 	n = command(h, "RSP200(1)");
 	tap(acked(h, n, 1000), "reading out, a command is still acknowledged");
 	tap(data_receive(h, &img, 15000), "the pixels arrive on the data socket");
-	tap(strcmp(img.header, "SCCDIMG1 run=0 window=0 naxis1=1124 naxis2=1124 bitpix=16 "
+	/* run=1: the controller's first read-out. */
+	tap(strcmp(img.header, "SCCDIMG1 run=1 window=0 naxis1=1124 naxis2=1124 bitpix=16 "
 			       "bzero=32767 bytes=2526752") == 0, "their header: %s", img.header);
 	tap(img.bytes == 2526752, "exactly the bytes it announces (%zu)", img.bytes);
 	tap(img.mean > 1000 && img.mean < 1100,

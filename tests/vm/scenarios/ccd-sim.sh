@@ -8,6 +8,7 @@
 # the data socket, every fault of the control FIFO as the host sees it on
 # the line (and as the discipline counts it), RES and the time service.
 # timeout: 240
+# shellcheck disable=SC2317 # cleanup runs from the EXIT trap
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
 unet_load_or_bail
