@@ -17,7 +17,7 @@
 #   grep "open detector 1" "$STATION_VALVE_LOG"    # in $STATION_PLANT_LOG
 #
 # station_up [-c CONFIG | -n N] [-s SCALE] [-d DIR] [-p PLANT-ARGS]
-#            [--no-plant] [--no-daemon] [--cryostream-sim]
+#            [--no-plant] [--no-daemon] [--cryostream-sim] [--ccd-sim]
 #   -c CONFIG   station configuration (text); default the example station
 #               without Cryostreams (station.conf; station-up's default
 #               is station-cryostream.conf, the same with two Cryostreams)
@@ -32,6 +32,12 @@
 #               one), at the plant's time scale; logs in
 #               $STATION_DIR/cryostream-<name>.log. Not the default: a
 #               scenario may run its own simulators on those addresses.
+#   --ccd-sim   one ccd-sim per `ccd` statement, on a pseudo-terminal with
+#               n_unet attached by ldattach (9600 7E1, INPCK), its profile
+#               and data socket the statement's, at the plant's time
+#               scale; stationd runs a copy of the configuration whose ccd
+#               statements name those terminals (`tty ptsN`). Log, control
+#               FIFO and pty link in $STATION_DIR/ccd-<name>.{log,ctl,tty}.
 # On success it exports DBUS_SYSTEM_BUS_ADDRESS and sets (and writes to
 # $STATION_DIR/station.env, which station_down and station-up --down read):
 #   STATION_DIR STATION_CONFIG STATION_DATABASE STATION_STATE_DIR
@@ -39,7 +45,9 @@
 #   STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG
 #   STATION_RELAY_CARDS (the XVME-260 card names) STATION_SCALE
 #   STATION_CRYOSTREAMS ("CS0=411@127.0.0.2 ..." simulated) and
-#   STATION_CRYOSTREAM_PIDS
+#   STATION_CRYOSTREAM_PIDS; with --ccd-sim STATION_CCDS ("CCD1=pts3 ...")
+#   STATION_CCD_PIDS STATION_LDATTACH_PIDS, and STATION_DAEMON_CONFIG (what
+#   stationd runs: the configuration with each CCD's line the simulator's)
 # On failure it says why on stderr, tears down what it started, returns 1.
 #
 # station_start_daemon [VAR=value...]  stationd in the background (env
@@ -59,12 +67,20 @@
 # station_busctl ARGS   busctl on the station's bus
 # station_plant_ask CMD  a command to ln2-plant's control pipe; prints
 #                       its reply (fails after 10 s without one)
+# station_ccds DB       "<name> <profile file|-> <data socket|-> <host name>"
+#                       per configured CCD
+# station_start_ccd_sim NAME PROFILE [ccd-sim options]  one simulated CCD
+#                       controller on a pty with n_unet attached (what
+#                       --ccd-sim does per ccd statement)
+# station_ccd_ask NAME CMD  a command to that CCD's simulator (ccd-sim(1)
+#                       control commands); prints its reply
 station_top=${STATIOND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 station_build=${STATIOND_BUILD:-$station_top/build}
 station_plant_root=/sys/kernel/debug/xvme-sim
-# The example station with its two Cryostreams: what `make run` shows.
+# The example station with its two Cryostreams and its CCD camera: what
+# `make run` shows.
 # shellcheck disable=SC2034 # station-up's default
-station_cryostream_config=$station_top/daemon/examples/station-cryostream.conf
+station_example_config=$station_top/daemon/examples/station-ccd.conf
 
 station_say() { echo "station: $*" >&2; }
 
@@ -144,10 +160,15 @@ station_modprobe() {
 
 station_unload_modules() {
 	local m rc=0
-	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
+	for m in xvme240 xvme260 xvme560 xvme-sim xvme ${STATION_UNET_LOADED:+n_unet}; do
 		[ -d "/sys/module/${m//-/_}" ] || continue
+		# A pty's discipline lets go of n_unet once its tty is released.
+		if [ "$m" = n_unet ]; then
+			station_wait 5 rmmod n_unet 2>/dev/null && continue
+		fi
 		rmmod "$m" || { station_say "cannot unload $m"; rc=1; }
 	done
+	STATION_UNET_LOADED=""
 	return $rc
 }
 
@@ -275,6 +296,131 @@ station_stop_cryostreams() {
 	STATION_CRYOSTREAM_PIDS=""
 }
 
+# ---------------------------------------------------------------- CCDs
+
+# The CCD controllers of a compiled station, one line each:
+# "<name> <profile file or -> <data socket or -> <host name>".
+station_ccds() {
+	"$(station_prog stationd-compile)" dump "$1" | awk '
+		function unquote(s) { gsub(/^"|"$/, "", s); return s }
+		$1 == "ccd" && $3 == "{" { name = $2; profile = ""; dir = ""; sock = "-"; host = "SYS" }
+		name != "" && $1 == "profile" { profile = $2 }
+		name != "" && $1 == "profile-dir" { dir = unquote($2) }
+		name != "" && $1 == "data-socket" { sock = unquote($2) }
+		name != "" && $1 == "host-name" { host = $2 }
+		name != "" && $1 == "}" {
+			print name, profile == "" ? "-" : dir "/" profile, sock, host
+			name = ""
+		}'
+}
+
+# The unet device on tty <ptsN>, once the discipline made it.
+station_unet_of() {
+	local d
+	for d in /sys/class/unet/*; do
+		[ "$(cat "$d/tty" 2>/dev/null)" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# station_start_ccd_sim NAME PROFILE [ccd-sim options...]: ccd-sim for
+# the CCD NAME on a pty (link, log, control FIFO and output in
+# $STATION_DIR/ccd-NAME.{tty,log,ctl,out}) at the station's time scale,
+# with ldattach attaching n_unet to the slave as an operator would on a
+# serial port (9600 7E1, INPCK). Appends "NAME=ptsN" to STATION_CCDS and
+# the pids to STATION_CCD_PIDS and STATION_LDATTACH_PIDS.
+station_start_ccd_sim() {
+	local name=$1 profile=$2 out=$STATION_DIR/ccd-$1.out pid tty ldpid
+	shift 2
+	if [ ! -d /sys/module/n_unet ]; then
+		station_modprobe n_unet || { station_say "n_unet does not load"; return 1; }
+		STATION_UNET_LOADED=1
+	fi
+	setsid "$(station_prog ccd-sim)" -p "$profile" -s "$STATION_SCALE" \
+		-L "$STATION_DIR/ccd-$name.tty" -l "$STATION_DIR/ccd-$name.log" \
+		--control "$STATION_DIR/ccd-$name.ctl" "$@" </dev/null >"$out" 2>&1 &
+	pid=$!
+	STATION_CCD_PIDS+="$pid "
+	if ! station_wait 10 eval "grep -q '^ready tty=' '$out' || ! station_pid_alive $pid" ||
+		! station_pid_alive "$pid"; then
+		station_say "ccd-sim for $name ($profile) did not start:"
+		sed 's/^/  /' "$out" >&2
+		return 1
+	fi
+	tty=$(sed -n 's|^ready tty=/dev/pts/\([0-9]*\) .*|pts\1|p' "$out")
+	setsid ldattach -d -s 9600 -7 -e -1 -i INPCK "${UNET_LDISC:-29}" "/dev/pts/${tty#pts}" \
+		</dev/null >>"$out" 2>&1 &
+	ldpid=$!
+	STATION_LDATTACH_PIDS+="$ldpid "
+	if ! station_wait 10 station_unet_of "$tty" >/dev/null; then
+		station_say "ldattach ${UNET_LDISC:-29} /dev/pts/${tty#pts} made no unet device for $name:"
+		sed 's/^/  /' "$out" >&2
+		return 1
+	fi
+	STATION_CCDS+="$name=$tty "
+}
+
+# One ccd-sim per configured CCD, with the statement's profile, data
+# socket (its directory made) and host name.
+station_start_ccds() {
+	local lines name profile sock host data
+	lines=$(station_ccds "$STATION_DATABASE") || return 1
+	STATION_CCDS="" STATION_CCD_PIDS="" STATION_LDATTACH_PIDS=""
+	[ -n "$lines" ] || return 0
+	while read -r name profile sock host; do
+		if [ "$profile" = - ]; then
+			station_say "ccd $name has no profile: ccd-sim needs one (a profile key)"
+			return 1
+		fi
+		data=()
+		if [ "$sock" != - ]; then
+			mkdir -p "$(dirname "$sock")" || return 1
+			data=(-d "$sock")
+		fi
+		station_start_ccd_sim "$name" "$profile" --host "$host" "${data[@]}" || return 1
+	done <<<"$lines"
+	station_say "ccd-sim: ${STATION_CCDS% }"
+}
+
+# The configuration stationd runs: the station's, its ccd statements
+# naming the simulators' terminals instead of their tty or device.
+station_ccd_config() {
+	local map=${STATION_CCDS% }
+	"$(station_prog stationd-compile)" dump "$STATION_DATABASE" | awk -v map="$map" '
+		BEGIN { n = split(map, pairs, " ")
+			for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); tty[kv[1]] = kv[2] } }
+		$1 == "ccd" && $3 == "{" { name = $2; print; print "\ttty " tty[name]; next }
+		name != "" && ($1 == "tty" || $1 == "device") { next }
+		$1 == "}" { name = "" }
+		{ print }' >"$STATION_DIR/station-ccd-sim.conf" || return 1
+	STATION_DAEMON_CONFIG=$STATION_DIR/station-ccd-sim.conf
+	"$(station_prog stationd-compile)" -q check "$STATION_DAEMON_CONFIG" ||
+		{ station_say "$STATION_DAEMON_CONFIG does not compile"; return 1; }
+}
+
+station_stop_ccds() {
+	local pid
+	for pid in ${STATION_LDATTACH_PIDS:-} ${STATION_CCD_PIDS:-}; do
+		station_pid_alive "$pid" || continue
+		kill -TERM "$pid" 2>/dev/null
+		if ! station_wait 10 eval "! station_pid_alive $pid"; then
+			station_say "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) did not stop on SIGTERM: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	STATION_LDATTACH_PIDS="" STATION_CCD_PIDS=""
+}
+
+# A control command to the named CCD's simulator; its reply, from its log.
+station_ccd_ask() {
+	local log=$STATION_DIR/ccd-$1.log before
+	before=$(wc -l <"$log")
+	echo "$2" >"$STATION_DIR/ccd-$1.ctl"
+	station_wait 10 eval "tail -n +$((before + 1)) '$log' | grep -q ' control '" || return 1
+	tail -n +$((before + 1)) "$log" | grep ' control ' | head -n 1 | sed 's/^[0-9.]* control //'
+}
+
 # ---------------------------------------------------------------- plant, bus, daemon
 
 station_start_plant() {
@@ -357,7 +503,8 @@ station_start_bus() {
 
 # shellcheck disable=SC2120 # the arguments are optional
 station_start_daemon() {
-	setsid env "$@" "$(station_prog stationd)" -c "$STATION_CONFIG" -s "$STATION_STATE_DIR" \
+	setsid env "$@" "$(station_prog stationd)" -c "${STATION_DAEMON_CONFIG:-$STATION_CONFIG}" \
+		-s "$STATION_STATE_DIR" \
 		</dev/null >>"$STATION_DAEMON_LOG" 2>&1 &
 	STATION_DAEMON_PID=$!
 	station_write_env
@@ -421,7 +568,8 @@ station_write_env() {
 		STATION_BUS_ADDRESS STATION_BUS_PID STATION_PLANT_PID STATION_DAEMON_PID \
 		STATION_VALVE_LOG STATION_PLANT_CTL STATION_PLANT_LOG STATION_DAEMON_LOG \
 		STATION_RELAY_CARDS STATION_SCALE STATION_CRYOSTREAMS \
-		STATION_CRYOSTREAM_PIDS; do
+		STATION_CRYOSTREAM_PIDS STATION_CCDS STATION_CCD_PIDS STATION_LDATTACH_PIDS \
+		STATION_UNET_LOADED STATION_DAEMON_CONFIG; do
 		printf '%s=%q\n' "$v" "${!v:-}"
 	done >"$STATION_DIR/station.env"
 }
@@ -429,10 +577,12 @@ station_write_env() {
 # ---------------------------------------------------------------- up and down
 
 station_up() {
-	local config="" detectors="" daemon=1 plant=1 cryostreams=""
+	local config="" detectors="" daemon=1 plant=1 cryostreams="" ccds=""
 	STATION_DIR=/run/stationd-sim STATION_SCALE=60 STATION_PLANT_ARGS=""
 	STATION_DAEMON_PID="" STATION_PLANT_PID="" STATION_BUS_PID="" STATION_RELAY_CARDS=""
 	STATION_BUS_ADDRESS="" STATION_CRYOSTREAMS="" STATION_CRYOSTREAM_PIDS=""
+	STATION_CCDS="" STATION_CCD_PIDS="" STATION_LDATTACH_PIDS="" STATION_UNET_LOADED=""
+	STATION_DAEMON_CONFIG=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-c) config=${2:?-c needs a file}; shift ;;
@@ -443,6 +593,7 @@ station_up() {
 		--no-daemon) daemon="" ;;
 		--no-plant) plant="" ;;
 		--cryostream-sim) cryostreams=1 ;;
+		--ccd-sim) ccds=1 ;;
 		*) station_say "unknown option '$1'"; return 1 ;;
 		esac
 		shift
@@ -483,7 +634,9 @@ station_up() {
 
 	if ! { station_load_crates "$STATION_DATABASE" &&
 		{ [ -z "$plant" ] || station_start_plant; } &&
-		{ [ -z "$cryostreams" ] || station_start_cryostreams; } && station_start_bus; }; then
+		{ [ -z "$cryostreams" ] || station_start_cryostreams; } &&
+		{ [ -z "$ccds" ] || { station_start_ccds && station_ccd_config; }; } &&
+		station_start_bus; }; then
 		station_down_quiet
 		return 1
 	fi
@@ -515,6 +668,7 @@ station_down() {
 		station_say "every valve closed"
 	fi
 	station_stop_cryostreams
+	station_stop_ccds
 	if station_pid_alive "${STATION_PLANT_PID:-}"; then
 		kill -TERM "$STATION_PLANT_PID"
 		station_wait 10 eval "! station_pid_alive $STATION_PLANT_PID"

@@ -69,14 +69,15 @@ station_run_show_cryostream() {
 
 # What to type, for the banner and the shell's profile.
 station_run_banner() {
-	local dump detectors manifolds cryostreams cs
+	local dump detectors manifolds cryostreams ccds cs ccd
 	dump=$(stationd-compile dump "$STATION_DATABASE")
 	detectors=$(grep -c '^detector ' <<<"$dump")
 	manifolds=$(grep -c '^manifold ' <<<"$dump")
 	cryostreams=$(grep -c '^cryostream ' <<<"$dump")
+	ccds=$(grep -c '^ccd ' <<<"$dump")
 	cat <<BANNER
 
-=== the simulated station: $detectors detectors on $manifolds manifolds, $cryostreams Cryostream(s), plant time x$STATION_SCALE ===
+=== the simulated station: $detectors detectors on $manifolds manifolds, $cryostreams Cryostream(s), $ccds CCD(s), plant time x$STATION_SCALE ===
 stationd is on a private system bus; DBUS_SYSTEM_BUS_ADDRESS points at it.
 Logs and the plant's files are in $STATION_DIR. Try:
 
@@ -106,6 +107,16 @@ BANNER
   kill -USR1 ${STATION_CRYOSTREAM_PIDS%% *}
                                                    its simulator falls silent (Connected goes
                                                    false, a Fault signal); again: it resumes
+BANNER
+	# The first CCD (CCD1 in the example), its controller simulated by
+	# ccd-sim on a pseudo-terminal with n_unet attached.
+	ccd=$(awk '$1 == "ccd" && $3 == "{" { print $2; exit }' <<<"$dump")
+	[ -n "$ccd" ] && [ -n "${STATION_CCD_PIDS:-}" ] && cat <<BANNER
+  tail -f $STATION_DIR/ccd-$ccd.log &
+                                                   the CCD controller's line: every frame both
+                                                   ways, its mechanisms, faults and pixels
+  echo status >$STATION_DIR/ccd-$ccd.ctl
+                                                   its state (in that log); faults: ccd-sim(1)
 BANNER
 	cat <<BANNER
   station-up --down; station-up -n 1000            another station (station-up --help)

@@ -2,18 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # The simulated station as `make run` brings it up: tests/sim/station-up
 # with no configuration given (the 72-detector, 12-manifold example with
-# two Cryostreams, daemon/examples/station-cryostream.conf). The autofill
+# two Cryostreams and the CCD CCD1, daemon/examples/station-ccd.conf). The
+# CCD's simulator runs on a pty with n_unet attached, stationd's copy of
+# the configuration names that pty as CCD1's line, and the controller has
+# heard the discipline's keep-alive and said INS. The autofill
 # objects and both Cryostream objects are on the bus; busctl introspect
 # shows CS0's complete interface (its properties exactly those of
 # dbus/org.stationd1.Cryostream.xml, its methods with their signatures);
 # each simulator started for the configuration connects as the controller
 # it is configured as, and a Cool reaches it. Torn down in the middle of
 # a fill: every relay off, no stationd, ln2-plant or cryostream-sim left,
-# the modules unloaded. First, with CS0's command address taken by
+# the modules unloaded, no ccd-sim or ldattach left. First, with CS0's
+# command address taken by
 # another program: station-up fails saying so and leaves nothing behind.
 # timeout: 300
 # shellcheck disable=SC2317,SC2016 # helpers run through check, wait_for and eval
 . "$STATIOND_TOP/tests/vm/scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/station-lib.sh"
 
 dir=/run/stationd-station-up
 up=$STATIOND_TOP/tests/sim/station-up
@@ -30,7 +35,7 @@ trap cleanup EXIT
 
 project_modules() {
 	local m loaded=""
-	for m in xvme xvme_sim xvme240 xvme260 xvme560; do
+	for m in xvme xvme_sim xvme240 xvme260 xvme560 n_unet; do
 		[ -d "/sys/module/$m" ] && loaded="$loaded $m"
 	done
 	echo "$loaded"
@@ -71,10 +76,11 @@ ok "station-up with the default configuration comes up"
 bus() { busctl --address="$STATION_BUS_ADDRESS" "$@"; }
 get() { bus get-property org.stationd1 "$1" $I "$2" 2>/dev/null; }
 
-expect_eq "the default configuration is the example with Cryostreams" \
-	"$STATION_CONFIG" "$(realpath "$STATIOND_TOP/daemon/examples/station-cryostream.conf")"
-check "station-up says: 72 detectors on 12 manifolds, 2 Cryostream(s)" \
-	grep -q "^# simulated station up: 72 detectors on 12 manifolds, 2 Cryostream(s)" <<<"$out"
+expect_eq "the default configuration is the example with Cryostreams and a CCD" \
+	"$STATION_CONFIG" "$(realpath "$STATIOND_TOP/daemon/examples/station-ccd.conf")"
+check "station-up says: 72 detectors on 12 manifolds, 2 Cryostream(s), 1 CCD(s)" \
+	grep -q "^# simulated station up: 72 detectors on 12 manifolds, 2 Cryostream(s), 1 CCD(s)" \
+	<<<"$out"
 check "station-up names each simulator: CS0 = controller 411 at 127.0.0.2" \
 	grep -q "^#   cryostream-sim pid [0-9]*: CS0 = controller 411 at 127.0.0.2" <<<"$out"
 check "... and CS1 = controller 369 on the next free loopback address" \
@@ -86,6 +92,29 @@ for pid in $STATION_CRYOSTREAM_PIDS; do
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cryostream-sim ] && sims=$((sims + 1))
 done
 expect_eq "two cryostream-sim processes run" "$sims" 2
+
+# ---- the CCD: ccd-sim on a pty, n_unet attached, stationd told so
+ccd_tty=${STATION_CCDS#CCD1=}
+ccd_tty=${ccd_tty%% *}
+check "station-up names CCD1's simulator and its terminal ($ccd_tty)" \
+	grep -q "^#   ccd-sim    pid [0-9]*: CCD1 on /dev/pts/${ccd_tty#pts} with n_unet" <<<"$out"
+expect_eq "one ccd-sim process runs" "$(cat "/proc/${STATION_CCD_PIDS%% *}/comm" 2>/dev/null)" \
+	ccd-sim
+check "its pty link names $ccd_tty" \
+	test "$(readlink "$STATION_DIR/ccd-CCD1.tty")" = "/dev/pts/${ccd_tty#pts}"
+unet_dev=$(grep -lx "$ccd_tty" /sys/class/unet/*/tty 2>/dev/null)
+check "n_unet is attached to it (${unet_dev:-no unet device})" test -n "$unet_dev"
+check "stationd runs a configuration whose CCD1 is on $ccd_tty" eval \
+	'[ "$STATION_DAEMON_CONFIG" = "$STATION_DIR/station-ccd-sim.conf" ] &&
+	 awk "/^ccd CCD1 /{c=1} c && \$1==\"tty\" {print \$2; exit}" "$STATION_DAEMON_CONFIG" |
+	 grep -qx "$ccd_tty"'
+check "with CCD1's profile and data socket" eval \
+	'grep -q "profile TEK5" "$STATION_DAEMON_CONFIG" &&
+	 grep -q "data-socket \"/run/stationd/CCD1.data\"" "$STATION_DAEMON_CONFIG"'
+check "the controller heard the discipline and said INS" \
+	wait_for 10 grep -q ' tx S CCD1>SYS [0-9A-F]* INS200(1)' "$STATION_DIR/ccd-CCD1.log"
+check "its control FIFO answers" eval \
+	'station_ccd_ask CCD1 status | grep -q "status: ok .*phase 0 idle"'
 
 tree=$(bus tree --list org.stationd1 2>&1)
 expect_eq "72 detector objects" "$(grep -c '^/org/stationd1/detector/[0-9]*$' <<<"$tree")" 72
@@ -135,6 +164,7 @@ bus call org.stationd1 /org/stationd1/autofill org.stationd1.Autofill Fill ss A 
 check "a fill of manifold A opens valves (the plant's valve log)" \
 	wait_for 30 grep -q "open" "$STATION_VALVE_LOG"
 pids="$STATION_DAEMON_PID $STATION_PLANT_PID $STATION_BUS_PID $STATION_CRYOSTREAM_PIDS"
+pids+=" $STATION_CCD_PIDS $STATION_LDATTACH_PIDS"
 down=$("$up" --down -d "$dir" 2>&1)
 rc=$?
 expect_eq "station-up --down exits 0" "$rc" 0
@@ -146,8 +176,10 @@ left=""
 for pid in $pids; do
 	[ -d "/proc/$pid" ] && left="$left $pid($(cat "/proc/$pid/comm" 2>/dev/null))"
 done
-expect_eq "no stationd, ln2-plant, dbus-daemon or cryostream-sim of it left" "$left" ""
+expect_eq "no stationd, ln2-plant, dbus-daemon, cryostream-sim, ccd-sim or ldattach of it left" \
+	"$left" ""
 expect_eq "no cryostream-sim process at all" "$(pgrep -x cryostream-sim)" ""
+expect_eq "no ccd-sim process at all" "$(pgrep -x ccd-sim)" ""
 expect_eq "no project module loaded" "$(project_modules)" ""
 check "station.env removed" test ! -e "$dir/station.env"
 exit "$scenario_failed"
