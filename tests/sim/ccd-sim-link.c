@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "daemon/shared/macro.h"
+#include "daemon/unet/unet-dup-table.h"
+#include "daemon/unet/unet-numbering.h"
+#include "daemon/unet/unet-tx-table.h"
 #include "tests/sim/ccd-sim-link.h"
 
 #define NEVER UINT64_MAX
@@ -22,39 +25,33 @@
 #define LINE_EOT 0x04
 #define LINE_BUFFER (UNET_PAYLOAD_MAX + 64)
 
-struct tx_entry {
-	struct unet_frame frame;
-	bool in_flight;
-	uint64_t sent_at;
-	unsigned int resends;
-};
-
-struct rx_entry {
-	char src[UNET_NAME_LEN + 1];
-	uint16_t msgno;
-	uint64_t at;
-	bool used;
-};
-
+/*
+ * The tables are the host's (daemon/unet/): the transmit table, one
+ * frame in flight with its resends; the duplicate table by (source,
+ * number); the numbering. Their times are microseconds.
+ */
 struct ccd_link {
 	struct ccd_link_params p;
 	const struct ccd_link_ops *ops;
 	void *userdata;
 
-	uint16_t next_number;
+	struct unet_numbering numbering;
 	bool clear_to_send;
 	bool dead;
 	bool quiet;
 	size_t fence;		/* quiet: frames queued before may still go */
 
-	struct tx_entry tx[CCD_LINK_TX_TABLE];
-	size_t tx_head, tx_len;
-	struct rx_entry rx[CCD_LINK_RX_TABLE];
-	size_t rx_next;
+	struct unet_tx_table tx;
+	struct unet_dup_table dup;
 
 	struct ccd_link_faults faults;
 	struct ccd_link_counters counters;
 };
+
+static uint64_t usec(uint64_t ms)
+{
+	return ms * 1000;
+}
 
 static const char *const corruption_names[_CCD_CORRUPT_MAX] = {
 	[CCD_CORRUPT_NOISE] = "noise", [CCD_CORRUPT_FIELD] = "field",
@@ -112,7 +109,7 @@ int ccd_link_new(const struct ccd_link_params *p, const struct ccd_link_ops *ops
 	struct ccd_link *l;
 
 	if (!unet_name_valid(p->name) || !unet_name_valid(p->host) || !p->resend_ms ||
-	    p->resend_limit > 100 || !ops->line_write)
+	    p->resend_limit > UNET_RESEND_LIMIT_MAX || !ops->line_write)
 		return -EINVAL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -120,7 +117,9 @@ int ccd_link_new(const struct ccd_link_params *p, const struct ccd_link_ops *ops
 	l->p = *p;
 	l->ops = ops;
 	l->userdata = userdata;
-	l->next_number = first_number;
+	unet_numbering_init(&l->numbering, first_number);
+	unet_tx_table_init(&l->tx, p->resend_limit, usec(p->resend_ms));
+	unet_dup_table_init(&l->dup, usec(p->duplicate_expiry_ms));
 	*ret = l;
 	return 0;
 }
@@ -174,22 +173,16 @@ static size_t line_frame(const char *payload, size_t len, bool spoil, enum ccd_c
 	return n;
 }
 
-/* A table frame on the line, with the transmit faults. */
-static void transmit(struct ccd_link *l, struct tx_entry *e)
+/* The frame at the head of the table on the line, with the transmit faults. */
+static void transmit(struct ccd_link *l, const struct unet_tx_entry *e)
 {
 	struct ccd_link_faults *f = &l->faults;
-	char payload[UNET_PAYLOAD_MAX + 1], what[UNET_PAYLOAD_MAX + 40];
+	char what[UNET_PAYLOAD_MAX + 40];
 	uint8_t line[LINE_BUFFER];
+	struct unet_frame frame;
 	bool spoil = false, twice = false;
 	size_t n;
-	int len;
 
-	len = unet_frame_encode(&e->frame, payload, sizeof(payload));
-	if (len < 0) {
-		/* ccd_link_send() encoded it once already: cannot happen. */
-		say(l, "tx cannot encode %04X: %s", e->frame.msgno, strerror(-len));
-		return;
-	}
 	if (f->corrupt) {
 		f->corrupt--;
 		spoil = true;
@@ -198,16 +191,21 @@ static void transmit(struct ccd_link *l, struct tx_entry *e)
 		f->duplicate--;
 		twice = true;
 	}
-	n = line_frame(payload, (size_t)len, spoil, f->corruption, line);
-	frame_describe(&e->frame, what, sizeof(what));
-	say(l, "%s %s%s%s", e->resends ? "resend" : "tx", what,
-	    spoil ? " [corrupted: " : "", spoil ? ccd_corruption_name(f->corruption) : "");
+	n = line_frame(e->payload, e->len, spoil, f->corruption, line);
+	/* ccd_link_send() encoded it: it decodes. */
+	if (unet_frame_decode(e->payload, e->len, &frame, NULL) == 0)
+		frame_describe(&frame, what, sizeof(what));
+	else
+		snprintf(what, sizeof(what), "%.*s", (int)e->len, e->payload);
+	say(l, "%s %s%s%s%s", e->resends ? "resend" : "tx", what,
+	    spoil ? " [corrupted: " : "", spoil ? ccd_corruption_name(f->corruption) : "",
+	    spoil ? "]" : "");
 	if (spoil)
 		say(l, "fault corrupt %s: %u more", ccd_corruption_name(f->corruption), f->corrupt);
 	l->ops->line_write(l->userdata, line, n);
 	l->counters.tx_frames++;
 	if (twice) {
-		say(l, "fault duplicate: %04X sent twice, %u more", e->frame.msgno, f->duplicate);
+		say(l, "fault duplicate: %04X sent twice, %u more", e->msgno, f->duplicate);
 		l->ops->line_write(l->userdata, line, n);
 		l->counters.tx_frames++;
 	}
@@ -240,69 +238,61 @@ static bool can_send(const struct ccd_link *l)
 	return l->clear_to_send && !l->dead && !l->faults.silent && (!l->quiet || l->fence);
 }
 
-/* Start the next frame if none is in flight. */
-static void pump(struct ccd_link *l, uint64_t now)
+/* The head of the table left it (ACKed or dropped). */
+static void head_gone(struct ccd_link *l)
 {
-	struct tx_entry *e;
-
-	if (!l->tx_len || !can_send(l))
-		return;
-	e = &l->tx[l->tx_head];
-	if (e->in_flight)
-		return;
-	e->in_flight = true;
-	e->sent_at = now;
-	e->resends = 0;
-	transmit(l, e);
-}
-
-static void tx_pop(struct ccd_link *l)
-{
-	l->tx_head = (l->tx_head + 1) % CCD_LINK_TX_TABLE;
-	l->tx_len--;
 	if (l->fence)
 		l->fence--;
 }
 
-/* ------------------------------------------------------------ receive */
-
-static bool rx_seen(struct ccd_link *l, const struct unet_frame *f, uint64_t now)
+/* Send or resend what is due, drop what ran out of resends. */
+static void service(struct ccd_link *l, uint64_t now)
 {
-	for (size_t i = 0; i < CCD_LINK_RX_TABLE; i++) {
-		struct rx_entry *e = &l->rx[i];
+	uint64_t tag;
+	uint16_t msgno;
 
-		if (e->used && e->msgno == f->msgno && strcmp(e->src, f->src) == 0 &&
-		    now - e->at < l->p.duplicate_expiry_ms)
-			return true;
+	while (can_send(l)) {
+		const struct unet_tx_entry *e;
+
+		switch (unet_tx_table_due(&l->tx, usec(now), &tag, &msgno)) {
+		case UNET_TX_NOTHING:
+			return;
+		case UNET_TX_DROPPED:
+			l->counters.dropped++;
+			say(l, "dropped %04X after %u resends", msgno, l->p.resend_limit);
+			head_gone(l);
+			continue;
+		case UNET_TX_SEND:
+			e = unet_tx_table_head(&l->tx);
+			if (e->sent)
+				l->counters.resends++;
+			unet_tx_table_mark_sent(&l->tx, usec(now));
+			transmit(l, e);
+			return;
+		}
 	}
-	return false;
 }
 
-static void rx_record(struct ccd_link *l, const struct unet_frame *f, uint64_t now)
-{
-	struct rx_entry *e = &l->rx[l->rx_next];
-
-	l->rx_next = (l->rx_next + 1) % CCD_LINK_RX_TABLE;
-	*e = (struct rx_entry) { .msgno = f->msgno, .at = now, .used = true };
-	memcpy(e->src, f->src, sizeof(e->src));
-}
+/* ------------------------------------------------------------ receive */
 
 static void ack_received(struct ccd_link *l, uint64_t now, const struct unet_frame *f)
 {
-	struct tx_entry *e = l->tx_len ? &l->tx[l->tx_head] : NULL;
+	const struct unet_tx_entry *e = unet_tx_table_head(&l->tx);
+	uint64_t tag;
 
-	if (!e || !e->in_flight || e->frame.msgno != f->msgno || strcmp(e->frame.dest, f->src)) {
-		say(l, "stray ACK %04X from %s", f->msgno, f->src);
-		return;
-	}
-	if (l->faults.ignore_acks) {
+	if (e && e->sent && e->msgno == f->msgno && strcmp(e->dest, f->src) == 0 &&
+	    l->faults.ignore_acks) {
 		l->faults.ignore_acks--;
 		say(l, "fault ignore-acks: ACK %04X not heard, %u more", f->msgno,
 		    l->faults.ignore_acks);
 		return;
 	}
-	tx_pop(l);
-	pump(l, now);
+	if (!unet_tx_table_ack(&l->tx, f->msgno, f->src, &tag)) {
+		say(l, "stray ACK %04X from %s", f->msgno, f->src);
+		return;
+	}
+	head_gone(l);
+	service(l, now);
 }
 
 static void deliver(struct ccd_link *l, const struct unet_frame *f)
@@ -382,98 +372,97 @@ void ccd_link_receive(struct ccd_link *l, uint64_t now_ms, const uint8_t *payloa
 	} else {
 		reply(l, &f, UNET_FRAME_ACK);
 	}
-	if (rx_seen(l, &f, now_ms)) {
+	if (unet_dup_table_check(&l->dup, f.src, f.msgno, usec(now_ms))) {
 		l->counters.rx_duplicates++;
 		say(l, "duplicate %04X from %s: not acted on", f.msgno, f.src);
 		return;
 	}
-	rx_record(l, &f, now_ms);
 	deliver(l, &f);
 }
 
 /* ------------------------------------------------------------ transmit */
 
+/* One frame of @body for the table, with the next number. */
+static int queue_frame(struct ccd_link *l, enum unet_frame_type type, const char *dest,
+		       const char *body, size_t body_len)
+{
+	struct unet_frame f = { .type = type, .body_len = body_len };
+	char payload[UNET_PAYLOAD_MAX + 1];
+	int len;
+
+	if (unet_tx_table_full(&l->tx))
+		return -ENOBUFS;
+	memcpy(f.dest, dest, strlen(dest) + 1);
+	memcpy(f.src, l->p.name, sizeof(f.src));
+	memcpy(f.body, body, body_len + 1);
+	f.msgno = l->numbering.next;
+	len = unet_frame_encode(&f, payload, sizeof(payload));
+	if (len < 0)
+		return -EINVAL;
+	if (unet_tx_table_add(&l->tx, payload, (size_t)len, f.msgno, dest, 0) < 0)
+		return -ENOBUFS;
+	unet_numbering_take(&l->numbering);
+	return 0;
+}
+
 int ccd_link_send(struct ccd_link *l, uint64_t now_ms, enum unet_frame_type type,
 		  const char *dest, const struct unet_mech *msgs, size_t n)
 {
-	struct tx_entry *e = NULL;
+	char body[UNET_BODY_MAX + 1] = "";
+	size_t len = 0;
 	int r = 0;
 
 	if ((type != UNET_FRAME_COMMAND && type != UNET_FRAME_STATUS) || !unet_name_valid(dest))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		if (!e || (r = unet_body_append(e->frame.body, sizeof(e->frame.body),
-						&e->frame.body_len, &msgs[i])) == -ENOBUFS) {
-			if (l->tx_len == CCD_LINK_TX_TABLE) {
-				l->counters.table_full += n - i;
-				say(l, "transmit table full: %zu messages dropped", n - i);
-				pump(l, now_ms);
-				return -ENOBUFS;
-			}
-			e = &l->tx[(l->tx_head + l->tx_len++) % CCD_LINK_TX_TABLE];
-			*e = (struct tx_entry) { .frame = { .type = type, .msgno = l->next_number++ } };
-			memcpy(e->frame.dest, dest, strlen(dest) + 1);
-			memcpy(e->frame.src, l->p.name, sizeof(e->frame.src));
-			r = unet_body_append(e->frame.body, sizeof(e->frame.body),
-					     &e->frame.body_len, &msgs[i]);
+		r = unet_body_append(body, sizeof(body), &len, &msgs[i]);
+		if (r == -ENOBUFS && len) {
+			/* This frame is full: it goes, the message starts the next. */
+			r = queue_frame(l, type, dest, body, len);
+			if (r < 0)
+				break;
+			len = 0;
+			body[0] = '\0';
+			r = unet_body_append(body, sizeof(body), &len, &msgs[i]);
 		}
 		if (r < 0) {
-			/* Not encodable: the frame goes with what it had before. */
-			say(l, "cannot send a message to %s: %s", dest, strerror(-r));
-			if (e->frame.body_len == 0) {
-				l->tx_len--;
-				l->next_number--;
-			}
-			pump(l, now_ms);
-			return -EINVAL;
+			/* Malformed, or longer than a body on its own. */
+			say(l, "cannot send a message to %s", dest);
+			r = -EINVAL;
+			break;
 		}
 	}
-	pump(l, now_ms);
-	return 0;
+	if (r >= 0 && len)
+		r = queue_frame(l, type, dest, body, len);
+	if (r == -ENOBUFS) {
+		l->counters.table_full++;
+		say(l, "transmit table full: a frame to %s dropped", dest);
+	}
+	service(l, now_ms);
+	return r < 0 ? r : 0;
 }
 
 void ccd_link_tick(struct ccd_link *l, uint64_t now_ms)
 {
-	struct tx_entry *e;
-
 	if (l->faults.silent && l->faults.silent_until && now_ms >= l->faults.silent_until) {
 		l->faults.silent = false;
 		l->faults.silent_until = 0;
 		say(l, "fault silent: over");
 	}
-	if (!l->tx_len || !can_send(l))
-		return;
-	e = &l->tx[l->tx_head];
-	if (!e->in_flight) {
-		pump(l, now_ms);
-		return;
-	}
-	if (now_ms < e->sent_at + l->p.resend_ms)
-		return;
-	if (e->resends >= l->p.resend_limit) {
-		l->counters.dropped++;
-		say(l, "dropped %04X after %u resends", e->frame.msgno, e->resends);
-		tx_pop(l);
-		pump(l, now_ms);
-		return;
-	}
-	e->resends++;
-	e->sent_at = now_ms;
-	l->counters.resends++;
-	transmit(l, e);
+	service(l, now_ms);
 }
 
 uint64_t ccd_link_next_deadline(const struct ccd_link *l)
 {
-	uint64_t t = NEVER;
+	uint64_t t = NEVER, due;
 
 	if (l->faults.silent && l->faults.silent_until)
 		t = l->faults.silent_until;
-	if (l->tx_len && can_send(l) && l->tx[l->tx_head].in_flight) {
-		uint64_t resend = l->tx[l->tx_head].sent_at + l->p.resend_ms;
-
-		if (resend < t)
-			t = resend;
+	if (can_send(l)) {
+		due = unet_tx_table_next_deadline(&l->tx);
+		/* Rounded up: woken a little late rather than spinning early. */
+		if (due != UINT64_MAX && (due + 999) / 1000 < t)
+			t = (due + 999) / 1000;
 	}
 	return t;
 }
@@ -492,7 +481,7 @@ void ccd_link_set_quiet(struct ccd_link *l, uint64_t now_ms, bool quiet)
 	if (quiet == l->quiet)
 		return;
 	l->quiet = quiet;
-	l->fence = quiet ? l->tx_len : 0;
+	l->fence = quiet ? unet_tx_table_count(&l->tx) : 0;
 	if (!quiet)
 		ccd_link_tick(l, now_ms);
 }
@@ -504,10 +493,10 @@ void ccd_link_set_dead(struct ccd_link *l, bool dead)
 
 void ccd_link_restart(struct ccd_link *l, uint16_t first_number)
 {
-	l->tx_len = 0;
+	unet_tx_table_init(&l->tx, l->p.resend_limit, usec(l->p.resend_ms));
+	unet_dup_table_init(&l->dup, usec(l->p.duplicate_expiry_ms));
+	unet_numbering_init(&l->numbering, first_number);
 	l->fence = 0;
-	memset(l->rx, 0, sizeof(l->rx));
-	l->next_number = first_number;
 }
 
 struct ccd_link_faults *ccd_link_faults(struct ccd_link *l)
@@ -522,15 +511,15 @@ const struct ccd_link_counters *ccd_link_counters(const struct ccd_link *l)
 
 uint16_t ccd_link_next_number(const struct ccd_link *l)
 {
-	return l->next_number;
+	return l->numbering.next;
 }
 
 void ccd_link_set_next_number(struct ccd_link *l, uint16_t number)
 {
-	l->next_number = number;
+	unet_numbering_init(&l->numbering, number);
 }
 
 size_t ccd_link_queued(const struct ccd_link *l)
 {
-	return l->tx_len;
+	return unet_tx_table_count(&l->tx);
 }

@@ -16,6 +16,8 @@
  *    frames); resent with the same number after a second without ACK;
  *    after 5 resends dropped and counted. Numbers count up from a first
  *    number, 0xFFFF wraps to 0; a reboot starts a new first number.
+ *    The tables and the numbering are the host's own (daemon/unet/
+ *    unet-tx-table.h, unet-dup-table.h, unet-numbering.h).
  *
  * Faults injected from the control FIFO change what goes on the line
  * (see ccd-sim(1)). Pure code: bytes go out through ops->line_write,
@@ -30,8 +32,6 @@
 
 #include "daemon/unet/unet-frame.h"
 
-#define CCD_LINK_TX_TABLE 32
-#define CCD_LINK_RX_TABLE 32
 #define CCD_LINK_RESEND_MS 1000
 #define CCD_LINK_RESEND_LIMIT 5
 #define CCD_LINK_DUPLICATE_EXPIRY_MS 30000

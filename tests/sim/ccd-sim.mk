@@ -10,7 +10,8 @@
 # Pure code: what the unit tests and fuzzers link.
 CCD_SIM_CORE_SRCS := tests/sim/ccd-controller.c tests/sim/ccd-image.c \
 	tests/sim/ccd-sim-link.c tests/sim/ccd-sim-control.c \
-	daemon/ccd/ccd-format.c daemon/ccd/ccd-speed.c $(UNET_CODEC_SRCS)
+	daemon/ccd/ccd-format.c daemon/ccd/ccd-speed.c $(UNET_CODEC_SRCS) \
+	daemon/unet/unet-numbering.c daemon/unet/unet-tx-table.c daemon/unet/unet-dup-table.c
 CCD_SIM_SRCS := tests/sim/ccd-sim.c tests/sim/ccd-sim-line.c tests/sim/control-source.c \
 	tests/sim/sim-args.c tests/vm/unet-link.c \
 	$(sort $(CCD_SIM_CORE_SRCS) $(CCD_PROFILE_SRCS))

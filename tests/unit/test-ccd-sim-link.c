@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "daemon/shared/macro.h"
+#include "daemon/unet/unet-tx-table.h"
 #include "tests/sim/ccd-sim-link.h"
 
 /* What the link did: line writes as printable text ("<SYN>" "<EOT>"),
@@ -254,7 +255,7 @@ static void test_the_transmit_table_has_32_frames(void **state)
 	struct ccd_link *l = link_new(&f, 0);
 
 	ccd_link_set_clear_to_send(l, 0, false);
-	for (int i = 0; i < CCD_LINK_TX_TABLE; i++)
+	for (unsigned int i = 0; i < UNET_TX_TABLE_SIZE; i++)
 		say(l, 0, "PIC200(1,1,3,1000)");
 	struct unet_mech m = { .mnemonic = "INS", .code = 200, .n_args = 1,
 			       .args = { unet_arg_number(1) } };
