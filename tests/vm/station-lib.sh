@@ -299,9 +299,14 @@ station_stop_cryostreams() {
 # ---------------------------------------------------------------- CCDs
 
 # The CCD controllers of a compiled station, one line each:
-# "<name> <profile file or -> <data socket or -> <host name>".
+# "<name> <profile file or -> <data socket or -> <host name>"; with no
+# argument, of the dump on standard input.
 station_ccds() {
-	"$(station_prog stationd-compile)" dump "$1" | awk '
+	if [ $# -gt 0 ]; then
+		"$(station_prog stationd-compile)" dump "$1" | station_ccds
+		return
+	fi
+	awk '
 		function unquote(s) { gsub(/^"|"$/, "", s); return s }
 		$1 == "ccd" && $3 == "{" { name = $2; profile = ""; dir = ""; sock = "-"; host = "SYS" }
 		name != "" && $1 == "profile" { profile = $2 }
@@ -316,9 +321,10 @@ station_ccds() {
 
 # The unet device on tty <ptsN>, once the discipline made it.
 station_unet_of() {
-	local d
+	local d t
 	for d in /sys/class/unet/*; do
-		[ "$(cat "$d/tty" 2>/dev/null)" = "$1" ] && { echo "${d##*/}"; return 0; }
+		read -r t 2>/dev/null <"$d/tty" || continue
+		[ "$t" = "$1" ] && { echo "${d##*/}"; return 0; }
 	done
 	return 1
 }
@@ -361,10 +367,12 @@ station_start_ccd_sim() {
 }
 
 # One ccd-sim per configured CCD, with the statement's profile, data
-# socket (its directory made) and host name.
+# socket (its directory made) and host name; then the configuration
+# stationd runs (station_ccd_config).
 station_start_ccds() {
-	local lines name profile sock host data
-	lines=$(station_ccds "$STATION_DATABASE") || return 1
+	local dump lines name profile sock host data
+	dump=$("$(station_prog stationd-compile)" dump "$STATION_DATABASE") || return 1
+	lines=$(station_ccds <<<"$dump")
 	STATION_CCDS="" STATION_CCD_PIDS="" STATION_LDATTACH_PIDS=""
 	[ -n "$lines" ] || return 0
 	while read -r name profile sock host; do
@@ -380,13 +388,15 @@ station_start_ccds() {
 		station_start_ccd_sim "$name" "$profile" --host "$host" "${data[@]}" || return 1
 	done <<<"$lines"
 	station_say "ccd-sim: ${STATION_CCDS% }"
+	station_ccd_config <<<"$dump"
 }
 
-# The configuration stationd runs: the station's, its ccd statements
-# naming the simulators' terminals instead of their tty or device.
+# The configuration stationd runs: the station's (its dump on standard
+# input), its ccd statements naming the simulators' terminals instead of
+# their tty or device. stationd reports what does not compile.
 station_ccd_config() {
 	local map=${STATION_CCDS% }
-	"$(station_prog stationd-compile)" dump "$STATION_DATABASE" | awk -v map="$map" '
+	awk -v map="$map" '
 		BEGIN { n = split(map, pairs, " ")
 			for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); tty[kv[1]] = kv[2] } }
 		$1 == "ccd" && $3 == "{" { name = $2; print; print "\ttty " tty[name]; next }
@@ -394,8 +404,6 @@ station_ccd_config() {
 		$1 == "}" { name = "" }
 		{ print }' >"$STATION_DIR/station-ccd-sim.conf" || return 1
 	STATION_DAEMON_CONFIG=$STATION_DIR/station-ccd-sim.conf
-	"$(station_prog stationd-compile)" -q check "$STATION_DAEMON_CONFIG" ||
-		{ station_say "$STATION_DAEMON_CONFIG does not compile"; return 1; }
 }
 
 station_stop_ccds() {
@@ -635,7 +643,7 @@ station_up() {
 	if ! { station_load_crates "$STATION_DATABASE" &&
 		{ [ -z "$plant" ] || station_start_plant; } &&
 		{ [ -z "$cryostreams" ] || station_start_cryostreams; } &&
-		{ [ -z "$ccds" ] || { station_start_ccds && station_ccd_config; }; } &&
+		{ [ -z "$ccds" ] || station_start_ccds; } &&
 		station_start_bus; }; then
 		station_down_quiet
 		return 1
