@@ -342,8 +342,8 @@ static int step_close(struct ccd_fits_writer *w)
 {
 	int status = 0;
 
-	if (fits_write_chksum(w->file, &status))
-		return cfitsio_failed(w, status, "cannot write the checksums");
+	/* No CHECKSUM/DATASUM: computing them reads the whole file back in
+	 * one step, the stall the steps are there to avoid. */
 	fits_close_file(w->file, &status);
 	w->file = NULL;
 	if (status)
