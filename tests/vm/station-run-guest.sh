@@ -118,6 +118,15 @@ BANNER
   echo status >$STATION_DIR/ccd-$ccd.ctl
                                                    its state (in that log); faults: ccd-sim(1)
 BANNER
+	# An exposure: Setup, the exposure time, a run; RunEnded names its file.
+	[ -n "$ccd" ] && cat <<BANNER
+  ccd=/org/stationd1/ccd/$ccd; busctl monitor --match "path=\$ccd" &
+  busctl call org.stationd1 \$ccd org.stationd1.Ccd Setup s ""
+  busctl call org.stationd1 \$ccd org.stationd1.Ccd SetExposureTime u 30000
+  busctl call org.stationd1 \$ccd org.stationd1.Ccd StartRun ss SKY "M31"
+                                                   a 30 s exposure (0.5 s at x60): RunEnded names
+                                                   its FITS file (in $STATION_STATE_DIR/ccd/$ccd)
+BANNER
 	cat <<BANNER
   station-up --down; station-up -n 1000            another station (station-up --help)
   exit                                             power the VM off
