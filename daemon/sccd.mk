@@ -124,3 +124,11 @@ $(BUILD)/bench/ccd-fits-bench: $(call obj,tests/bench/ccd-fits-bench.c tests/ben
 		daemon/ccd/ccd-data-socket.c daemon/shared/log.c)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_SYSTEMD) $(LIBS_CCD)
+
+# StartRun -> PIC frame and status -> PropertiesChanged against Peer.Ping
+# (tests/bench/ccd-latency.sh, in the VM).
+BENCHES += $(BUILD)/bench/ccd-latency
+
+$(BUILD)/bench/ccd-latency: $(call obj,tests/bench/ccd-latency.c tests/bench/bench-stats.c)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIBS_SYSTEMD)
