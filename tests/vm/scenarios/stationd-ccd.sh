@@ -6,7 +6,8 @@
 # and org.stationd1.Ccd on the station's bus. Setup from the example
 # profile; every setting converges and is AlreadyThere when repeated; a
 # RUN with PAUSE/CONTINUE and a FINISH, its FITS file with the pixels
-# (fitsverify, OBJECT, RUN, EXPTIME); BIAS and DARK use DAR; ABORT; the
+# (fitsverify, OBJECT, RUN, EXPTIME); Clear and Readout; BIAS and DARK
+# use DAR; ABORT; the
 # shutter open/close and jammed/unjam; SyncClock with the TIM dialogue;
 # Reset -> INS -> Initialized false -> Setup again; an unprivileged caller
 # and bad arguments refused with nothing sent on the line.
@@ -92,6 +93,12 @@ sleep 1
 expect_eq "nothing was sent for them" "$(ccd_rx_commands CCD1)" "$before"
 check "back to the full frame" \
 	ccd_call CCD1 SetFormat "uub(buuuu)(buuuu)" 1 1 false false 0 0 0 0 false 0 0 0 0
+
+# ---- Clear and Readout on their own, each returning when the controller confirms
+check "Clear returns" ccd_call CCD1 Clear
+check "the controller cleared (CLR201 done)" grep -q " tx S CCD1>SYS [0-9A-F]* .*CLR201(1,0)" "$(ccd_log CCD1)"
+check "Readout returns" ccd_call CCD1 Readout
+check "the controller read out (RED201 done)" grep -q " tx S CCD1>SYS [0-9A-F]* .*RED201(1,0)" "$(ccd_log CCD1)"
 
 # ---- a RUN with PAUSE, CONTINUE and FINISH
 ccd_call CCD1 SetExposureTime u 3600000 >/dev/null	# 1 h: 60 s at 60x
