@@ -25,6 +25,14 @@ $(BUILD)/fuzz/fuzz-unet-frame: tests/fuzz/fuzz-unet-frame.c $(UNET_CODEC_SRCS) |
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
+# The frame device on sd-event: hang-up, reopen with backoff (on ptys).
+UNIT_TESTS += $(BUILD)/unit/test-unet-device
+
+$(BUILD)/unit/test-unet-device: $(call san_obj,tests/unit/test-unet-device.c tests/unit/scratch-files.c \
+		daemon/unet/unet-device.c daemon/unet/unet-frame.c daemon/shared/read-full.c daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
 UNIT_TESTS += $(BUILD)/unit/test-unet-link
 
 $(BUILD)/unit/test-unet-link: $(call san_obj,tests/unit/test-unet-link.c $(UNET_LINK_SRCS))
