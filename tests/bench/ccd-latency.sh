@@ -34,7 +34,7 @@ if ! out=$("$bench" CCD1 "$STATION_DIR/ccd-CCD1.log" "$runs"); then
 	tail -n 20 "$STATION_DAEMON_LOG" >&2
 	exit 1
 fi
-field() { sed -n "s/^$1 .* $2=\([^ ]*\).*/\1/p" <<<"$out"; }
+field() { grep "^$1 " <<<"$out" | sed -n "s/.* $2=\([^ ]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 pm=$(field ping median_ms) pp=$(field ping p99_ms)
 echo "ccd-latency floor (Peer.Ping): median $pm ms, p99 $pp ms over $(field ping samples) calls"
