@@ -31,6 +31,7 @@
 #include "daemon/bus/bus-detector.h"
 #include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-manager.h"
+#include "daemon/exhaust-sampler.h"
 #include "daemon/hw/hw.h"
 #include "daemon/persist/run-state.h"
 #include "daemon/shared/log.h"
@@ -56,6 +57,7 @@ struct daemon {
 	struct bus_manifolds *bus_manifolds;
 	sd_event_source *scan_timer;
 	uint64_t scan_period_usec;
+	struct exhaust_sampler *sampler;	/* the fills' exhausts between scans */
 	struct run_state *run_state;
 	sd_event_source *backup_timer;
 	bool shut_down;
@@ -163,6 +165,8 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 		bus_manager_global_changed(d->bus);
 	if (!d->engine)
 		return;		/* still inside engine_new() */
+	/* A fill or purge began or the last one ended: the fast path follows. */
+	(void)exhaust_sampler_update(d->sampler);
 	engine_global_view(d->engine, &view);
 	if (view.state != d->notified_state) {
 		d->notified_state = view.state;
@@ -355,6 +359,7 @@ static void daemon_done(struct daemon *d)
 	d->cryo = cryo_service_free(d->cryo);
 	d->bus_auth = bus_auth_free(d->bus_auth);
 	d->bus = bus_manager_free(d->bus);
+	d->sampler = exhaust_sampler_free(d->sampler);
 	if (d->engine)
 		engine_free(d->engine);
 	d->hw = hw_free(d->hw);
@@ -434,6 +439,10 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
 	if (r < 0)
 		return log_error_errno(r, "cannot enable the scan timer");
+	r = exhaust_sampler_new(d.event, d.engine, d.station->globals.exhaust_sample_rate_millihz,
+				d.station->globals.scan_rate_millihz, &d.sampler);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the exhaust sampling timer");
 	/* The secondary backup, every backup-interval; 1 s of slack is
 	 * nothing against minutes and lets the kernel batch wake-ups. */
 	r = sd_event_add_time_relative(d.event, &d.backup_timer, CLOCK_MONOTONIC,

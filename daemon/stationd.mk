@@ -5,6 +5,7 @@
 
 STATIOND_SRCS := \
 	daemon/stationd.c \
+	daemon/exhaust-sampler.c \
 	daemon/shared/log.c \
 	daemon/hw/adc-convert.c \
 	daemon/hw/hw.c \
@@ -36,3 +37,13 @@ UNIT_TESTS += $(BUILD)/unit/test-adc-convert
 $(BUILD)/unit/test-adc-convert: $(call san_obj,tests/unit/test-adc-convert.c daemon/hw/adc-convert.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
+
+# The fast path's timer on a real sd-event loop over the engine on the
+# fake plant (tests/unit/engine-fake.c).
+UNIT_TESTS += $(BUILD)/unit/test-exhaust-sampler
+
+$(BUILD)/unit/test-exhaust-sampler: $(call san_obj,tests/unit/test-exhaust-sampler.c \
+		daemon/exhaust-sampler.c daemon/shared/log.c tests/unit/engine-fake.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
