@@ -121,6 +121,97 @@ if [ "$mode" = run ]; then
 	fi
 fi
 
+# ------------------------------------------------------------- self-test
+# With no scenario named, prove the harness reports failures: a second
+# boot runs scenarios that must fail, and each failure must be seen.
+harness_selftest() {
+	inner=$(env -u STATIOND_VM_FILTERED STATIOND_VM_INNER=1 STATIOND_VM_SCENARIOS="$here/selftest" \
+		STATIOND_VM_DIR="$run/selftest" STATIOND_VM_SETUP="" "$0")
+	inner_rc=$?
+	expect() {
+		local what=$1 re=$2
+		if grep -Eq "$re" <<<"$inner"; then
+			echo "ok - harness: $what"
+		else
+			echo "not ok - harness: $what (no line matching /$re/)"
+			selftest_failed=1
+		fi
+	}
+	selftest_failed=0
+	expect "passing line of a scenario stays ok" '^ok - harness-fails: this line passes$'
+	expect "failing scenario reported" '^not ok - harness-fails: this line fails$'
+	expect "scenario exiting non-zero reported" '^not ok - harness-exits: exited with status 3$'
+	expect "scenario printing no TAP reported" '^not ok - harness-silent: printed no TAP$'
+	expect "scenario short of its plan reported" '^not ok - harness-short: planned 3 tests, ran 1$'
+	expect "timed-out scenario reported" '^not ok - harness-hangs: timed out after 5 s$'
+	expect "kernel WARNING reported" '^not ok - vm: kernel log clean$'
+	expect "kernel WARNING attributed to its scenario" '^# \[harness-warns\] .*WARNING: stationd harness self-test'
+	expect "guest survives the failures and powers off" '^ok - vm: guest powered off cleanly'
+	if [ $inner_rc -ne 0 ] && grep -q '^not ok' <<<"$inner"; then
+		echo "ok - harness: failing run exits non-zero"
+	else
+		echo "not ok - harness: failing run exits non-zero (exit $inner_rc)"
+		selftest_failed=1
+	fi
+	if [ $selftest_failed -ne 0 ]; then
+		printf '%s\n' "$inner" | sed 's/^/# self-test: /'
+	fi
+}
+
+# ------------------------------------------------------------- shards
+# The whole tier (no scenario named) runs in VM_SHARDS guests at once
+# (default 2, one per host core): most of a scenario's time is the guest
+# waiting on simulated plants and timeouts, so two guests nearly halve
+# the wall time. Scenarios go to the guest with the least work so far,
+# longest first, by the times in tests/vm/scenario-times (a scenario not
+# listed there weighs half its timeout). Each guest reports its own
+# kernel log and power-off as "vm[N]: ...".
+shards=${VM_SHARDS:-2}
+if [ "$mode" = run ] && [ ${#names[@]} -eq 0 ] && [ -z "${STATIOND_VM_INNER:-}" ] &&
+   [ "$shards" -gt 1 ]; then
+	declare -A weight=()
+	while read -r n secs; do
+		[[ $n == "#"* || -z $n ]] || weight[$n]=$secs
+	done <"$here/scenario-times"
+	weighed=()
+	for sc in "${scenarios[@]}"; do
+		n=$(basename "$sc" .sh)
+		w=${weight[$n]:-}
+		if [ -z "$w" ]; then
+			w=$(sed -n 's/^# *timeout: *\([0-9][0-9]*\) *$/\1/p' "$sc" | head -n 1)
+			w=$(( ${w:-$default_timeout} / 2 ))
+		fi
+		weighed+=("$w $n")
+	done
+	declare -a load=() list=()
+	for ((i = 0; i < shards; i++)); do load[i]=0 list[i]=""; done
+	while read -r w n; do
+		best=0
+		for ((i = 1; i < shards; i++)); do
+			[ "${load[i]}" -lt "${load[best]}" ] && best=$i
+		done
+		load[best]=$((load[best] + w))
+		list[best]+=" $n"
+	done < <(printf '%s\n' "${weighed[@]}" | sort -rn)
+	mkdir -p "$run" || fail "run directory $run created"
+	pids=()
+	for ((i = 0; i < shards; i++)); do
+		echo "# vm[$((i + 1))]: ${list[i]# } (about ${load[i]} s)"
+		# shellcheck disable=SC2086
+		STATIOND_VM_DIR="$run/shard-$((i + 1))" STATIOND_VM_INNER=1 "$0" ${list[i]} \
+			>"$run/shard-$((i + 1)).out" 2>&1 &
+		pids+=($!)
+	done
+	trap 'kill "${pids[@]}" 2>/dev/null; exit 130' INT TERM HUP
+	for p in "${pids[@]}"; do wait "$p"; done
+	trap - INT TERM HUP
+	for ((i = 0; i < shards; i++)); do
+		sed "s/^\(\(not \)\{0,1\}ok - \|# \)vm: /\1vm[$((i + 1))]: /" "$run/shard-$((i + 1)).out"
+	done
+	harness_selftest
+	exit 0
+fi
+
 # ------------------------------------------------------------- preparation
 kabi=$(vm_kabi) || fail "kernel ABI known (linux-headers-amd64 installed?)"
 image=$(vm_image_dir "$kabi") || fail "kernel image linux-image-$kabi available"
@@ -224,7 +315,7 @@ trap 'kill "$qemu_pid" 2>/dev/null; exit 130' INT TERM HUP
 # Re-emit the guest's output as it arrives. Runs in a pipeline subshell:
 # what the rest of the script needs goes to $state.
 relay() {
-	local line name="" limit=0 ntap=0 plan="" status desc
+	local line name="" limit=0 ntap=0 plan="" status desc began=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
@@ -235,7 +326,7 @@ relay() {
 			echo "not ok - vm: guest setup (${line#@@fatal })" ;;
 		"@@begin "*)
 			read -r _ name limit <<<"$line"
-			ntap=0 plan=""
+			ntap=0 plan="" began=$SECONDS
 			echo "begin $name" >>"$state" ;;
 		"@@end "*)
 			read -r _ _ status how <<<"$line"
@@ -248,6 +339,7 @@ relay() {
 			elif [ -n "$plan" ] && [ "$plan" -ne "$ntap" ]; then
 				echo "not ok - $name: planned $plan tests, ran $ntap"
 			fi
+			echo "# vm: $name took $((SECONDS - began)) s"
 			echo "end $name" >>"$state"
 			name="" ;;
 		"@@done")
@@ -326,40 +418,7 @@ else
 fi
 exec 8>&-
 
-# ------------------------------------------------------------- self-test
-# With no scenario named, prove the harness reports failures: a second
-# boot runs scenarios that must fail, and each failure must be seen.
 if [ ${#names[@]} -eq 0 ] && [ -z "${STATIOND_VM_INNER:-}" ]; then
-	inner=$(env -u STATIOND_VM_FILTERED STATIOND_VM_INNER=1 STATIOND_VM_SCENARIOS="$here/selftest" \
-		STATIOND_VM_DIR="$run/selftest" STATIOND_VM_SETUP="" "$0")
-	inner_rc=$?
-	expect() {
-		local what=$1 re=$2
-		if grep -Eq "$re" <<<"$inner"; then
-			echo "ok - harness: $what"
-		else
-			echo "not ok - harness: $what (no line matching /$re/)"
-			selftest_failed=1
-		fi
-	}
-	selftest_failed=0
-	expect "passing line of a scenario stays ok" '^ok - harness-fails: this line passes$'
-	expect "failing scenario reported" '^not ok - harness-fails: this line fails$'
-	expect "scenario exiting non-zero reported" '^not ok - harness-exits: exited with status 3$'
-	expect "scenario printing no TAP reported" '^not ok - harness-silent: printed no TAP$'
-	expect "scenario short of its plan reported" '^not ok - harness-short: planned 3 tests, ran 1$'
-	expect "timed-out scenario reported" '^not ok - harness-hangs: timed out after 5 s$'
-	expect "kernel WARNING reported" '^not ok - vm: kernel log clean$'
-	expect "kernel WARNING attributed to its scenario" '^# \[harness-warns\] .*WARNING: stationd harness self-test'
-	expect "guest survives the failures and powers off" '^ok - vm: guest powered off cleanly'
-	if [ $inner_rc -ne 0 ] && grep -q '^not ok' <<<"$inner"; then
-		echo "ok - harness: failing run exits non-zero"
-	else
-		echo "not ok - harness: failing run exits non-zero (exit $inner_rc)"
-		selftest_failed=1
-	fi
-	if [ $selftest_failed -ne 0 ]; then
-		printf '%s\n' "$inner" | sed 's/^/# self-test: /'
-	fi
+	harness_selftest
 fi
 exit 0
