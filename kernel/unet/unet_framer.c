@@ -44,6 +44,20 @@ bool unet_framer_in_frame(const struct unet_framer *f)
 	return f->state == UNET_RX_PAYLOAD;
 }
 
+/*
+ * The tty threw received input away (tcflush, hangup): bytes between what
+ * the framer saw and what comes next are lost, so the frame being
+ * collected can never end well. It counts as aborted, like a frame cut
+ * short by a SYN, and the framer hunts for the next SYN.
+ */
+void unet_framer_flush(struct unet_framer *f)
+{
+	if (f->state == UNET_RX_PAYLOAD)
+		f->stats.aborted_frames++;
+	f->state = UNET_RX_IDLE;
+	f->len = 0;
+}
+
 static void unet_framer_start(struct unet_framer *f)
 {
 	f->state = UNET_RX_PAYLOAD;

@@ -15,6 +15,10 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 #else
+/*
+ * The userspace build (fuzzer, tests) gets the kernel's type names from
+ * <stdint.h>; checkpatch: PREFER_KERNEL_TYPES is about these typedefs.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,8 +56,9 @@ enum unet_rx_state {
 
 /*
  * Every frame that a SYN opened ends in exactly one of rx_frames,
- * aborted_frames, bad_frames, short_frames or long_frames (or is still
- * open), so the counters add up to the number of SYNs received.
+ * aborted_frames (cut short by a SYN or by a flush of the input),
+ * bad_frames, short_frames or long_frames (or is still open), so the
+ * counters add up to the number of SYNs received.
  */
 struct unet_rx_stats {
 	u64 rx_frames;		/* good payloads delivered */
@@ -80,6 +85,7 @@ int unet_framer_set_limits(struct unet_framer *f, unsigned int min_len,
 enum unet_rx_event unet_framer_rx_byte(struct unet_framer *f, u8 c,
 				       bool flagged);
 bool unet_framer_in_frame(const struct unet_framer *f);
+void unet_framer_flush(struct unet_framer *f);
 
 bool unet_char_is_payload(u8 c);
 int unet_payload_check(const u8 *payload, size_t len, unsigned int min_len,

@@ -131,6 +131,39 @@ static void unet_framer_syn_inside_frame(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, frames_accounted(&f), 4ULL);
 }
 
+/*
+ * A flush of the tty's input loses the bytes between what the framer saw
+ * and what comes next: the frame being collected must not be completed
+ * by a later EOT (it would glue two halves into one "good" payload).
+ */
+static void unet_framer_flush_drops_partial_frame(struct kunit *test)
+{
+	struct unet_framer f;
+	struct rx_log log = {};
+
+	unet_framer_init(&f);
+	feed(&f, &log, SYN "SYS       CCD1");
+	KUNIT_EXPECT_TRUE(test, unet_framer_in_frame(&f));
+	unet_framer_flush(&f);
+	KUNIT_EXPECT_FALSE(test, unet_framer_in_frame(&f));
+	KUNIT_EXPECT_EQ(test, f.stats.aborted_frames, 1ULL);
+	feed(&f, &log, "      00A1A" EOT);
+	KUNIT_EXPECT_EQ(test, log.frames, 0);
+	KUNIT_EXPECT_EQ(test, f.stats.noise_bytes, 12ULL);
+	KUNIT_EXPECT_EQ(test, frames_accounted(&f), 1ULL);
+
+	/* between frames and in a discarded frame: nothing more to count */
+	unet_framer_flush(&f);
+	feed(&f, &log, SYN "\x01" "bad");
+	unet_framer_flush(&f);
+	KUNIT_EXPECT_EQ(test, f.stats.aborted_frames, 1ULL);
+	KUNIT_EXPECT_EQ(test, f.stats.bad_frames, 1ULL);
+	KUNIT_EXPECT_EQ(test, frames_accounted(&f), 2ULL);
+	feed(&f, &log, SYN P25 EOT);
+	KUNIT_EXPECT_EQ(test, log.frames, 1);
+	expect_last(test, &log, P25);
+}
+
 static void unet_framer_bad_bytes(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -369,6 +402,7 @@ static struct kunit_case unet_framer_cases[] = {
 	KUNIT_CASE(unet_framer_noise_around_frames),
 	KUNIT_CASE(unet_framer_eot_without_syn),
 	KUNIT_CASE(unet_framer_syn_inside_frame),
+	KUNIT_CASE(unet_framer_flush_drops_partial_frame),
 	KUNIT_CASE(unet_framer_bad_bytes),
 	KUNIT_CASE(unet_framer_parity_flagged),
 	KUNIT_CASE(unet_framer_min_length),

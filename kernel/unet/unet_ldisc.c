@@ -9,6 +9,7 @@
  * This file is the tty side: attach/detach/hangup, receive, transmit and
  * the XON keep-alive.
  */
+#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -34,6 +35,19 @@ void unet_port_put(struct unet_port *port)
 }
 
 /*
+ * Whether the discipline may write to @tty, a port's tty under tx_lock.
+ * tty_release() closes the tty driver before it closes the line
+ * discipline, and a pty slave whose last file is closed stays attached
+ * while its master is open: the driver then says so with TTY_IO_ERROR,
+ * until a new open clears it. Nothing goes to such a tty, neither a
+ * write() on /dev/unetN, nor output resumed by tx_work, nor an XON.
+ */
+static bool unet_tty_writable(struct tty_struct *tty)
+{
+	return tty && !tty_io_error(tty);
+}
+
+/*
  * Hand queued frames to the tty, in order and each one whole: a frame
  * the tty takes only in part stays at the head with @tx_sent recording
  * how far it got, and output resumes from there on write_wakeup, so
@@ -44,7 +58,7 @@ static void unet_tx_pump(struct unet_port *port)
 	struct tty_struct *tty = port->tty;
 
 	lockdep_assert_held(&port->tx_lock);
-	if (!tty)
+	if (!unet_tty_writable(tty))
 		return;
 
 	while (port->tx_count) {
@@ -80,8 +94,8 @@ bool unet_tx_writable(struct unet_port *port)
 
 /*
  * Queue one checked payload for transmission. Returns 0, -EAGAIN when
- * the queue is full and @nonblock, -EIO once the tty is gone, or
- * -ERESTARTSYS on a signal.
+ * the queue is full and @nonblock, -EIO once the tty is gone or its
+ * driver reports an I/O error (closed), or -ERESTARTSYS on a signal.
  */
 int unet_tx_queue(struct unet_port *port, const u8 *payload, size_t len,
 		  bool nonblock)
@@ -93,7 +107,7 @@ int unet_tx_queue(struct unet_port *port, const u8 *payload, size_t len,
 		ret = mutex_lock_interruptible(&port->tx_lock);
 		if (ret)
 			return ret;
-		if (!port->tty) {
+		if (!unet_tty_writable(port->tty)) {
 			mutex_unlock(&port->tx_lock);
 			return -EIO;
 		}
@@ -137,8 +151,9 @@ static void unet_ldisc_write_wakeup(struct tty_struct *tty)
 
 /*
  * The protocol wants an XON from the host every half second. It goes
- * only between frames (never into a partly written one) and not while
- * the peer holds our output with XOFF.
+ * only between frames (never into a partly written one), not while the
+ * peer holds our output with XOFF and not to a closed tty; the timer
+ * keeps running, so XONs resume when the tty is opened again.
  */
 static void unet_xon_work(struct work_struct *work)
 {
@@ -149,8 +164,8 @@ static void unet_xon_work(struct work_struct *work)
 
 	mutex_lock(&port->tx_lock);
 	tty = port->tty;
-	if (tty && port->tx_sent == 0 && !READ_ONCE(tty->flow.stopped) &&
-	    tty->ops->write(tty, &xon, 1) == 1)
+	if (unet_tty_writable(tty) && port->tx_sent == 0 &&
+	    !READ_ONCE(tty->flow.stopped) && tty->ops->write(tty, &xon, 1) == 1)
 		port->xon_sent++;
 	if (tty && port->xon_interval_ms)
 		schedule_delayed_work(&port->xon_work,
@@ -202,6 +217,16 @@ static void unet_ldisc_receive_buf(struct tty_struct *tty,
 	int i;
 
 	spin_lock(&port->lock);
+	/*
+	 * After hangup the flip buffer may still hand over what it held.
+	 * Nobody reads it any more, and flow control must not act on the
+	 * tty again: shutdown undid our XOFF, a late one would leave the
+	 * next discipline a stopped tty it never saw stopped.
+	 */
+	if (port->dead) {
+		spin_unlock(&port->lock);
+		return;
+	}
 	for (i = 0; i < count; i++) {
 		bool flagged = fp && fp[i] != TTY_NORMAL;
 
@@ -227,6 +252,25 @@ static void unet_ldisc_receive_buf(struct tty_struct *tty,
 
 	if (delivered)
 		wake_up_interruptible(&port->read_wait);
+}
+
+/*
+ * The tty discards input received but not yet read (tcflush(TCIFLUSH),
+ * hangup): so does the discipline, as n_hdlc does. Queued payloads go, and
+ * the frame being collected is aborted, since the bytes that would have
+ * continued it were thrown away with the flip buffer.
+ */
+static void unet_ldisc_flush_buffer(struct tty_struct *tty)
+{
+	struct unet_port *port = tty->disc_data;
+
+	if (!port)
+		return;
+	spin_lock(&port->lock);
+	unet_framer_flush(&port->framer);
+	port->rx_head = 0;
+	port->rx_count = 0;
+	spin_unlock(&port->lock);
 }
 
 /*
@@ -273,6 +317,13 @@ static int unet_ldisc_open(struct tty_struct *tty)
 	struct unet_port *port;
 	int ret;
 
+	/*
+	 * As n_gsm: every attachment takes one of the 256 minors and makes
+	 * udev create /dev/unet/by-tty/ links, so it is not for any user who
+	 * can open a pty.
+	 */
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
 	if (!tty->ops->write)
 		return -EOPNOTSUPP;
 
@@ -336,6 +387,7 @@ static struct tty_ldisc_ops unet_ldisc_ops = {
 	.hangup		= unet_ldisc_hangup,
 	.receive_buf	= unet_ldisc_receive_buf,
 	.write_wakeup	= unet_ldisc_write_wakeup,
+	.flush_buffer	= unet_ldisc_flush_buffer,
 };
 
 static int __init unet_init(void)

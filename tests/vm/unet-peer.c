@@ -18,7 +18,11 @@
  *   unet-peer cycle [N]       attach/detach N times (100)
  *   unet-peer ldattach        attach with ldattach(8) instead of TIOCSETD
  *   unet-peer hold            attach, print "<unetN> <tty>", wait for a signal
+ *   unet-peer closed-tty      slave closed, master open: nothing reaches the
+ *                             line (write EIO, no XON, no resumed output)
+ *   unet-peer unprivileged    without CAP_NET_ADMIN: attaching is refused
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -985,6 +989,171 @@ static int hold_link(void)
 	return 0;
 }
 
+/* --------------------------------------------------------- closed tty */
+
+/* Bytes on the line within @ms, and whether they were all XONs. */
+static size_t line_bytes(struct unet_link *link, uint8_t *buf, size_t size,
+			 unsigned int ms, bool *only_xon)
+{
+	uint64_t t0 = now_ns();
+	size_t n = 0, i;
+	ssize_t r;
+
+	while (n < size && now_ns() - t0 < ms * 1000000ull) {
+		r = read_timeout(link->master, buf + n, size - n, 20);
+		if (r > 0)
+			n += r;
+	}
+	*only_xon = true;
+	for (i = 0; i < n; i++)
+		if (buf[i] != UNET_XON)
+			*only_xon = false;
+	return n;
+}
+
+/*
+ * The slave's last file closed while its master stays open: the tty
+ * driver is closed (TTY_IO_ERROR) but the discipline stays attached, as
+ * it is between the two steps of any tty_release(). Nothing may reach
+ * the line then: no write() on /dev/unetN (EIO), no XON keep-alive, no
+ * frame held by XOFF and resumed by the peer's XON. Opening the slave
+ * again clears the error: the held frame and the keep-alive go out.
+ */
+static int test_closed_tty(void)
+{
+	struct unet_link link;
+	uint8_t buf[4096], p1[64], p2[64], frame[80];
+	char path[64];
+	bool only_xon;
+	size_t n, i;
+	ssize_t r;
+
+	if (!link_or_bail(&link, O_RDWR))
+		return 1;
+	tap(unet_sysfs_write(&link, "xon_interval_ms", "20") == 0,
+	    "xon_interval_ms set to 20");
+	n = line_bytes(&link, buf, sizeof(buf), 200, &only_xon);
+	tap(n > 0 && only_xon, "open slave: XON keep-alives on the line (%zu)", n);
+
+	/* Output held by the peer, a frame queued behind it. */
+	WRITE_LITERAL(link.master, "\x13");
+	msleep(100);
+	drain(link.master, buf, sizeof(buf), 100);
+	payload_make(p1, 1, 30);
+	r = write(link.unet, p1, 30);
+	tap(r == 30, "frame queued while the peer holds output (%zd)", r);
+
+	if (ptsname_r(link.master, path, sizeof(path)) != 0)
+		path[0] = 0;
+	link.slave = safe_close(link.slave);
+	tap(access(link.sysfs, F_OK) == 0,
+	    "slave closed, master open: %s stays (the discipline is attached)",
+	    link.name);
+
+	payload_make(p2, 2, 30);
+	r = write(link.unet, p2, 30);
+	tap(r < 0 && errno == EIO, "write on %s to the closed tty fails with EIO (%zd %s)",
+	    link.name, r, r < 0 ? strerror(errno) : "");
+
+	/* The peer's XON resumes output (tx_work): not to a closed tty. */
+	WRITE_LITERAL(link.master, "\x11");
+	n = line_bytes(&link, buf, sizeof(buf), 300, &only_xon);
+	tap(n == 0, "closed tty: nothing on the line after the peer's XON, no frame, no keep-alive (%zu bytes)",
+	    n);
+
+	link.slave = path[0] ? open(path, O_RDWR | O_NOCTTY | O_CLOEXEC) : -EBADF;
+	tap(link.slave >= 0, "slave opened again (%s)", path);
+	r = write(link.unet, p2, 30);
+	tap(r == 30, "write works again once the tty is open (%zd %s)", r,
+	    r < 0 ? strerror(errno) : "");
+	n = line_bytes(&link, buf, sizeof(buf), 300, &only_xon);
+	unet_sysfs_write(&link, "xon_interval_ms", "0");
+	n += drain(link.master, buf + n, sizeof(buf) - n, 100);
+	for (i = 0; i < n && buf[i] != UNET_SYN; i++)
+		;
+	frame_make(frame, p1, 30);
+	tap(i + 32 <= n && memcmp(buf + i, frame, 32) == 0,
+	    "the frame held before the close goes out first");
+	frame_make(frame, p2, 30);
+	tap(i + 64 <= n && memcmp(buf + i + 32, frame, 32) == 0,
+	    "then the new one");
+	tap(memchr(buf, UNET_XON, n) != NULL, "keep-alives resume");
+
+	unet_link_close(&link);
+	return failed;
+}
+
+/* ------------------------------------------------------- unprivileged */
+
+static unsigned int unet_devices(void)
+{
+	DIR *dir = opendir("/sys/class/unet");
+	struct dirent *de;
+	unsigned int n = 0;
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Run without CAP_NET_ADMIN (the scenario drops to nobody): attaching
+ * the discipline to a pty the user opened is refused with EPERM and
+ * creates no unet device, whether by TIOCSETD or by ldattach(8).
+ */
+static int test_unprivileged(void)
+{
+	_cleanup_close_ int master = -EBADF, slave = -EBADF;
+	int ldisc = unet_ldisc_number(), r, status, err_pipe[2];
+	unsigned int before = unet_devices();
+	char tty[32], path[64], msg[512];
+	size_t n;
+	pid_t pid;
+
+	tap(geteuid() != 0, "running unprivileged (uid %u)", (unsigned int)geteuid());
+	r = pty_pair_open(&master, &slave, tty, sizeof(tty));
+	if (!tap(r == 0, "pty pair opened (%s)", r ? strerror(-r) : tty))
+		return 1;
+	r = ioctl(slave, TIOCSETD, &ldisc) < 0 ? -errno : 0;
+	tap(r == -EPERM, "TIOCSETD %d on %s refused with EPERM (%s)", ldisc, tty,
+	    r ? strerror(-r) : "attached");
+	tap(unet_devices() == before, "no unet device created (%u before, %u after)",
+	    before, unet_devices());
+
+	if (ptsname_r(master, path, sizeof(path)) != 0)
+		return 1;
+	if (pipe2(err_pipe, O_CLOEXEC) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		char number[16];
+
+		dup2(err_pipe[1], STDERR_FILENO);
+		snprintf(number, sizeof(number), "%d", ldisc);
+		execlp("ldattach", "ldattach", "-d", number, path, (char *)NULL);
+		_exit(127);
+	}
+	close(err_pipe[1]);
+	n = pid > 0 ? drain(err_pipe[0], (uint8_t *)msg, sizeof(msg) - 1, 2000) : 0;
+	msg[n] = 0;
+	close(err_pipe[0]);
+	status = -1;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
+	    strstr(msg, "cannot set line discipline: Operation not permitted"),
+	    "ldattach %d %s fails setting the discipline: EPERM (exit status %d)",
+	    ldisc, path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (!strstr(msg, "Operation not permitted"))
+		diag("ldattach said: %s", msg);
+	tap(unet_devices() == before, "still no unet device");
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -1009,8 +1178,12 @@ int main(int argc, char **argv)
 		return test_ldattach();
 	if (strcmp(cmd, "hold") == 0)
 		return hold_link();
+	if (strcmp(cmd, "closed-tty") == 0)
+		return test_closed_tty();
+	if (strcmp(cmd, "unprivileged") == 0)
+		return test_unprivileged();
 	fprintf(stderr,
-		"usage: %s framing|sysfs|write|xon|stress [N]|teardown detach|hangup|close-master|cycle [N]|ldattach|hold\n",
+		"usage: %s framing|sysfs|write|xon|stress [N]|teardown detach|hangup|close-master|cycle [N]|ldattach|hold|closed-tty|unprivileged\n",
 		argv[0]);
 	return 2;
 }

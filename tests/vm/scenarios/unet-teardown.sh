@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # n_unet teardown: detach, hangup and tty removal while a reader blocks
-# in read(), another in poll() and a writer on a full queue; attach and
-# detach 100 times; then a clean module unload, and the ldisc= module
-# parameter (accepted and refused values).
+# in read(), another in poll() and a writer on a full queue; a tty whose
+# driver is closed while the discipline stays attached (nothing reaches
+# the line until it is opened again); attach and detach 100 times; then a
+# clean module unload, and the ldisc= module parameter (accepted and
+# refused values).
 # timeout: 600
 # shellcheck disable=SC2317 # the checks are called through check()
 . "$STATIOND_TOP/tests/vm/unet-lib.sh"
@@ -12,6 +14,7 @@ unet_load_or_bail
 for mode in detach hangup close-master; do
 	"$peer" teardown $mode || rc=1
 done
+"$peer" closed-tty || rc=1
 "$peer" cycle 100 || rc=1
 
 no_unet_devices() {
