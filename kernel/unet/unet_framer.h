@@ -17,7 +17,7 @@
 #else
 /*
  * The userspace build (fuzzer, tests) gets the kernel's type names from
- * <stdint.h>; checkpatch: PREFER_KERNEL_TYPES is about these typedefs.
+ * <stdint.h>, which is what checkpatch: PREFER_KERNEL_TYPES flags here.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -154,7 +154,7 @@ static void unet_framer_flush_drops_partial_frame(struct kunit *test)
 
 	/* between frames and in a discarded frame: nothing more to count */
 	unet_framer_flush(&f);
-	feed(&f, &log, SYN "\x01" "bad");
+	feed(&f, &log, SYN "\001bad");
 	unet_framer_flush(&f);
 	KUNIT_EXPECT_EQ(test, f.stats.aborted_frames, 1ULL);
 	KUNIT_EXPECT_EQ(test, f.stats.bad_frames, 1ULL);
@@ -419,6 +419,7 @@ static struct kunit_suite unet_framer_suite = {
 	.name = "n_unet_framer",
 	.test_cases = unet_framer_cases,
 };
+
 kunit_test_suite(unet_framer_suite);
 
 MODULE_LICENSE("GPL");

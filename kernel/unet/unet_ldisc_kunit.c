@@ -318,8 +318,10 @@ static void unet_ldisc_attach_needs_cap_net_admin(struct kunit *test)
 	put_cred(cred);
 
 	KUNIT_EXPECT_EQ(test, ret, -EPERM);
-	KUNIT_EXPECT_NULL(test, t->tty->disc_data);
+	/* refused: the tty is back on N_TTY */
+	KUNIT_EXPECT_EQ(test, t->tty->ldisc->ops->num, N_TTY);
 	KUNIT_EXPECT_EQ(test, tty_set_ldisc(t->tty, UNET_TEST_LDISC), 0);
+	KUNIT_EXPECT_EQ(test, t->tty->ldisc->ops->num, UNET_TEST_LDISC);
 }
 
 static struct kunit_case unet_ldisc_cases[] = {
@@ -338,6 +340,7 @@ static struct kunit_suite unet_ldisc_suite = {
 	.exit = unet_test_exit,
 	.test_cases = unet_ldisc_cases,
 };
+
 kunit_test_suite(unet_ldisc_suite);
 
 MODULE_LICENSE("GPL");

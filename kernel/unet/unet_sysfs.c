@@ -44,7 +44,11 @@ UNET_RX_ATTR(long_frames, port->framer.stats.long_frames);
 UNET_RX_ATTR(overruns, port->overruns);
 UNET_RX_ATTR(flow_stopped, port->flow_stopped);
 
-/* Transmit-side values live under port->tx_lock. */
+/*
+ * Transmit-side values live under port->tx_lock. @name is pasted into the
+ * function name and is the field, never an expression, so
+ * checkpatch: MACRO_ARG_REUSE, MACRO_ARG_PRECEDENCE do not apply.
+ */
 #define UNET_TX_ATTR(name)						\
 static ssize_t name##_show(struct device *dev,				\
 			   struct device_attribute *attr, char *buf)	\
@@ -98,6 +102,7 @@ static ssize_t unet_limit_store(struct device *dev, const char *buf,
 	return ret ? ret : count;
 }
 
+/* @is_min is a constant: checkpatch: MACRO_ARG_REUSE does not apply. */
 #define UNET_LIMIT_ATTR(name, is_min)					\
 static ssize_t name##_show(struct device *dev,				\
 			   struct device_attribute *attr, char *buf)	\
