@@ -30,7 +30,7 @@ KDIR ?= /usr/src/linux-headers-$(KABI)
 export KABI
 
 # Kconfig symbols for the out-of-tree build (in tree, Kconfig sets them).
-KCONFIG_MODULES := CONFIG_XVME=m CONFIG_XVME_SIM=m \
+KCONFIG_MODULES := CONFIG_XVME=m CONFIG_XVME_SIM=m CONFIG_XVME_GPIO=m \
 	CONFIG_XVME_240=m CONFIG_XVME_260=m CONFIG_XVME_560=m \
 	CONFIG_N_UNET=m
 

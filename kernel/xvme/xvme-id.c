@@ -94,7 +94,7 @@ int xvme_id_parse(const u8 raw[XVME_ID_CHARS], char id[XVME_ID_CHARS + 1],
 	}
 	return -ENODEV;
 }
-EXPORT_SYMBOL_GPL(xvme_id_parse);
+EXPORT_SYMBOL_NS_GPL(xvme_id_parse, XVME_KUNIT);
 
 /**
  * xvme_id_strerror - why an ID PROM failed, for the selftest attribute

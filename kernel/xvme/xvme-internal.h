@@ -11,18 +11,20 @@
 extern const struct device_type xvme_card_type;
 extern const struct device_type xvme_crate_type;
 
-/* Card-relative register offsets of the CSRs that carry the LEDs. */
-#define XVME240_CSR		0x81	/* 8 bit */
-#define XVME560_CSR		0x80	/* 16 bit */
-
 int xvme_read_id(struct xvme_crate *crate, u16 base, u8 raw[XVME_ID_CHARS]);
 const char *xvme_id_strerror(int err);
 
 /*
  * The power-on test with card->state_lock held: the ID PROM stage, then
- * @drv's stage if @drv is not NULL. Stores the result, sets the LED.
+ * @drv's stage if @drv is not NULL. Stores the result and has @drv light
+ * the LEDs.
  */
 int xvme_selftest_run_locked(struct xvme_card *card, struct xvme_driver *drv);
-int xvme_card_get_led(struct xvme_card *card, enum xvme_led *led);
+
+/* xvme-irq.c: the crate's vector domain and the cards' interrupts. */
+int xvme_crate_irq_init(struct xvme_crate *crate);
+void xvme_crate_irq_exit(struct xvme_crate *crate);
+void xvme_card_irq_init(struct xvme_card *card);
+void xvme_card_irq_exit(struct xvme_card *card);
 
 #endif /* _XVME_INTERNAL_H */

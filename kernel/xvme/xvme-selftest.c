@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Power-on test and LEDs of xvme cards.
+ * Power-on test of xvme cards.
  *
  * The test has stages: the core's own (the ID PROM reads back and still
  * names the card's model), then the bound driver's ->selftest (reset
  * behaviour, a test conversion, ...). Its one-line result is the card's
- * "selftest" attribute and decides the front-panel LEDs: green on pass,
- * red on fail, as the EPICS drivers do after init. A card nobody tested
- * keeps the hardware's reset state, red on.
+ * "selftest" attribute and decides the front-panel LEDs, which the
+ * driver lights (->set_led): green on pass, red on fail, as the EPICS
+ * drivers do after init. A card no driver tested keeps the hardware's
+ * reset state.
  */
 #include <linux/device.h>
 #include <linux/export.h>
 #include <linux/mutex.h>
-#include <linux/regmap.h>
 
 #include "xvme.h"
 #include "xvme-internal.h"
@@ -43,7 +43,7 @@ static int xvme_selftest_id_stage(struct xvme_card *card, char *reason,
 int xvme_selftest_run_locked(struct xvme_card *card, struct xvme_driver *drv)
 {
 	char reason[XVME_SELFTEST_LEN - sizeof("fail: ")] = "";
-	int err, led_err;
+	int err, led_err = 0;
 
 	lockdep_assert_held(&card->state_lock);
 
@@ -55,8 +55,9 @@ int xvme_selftest_run_locked(struct xvme_card *card, struct xvme_driver *drv)
 				 err);
 	}
 
-	led_err = xvme_card_set_led(card, err ? XVME_LED_RED : XVME_LED_GREEN);
-	if (!err && led_err && led_err != -EOPNOTSUPP) {
+	if (drv && drv->set_led)
+		led_err = drv->set_led(card, err ? XVME_LED_RED : XVME_LED_GREEN);
+	if (!err && led_err) {
 		snprintf(reason, sizeof(reason), "CSR write failed (%d)",
 			 led_err);
 		err = led_err;
@@ -75,24 +76,34 @@ int xvme_selftest_run_locked(struct xvme_card *card, struct xvme_driver *drv)
 
 /**
  * xvme_card_run_selftest - run the whole power-on test again
- * @card: the card; its driver must be bound (called from the driver)
+ * @card: the card
  *
- * Takes the card's state lock: do not call it with xvme_card_lock() held.
- * Return: 0 when the card passed, else the failing stage's errno.
+ * What a write to "retest" does. The device lock keeps the driver bound
+ * (or unbound) while its ->busy and ->selftest run; the state lock makes
+ * the busy check and the test one step that a driver going busy (under
+ * xvme_card_lock()) cannot split. Takes both: not for driver callbacks.
+ * Return: 0 when the card passed, -EBUSY when its driver is busy (lines
+ * requested, a conversion running) and nothing was done, else the failing
+ * stage's errno.
  */
 int xvme_card_run_selftest(struct xvme_card *card)
 {
 	struct xvme_driver *drv = NULL;
 	int err;
 
+	device_lock(&card->dev);
 	if (card->dev.driver)
 		drv = to_xvme_driver(card->dev.driver);
 	mutex_lock(&card->state_lock);
-	err = xvme_selftest_run_locked(card, drv);
+	if (drv && drv->busy && drv->busy(card))
+		err = -EBUSY;
+	else
+		err = xvme_selftest_run_locked(card, drv);
 	mutex_unlock(&card->state_lock);
+	device_unlock(&card->dev);
 	return err;
 }
-EXPORT_SYMBOL_GPL(xvme_card_run_selftest);
+EXPORT_SYMBOL_NS_GPL(xvme_card_run_selftest, XVME_KUNIT);
 
 /**
  * xvme_card_selftest_passed - the result of the last power-on test
@@ -128,86 +139,3 @@ void xvme_card_unlock(struct xvme_card *card)
 	mutex_unlock(&card->state_lock);
 }
 EXPORT_SYMBOL_GPL(xvme_card_unlock);
-
-static unsigned int xvme_led_csr_bits(enum xvme_led led)
-{
-	switch (led) {
-	case XVME_LED_GREEN:
-		return XVME_CSR_RED_OFF | XVME_CSR_GRN_ON;
-	case XVME_LED_RED:
-		return 0;
-	case XVME_LED_OFF:
-	default:
-		return XVME_CSR_RED_OFF;
-	}
-}
-
-/**
- * xvme_card_set_led - light the front-panel LEDs
- * @card: the card
- * @led: green (red off, green on), red (red on, green off) or off
- *
- * Only the CSR's LED bits change. Does not take the state lock, so a
- * driver may call it from any sleepable context, with or without
- * xvme_card_lock().
- * Return: 0, -EOPNOTSUPP for a card without LEDs (XVME-260, unknown
- * models), or the bus error.
- */
-int xvme_card_set_led(struct xvme_card *card, enum xvme_led led)
-{
-	unsigned int mask = XVME_CSR_RED_OFF | XVME_CSR_GRN_ON;
-	unsigned int bits = xvme_led_csr_bits(led);
-	int err;
-
-	switch (card->model) {
-	case XVME_MODEL_240:
-		err = regmap_update_bits(card->regmap8, XVME240_CSR, mask,
-					 bits);
-		break;
-	case XVME_MODEL_560:
-		err = regmap_update_bits(card->regmap16, XVME560_CSR, mask,
-					 bits);
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	if (!err)
-		WRITE_ONCE(card->led, led);
-	return err;
-}
-EXPORT_SYMBOL_GPL(xvme_card_set_led);
-
-/*
- * What the LEDs show. Cards with LEDs are asked (the CSR is the truth,
- * whatever wrote it); the others report what the core knows: off for the
- * LED-less XVME-260, the reset state (red) for a card of unknown model.
- */
-int xvme_card_get_led(struct xvme_card *card, enum xvme_led *led)
-{
-	unsigned int csr;
-	int err;
-
-	switch (card->model) {
-	case XVME_MODEL_240:
-		err = regmap_read(card->regmap8, XVME240_CSR, &csr);
-		break;
-	case XVME_MODEL_560:
-		err = regmap_read(card->regmap16, XVME560_CSR, &csr);
-		break;
-	case XVME_MODEL_260:
-		*led = XVME_LED_OFF;
-		return 0;
-	default:
-		*led = READ_ONCE(card->led);
-		return 0;
-	}
-	if (err)
-		return err;
-	if (!(csr & XVME_CSR_RED_OFF))
-		*led = XVME_LED_RED;
-	else if (csr & XVME_CSR_GRN_ON)
-		*led = XVME_LED_GREEN;
-	else
-		*led = XVME_LED_OFF;
-	return 0;
-}

@@ -14,18 +14,18 @@
  * Every slot without a card answers with a bus error; so does a card
  * pulled out of its slot at run time (xvme_sim_set_present(), the plant's
  * "present" file), whose device then leaves the bus until it is put
- * back. Each card has a
- * real Linux interrupt from a small irq domain: level-like, asserted
- * while the card requests service. Card drivers request it threaded and
- * oneshot (their registers are behind a sleeping regmap); the sim
- * raises it from process context, when it becomes asserted and again on
- * unmask while it stays asserted.
+ * back.
+ *
+ * Interrupts are VME's: a 240 card asserts the level its jumper selects
+ * (irq1..irq7 in its card list entry, level 1 by default) while it
+ * requests service; the simulated bridge, for every asserted level the
+ * core enabled, runs the IACK cycle (the asserting card nearest slot 0
+ * answers with its IVR) and hands level and vector to the core, which
+ * runs the handler of the card with that vector. From process context,
+ * when a level becomes asserted and again when it is enabled while still
+ * asserted. A vector no handler has masks the level, as a bridge would.
  */
 #include <linux/err.h>
-#include <linux/interrupt.h>
-#include <linux/irq.h>
-#include <linux/irqdesc.h>
-#include <linux/irqdomain.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -76,17 +76,17 @@ static struct xvme_sim_card *xvme_sim_slot(struct xvme_crate *crate, u16 addr)
 #define XVME_SIM_ACCESS(crate, addr, call)				\
 ({									\
 	struct xvme_sim_card *__sc = xvme_sim_slot(crate, addr);	\
-	struct xvme_sim *__sim = (crate)->backend_data;			\
 	unsigned long __flags;						\
 	int __err = -EIO;						\
 									\
 	if (__sc) {							\
-		raw_spin_lock_irqsave(&__sim->lock, __flags);		\
+		xvme_sim_stall_point(__sc);				\
+		raw_spin_lock_irqsave(&__sc->sim->lock, __flags);	\
 		if (__sc->present) {					\
 			__err = call;					\
 			xvme_sim_irq_update(__sc);			\
 		}							\
-		raw_spin_unlock_irqrestore(&__sim->lock, __flags);	\
+		raw_spin_unlock_irqrestore(&__sc->sim->lock, __flags);	\
 	}								\
 	__err;								\
 })
@@ -120,11 +120,154 @@ static int xvme_sim_write16(struct xvme_crate *crate, u16 addr, u16 val)
 						    val));
 }
 
-static int xvme_sim_card_irq(struct xvme_crate *crate, u16 base)
+static int xvme_sim_card_irq_level(struct xvme_crate *crate, u16 base)
 {
 	struct xvme_sim_card *sc = xvme_sim_slot(crate, base);
 
-	return sc && sc->virq > 0 ? sc->virq : -ENXIO;
+	return sc && sc->irq_level ? sc->irq_level : -ENXIO;
+}
+
+static bool xvme_sim_level_asserted(struct xvme_sim *sim, unsigned int level)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->ncards; i++)
+		if (sim->cards[i].irq_level == level &&
+		    xvme_sim_irq_line(&sim->cards[i]))
+			return true;
+	return false;
+}
+
+/* With sim->lock held: whether the bridge would interrupt for @level now. */
+static bool xvme_sim_level_due(struct xvme_sim *sim, unsigned int level)
+{
+	return !sim->irqs_stopped && sim->level_enabled[level] &&
+	       !sim->level_stuck[level] && xvme_sim_level_asserted(sim, level);
+}
+
+/* With sim->lock held: deliver the card's level if it is up and enabled. */
+void xvme_sim_irq_update(struct xvme_sim_card *sc)
+{
+	struct xvme_sim *sim = sc->sim;
+
+	if (sc->irq_level && xvme_sim_level_due(sim, sc->irq_level))
+		schedule_work(&sim->raise_work);
+}
+
+static void xvme_sim_irq_level_enable(struct xvme_crate *crate,
+				      unsigned int level)
+{
+	struct xvme_sim *sim = crate->backend_data;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	/*
+	 * Drivers bind, and enable levels, while xvme_crate_register() still
+	 * adds the cards: the crate is known here before it returns.
+	 */
+	WRITE_ONCE(sim->crate, crate);
+	sim->level_enabled[level] = true;
+	sim->level_stuck[level] = false;
+	if (xvme_sim_level_due(sim, level))
+		schedule_work(&sim->raise_work);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static void xvme_sim_irq_level_disable(struct xvme_crate *crate,
+				       unsigned int level)
+{
+	struct xvme_sim *sim = crate->backend_data;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->level_enabled[level] = false;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+/*
+ * The IACK cycle of a level: the asserting card nearest the start of the
+ * daisy chain (the lowest slot) answers with its vector.
+ */
+static struct xvme_sim_card *xvme_sim_iack(struct xvme_sim *sim,
+					   unsigned int level, u8 *vector)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < XVME_SLOTS; slot++) {
+		struct xvme_sim_card *sc = sim->slot[slot];
+
+		if (sc && sc->irq_level == level && xvme_sim_irq_line(sc)) {
+			*vector = xvme_sim_irq_vector(sc);
+			return sc;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The bridge interrupts for the highest asserted, enabled level, the core
+ * runs the handler of the vector the IACK cycle returned (and masks the
+ * level while it is in service). Each level once per run: unmasking it
+ * again schedules the next. From process context, since card registers
+ * are behind sleeping regmaps anyway.
+ */
+static void xvme_sim_irq_raise(struct work_struct *work)
+{
+	struct xvme_sim *sim = container_of(work, struct xvme_sim, raise_work);
+	struct xvme_crate *crate = READ_ONCE(sim->crate);
+	struct xvme_sim_card *sc;
+	unsigned long flags;
+	unsigned int level;
+	u8 vector = 0;
+
+	for (level = XVME_IRQ_LEVELS; level >= 1; level--) {
+		raw_spin_lock_irqsave(&sim->lock, flags);
+		sc = xvme_sim_level_due(sim, level) ?
+		     xvme_sim_iack(sim, level, &vector) : NULL;
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		if (!sc || !xvme_crate_handle_irq(crate, level, vector))
+			continue;
+
+		/* Nothing will service it: mask the level, as a bridge would. */
+		raw_spin_lock_irqsave(&sim->lock, flags);
+		sim->level_stuck[level] = true;
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		pr_warn_ratelimited("xvme-sim: xvme%d-%04x interrupts on level %u with vector 0x%02x that no handler has: level masked until enabled again\n",
+				    crate->index, sc->base, level, vector);
+	}
+}
+
+/*
+ * No more interrupts, for good: the crate goes away, or the system does
+ * (then the latches are what the drivers left; the log shows them).
+ */
+static void xvme_sim_irqs_stop(struct xvme_sim *sim)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->irqs_stopped = true;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	cancel_work_sync(&sim->raise_work);
+}
+
+static void xvme_sim_shutdown(struct xvme_crate *crate)
+{
+	struct xvme_sim *sim = crate->backend_data;
+	unsigned long flags;
+	unsigned int i;
+
+	xvme_sim_irqs_stop(sim);
+	for (i = 0; i < sim->ncards; i++) {
+		struct xvme_sim_card *sc = &sim->cards[i];
+		char state[96];
+
+		raw_spin_lock_irqsave(&sim->lock, flags);
+		xvme_sim_latches_show(sc, state, sizeof(state));
+		raw_spin_unlock_irqrestore(&sim->lock, flags);
+		pr_info("xvme-sim: xvme%d-%04x at shutdown: %s\n",
+			crate->index, sc->base, state);
+	}
 }
 
 static const struct xvme_backend_ops xvme_sim_ops = {
@@ -133,155 +276,11 @@ static const struct xvme_backend_ops xvme_sim_ops = {
 	.write8 = xvme_sim_write8,
 	.read16 = xvme_sim_read16,
 	.write16 = xvme_sim_write16,
-	.card_irq = xvme_sim_card_irq,
+	.card_irq_level = xvme_sim_card_irq_level,
+	.irq_level_enable = xvme_sim_irq_level_enable,
+	.irq_level_disable = xvme_sim_irq_level_disable,
+	.shutdown = xvme_sim_shutdown,
 };
-
-/* ----------------------------------------------------------- interrupts */
-
-/* With sim->lock held: deliver the level if it is up and not masked. */
-void xvme_sim_irq_update(struct xvme_sim_card *sc)
-{
-	if (sc->virq > 0 && !sc->irq_masked && xvme_sim_irq_line(sc))
-		schedule_work(&sc->raise_work);
-}
-
-static void xvme_sim_irq_raise(struct work_struct *work)
-{
-	struct xvme_sim_card *sc = container_of(work, struct xvme_sim_card,
-						raise_work);
-	struct xvme_sim *sim = sc->sim;
-	unsigned long flags;
-	bool due;
-
-	raw_spin_lock_irqsave(&sim->lock, flags);
-	due = !sc->irq_masked && xvme_sim_irq_line(sc);
-	raw_spin_unlock_irqrestore(&sim->lock, flags);
-
-	if (due)
-		generic_handle_domain_irq_safe(sim->domain, sc->hwirq);
-}
-
-static void xvme_sim_irq_mask(struct irq_data *d)
-{
-	struct xvme_sim_card *sc = irq_data_get_irq_chip_data(d);
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&sc->sim->lock, flags);
-	sc->irq_masked = true;
-	raw_spin_unlock_irqrestore(&sc->sim->lock, flags);
-}
-
-static void xvme_sim_irq_unmask(struct irq_data *d)
-{
-	struct xvme_sim_card *sc = irq_data_get_irq_chip_data(d);
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&sc->sim->lock, flags);
-	sc->irq_masked = false;
-	xvme_sim_irq_update(sc);	/* still asserted: deliver again */
-	raw_spin_unlock_irqrestore(&sc->sim->lock, flags);
-}
-
-static struct irq_chip xvme_sim_irq_chip = {
-	.name = "xvme-sim",
-	.irq_mask = xvme_sim_irq_mask,
-	.irq_unmask = xvme_sim_irq_unmask,
-	.flags = IRQCHIP_SKIP_SET_WAKE,
-};
-
-static int xvme_sim_irq_map(struct irq_domain *domain, unsigned int virq,
-			    irq_hw_number_t hwirq)
-{
-	struct xvme_sim *sim = domain->host_data;
-
-	irq_set_chip_data(virq, &sim->cards[hwirq]);
-	irq_set_chip_and_handler(virq, &xvme_sim_irq_chip, handle_level_irq);
-	irq_set_status_flags(virq, IRQ_LEVEL);
-	irq_set_noprobe(virq);
-	return 0;
-}
-
-static void xvme_sim_irq_unmap(struct irq_domain *domain, unsigned int virq)
-{
-	irq_set_chip_and_handler(virq, NULL, NULL);
-	irq_set_chip_data(virq, NULL);
-}
-
-static const struct irq_domain_ops xvme_sim_irq_domain_ops = {
-	.map = xvme_sim_irq_map,
-	.unmap = xvme_sim_irq_unmap,
-};
-
-/*
- * User-mode Linux hands interrupt numbers 1..63 to its host-signal
- * drivers without reserving them in the generic allocator, and takes
- * dynamic ones from the bottom up; start high there so KUnit's crates
- * do not collide with the console's.
- */
-#ifdef CONFIG_UML
-#define XVME_SIM_IRQ_FROM	(NR_IRQS / 2)
-#else
-#define XVME_SIM_IRQ_FROM	1
-#endif
-
-static void xvme_sim_irqs_remove(struct xvme_sim *sim)
-{
-	unsigned int i;
-
-	for (i = 0; i < sim->ncards; i++) {
-		struct xvme_sim_card *sc = &sim->cards[i];
-
-		cancel_work_sync(&sc->raise_work);
-		if (sc->virq > 0)
-			irq_dispose_mapping(sc->virq);	/* frees the desc */
-		sc->virq = 0;
-	}
-	if (sim->domain)
-		irq_domain_remove(sim->domain);
-	if (sim->fwnode)
-		irq_domain_free_fwnode(sim->fwnode);
-	sim->domain = NULL;
-	sim->fwnode = NULL;
-}
-
-static int xvme_sim_irqs_add(struct xvme_sim *sim)
-{
-	unsigned int i;
-	int err;
-
-	if (!sim->ncards)
-		return 0;
-	sim->fwnode = irq_domain_alloc_named_fwnode(dev_name(&sim->pdev->dev));
-	if (!sim->fwnode)
-		return -ENOMEM;
-	sim->domain = irq_domain_create_linear(sim->fwnode, sim->ncards,
-					       &xvme_sim_irq_domain_ops, sim);
-	if (!sim->domain) {
-		err = -ENOMEM;
-		goto err;
-	}
-
-	for (i = 0; i < sim->ncards; i++) {
-		struct xvme_sim_card *sc = &sim->cards[i];
-		int virq = irq_alloc_desc_from(XVME_SIM_IRQ_FROM,
-					       NUMA_NO_NODE);
-
-		if (virq < 0) {
-			err = virq;
-			goto err;
-		}
-		err = irq_domain_associate(sim->domain, virq, sc->hwirq);
-		if (err) {
-			irq_free_desc(virq);
-			goto err;
-		}
-		sc->virq = virq;
-	}
-	return 0;
-err:
-	xvme_sim_irqs_remove(sim);
-	return err;
-}
 
 /* ---------------------------------------------------------- card list */
 
@@ -289,10 +288,24 @@ struct xvme_sim_card_spec {
 	enum xvme_model model;
 	u16 base;
 	bool unipolar;
+	unsigned int irq_level;
 	enum xvme_sim_fault fault;
 };
 
-/* "560@0x0c00:unipolar:adc-stuck", modified in place. */
+/*
+ * "irq<level>": the interrupter level jumper of a 240, 1..7. Return the
+ * level, 0 when @option is not of that form, -EINVAL when out of range.
+ */
+static int xvme_sim_parse_irq_level(const char *option)
+{
+	unsigned int level;
+
+	if (strncmp(option, "irq", 3) || kstrtouint(option + 3, 10, &level))
+		return 0;
+	return level >= 1 && level <= XVME_IRQ_LEVELS ? level : -EINVAL;
+}
+
+/* "560@0x0c00:unipolar:adc-stuck", "240@0x0400:irq3", modified in place. */
 static int xvme_sim_parse_card(char *text, struct xvme_sim_card_spec *spec)
 {
 	char *model = strsep(&text, "@");
@@ -325,16 +338,24 @@ static int xvme_sim_parse_card(char *text, struct xvme_sim_card_spec *spec)
 	}
 
 	spec->unipolar = false;
+	spec->irq_level = spec->model == XVME_MODEL_240 ?
+			  XVME_SIM_IRQ_LEVEL_DEFAULT : 0;
 	spec->fault = XVME_SIM_FAULT_NONE;
 	while ((option = strsep(&text, ":"))) {
+		int level = xvme_sim_parse_irq_level(option);
+
 		if (!strcmp(option, "unipolar") &&
 		    spec->model == XVME_MODEL_560) {
 			spec->unipolar = true;
 			continue;
 		}
-		fault = xvme_sim_fault_parse(option);
+		if (level > 0 && spec->model == XVME_MODEL_240) {
+			spec->irq_level = level;
+			continue;
+		}
+		fault = level ? -EINVAL : xvme_sim_fault_parse(option);
 		if (fault < 0 || !xvme_sim_fault_fits(fault, spec->model)) {
-			pr_err("xvme-sim: card \"%s@%s\": option \"%s\" is not unipolar (560) or a fault this model can have\n",
+			pr_err("xvme-sim: card \"%s@%s\": option \"%s\" is not unipolar (560), irq1..irq7 (240) or a fault this model can have\n",
 			       model, address, option);
 			return -EINVAL;
 		}
@@ -391,7 +412,7 @@ static int xvme_sim_parse_cards(const char *cards_text,
 
 static void xvme_sim_free(struct xvme_sim *sim)
 {
-	xvme_sim_irqs_remove(sim);
+	xvme_sim_irqs_stop(sim);
 	if (sim->pdev)
 		platform_device_unregister(sim->pdev);
 	kfree(sim->cards);
@@ -420,6 +441,7 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 		goto err_specs;
 	raw_spin_lock_init(&sim->lock);
 	mutex_init(&sim->hotplug_lock);
+	INIT_WORK(&sim->raise_work, xvme_sim_irq_raise);
 	sim->cards = kcalloc(max(n, 1U), sizeof(*sim->cards), GFP_KERNEL);
 	if (!sim->cards)
 		goto err_sim;
@@ -428,13 +450,13 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 		struct xvme_sim_card *sc = &sim->cards[i];
 
 		sc->sim = sim;
-		sc->hwirq = i;
 		sc->base = specs[i].base;
 		sc->model = specs[i].model;
 		sc->unipolar = specs[i].unipolar;
-		sc->irq_masked = true;
-		INIT_WORK(&sc->raise_work, xvme_sim_irq_raise);
+		sc->irq_level = specs[i].irq_level;
 		sc->fault = specs[i].fault;
+		init_completion(&sc->stall_held);
+		init_completion(&sc->stall_release);
 		sc->present = true;
 		xvme_sim_power_on(sc);
 		sim->slot[sc->base / XVME_SLOT_SIZE] = sc;
@@ -448,17 +470,13 @@ struct xvme_sim *xvme_sim_create(const char *cards_text, bool slot0_usable)
 		sim->pdev = NULL;
 		goto err_sim;
 	}
-	err = xvme_sim_irqs_add(sim);
-	if (err)
-		goto err_sim;
-
 	crate = xvme_crate_register(&sim->pdev->dev, &xvme_sim_ops, sim,
 				    slot0_usable);
 	if (IS_ERR(crate)) {
 		err = PTR_ERR(crate);
 		goto err_sim;
 	}
-	sim->crate = crate;
+	WRITE_ONCE(sim->crate, crate);
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "xvme%d-%04x", crate->index,
@@ -474,11 +492,11 @@ err_specs:
 	kfree(specs);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_GPL(xvme_sim_create);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_create, XVME_KUNIT);
 
 /*
- * The plant goes first (no more edges from outside), then the crate
- * (drivers unbind and free their interrupts), then the interrupts.
+ * The plant goes first (no more edges from outside), then the bridge stops
+ * interrupting, then the crate (drivers unbind and free their interrupts).
  */
 void xvme_sim_destroy(struct xvme_sim *sim)
 {
@@ -486,16 +504,17 @@ void xvme_sim_destroy(struct xvme_sim *sim)
 
 	for (i = 0; i < sim->ncards; i++)
 		xvme_sim_plant_remove(&sim->cards[i]);
+	xvme_sim_irqs_stop(sim);
 	xvme_crate_unregister(sim->crate);
 	xvme_sim_free(sim);
 }
-EXPORT_SYMBOL_GPL(xvme_sim_destroy);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_destroy, XVME_KUNIT);
 
 struct xvme_crate *xvme_sim_crate(struct xvme_sim *sim)
 {
 	return sim->crate;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_crate);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_crate, XVME_KUNIT);
 
 struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base)
 {
@@ -503,7 +522,7 @@ struct xvme_sim_card *xvme_sim_card_at(struct xvme_sim *sim, u16 base)
 		return NULL;
 	return sim->slot[base / XVME_SLOT_SIZE];
 }
-EXPORT_SYMBOL_GPL(xvme_sim_card_at);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_card_at, XVME_KUNIT);
 
 /**
  * xvme_sim_set_present - put a card into its slot or pull it out, at run time
@@ -547,13 +566,13 @@ int xvme_sim_set_present(struct xvme_sim_card *sc, bool present)
 	mutex_unlock(&sim->hotplug_lock);
 	return err;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_present);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_present, XVME_KUNIT);
 
 bool xvme_sim_get_present(struct xvme_sim_card *sc)
 {
 	return READ_ONCE(sc->present);
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_present);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_present, XVME_KUNIT);
 
 static void xvme_sim_destroy_param_crates(void)
 {

@@ -7,6 +7,8 @@
 #ifndef _XVME_SIM_INTERNAL_H
 #define _XVME_SIM_INTERNAL_H
 
+#include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -17,7 +19,6 @@
 #include "xvme-sim.h"
 
 struct dentry;
-struct irq_domain;
 struct platform_device;
 
 /* One simulated card: its registers and the plant wired to it. */
@@ -51,11 +52,13 @@ struct xvme_sim_card {
 	int noise_mv[XVME_SIM_AIN_CHANNELS];	/* plant: read instead of ain_mv */
 	unsigned int noise_left[XVME_SIM_AIN_CHANNELS];	/* by that many conversions */
 
-	/* the card's interrupt line */
-	unsigned int hwirq;
-	int virq;
-	bool irq_masked;
-	struct work_struct raise_work;
+	/* the card's VME interrupter: its level jumper (240 only) */
+	unsigned int irq_level;
+
+	/* a stalled bus cycle, for tests (xvme_sim_stall_arm()) */
+	atomic_t stall;
+	struct completion stall_held;
+	struct completion stall_release;
 
 	struct dentry *debugfs;
 };
@@ -63,13 +66,20 @@ struct xvme_sim_card {
 struct xvme_sim {
 	struct platform_device *pdev;
 	struct xvme_crate *crate;
-	/* Registers and plant of every card; taken in irq_chip callbacks. */
+	/*
+	 * Registers and plant of every card, and the bridge's levels; taken
+	 * with interrupts off (the core masks levels from irq_chip
+	 * callbacks).
+	 */
 	raw_spinlock_t lock;
 	struct xvme_sim_card *slot[XVME_SLOTS];
 	struct xvme_sim_card *cards;
 	unsigned int ncards;
-	struct irq_domain *domain;
-	struct fwnode_handle *fwnode;
+	/* The bridge: levels the core enabled, levels masked as stuck. */
+	bool level_enabled[XVME_IRQ_LEVELS + 1];
+	bool level_stuck[XVME_IRQ_LEVELS + 1];
+	bool irqs_stopped;		/* crate going away or shut down */
+	struct work_struct raise_work;	/* deliver the asserted levels */
 	/* A card's presence and its device on the bus change together. */
 	struct mutex hotplug_lock;
 };
@@ -82,13 +92,22 @@ int xvme_sim_reg_write8(struct xvme_sim_card *sc, u16 offset, u8 val);
 int xvme_sim_reg_read16(struct xvme_sim_card *sc, u16 offset, u16 *val);
 int xvme_sim_reg_write16(struct xvme_sim_card *sc, u16 offset, u16 val);
 bool xvme_sim_irq_line(struct xvme_sim_card *sc);
+u8 xvme_sim_irq_vector(struct xvme_sim_card *sc);
 void xvme_sim_irq_inputs_change(struct xvme_sim_card *sc, u8 levels);
 u64 xvme_sim_ports_read(struct xvme_sim_card *sc);
+void xvme_sim_latches_show(struct xvme_sim_card *sc, char *buf, size_t size);
 
-/* xvme-sim-crate.c: raise the card's interrupt if it is due */
+/* xvme-sim-crate.c: deliver the card's level if it is asserted and enabled */
 void xvme_sim_irq_update(struct xvme_sim_card *sc);
 
 /* xvme-sim-plant.c */
+enum {
+	XVME_SIM_STALL_OFF,
+	XVME_SIM_STALL_ARMED,
+	XVME_SIM_STALL_HELD,
+};
+
+void xvme_sim_stall_point(struct xvme_sim_card *sc);
 bool xvme_sim_fault_fits(enum xvme_sim_fault fault, enum xvme_model model);
 int xvme_sim_plant_init(void);
 void xvme_sim_plant_exit(void);

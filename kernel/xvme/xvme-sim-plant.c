@@ -29,6 +29,8 @@
  * at 20 Hz. A malformed or out-of-range write fails with -EINVAL and
  * changes nothing.
  */
+#include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -60,7 +62,7 @@ const char *xvme_sim_fault_name(enum xvme_sim_fault fault)
 		return NULL;
 	return xvme_sim_fault_names[fault];
 }
-EXPORT_SYMBOL_GPL(xvme_sim_fault_name);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_fault_name, XVME_KUNIT);
 
 /* Accepts one trailing newline, as sysfs_streq() does. */
 int xvme_sim_fault_parse(const char *name)
@@ -70,7 +72,7 @@ int xvme_sim_fault_parse(const char *name)
 	i = sysfs_match_string(xvme_sim_fault_names, name);
 	return i < 0 ? -EINVAL : i;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_fault_parse);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_fault_parse, XVME_KUNIT);
 
 /* Faults of the ADC or of outputs make no sense on other cards. */
 bool xvme_sim_fault_fits(enum xvme_sim_fault fault, enum xvme_model model)
@@ -111,7 +113,7 @@ int xvme_sim_set_ain(struct xvme_sim_card *sc, unsigned int channel, int mv)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_ain);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_ain, XVME_KUNIT);
 
 int xvme_sim_set_ain_noise(struct xvme_sim_card *sc, unsigned int channel,
 			   int mv, unsigned int conversions)
@@ -161,7 +163,7 @@ int xvme_sim_get_ain(struct xvme_sim_card *sc, unsigned int channel, int *mv)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_ain);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_ain, XVME_KUNIT);
 
 int xvme_sim_set_unipolar(struct xvme_sim_card *sc, bool unipolar)
 {
@@ -174,7 +176,7 @@ int xvme_sim_set_unipolar(struct xvme_sim_card *sc, bool unipolar)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_unipolar);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_unipolar, XVME_KUNIT);
 
 int xvme_sim_get_relays(struct xvme_sim_card *sc, u32 *relays)
 {
@@ -187,7 +189,7 @@ int xvme_sim_get_relays(struct xvme_sim_card *sc, u32 *relays)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_relays);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_relays, XVME_KUNIT);
 
 int xvme_sim_set_ports(struct xvme_sim_card *sc, u64 levels)
 {
@@ -200,7 +202,7 @@ int xvme_sim_set_ports(struct xvme_sim_card *sc, u64 levels)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_ports);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_ports, XVME_KUNIT);
 
 int xvme_sim_get_ports(struct xvme_sim_card *sc, u64 *ports)
 {
@@ -213,7 +215,7 @@ int xvme_sim_get_ports(struct xvme_sim_card *sc, u64 *ports)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_ports);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_ports, XVME_KUNIT);
 
 int xvme_sim_set_irq_inputs(struct xvme_sim_card *sc, u8 levels)
 {
@@ -227,9 +229,9 @@ int xvme_sim_set_irq_inputs(struct xvme_sim_card *sc, u8 levels)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_irq_inputs);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_irq_inputs, XVME_KUNIT);
 
-int xvme_sim_get_irq_inputs(struct xvme_sim_card *sc, u8 *levels)
+static int xvme_sim_get_irq_inputs(struct xvme_sim_card *sc, u8 *levels)
 {
 	unsigned long flags;
 
@@ -240,7 +242,6 @@ int xvme_sim_get_irq_inputs(struct xvme_sim_card *sc, u8 *levels)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_irq_inputs);
 
 int xvme_sim_get_flags(struct xvme_sim_card *sc, u8 *flags_out)
 {
@@ -253,7 +254,7 @@ int xvme_sim_get_flags(struct xvme_sim_card *sc, u8 *flags_out)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_flags);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_flags, XVME_KUNIT);
 
 int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault)
 {
@@ -267,13 +268,13 @@ int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault)
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_fault);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_fault, XVME_KUNIT);
 
 enum xvme_sim_fault xvme_sim_get_fault(struct xvme_sim_card *sc)
 {
 	return READ_ONCE(sc->fault);
 }
-EXPORT_SYMBOL_GPL(xvme_sim_get_fault);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_get_fault, XVME_KUNIT);
 
 bool xvme_sim_irq_asserted(struct xvme_sim_card *sc)
 {
@@ -285,7 +286,70 @@ bool xvme_sim_irq_asserted(struct xvme_sim_card *sc)
 	xvme_sim_plant_unlock(sc, flags);
 	return asserted;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_irq_asserted);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_irq_asserted, XVME_KUNIT);
+
+bool xvme_sim_irq_level_enabled(struct xvme_sim *sim, unsigned int level)
+{
+	unsigned long flags;
+	bool enabled;
+
+	if (level < 1 || level > XVME_IRQ_LEVELS)
+		return false;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	enabled = !sim->irqs_stopped && sim->level_enabled[level] &&
+		  !sim->level_stuck[level];
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return enabled;
+}
+EXPORT_SYMBOL_NS_GPL(xvme_sim_irq_level_enabled, XVME_KUNIT);
+
+/* ------------------------------------------------------ a slow bridge */
+
+/*
+ * Called by every bus cycle to the card before it is carried out: an
+ * armed stall holds the first one until the test releases it. The cycle
+ * may sleep here, as a real bridge's may.
+ */
+void xvme_sim_stall_point(struct xvme_sim_card *sc)
+{
+	if (atomic_cmpxchg(&sc->stall, XVME_SIM_STALL_ARMED,
+			   XVME_SIM_STALL_HELD) != XVME_SIM_STALL_ARMED)
+		return;
+	complete(&sc->stall_held);
+	wait_for_completion(&sc->stall_release);
+}
+
+/**
+ * xvme_sim_stall_arm - hold the card's next bus cycle
+ * @sc: the card
+ *
+ * The next read or write cycle to @sc, by whoever makes it, waits in the
+ * backend (with whatever locks its caller holds) until
+ * xvme_sim_stall_release(). xvme_sim_stall_wait() tells when it arrived.
+ */
+void xvme_sim_stall_arm(struct xvme_sim_card *sc)
+{
+	reinit_completion(&sc->stall_held);
+	reinit_completion(&sc->stall_release);
+	atomic_set(&sc->stall, XVME_SIM_STALL_ARMED);
+}
+EXPORT_SYMBOL_NS_GPL(xvme_sim_stall_arm, XVME_KUNIT);
+
+/* Wait at most @ms for the cycle to be held; true if it is. */
+bool xvme_sim_stall_wait(struct xvme_sim_card *sc, unsigned int ms)
+{
+	return wait_for_completion_timeout(&sc->stall_held,
+					   msecs_to_jiffies(ms)) > 0;
+}
+EXPORT_SYMBOL_NS_GPL(xvme_sim_stall_wait, XVME_KUNIT);
+
+/* Let the held cycle (if any) go on, and disarm. */
+void xvme_sim_stall_release(struct xvme_sim_card *sc)
+{
+	atomic_set(&sc->stall, XVME_SIM_STALL_OFF);
+	complete_all(&sc->stall_release);
+}
+EXPORT_SYMBOL_NS_GPL(xvme_sim_stall_release, XVME_KUNIT);
 
 unsigned long xvme_sim_write_cycles(struct xvme_sim_card *sc)
 {
@@ -297,7 +361,7 @@ unsigned long xvme_sim_write_cycles(struct xvme_sim_card *sc)
 	xvme_sim_plant_unlock(sc, flags);
 	return cycles;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_write_cycles);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_write_cycles, XVME_KUNIT);
 
 /* ------------------------------------------------------------- debugfs */
 

@@ -16,6 +16,9 @@
 #include "xvme-sim-internal.h"
 
 #define XVME_ID_END		0x40
+/* LED bits of the family's CSR: RED=1 turns the red LED off, GRN=1 on. */
+#define XVME_CSR_RED_OFF	BIT(0)
+#define XVME_CSR_GRN_ON		BIT(1)
 #define XVME_UNDECODED8		0xff
 #define XVME_UNDECODED16	0xffff
 
@@ -105,6 +108,18 @@ static u8 x240_port(struct xvme_sim_card *sc, unsigned int port)
 	if (sc->pdr & BIT(port))
 		return sc->port_latch[port];
 	return sc->port_levels >> (8 * port);
+}
+
+/* The bits of the 64 port lines that are outputs (PDR). */
+static u64 xvme_sim_output_mask(struct xvme_sim_card *sc)
+{
+	u64 mask = 0;
+	unsigned int p;
+
+	for (p = 0; p < X240_PORTS; p++)
+		if (sc->pdr & BIT(p))
+			mask |= 0xffULL << (8 * p);
+	return mask;
 }
 
 u64 xvme_sim_ports_read(struct xvme_sim_card *sc)
@@ -365,6 +380,36 @@ void xvme_sim_power_on(struct xvme_sim_card *sc)
 	    sc->fault == XVME_SIM_FAULT_NO_RESET_CLEAR) {
 		sc->out[0] = XVME_SIM_LATCH_UNDEFINED;
 		sc->out[1] = XVME_SIM_LATCH_UNDEFINED;
+	}
+}
+
+/* The vector the card answers an IACK cycle with. */
+u8 xvme_sim_irq_vector(struct xvme_sim_card *sc)
+{
+	return sc->model == XVME_MODEL_240 ? sc->ivr : 0;
+}
+
+/*
+ * What the card drives and would interrupt for, one line, for the log at
+ * shutdown: the latches the drivers left must be the safe ones.
+ */
+void xvme_sim_latches_show(struct xvme_sim_card *sc, char *buf, size_t size)
+{
+	switch (sc->model) {
+	case XVME_MODEL_240:
+		snprintf(buf, size,
+			 "flags 0x%02x pdr 0x%02x ports 0x%016llx imr 0x%02x irq-enable %d",
+			 sc->flags, sc->pdr, xvme_sim_ports_read(sc) &
+			 xvme_sim_output_mask(sc), sc->imr,
+			 !!(sc->csr240 & X240_CSR_IRQ_EN));
+		break;
+	case XVME_MODEL_260:
+		snprintf(buf, size, "relays 0x%08x",
+			 (u32)sc->out[1] << 16 | sc->out[0]);
+		break;
+	default:
+		snprintf(buf, size, "no outputs");
+		break;
 	}
 }
 

@@ -21,6 +21,10 @@
  *   adc-stuck BUSY never clears. Codes: bipolar
  *   (mV + 10000) * 4096 / 20000, unipolar mV * 4096 / 10000, rounded
  *   down and clamped to 0..0xfff.
+ * - Interrupts: a 240 asserts the VME level of its jumper (card list
+ *   option irq1..irq7, XVME_SIM_IRQ_LEVEL_DEFAULT without) while
+ *   (IPR & IMR) and CSR bit 3; the IACK cycle returns its IVR. The other
+ *   models do not interrupt.
  * - Power-on (card creation) resets every card completely; faults given
  *   at creation apply from then on, so bad-id is seen by the first scan.
  *   An XVME-260 created with no-reset-clear powers up with both output
@@ -38,6 +42,8 @@
 #define XVME_SIM_NOISE_MAX	1000	/* conversions of one noise burst */
 /* Power-up latch pattern of an XVME-260 whose reset is broken. */
 #define XVME_SIM_LATCH_UNDEFINED	0x5a5a
+/* Interrupter level of a 240 whose card list entry names none. */
+#define XVME_SIM_IRQ_LEVEL_DEFAULT	1
 
 enum xvme_sim_fault {
 	XVME_SIM_FAULT_NONE,
@@ -53,8 +59,12 @@ struct xvme_sim;
 struct xvme_sim_card;
 
 /*
- * @cards: "240@0x0400,260@0x0800,560@0x0c00:unipolar,560@0x1000:bad-id";
- * options after a colon: "unipolar" (560) or a fault name.
+ * Everything here is for KUnit suites (symbol namespace XVME_KUNIT); the
+ * module's own users are its parameters and the debugfs plant.
+ *
+ * @cards: "240@0x0400:irq2,260@0x0800,560@0x0c00:unipolar,560@0x1000:bad-id";
+ * options after a colon: "unipolar" (560), "irq<level>" (240) or a fault
+ * name.
  * Return: the simulated crate (already registered, cards added) or an
  * ERR_PTR(): -EINVAL for a bad card list (logged with the reason).
  */
@@ -80,7 +90,6 @@ int xvme_sim_get_relays(struct xvme_sim_card *sc, u32 *relays);
 int xvme_sim_set_ports(struct xvme_sim_card *sc, u64 levels);
 int xvme_sim_get_ports(struct xvme_sim_card *sc, u64 *ports);
 int xvme_sim_set_irq_inputs(struct xvme_sim_card *sc, u8 levels);
-int xvme_sim_get_irq_inputs(struct xvme_sim_card *sc, u8 *levels);
 int xvme_sim_get_flags(struct xvme_sim_card *sc, u8 *flags);
 int xvme_sim_set_fault(struct xvme_sim_card *sc, enum xvme_sim_fault fault);
 enum xvme_sim_fault xvme_sim_get_fault(struct xvme_sim_card *sc);
@@ -99,6 +108,18 @@ int xvme_sim_fault_parse(const char *name);
 
 /* Observation for tests. */
 bool xvme_sim_irq_asserted(struct xvme_sim_card *sc);
+/*
+ * The bridge delivers @level: enabled by the core, not masked as stuck,
+ * the crate not shut down.
+ */
+bool xvme_sim_irq_level_enabled(struct xvme_sim *sim, unsigned int level);
+/*
+ * A slow bridge: the card's next bus cycle, whoever makes it, waits in the
+ * backend until released, so a test can make things happen in between.
+ */
+void xvme_sim_stall_arm(struct xvme_sim_card *sc);
+bool xvme_sim_stall_wait(struct xvme_sim_card *sc, unsigned int ms);
+void xvme_sim_stall_release(struct xvme_sim_card *sc);
 /* D8 and D16 write cycles the card has seen since creation. */
 unsigned long xvme_sim_write_cycles(struct xvme_sim_card *sc);
 

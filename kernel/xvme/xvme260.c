@@ -4,8 +4,13 @@
  *
  * Energized = solenoid valve open; de-energized is the safe state. The
  * driver therefore de-energizes a line when it is released (its holder
- * closed the fd or died), at probe and at unbind/unload, and refuses to
- * energize anything on a card that failed its power-on test.
+ * closed the fd or died), at probe, at unbind/unload and when the system
+ * goes down (reboot, kexec), refuses to energize anything on a card that
+ * failed its power-on test, and after shutdown refuses to energize at all.
+ *
+ * The card may leave a running crate while its lines are held: the chip
+ * and this state outlive the binding (xvme-gpio.c); once the card is gone
+ * nothing touches its registers.
  *
  * Register facts: shared/spec/xvme-cards.md (project definition).
  */
@@ -15,10 +20,11 @@
 #include <linux/device.h>
 #include <linux/gpio/driver.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/regmap.h>
+#include <linux/slab.h>
 
 #include "xvme.h"
+#include "xvme-gpio.h"
 
 #define XVME260_CSR		0x80
 #define XVME260_CSR_RESET	BIT(4)
@@ -34,15 +40,15 @@
 
 /**
  * struct xvme260 - one relay card
- * @card:	the xvme card
- * @gc:		the gpiochip, label = card name
- * @requested:	lines currently requested, for ->busy
+ * @chip:	the gpiochip and the card lock (xvme-gpio.h)
+ * @regmap:	the card's D16 registers, while chip.card is set
  */
 struct xvme260 {
-	struct xvme_card *card;
-	struct gpio_chip gc;
-	unsigned long requested;	/* protected by xvme_card_lock() */
+	struct xvme_gpio chip;
+	struct regmap *regmap;
 };
+
+#define to_xvme260(xg) container_of(xg, struct xvme260, chip)
 
 static const char *const xvme260_names[XVME260_RELAYS] = {
 	"relay0", "relay1", "relay2", "relay3",
@@ -55,14 +61,33 @@ static const char *const xvme260_names[XVME260_RELAYS] = {
 	"relay28", "relay29", "relay30", "relay31",
 };
 
-static int xvme260_deenergize_all(struct xvme_card *card)
+/* Registers the card decodes; none is read behind the driver's back. */
+static const struct regmap_range xvme260_regs[] = {
+	regmap_reg_range(XVME260_CSR, XVME260_CSR),
+	regmap_reg_range(XVME260_OUT(0), XVME260_OUT(1)),
+};
+
+static const struct regmap_access_table xvme260_access = {
+	.yes_ranges = xvme260_regs,
+	.n_yes_ranges = ARRAY_SIZE(xvme260_regs),
+};
+
+/* Live: the reset clears the outputs, the reset bit clears itself. */
+static const struct regmap_config xvme260_regmap16 = {
+	.max_register = XVME260_OUT(1),
+	.rd_table = &xvme260_access,
+	.wr_table = &xvme260_access,
+	.volatile_table = &xvme260_access,
+};
+
+static int xvme260_deenergize_all(struct regmap *map)
 {
 	int ret = 0;
 	int bank;
 
 	/* Try every bank even if one fails: each closed valve counts. */
 	for (bank = 0; bank < XVME260_BANKS; bank++) {
-		int err = regmap_write(card->regmap16, XVME260_OUT(bank), 0);
+		int err = regmap_write(map, XVME260_OUT(bank), 0);
 
 		if (err && !ret)
 			ret = err;
@@ -85,15 +110,16 @@ static int xvme260_deenergize_all(struct xvme_card *card)
  */
 static int xvme260_selftest(struct xvme_card *card, char *reason, size_t len)
 {
+	struct regmap *map = card->regmap16;
 	unsigned int csr, out[XVME260_BANKS];
 	int ret, bank;
 
-	ret = regmap_write(card->regmap16, XVME260_CSR, XVME260_CSR_RESET);
+	ret = regmap_write(map, XVME260_CSR, XVME260_CSR_RESET);
 	if (ret) {
 		snprintf(reason, len, "reset: bus error (%d)", ret);
 		return ret;
 	}
-	ret = regmap_read_poll_timeout(card->regmap16, XVME260_CSR, csr,
+	ret = regmap_read_poll_timeout(map, XVME260_CSR, csr,
 				       !(csr & XVME260_CSR_RESET),
 				       XVME260_RESET_POLL_US,
 				       XVME260_RESET_TIMEOUT_US);
@@ -102,7 +128,7 @@ static int xvme260_selftest(struct xvme_card *card, char *reason, size_t len)
 		return ret;
 	}
 	for (bank = 0; bank < XVME260_BANKS; bank++) {
-		ret = regmap_read(card->regmap16, XVME260_OUT(bank), &out[bank]);
+		ret = regmap_read(map, XVME260_OUT(bank), &out[bank]);
 		if (ret) {
 			snprintf(reason, len, "output register read: bus error (%d)",
 				 ret);
@@ -114,71 +140,24 @@ static int xvme260_selftest(struct xvme_card *card, char *reason, size_t len)
 			 "outputs not cleared by reset (OUT0_15=0x%04x OUT16_31=0x%04x)",
 			 out[0], out[1]);
 		/* Leave the card as safe as it lets us. */
-		xvme260_deenergize_all(card);
+		xvme260_deenergize_all(map);
 		return -EIO;
 	}
 	return 0;
 }
 
-static bool xvme260_busy(struct xvme_card *card)
-{
-	struct xvme260 *relays = dev_get_drvdata(&card->dev);
-
-	return relays && relays->requested;
-}
-
-static int xvme260_request(struct gpio_chip *gc, unsigned int offset)
-{
-	struct xvme260 *relays = gpiochip_get_data(gc);
-
-	xvme_card_lock(relays->card);
-	__set_bit(offset, &relays->requested);
-	xvme_card_unlock(relays->card);
-	return 0;
-}
-
 /* A released line is driven de-energized: if its holder dies, the valve closes. */
-static void xvme260_free(struct gpio_chip *gc, unsigned int offset)
+static void xvme260_line_free(struct xvme_gpio *xg, unsigned int offset)
 {
-	struct xvme260 *relays = gpiochip_get_data(gc);
-	struct xvme_card *card = relays->card;
+	struct xvme260 *relays = to_xvme260(xg);
 	unsigned int bank = offset / XVME260_RELAYS_PER_REG;
 	unsigned int bit = BIT(offset % XVME260_RELAYS_PER_REG);
 	int ret;
 
-	ret = regmap_update_bits(card->regmap16, XVME260_OUT(bank), bit, 0);
+	ret = regmap_update_bits(relays->regmap, XVME260_OUT(bank), bit, 0);
 	if (ret)
-		dev_err(&card->dev, "relay%u released but not de-energized: %d\n",
+		dev_err(&xg->card->dev, "relay%u released but not de-energized: %d\n",
 			offset, ret);
-
-	xvme_card_lock(card);
-	__clear_bit(offset, &relays->requested);
-	xvme_card_unlock(card);
-}
-
-/*
- * Runs after the chip is removed. Every requested line holds a reference
- * on this module (gpiolib takes one on the parent's driver, so rmmod is
- * refused while a relay is held). Lines still requested when the chip
- * goes (the card was pulled out of a running crate, userspace holds them)
- * are never released by this kernel's gpiolib (6.1): it neither calls
- * ->free nor drops that reference once the chip is gone, which would pin
- * the module for the rest of the boot. Drop them here, one per line ->free
- * did not see. (gpiolib's 6.9 rework releases them itself: this goes when
- * the driver moves to such a kernel.)
- */
-static void xvme260_drop_line_refs(void *data)
-{
-	struct xvme260 *relays = data;
-	unsigned long held;
-	unsigned int line;
-
-	xvme_card_lock(relays->card);
-	held = relays->requested;
-	relays->requested = 0;
-	xvme_card_unlock(relays->card);
-	for_each_set_bit(line, &held, XVME260_RELAYS)
-		module_put(THIS_MODULE);
 }
 
 static int xvme260_get_direction(struct gpio_chip *gc, unsigned int offset)
@@ -191,65 +170,92 @@ static int xvme260_direction_input(struct gpio_chip *gc, unsigned int offset)
 	return -EINVAL;		/* relays are outputs only */
 }
 
-static int xvme260_get(struct gpio_chip *gc, unsigned int offset)
-{
-	struct xvme260 *relays = gpiochip_get_data(gc);
-	unsigned int val;
-	int ret;
-
-	ret = regmap_read(relays->card->regmap16,
-			  XVME260_OUT(offset / XVME260_RELAYS_PER_REG), &val);
-	if (ret)
-		return ret;
-	return !!(val & BIT(offset % XVME260_RELAYS_PER_REG));
-}
-
 static int xvme260_get_multiple(struct gpio_chip *gc, unsigned long *mask,
 				unsigned long *bits)
 {
-	struct xvme260 *relays = gpiochip_get_data(gc);
+	struct xvme260 *relays = to_xvme260(to_xvme_gpio(gc));
 	unsigned int bank, val;
-	int ret;
+	int ret = 0;
 
+	if (!xvme_gpio_lock(&relays->chip)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	for (bank = 0; bank < XVME260_BANKS; bank++) {
 		unsigned int shift = bank * XVME260_RELAYS_PER_REG;
 		unsigned long want = (*mask >> shift) & 0xffff;
 
 		if (!want)
 			continue;
-		ret = regmap_read(relays->card->regmap16, XVME260_OUT(bank), &val);
+		ret = regmap_read(relays->regmap, XVME260_OUT(bank), &val);
 		if (ret)
-			return ret;
+			break;
 		*bits &= ~(want << shift);
 		*bits |= (val & want) << shift;
 	}
-	return 0;
+out:
+	xvme_gpio_unlock(&relays->chip);
+	return ret;
+}
+
+static int xvme260_get(struct gpio_chip *gc, unsigned int offset)
+{
+	unsigned long mask = BIT(offset), bits = 0;
+	int ret;
+
+	ret = xvme260_get_multiple(gc, &mask, &bits);
+	return ret ? ret : !!(bits & mask);
 }
 
 /*
- * Energizing is refused on a card whose power-on test failed: its outputs
- * may not do what they are told (a latch that survives reset), so the only
- * command it gets is "off".
+ * Energizing is refused on a card whose power-on test failed (its outputs
+ * may not do what they are told, so the only command it gets is "off")
+ * and once the system is going down. Called with the chip's lock held.
  */
 static bool xvme260_may_energize(struct xvme260 *relays, unsigned long bits)
 {
-	if (!bits || xvme_card_selftest_passed(relays->card))
+	struct xvme_card *card = relays->chip.card;
+
+	if (!bits)
 		return true;
-	dev_err_ratelimited(&relays->card->dev,
+	if (relays->chip.shut_down) {
+		dev_err_ratelimited(&card->dev,
+				    "shut down: refusing to energize relays 0x%08lx\n",
+				    bits);
+		return false;
+	}
+	if (xvme_card_selftest_passed(card))
+		return true;
+	dev_err_ratelimited(&card->dev,
 			    "power-on test failed: refusing to energize relays 0x%08lx\n",
 			    bits);
 	return false;
 }
 
-/* One register write per 16 relays touched; the regmap lock makes it atomic. */
+/*
+ * One register write per 16 relays touched; the chip's lock makes it
+ * atomic with release, removal and shutdown. A card that is gone takes
+ * nothing: -ENODEV.
+ */
 static int xvme260_write_relays(struct xvme260 *relays, unsigned long mask,
-				unsigned long bits)
+				unsigned long bits, bool refuse)
 {
+	struct xvme_card *card;
 	unsigned int bank;
 	int ret = 0;
 
-	if (!xvme260_may_energize(relays, bits & mask))
+	card = xvme_gpio_lock(&relays->chip);
+	if (!card) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (!xvme260_may_energize(relays, bits & mask)) {
+		if (refuse) {
+			ret = -EIO;
+			goto out;
+		}
 		mask &= ~bits;	/* still carry out the de-energize part */
+	}
 
 	for (bank = 0; bank < XVME260_BANKS; bank++) {
 		unsigned int shift = bank * XVME260_RELAYS_PER_REG;
@@ -259,109 +265,100 @@ static int xvme260_write_relays(struct xvme260 *relays, unsigned long mask,
 
 		if (!m)
 			continue;
-		err = regmap_update_bits(relays->card->regmap16,
-					 XVME260_OUT(bank), m, v);
+		err = regmap_update_bits(relays->regmap, XVME260_OUT(bank), m, v);
 		if (err) {
-			dev_err_ratelimited(&relays->card->dev,
+			dev_err_ratelimited(&card->dev,
 					    "relay write OUT%u failed: %d\n",
 					    bank, err);
 			if (!ret)
 				ret = err;
 		}
 	}
+out:
+	xvme_gpio_unlock(&relays->chip);
 	return ret;
 }
 
 static void xvme260_set(struct gpio_chip *gc, unsigned int offset, int value)
 {
-	xvme260_write_relays(gpiochip_get_data(gc), BIT(offset),
-			     value ? BIT(offset) : 0);
+	xvme260_write_relays(to_xvme260(to_xvme_gpio(gc)), BIT(offset),
+			     value ? BIT(offset) : 0, false);
 }
 
 static void xvme260_set_multiple(struct gpio_chip *gc, unsigned long *mask,
 				 unsigned long *bits)
 {
-	xvme260_write_relays(gpiochip_get_data(gc), *mask, *bits);
+	xvme260_write_relays(to_xvme260(to_xvme_gpio(gc)), *mask, *bits, false);
 }
 
 static int xvme260_direction_output(struct gpio_chip *gc, unsigned int offset,
 				    int value)
 {
-	struct xvme260 *relays = gpiochip_get_data(gc);
-
-	if (value && !xvme260_may_energize(relays, BIT(offset)))
-		return -EIO;
-	return xvme260_write_relays(relays, BIT(offset), value ? BIT(offset) : 0);
+	return xvme260_write_relays(to_xvme260(to_xvme_gpio(gc)), BIT(offset),
+				    value ? BIT(offset) : 0, true);
 }
+
+/* The card leaves the driver: no line can be set again, every relay off. */
+static void xvme260_gone(struct xvme_gpio *xg)
+{
+	struct xvme260 *relays = to_xvme260(xg);
+
+	if (xvme260_deenergize_all(relays->regmap))
+		dev_err(&xg->card->dev, "could not de-energize all relays at unbind\n");
+}
+
+static void xvme260_release(struct xvme_gpio *xg)
+{
+	kfree(to_xvme260(xg));
+}
+
+static const struct xvme_gpio_ops xvme260_gpio_ops = {
+	.free = xvme260_line_free,
+	.gone = xvme260_gone,
+	.release = xvme260_release,
+};
 
 /*
- * Registered before the gpiochip, so devres runs it after the chip is gone:
- * no line can be set again once every relay has been switched off.
+ * The system goes down with the crate powered (reboot, kexec): every valve
+ * closes, and stays closed whatever the holders of lines still ask.
  */
-static void xvme260_deenergize_action(void *data)
+static void xvme260_shutdown(struct xvme_card *card)
 {
-	struct xvme_card *card = data;
+	struct xvme260 *relays = to_xvme260(xvme_gpio_of_card(card));
 
-	if (xvme260_deenergize_all(card))
-		dev_err(&card->dev, "could not de-energize all relays at unbind\n");
-}
-
-/* Runs last at unbind: ->busy must not see the driver data once it is freed. */
-static void xvme260_forget_action(void *data)
-{
-	struct xvme_card *card = data;
-
-	xvme_card_lock(card);
-	dev_set_drvdata(&card->dev, NULL);
-	xvme_card_unlock(card);
+	if (!xvme_gpio_lock(&relays->chip))
+		goto out;
+	relays->chip.shut_down = true;
+	if (xvme260_deenergize_all(relays->regmap))
+		dev_err(&card->dev, "could not de-energize all relays at shutdown\n");
+out:
+	xvme_gpio_unlock(&relays->chip);
 }
 
 static int xvme260_probe(struct xvme_card *card)
 {
 	struct device *dev = &card->dev;
 	struct xvme260 *relays;
-	struct fwnode_handle *fwnode;
 	struct gpio_chip *gc;
 	int ret;
 
-	relays = devm_kzalloc(dev, sizeof(*relays), GFP_KERNEL);
-	if (!relays)
-		return -ENOMEM;
-	relays->card = card;
-	ret = devm_add_action(dev, xvme260_forget_action, card);
-	if (ret)
-		return ret;
-
 	/* The power-on test reset the card; make sure, whatever its result. */
-	ret = xvme260_deenergize_all(card);
+	ret = xvme260_deenergize_all(card->regmap16);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot de-energize relays\n");
-	ret = devm_add_action_or_reset(dev, xvme260_deenergize_action, card);
-	if (ret)
-		return ret;
-
 	if (!xvme_card_selftest_passed(card))
 		dev_err(dev, "power-on test failed: relays stay de-energized\n");
 
-	/* Named through a software node: see xvme-gpio.c. */
-	fwnode = devm_xvme_gpio_line_names(card, xvme260_names, XVME260_RELAYS);
-	if (IS_ERR(fwnode))
-		return dev_err_probe(dev, PTR_ERR(fwnode), "cannot name the lines\n");
-
-	ret = devm_add_action(dev, xvme260_drop_line_refs, relays);
+	relays = kzalloc(sizeof(*relays), GFP_KERNEL);
+	if (!relays)
+		return -ENOMEM;
+	relays->regmap = card->regmap16;
+	ret = devm_xvme_gpio_init(card, &relays->chip, &xvme260_gpio_ops);
 	if (ret)
 		return ret;
 
-	gc = &relays->gc;
-	gc->label = dev_name(dev);
-	gc->parent = dev;
-	gc->fwnode = fwnode;
-	gc->owner = THIS_MODULE;
-	gc->base = -1;
+	gc = &relays->chip.gc;
 	gc->ngpio = XVME260_RELAYS;
-	gc->can_sleep = true;
-	gc->request = xvme260_request;
-	gc->free = xvme260_free;
 	gc->get_direction = xvme260_get_direction;
 	gc->direction_input = xvme260_direction_input;
 	gc->direction_output = xvme260_direction_output;
@@ -369,11 +366,7 @@ static int xvme260_probe(struct xvme_card *card)
 	gc->get_multiple = xvme260_get_multiple;
 	gc->set = xvme260_set;
 	gc->set_multiple = xvme260_set_multiple;
-
-	xvme_card_lock(card);
-	dev_set_drvdata(dev, relays);
-	xvme_card_unlock(card);
-	ret = devm_xvme_gpiochip_add(card, gc, relays);
+	ret = devm_xvme_gpiochip_add(&relays->chip, xvme260_names);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot add gpiochip\n");
 	return 0;
@@ -384,9 +377,11 @@ static struct xvme_driver xvme260_driver = {
 		.name = "xvme260",
 	},
 	.model = XVME_MODEL_260,
+	.regmap16 = &xvme260_regmap16,
 	.selftest = xvme260_selftest,
-	.busy = xvme260_busy,
+	.busy = xvme_gpio_busy,
 	.probe = xvme260_probe,
+	.shutdown = xvme260_shutdown,
 };
 module_xvme_driver(xvme260_driver);
 

@@ -22,6 +22,8 @@
 #include "xvme.h"
 
 #define XVME560_CSR		0x80
+#define XVME560_CSR_RED_OFF	BIT(0)
+#define XVME560_CSR_GRN_ON	BIT(1)
 #define XVME560_CSR_RESET	BIT(4)
 #define XVME560_CSR_START	BIT(7)
 #define XVME560_CSR_BUSY	BIT(8)
@@ -54,6 +56,7 @@
  * struct xvme560 - one ADC card
  * @card:		the xvme card
  * @lock:		one conversion at a time; protects the fields below
+ *			(the LED the monitoring test lights included)
  * @faulted:		the last conversion failed and lit the red LED
  * @timeouts:		conversions still BUSY after 1 ms, since bind
  * @errors:		conversions that ended with ERR, since bind
@@ -62,12 +65,82 @@
  */
 struct xvme560 {
 	struct xvme_card *card;
-	struct mutex lock;
+	struct mutex lock;	/* one conversion at a time, see above */
 	bool faulted;
 	unsigned long timeouts;
 	unsigned long errors;
 	unsigned int running;
 };
+
+/*
+ * The card decodes CSR, CHAN and DATA. All are live; reading DATA clears
+ * DONE, so it is precious: only a conversion reads it, never a dump.
+ */
+static const struct regmap_range xvme560_readable[] = {
+	regmap_reg_range(XVME560_CSR, XVME560_DATA),
+};
+
+static const struct regmap_range xvme560_writeable[] = {
+	regmap_reg_range(XVME560_CSR, XVME560_CHAN),
+};
+
+static const struct regmap_range xvme560_precious[] = {
+	regmap_reg_range(XVME560_DATA, XVME560_DATA),
+};
+
+static const struct regmap_access_table xvme560_rd_table = {
+	.yes_ranges = xvme560_readable,
+	.n_yes_ranges = ARRAY_SIZE(xvme560_readable),
+};
+
+static const struct regmap_access_table xvme560_wr_table = {
+	.yes_ranges = xvme560_writeable,
+	.n_yes_ranges = ARRAY_SIZE(xvme560_writeable),
+};
+
+static const struct regmap_access_table xvme560_precious_table = {
+	.yes_ranges = xvme560_precious,
+	.n_yes_ranges = ARRAY_SIZE(xvme560_precious),
+};
+
+static const struct regmap_config xvme560_regmap16 = {
+	.max_register = XVME560_DATA,
+	.rd_table = &xvme560_rd_table,
+	.wr_table = &xvme560_wr_table,
+	.volatile_table = &xvme560_rd_table,
+	.precious_table = &xvme560_precious_table,
+};
+
+/* Only the CSR's LED bits change; the monitoring test calls it too. */
+static int xvme560_set_led(struct xvme_card *card, enum xvme_led led)
+{
+	unsigned int bits = XVME560_CSR_RED_OFF;
+
+	if (led == XVME_LED_GREEN)
+		bits |= XVME560_CSR_GRN_ON;
+	else if (led == XVME_LED_RED)
+		bits = 0;
+	return regmap_update_bits(card->regmap16, XVME560_CSR,
+				  XVME560_CSR_RED_OFF | XVME560_CSR_GRN_ON,
+				  bits);
+}
+
+static int xvme560_get_led(struct xvme_card *card, enum xvme_led *led)
+{
+	unsigned int csr;
+	int ret;
+
+	ret = regmap_read(card->regmap16, XVME560_CSR, &csr);
+	if (ret)
+		return ret;
+	if (!(csr & XVME560_CSR_RED_OFF))
+		*led = XVME_LED_RED;
+	else if (csr & XVME560_CSR_GRN_ON)
+		*led = XVME_LED_GREEN;
+	else
+		*led = XVME_LED_OFF;
+	return 0;
+}
 
 enum xvme560_result {
 	XVME560_CONVERTED,
@@ -204,7 +277,7 @@ static int xvme560_read_channel(struct xvme560 *adc, unsigned int channel,
 	case XVME560_CONVERTED:
 		*val = raw;
 		if (adc->faulted && xvme_card_selftest_passed(card)) {
-			xvme_card_set_led(card, XVME_LED_GREEN);
+			xvme560_set_led(card, XVME_LED_GREEN);
 			dev_info(&card->dev, "conversions good again on channel %u\n",
 				 channel);
 		}
@@ -234,7 +307,7 @@ static int xvme560_read_channel(struct xvme560 *adc, unsigned int channel,
 		break;
 	}
 	if (!adc->faulted)
-		xvme_card_set_led(card, XVME_LED_RED);
+		xvme560_set_led(card, XVME_LED_RED);
 	adc->faulted = true;
 out:
 	mutex_unlock(&adc->lock);
@@ -383,7 +456,10 @@ static struct xvme_driver xvme560_driver = {
 		.dev_groups = xvme560_groups,
 	},
 	.model = XVME_MODEL_560,
+	.regmap16 = &xvme560_regmap16,
 	.selftest = xvme560_selftest,
+	.set_led = xvme560_set_led,
+	.get_led = xvme560_get_led,
 	.busy = xvme560_busy,
 	.probe = xvme560_probe,
 };

@@ -15,18 +15,22 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/gpio.h>
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/driver.h>
 #include <linux/gpio/machine.h>
 #include <linux/iio/iio.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/kthread.h>
 #include <linux/property.h>
 #include <linux/regmap.h>
 #include <linux/sysfs.h>
 
 #include "xvme.h"
 #include "xvme-sim.h"
+
+MODULE_IMPORT_NS(XVME_KUNIT);
 
 #define CARD_BASE	0x0400
 #define IRQ_WAIT_MS	2000
@@ -35,9 +39,16 @@
 #define X240_PORT_LINE(p, b)	((p) * 8 + (b))
 #define X240_IRQ_LINE(n)	(64 + (n))
 #define X240_FLAG_LINE(n)	(72 + (n))
+#define X240_CSR		0x81
+#define X240_CSR_IRQ_ENABLE	BIT(3)
 #define X240_IPR		0x82
 #define X240_IMR		0x83
+#define X240_IVR		0x85
+#define X240_FLAGS		0x86
 #define X240_PDR		0x87
+/* LED bits of the family's CSR: RED=1 turns the red LED off, GRN=1 on. */
+#define CSR_RED_OFF		BIT(0)
+#define CSR_GRN_ON		BIT(1)
 
 struct drv_test {
 	struct xvme_sim *sim;
@@ -93,7 +104,7 @@ static void drv_test_destroy_sim(void *data)
 
 static int gc_match_label(struct gpio_chip *gc, void *data)
 {
-	return !strcmp(gc->label, data);
+	return gc->label && !strcmp(gc->label, data);
 }
 
 /* A crate with one card at CARD_BASE, bound to its driver. */
@@ -109,8 +120,8 @@ static struct drv_test *drv_test_setup(struct kunit *test, const char *cards)
 	t->sim = xvme_sim_create(cards, false);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(t->sim), "xvme_sim_create(%s): %ld",
 			       cards, PTR_ERR(t->sim));
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_destroy_sim, t->sim));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_destroy_sim, t->sim));
 	t->sc = xvme_sim_card_at(t->sim, CARD_BASE);
 	KUNIT_ASSERT_NOT_NULL(test, t->sc);
 
@@ -118,8 +129,8 @@ static struct drv_test *drv_test_setup(struct kunit *test, const char *cards)
 		 xvme_sim_crate(t->sim)->index, CARD_BASE);
 	dev = bus_find_device_by_name(&xvme_bus_type, NULL, name);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no card %s", name);
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_put_card, dev));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_put_card, dev));
 	t->card = to_xvme_card(dev);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, dev->driver, "%s not bound", name);
 
@@ -134,29 +145,58 @@ static void drv_test_free_lines(void *data)
 
 	for (i = 0; i < ARRAY_SIZE(t->descs); i++) {
 		if (!IS_ERR_OR_NULL(t->descs[i]))
-			gpiochip_free_own_desc(t->descs[i]);
+			gpiod_put(t->descs[i]);
 		t->descs[i] = NULL;
 	}
 }
 
+/*
+ * A line requested as a user does (gpiolib-cdev, a consumer): the request
+ * holds the chip's gpio_device, so the line may be released even after
+ * the card is gone.
+ */
 static struct gpio_desc *drv_test_request(struct kunit *test,
 					  struct drv_test *t,
 					  unsigned int offset,
 					  enum gpiod_flags flags)
 {
+	unsigned int gpio = t->gc->base + offset;
 	struct gpio_desc *desc;
+	int ret;
 
-	desc = gpiochip_request_own_desc(t->gc, offset, "kunit",
-					 GPIO_LOOKUP_FLAGS_DEFAULT, flags);
-	if (!IS_ERR(desc))
-		t->descs[offset] = desc;
+	ret = gpio_request(gpio, "kunit");
+	if (ret)
+		return ERR_PTR(ret);
+	desc = gpio_to_desc(gpio);
+	if (flags & GPIOD_FLAGS_BIT_DIR_OUT)
+		ret = gpiod_direction_output(desc,
+					     !!(flags & GPIOD_FLAGS_BIT_DIR_VAL));
+	else
+		ret = gpiod_direction_input(desc);
+	if (ret) {
+		gpiod_put(desc);
+		return ERR_PTR(ret);
+	}
+	t->descs[offset] = desc;
 	return desc;
 }
 
 static void drv_test_release(struct drv_test *t, unsigned int offset)
 {
-	gpiochip_free_own_desc(t->descs[offset]);
+	gpiod_put(t->descs[offset]);
 	t->descs[offset] = NULL;
+}
+
+/* A line the case needs: the case ends if it cannot have it. */
+static struct gpio_desc *drv_test_take(struct kunit *test, struct drv_test *t,
+				       unsigned int offset,
+				       enum gpiod_flags flags)
+{
+	struct gpio_desc *desc = drv_test_request(test, t, offset, flags);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(desc), "line %u: error %ld",
+			       offset, PTR_ERR(desc));
+	return desc;
 }
 
 /* ---------------------------------------------------------- XVME-560 */
@@ -171,8 +211,8 @@ static struct iio_dev *adc_iio(struct kunit *test, struct drv_test *t)
 	struct device *dev = device_find_child(&t->card->dev, NULL, match_iio);
 
 	KUNIT_ASSERT_NOT_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_put_card, dev));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_put_card, dev));
 	return dev_to_iio_dev(dev);
 }
 
@@ -212,9 +252,9 @@ static enum xvme_led card_led(struct kunit *test, struct drv_test *t)
 	unsigned int csr;
 
 	KUNIT_ASSERT_EQ(test, 0, regmap_read(t->card->regmap16, 0x80, &csr));
-	if (!(csr & XVME_CSR_RED_OFF))
+	if (!(csr & CSR_RED_OFF))
 		return XVME_LED_RED;
-	return (csr & XVME_CSR_GRN_ON) ? XVME_LED_GREEN : XVME_LED_OFF;
+	return (csr & CSR_GRN_ON) ? XVME_LED_GREEN : XVME_LED_OFF;
 }
 
 /* millivolts from raw, offset and scale as userspace computes them */
@@ -401,11 +441,10 @@ static void relay_set_multiple_writes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gc->ngpio, 32);
 	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, 0), "relay0");
 	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, 31), "relay31");
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
 	for (i = 0; i < 32; i++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t, i,
-								 GPIOD_OUT_LOW)));
+		drv_test_take(test, t, i, GPIOD_OUT_LOW);
 	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
 
 	/* Lines in both registers: exactly one write per register. */
@@ -435,10 +474,10 @@ static void relay_failsafe_on_free(struct kunit *test)
 {
 	struct drv_test *t = drv_test_setup(test, "260@0x0400");
 
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t, 7, GPIOD_OUT_HIGH)));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t, 20, GPIOD_OUT_HIGH)));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, 7, GPIOD_OUT_HIGH);
+	drv_test_take(test, t, 20, GPIOD_OUT_HIGH);
 	KUNIT_EXPECT_EQ(test, plant_relays(test, t), BIT(7) | BIT(20));
 
 	/* Retest is refused while lines are held. */
@@ -492,8 +531,8 @@ static void relay_no_reset_clear_refuses(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(t->card->selftest,
 					   "outputs not cleared by reset"));
 	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
 
 	desc = drv_test_request(test, t, 3, GPIOD_OUT_HIGH);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(desc), -EIO);
@@ -530,27 +569,24 @@ static void ttl_port_direction_conflict(struct kunit *test)
 			   "irq3");
 	KUNIT_EXPECT_STREQ(test, drv_test_line_name(test, t, X240_FLAG_LINE(0)),
 			   "flag0");
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
 
 	/* port2.0 in use as input: no line of port 2 may be an output */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t,
-				X240_PORT_LINE(2, 0), GPIOD_IN)));
+	drv_test_take(test, t, X240_PORT_LINE(2, 0), GPIOD_IN);
 	desc = drv_test_request(test, t, X240_PORT_LINE(2, 1), GPIOD_OUT_LOW);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(desc), -EBUSY);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_PDR) & BIT(2), 0);
 
 	/* another port is free to go the other way */
-	KUNIT_EXPECT_FALSE(test, IS_ERR(drv_test_request(test, t,
-				X240_PORT_LINE(3, 1), GPIOD_OUT_HIGH)));
+	drv_test_take(test, t, X240_PORT_LINE(3, 1), GPIOD_OUT_HIGH);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_PDR), BIT(3));
 	desc = drv_test_request(test, t, X240_PORT_LINE(3, 2), GPIOD_IN);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(desc), -EBUSY);
 
 	/* once port2.0 is released, port 2 follows the new request */
 	drv_test_release(t, X240_PORT_LINE(2, 0));
-	KUNIT_EXPECT_FALSE(test, IS_ERR(drv_test_request(test, t,
-				X240_PORT_LINE(2, 1), GPIOD_OUT_LOW)));
+	drv_test_take(test, t, X240_PORT_LINE(2, 1), GPIOD_OUT_LOW);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_PDR), BIT(2) | BIT(3));
 
 	/* inputs only / outputs only */
@@ -564,15 +600,15 @@ static void ttl_byte_preserving_writes(struct kunit *test)
 {
 	struct drv_test *t = drv_test_setup(test, "240@0x0400");
 	DECLARE_BITMAP(values, 16) = { };
+	struct gpio_desc *in56;
 	u64 ports;
 	int b;
 
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
 	/* ports 0 and 1 share the 16-bit register PORT0_1 */
 	for (b = 0; b < 16; b++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t, b,
-								 GPIOD_OUT_LOW)));
+		drv_test_take(test, t, b, GPIOD_OUT_LOW);
 	bitmap_from_arr32(values, (u32[]){ 0xa500 }, 16);
 	KUNIT_ASSERT_EQ(test, 0, gpiod_set_array_value_cansleep(16, t->descs,
 								NULL, values));
@@ -588,18 +624,14 @@ static void ttl_byte_preserving_writes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ports & 0xffff, 0x2508);
 
 	/* inputs of another port read what the plant drives */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t,
-				X240_PORT_LINE(5, 6), GPIOD_IN)));
+	in56 = drv_test_take(test, t, X240_PORT_LINE(5, 6), GPIOD_IN);
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_ports(t->sc, BIT_ULL(46)));
-	KUNIT_EXPECT_EQ(test, gpiod_get_value_cansleep(
-				t->descs[X240_PORT_LINE(5, 6)]), 1);
+	KUNIT_EXPECT_EQ(test, gpiod_get_value_cansleep(in56), 1);
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_ports(t->sc, 0));
-	KUNIT_EXPECT_EQ(test, gpiod_get_value_cansleep(
-				t->descs[X240_PORT_LINE(5, 6)]), 0);
+	KUNIT_EXPECT_EQ(test, gpiod_get_value_cansleep(in56), 0);
 
 	/* flags */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(drv_test_request(test, t,
-				X240_FLAG_LINE(5), GPIOD_OUT_HIGH)));
+	drv_test_take(test, t, X240_FLAG_LINE(5), GPIOD_OUT_HIGH);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, 0x86), BIT(5));
 }
 
@@ -616,6 +648,12 @@ static irqreturn_t count_edge(int irq, void *data)
 	atomic_inc(&c->events);
 	complete(&c->seen);
 	return IRQ_HANDLED;
+}
+
+static bool irq_count_wait(struct irq_count *c)
+{
+	return wait_for_completion_timeout(&c->seen,
+					   msecs_to_jiffies(IRQ_WAIT_MS)) > 0;
 }
 
 static void drv_test_free_irq(void *data)
@@ -637,16 +675,14 @@ static void ttl_interrupts(struct kunit *test)
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	init_completion(&c->seen);
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test,
-					drv_test_free_lines, t));
+	KUNIT_ASSERT_EQ(test, 0,
+			drv_test_defer(test, drv_test_free_lines, t));
 
 	/* only the interrupt inputs have interrupts */
-	desc = drv_test_request(test, t, X240_PORT_LINE(0, 0), GPIOD_IN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	desc = drv_test_take(test, t, X240_PORT_LINE(0, 0), GPIOD_IN);
 	KUNIT_EXPECT_LT(test, gpiod_to_irq(desc), 0);
 
-	desc = drv_test_request(test, t, X240_IRQ_LINE(3), GPIOD_IN);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	desc = drv_test_take(test, t, X240_IRQ_LINE(3), GPIOD_IN);
 	irq = gpiod_to_irq(desc);
 	KUNIT_ASSERT_GT(test, irq, 0);
 
@@ -672,8 +708,7 @@ static void ttl_interrupts(struct kunit *test)
 
 	/* edge -> latch -> card interrupt -> our handler; latch cleared */
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, BIT(3)));
-	KUNIT_EXPECT_NE(test, 0, wait_for_completion_timeout(&c->seen,
-				msecs_to_jiffies(IRQ_WAIT_MS)));
+	KUNIT_EXPECT_TRUE(test, irq_count_wait(c));
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 1);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IPR), 0);
 	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_asserted(t->sc));
@@ -701,12 +736,350 @@ static void ttl_interrupts(struct kunit *test)
 	reinit_completion(&c->seen);
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, 0));
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, BIT(3)));
-	KUNIT_EXPECT_NE(test, 0, wait_for_completion_timeout(&c->seen,
-				msecs_to_jiffies(IRQ_WAIT_MS)));
+	KUNIT_EXPECT_TRUE(test, irq_count_wait(c));
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 2);
 
 	drv_test_free_irq(c);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IMR), 0);
+}
+
+/* ------------------------------------------------- concurrency helpers */
+
+/* Something done by another thread, so that the test can interleave. */
+struct drv_test_thread {
+	void (*fn)(struct drv_test *t, void *arg);
+	struct drv_test *t;
+	void *arg;
+	struct completion done;
+};
+
+static int drv_test_thread_fn(void *data)
+{
+	struct drv_test_thread *th = data;
+
+	th->fn(th->t, th->arg);
+	complete(&th->done);
+	return 0;
+}
+
+static struct drv_test_thread *drv_test_start(struct kunit *test,
+					      struct drv_test *t,
+					      void (*fn)(struct drv_test *t,
+							 void *arg),
+					      void *arg)
+{
+	struct drv_test_thread *th = kunit_kzalloc(test, sizeof(*th),
+						   GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, th);
+	th->fn = fn;
+	th->t = t;
+	th->arg = arg;
+	init_completion(&th->done);
+	task = kthread_run(drv_test_thread_fn, th, "xvme-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	return th;
+}
+
+static bool drv_test_finished(struct drv_test_thread *th, unsigned int ms)
+{
+	return wait_for_completion_timeout(&th->done, msecs_to_jiffies(ms)) > 0;
+}
+
+/* Wait (a bounded while) until the card's chip has left gpiolib. */
+static bool drv_test_chip_gone(struct drv_test *t, const char *label)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!gpiochip_find((void *)label, gc_match_label))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+static void drv_test_pull_card(struct drv_test *t, void *arg)
+{
+	xvme_sim_set_present(t->sc, false);
+}
+
+static void drv_test_release_line(struct drv_test *t, void *arg)
+{
+	unsigned int offset = (uintptr_t)arg;
+
+	drv_test_release(t, offset);
+}
+
+/* Call the bus's shutdown on the card the way device_shutdown() does. */
+static void drv_test_shutdown(struct drv_test *t)
+{
+	device_lock(&t->card->dev);
+	xvme_bus_type.shutdown(&t->card->dev);
+	device_unlock(&t->card->dev);
+}
+
+/* ------------------------------------------------ XVME-260: fail-safe */
+
+/*
+ * Reboot or kexec with the crate powered: the bus's shutdown path leaves
+ * every relay de-energized although their holders still hold them, and
+ * nothing energizes one again.
+ */
+static void relay_shutdown_deenergizes(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "260@0x0400");
+
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, 2, GPIOD_OUT_HIGH);
+	drv_test_take(test, t, 30, GPIOD_OUT_HIGH);
+	drv_test_take(test, t, 31, GPIOD_OUT_LOW);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), BIT(2) | BIT(30));
+
+	drv_test_shutdown(t);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+
+	gpiod_set_value_cansleep(t->descs[31], 1);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+	KUNIT_EXPECT_EQ(test, gpiod_direction_output(t->descs[2], 1), -EIO);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+	/* off stays possible */
+	gpiod_set_value_cansleep(t->descs[30], 0);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+}
+
+/*
+ * A held relay released (the holder SIGKILLed) while its card is being
+ * pulled: the release has begun (it is in the driver, its bus cycle held
+ * by a slow bridge) when the chip goes. The removal must wait for it, the
+ * release must find its state alive, and the relay ends de-energized.
+ */
+static void relay_release_races_removal(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "260@0x0400");
+	struct drv_test_thread *release, *pull;
+	char label[32];
+
+	strscpy(label, dev_name(&t->card->dev), sizeof(label));
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, 5, GPIOD_OUT_HIGH);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), BIT(5));
+
+	xvme_sim_stall_arm(t->sc);
+	release = drv_test_start(test, t, drv_test_release_line,
+				 (void *)(uintptr_t)5);
+	KUNIT_ASSERT_TRUE(test, xvme_sim_stall_wait(t->sc, 2000));
+
+	pull = drv_test_start(test, t, drv_test_pull_card, NULL);
+	KUNIT_EXPECT_TRUE(test, drv_test_chip_gone(t, label));
+	/* the unbinding cannot finish while the release is in the driver */
+	KUNIT_EXPECT_FALSE(test, drv_test_finished(pull, 50));
+	xvme_sim_stall_release(t->sc);
+	KUNIT_EXPECT_TRUE(test, drv_test_finished(release, 2000));
+	KUNIT_EXPECT_TRUE(test, drv_test_finished(pull, 2000));
+	KUNIT_EXPECT_FALSE(test, xvme_sim_get_present(t->sc));
+
+	/* put back: a new chip, every relay off, usable again */
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, true));
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+	t->gc = gpiochip_find(label, gc_match_label);
+	KUNIT_ASSERT_NOT_NULL(test, t->gc);
+	drv_test_take(test, t, 5, GPIOD_OUT_HIGH);
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), BIT(5));
+}
+
+/*
+ * gpiolib read the chip before it went and calls ->free() after the card
+ * is gone (a release racing the removal): the chip's state is still there
+ * (the line holds it), nothing touches the gone card, and the module
+ * reference the removal dropped for the line is taken back for gpiolib's.
+ */
+static void relay_free_after_removal(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "260@0x0400");
+	struct gpio_chip *gc = t->gc;
+
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, 9, GPIOD_OUT_HIGH);
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, false));
+	KUNIT_EXPECT_EQ(test, plant_relays(test, t), 0);
+
+	gc->free(gc, 9);		/* as gpiolib's late release would */
+	/* gpiolib itself, seeing no chip, calls no ->free() for it */
+	drv_test_release(t, 9);
+}
+
+/* ------------------------------------------------ XVME-240: fail-safe */
+
+/*
+ * A direction change that fails must undo only its own latch change: a
+ * set of another line of the port that ran while it waited for the lock
+ * stays. The set below holds the lock across a slow bus cycle (port 0),
+ * the direction change of port2.1 starts meanwhile, the set then writes
+ * port2.5 and the direction change fails (port2.0 is an input in use).
+ */
+static void ttl_set_array(struct drv_test *t, void *arg)
+{
+	struct gpio_desc *descs[2] = { t->descs[X240_PORT_LINE(0, 0)],
+				       t->descs[X240_PORT_LINE(2, 5)] };
+	DECLARE_BITMAP(values, 2) = { 0x3 };
+
+	gpiod_set_array_value_cansleep(2, descs, NULL, values);
+}
+
+static void ttl_direction_output(struct drv_test *t, void *arg)
+{
+	*(int *)arg = gpiod_direction_output(t->descs[X240_PORT_LINE(2, 1)], 1);
+}
+
+static void ttl_failed_direction_keeps_concurrent_set(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "240@0x0400");
+	struct drv_test_thread *set, *dir;
+	int dir_ret = 0;
+	u64 ports;
+
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, X240_PORT_LINE(0, 0), GPIOD_OUT_LOW);
+	drv_test_take(test, t, X240_PORT_LINE(2, 0), GPIOD_IN);
+	drv_test_take(test, t, X240_PORT_LINE(2, 1), GPIOD_IN);
+	drv_test_take(test, t, X240_PORT_LINE(2, 5), GPIOD_IN);
+
+	xvme_sim_stall_arm(t->sc);
+	set = drv_test_start(test, t, ttl_set_array, NULL);
+	KUNIT_ASSERT_TRUE(test, xvme_sim_stall_wait(t->sc, 2000));
+	dir = drv_test_start(test, t, ttl_direction_output, &dir_ret);
+	msleep(50);		/* let it read what it reads, and wait */
+	xvme_sim_stall_release(t->sc);
+	KUNIT_EXPECT_TRUE(test, drv_test_finished(set, 2000));
+	KUNIT_EXPECT_TRUE(test, drv_test_finished(dir, 2000));
+	KUNIT_EXPECT_EQ(test, dir_ret, -EBUSY);
+
+	/* port 2 free now: it turns output with the latch the set left */
+	drv_test_release(t, X240_PORT_LINE(2, 0));
+	drv_test_release(t, X240_PORT_LINE(2, 5));
+	KUNIT_EXPECT_EQ(test, 0, gpiod_direction_output(t->descs[X240_PORT_LINE(2, 1)],
+							0));
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_get_ports(t->sc, &ports));
+	KUNIT_EXPECT_EQ(test, (ports >> 16) & 0xff, 0x20ULL);
+}
+
+/*
+ * The card's vector goes into IVR at bind, so its IACK cycle names it;
+ * the edge events below (ttl_interrupts) only arrive because of that.
+ */
+static void ttl_vector_programmed(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "240@0x0400:irq4");
+	unsigned int level;
+	u8 vector;
+
+	KUNIT_ASSERT_EQ(test, 0, xvme_card_irq_vector(t->card, &level, &vector));
+	KUNIT_EXPECT_EQ(test, level, 4U);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IVR), vector);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_CSR) & X240_CSR_IRQ_ENABLE,
+			X240_CSR_IRQ_ENABLE);
+}
+
+/*
+ * Reboot or kexec: interrupts masked and disabled, flags off, ports back
+ * to inputs (the card's reset state), whatever the holders still do.
+ */
+static void ttl_shutdown_safe(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "240@0x0400");
+	struct irq_count *c;
+	u8 flags;
+	int irq;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	init_completion(&c->seen);
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, X240_FLAG_LINE(1), GPIOD_OUT_HIGH);
+	drv_test_take(test, t, X240_PORT_LINE(6, 2), GPIOD_OUT_HIGH);
+	drv_test_take(test, t, X240_IRQ_LINE(2), GPIOD_IN);
+	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(2)]);
+	KUNIT_ASSERT_GT(test, irq, 0);
+	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
+						      IRQF_TRIGGER_RISING |
+						      IRQF_ONESHOT, "kunit", c));
+	c->irq = irq;
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_irq, c));
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IMR), BIT(2));
+
+	drv_test_shutdown(t);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IMR), 0);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_CSR) & X240_CSR_IRQ_ENABLE, 0);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_PDR), 0);
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_get_flags(t->sc, &flags));
+	KUNIT_EXPECT_EQ(test, flags, 0);
+
+	/* no edge gets through, no output comes back */
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, BIT(2)));
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 0);
+	gpiod_set_value_cansleep(t->descs[X240_FLAG_LINE(1)], 1);
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_get_flags(t->sc, &flags));
+	KUNIT_EXPECT_EQ(test, flags, 0);
+	KUNIT_EXPECT_EQ(test, gpiod_direction_output(t->descs[X240_PORT_LINE(6, 2)],
+						     1), -EIO);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_PDR), 0);
+	disable_irq(irq);
+	enable_irq(irq);
+	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IMR), 0);
+}
+
+/*
+ * An edge-event interrupt held (as gpiolib-cdev holds it for gpiomon)
+ * while the card is pulled: its mapping stays until it is freed, so the
+ * holder's later free_irq() is of a live interrupt (no stale number, no
+ * proc entry left behind); the card put back interrupts again.
+ */
+static void ttl_irq_held_across_removal(struct kunit *test)
+{
+	struct drv_test *t = drv_test_setup(test, "240@0x0400");
+	struct irq_count *c;
+	char label[32];
+	int irq;
+
+	strscpy(label, dev_name(&t->card->dev), sizeof(label));
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	init_completion(&c->seen);
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
+	drv_test_take(test, t, X240_IRQ_LINE(6), GPIOD_IN);
+	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(6)]);
+	KUNIT_ASSERT_GT(test, irq, 0);
+	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
+						      IRQF_TRIGGER_RISING |
+						      IRQF_ONESHOT, "kunit", c));
+	c->irq = irq;
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_irq, c));
+
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, false));
+	KUNIT_EXPECT_NULL(test, gpiochip_find(label, gc_match_label));
+	/* still the holder's interrupt */
+	KUNIT_EXPECT_NOT_NULL(test, irq_get_irq_data(irq));
+	KUNIT_EXPECT_TRUE(test, irq_has_action(irq));
+	drv_test_free_irq(c);
+	drv_test_free_lines(t);
+
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, true));
+	t->gc = gpiochip_find(label, gc_match_label);
+	KUNIT_ASSERT_NOT_NULL(test, t->gc);
+	drv_test_take(test, t, X240_IRQ_LINE(6), GPIOD_IN);
+	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(6)]);
+	KUNIT_ASSERT_GT(test, irq, 0);
+	reinit_completion(&c->seen);
+	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
+						      IRQF_TRIGGER_RISING |
+						      IRQF_ONESHOT, "kunit", c));
+	c->irq = irq;
+	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, BIT(6)));
+	KUNIT_EXPECT_TRUE(test, irq_count_wait(c));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 1);
 }
 
 static struct kunit_case xvme_drivers_cases[] = {
@@ -720,9 +1093,16 @@ static struct kunit_case xvme_drivers_cases[] = {
 	KUNIT_CASE(relay_unbind_deenergizes),
 	KUNIT_CASE(relay_selftest_never_energizes),
 	KUNIT_CASE(relay_no_reset_clear_refuses),
+	KUNIT_CASE(relay_shutdown_deenergizes),
+	KUNIT_CASE(relay_release_races_removal),
+	KUNIT_CASE(relay_free_after_removal),
 	KUNIT_CASE(ttl_port_direction_conflict),
 	KUNIT_CASE(ttl_byte_preserving_writes),
 	KUNIT_CASE(ttl_interrupts),
+	KUNIT_CASE(ttl_failed_direction_keeps_concurrent_set),
+	KUNIT_CASE(ttl_vector_programmed),
+	KUNIT_CASE(ttl_shutdown_safe),
+	KUNIT_CASE(ttl_irq_held_across_removal),
 	{}
 };
 
@@ -730,6 +1110,7 @@ static struct kunit_suite xvme_drivers_suite = {
 	.name = "xvme_drivers",
 	.test_cases = xvme_drivers_cases,
 };
+
 kunit_test_suite(xvme_drivers_suite);
 
 MODULE_LICENSE("GPL");

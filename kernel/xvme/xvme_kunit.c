@@ -2,11 +2,17 @@
 /*
  * KUnit tests of the xvme bus core: ID PROM parsing, the slot scan over
  * the simulated crate (present, absent, slot 0 rules), the card devices'
- * attributes and the power-on test framework with a test driver.
+ * attributes, the register maps the core builds from a driver's
+ * description, the power-on test framework, LED and shutdown operations
+ * with a test driver.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/interrupt.h>
+#include <linux/kthread.h>
 #include <linux/regmap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -14,6 +20,8 @@
 #include "xvme.h"
 #include "xvme-internal.h"
 #include "xvme-sim.h"
+
+MODULE_IMPORT_NS(XVME_KUNIT);
 
 /* ------------------------------------------------------------- ID PROM */
 
@@ -316,7 +324,9 @@ static void xvme_card_attributes(struct kunit *test)
 			   "pass\n");
 	KUNIT_EXPECT_STREQ(test, xvme_kunit_show(test, &card->dev, "led"),
 			   "green\n");
-	KUNIT_EXPECT_GT(test, card->irq, 0);
+	/* only the 240 interrupts */
+	KUNIT_EXPECT_LT(test, card->irq, 0);
+	KUNIT_EXPECT_GT(test, xvme_crate_find_card(crate, 0x0400)->irq, 0);
 
 	card = xvme_crate_find_card(crate, 0x0800);
 	KUNIT_ASSERT_NOT_NULL(test, card);
@@ -338,41 +348,11 @@ static void xvme_card_attributes(struct kunit *test)
 			   xvme_kunit_show(test, &card->dev, "selftest"),
 			   "fail: ID PROM not ASCII\n");
 	KUNIT_EXPECT_FALSE(test, xvme_card_selftest_passed(card));
+	/* no driver knows its LEDs */
 	KUNIT_EXPECT_STREQ(test, xvme_kunit_show(test, &card->dev, "led"),
-			   "red\n");
-}
-
-/* The regmaps reach the card's registers at base + offset, big-endian. */
-static void xvme_card_regmaps(struct kunit *test)
-{
-	struct xvme_sim *sim = xvme_kunit_sim(test, "240@0x0400", false);
-	struct xvme_card *card = xvme_crate_find_card(xvme_sim_crate(sim),
-						      0x0400);
-	unsigned int val;
-
-	KUNIT_ASSERT_NOT_NULL(test, card);
-	device_release_driver(&card->dev);
-
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x01, &val), 0);
-	KUNIT_EXPECT_EQ(test, val, (unsigned int)'V');
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap16, 0x00, &val), 0);
-	KUNIT_EXPECT_EQ(test, val, 0xff00U | 'V');
-
-	KUNIT_EXPECT_EQ(test, regmap_write(card->regmap8, 0x87, 0x03), 0);
-	KUNIT_EXPECT_EQ(test, regmap_write(card->regmap16, 0x88, 0x1234), 0);
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x88, &val), 0);
-	KUNIT_EXPECT_EQ(test, val, 0x12U);
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x89, &val), 0);
-	KUNIT_EXPECT_EQ(test, val, 0x34U);
-
-	/* out of the card's 1 KiB, or odd for D16: refused by regmap */
-	KUNIT_EXPECT_NE(test, regmap_read(card->regmap8, 0x400, &val), 0);
-	KUNIT_EXPECT_NE(test, regmap_read(card->regmap16, 0x89, &val), 0);
-
-	/* a bus error reaches the caller */
-	xvme_sim_set_fault(xvme_sim_card_at(sim, 0x0400),
-			   XVME_SIM_FAULT_ABSENT);
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x80, &val), -EIO);
+			   "unknown\n");
+	KUNIT_EXPECT_NULL(test, card->regmap8);
+	KUNIT_EXPECT_NULL(test, card->regmap16);
 }
 
 /* ---------------------------------------------- the power-on framework */
@@ -385,6 +365,9 @@ struct xvme_kunit_driver {
 	bool probed_after_selftest;
 	char selftest_at_probe[XVME_SELFTEST_LEN];
 	int removed;
+	int shutdowns;
+	enum xvme_led led;
+	int set_led_calls;
 };
 
 static struct xvme_kunit_driver *to_kunit_driver(struct xvme_card *card)
@@ -402,6 +385,21 @@ static int xvme_kunit_selftest(struct xvme_card *card, char *reason,
 	if (kd->selftest_result)
 		snprintf(reason, len, "outputs not cleared by reset");
 	return kd->selftest_result;
+}
+
+static int xvme_kunit_set_led(struct xvme_card *card, enum xvme_led led)
+{
+	struct xvme_kunit_driver *kd = to_kunit_driver(card);
+
+	kd->set_led_calls++;
+	kd->led = led;
+	return 0;
+}
+
+static int xvme_kunit_get_led(struct xvme_card *card, enum xvme_led *led)
+{
+	*led = to_kunit_driver(card)->led;
+	return 0;
 }
 
 static bool xvme_kunit_busy(struct xvme_card *card)
@@ -426,6 +424,37 @@ static void xvme_kunit_remove(struct xvme_card *card)
 	to_kunit_driver(card)->removed++;
 }
 
+static void xvme_kunit_shutdown(struct xvme_card *card)
+{
+	to_kunit_driver(card)->shutdowns++;
+}
+
+/* Every offset of the 1 KiB readable, except the D8 0x3ff "precious" one. */
+static bool xvme_kunit_precious(struct device *dev, unsigned int reg)
+{
+	return reg == 0x3ff;
+}
+
+static const struct regmap_config xvme_kunit_regmap8 = {
+	.precious_reg = xvme_kunit_precious,
+};
+
+/* The D16 map of a card that decodes 0x80..0x8f only. */
+static const struct regmap_range xvme_kunit_d16_range[] = {
+	regmap_reg_range(0x80, 0x8e),
+};
+
+static const struct regmap_access_table xvme_kunit_d16_table = {
+	.yes_ranges = xvme_kunit_d16_range,
+	.n_yes_ranges = ARRAY_SIZE(xvme_kunit_d16_range),
+};
+
+static const struct regmap_config xvme_kunit_regmap16 = {
+	.max_register = 0x8e,
+	.rd_table = &xvme_kunit_d16_table,
+	.wr_table = &xvme_kunit_d16_table,
+};
+
 /*
  * Bind a test driver to the card, in place of the real one if that is
  * built in. Destroying the crate (registered before this) unbinds it.
@@ -442,10 +471,15 @@ static struct xvme_kunit_driver *xvme_kunit_bind(struct kunit *test,
 	kd->selftest_result = selftest_result;
 	kd->drv.driver.name = "xvme-kunit";
 	kd->drv.model = card->model;
+	kd->drv.regmap8 = &xvme_kunit_regmap8;
+	kd->drv.regmap16 = &xvme_kunit_regmap16;
 	kd->drv.selftest = xvme_kunit_selftest;
+	kd->drv.set_led = xvme_kunit_set_led;
+	kd->drv.get_led = xvme_kunit_get_led;
 	kd->drv.busy = xvme_kunit_busy;
 	kd->drv.probe = xvme_kunit_probe;
 	kd->drv.remove = xvme_kunit_remove;
+	kd->drv.shutdown = xvme_kunit_shutdown;
 	KUNIT_ASSERT_LT(test, ctx->ndrivers, ARRAY_SIZE(ctx->drivers));
 	KUNIT_ASSERT_EQ(test, xvme_driver_register(&kd->drv), 0);
 	ctx->drivers[ctx->ndrivers++] = &kd->drv;
@@ -454,9 +488,61 @@ static struct xvme_kunit_driver *xvme_kunit_bind(struct kunit *test,
 	device_release_driver(&card->dev);
 	kd->selftest_runs = 0;
 	kd->removed = 0;
+	kd->set_led_calls = 0;
 	KUNIT_ASSERT_EQ(test, device_driver_attach(&kd->drv.driver,
 						   &card->dev), 0);
 	return kd;
+}
+
+/*
+ * The maps the core builds from the driver's description reach the card's
+ * registers at base + offset, big-endian, refuse what the driver says the
+ * card does not decode, and exist while the driver is bound.
+ */
+static void xvme_card_regmaps(struct kunit *test)
+{
+	struct xvme_sim *sim = xvme_kunit_sim(test, "240@0x0400", false);
+	struct xvme_card *card = xvme_crate_find_card(xvme_sim_crate(sim),
+						      0x0400);
+	unsigned int val;
+
+	KUNIT_ASSERT_NOT_NULL(test, card);
+	xvme_kunit_bind(test, card, 0);
+	KUNIT_ASSERT_NOT_NULL(test, card->regmap8);
+	KUNIT_ASSERT_NOT_NULL(test, card->regmap16);
+	KUNIT_EXPECT_PTR_EQ(test, dev_get_regmap(&card->dev, "d8"),
+			    card->regmap8);
+	KUNIT_EXPECT_PTR_EQ(test, dev_get_regmap(&card->dev, "d16"),
+			    card->regmap16);
+
+	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x01, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, (unsigned int)'V');
+	KUNIT_EXPECT_EQ(test, regmap_write(card->regmap8, 0x87, 0x03), 0);
+	KUNIT_EXPECT_EQ(test, regmap_write(card->regmap16, 0x88, 0x1234), 0);
+	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x88, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0x12U);
+	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x89, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0x34U);
+	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap16, 0x88, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0x1234U);
+
+	/* what the driver says is not there, or odd for D16: refused */
+	KUNIT_EXPECT_NE(test, regmap_read(card->regmap16, 0x00, &val), 0);
+	KUNIT_EXPECT_NE(test, regmap_read(card->regmap16, 0x90, &val), 0);
+	KUNIT_EXPECT_NE(test, regmap_read(card->regmap16, 0x89, &val), 0);
+	KUNIT_EXPECT_NE(test, regmap_read(card->regmap8, 0x400, &val), 0);
+
+	/* a bus error reaches the caller */
+	xvme_sim_set_fault(xvme_sim_card_at(sim, 0x0400),
+			   XVME_SIM_FAULT_ABSENT);
+	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, 0x80, &val), -EIO);
+	xvme_sim_set_fault(xvme_sim_card_at(sim, 0x0400), XVME_SIM_FAULT_NONE);
+
+	/* unbound: gone with the binding */
+	device_release_driver(&card->dev);
+	KUNIT_EXPECT_NULL(test, card->regmap8);
+	KUNIT_EXPECT_NULL(test, card->regmap16);
+	KUNIT_EXPECT_NULL(test, dev_get_regmap(&card->dev, "d8"));
 }
 
 static void xvme_selftest_bind_order(struct kunit *test)
@@ -472,6 +558,8 @@ static void xvme_selftest_bind_order(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kd->probed_after_selftest);
 	KUNIT_EXPECT_STREQ(test, kd->selftest_at_probe, "pass");
 	KUNIT_EXPECT_TRUE(test, xvme_card_selftest_passed(card));
+	/* the driver lit its LEDs after the test */
+	KUNIT_EXPECT_EQ(test, kd->set_led_calls, 1);
 	KUNIT_EXPECT_STREQ(test, xvme_kunit_show(test, &card->dev, "led"),
 			   "green\n");
 
@@ -485,7 +573,6 @@ static void xvme_selftest_driver_fails(struct kunit *test)
 	struct xvme_card *card = xvme_crate_find_card(xvme_sim_crate(sim),
 						      0x0400);
 	struct xvme_kunit_driver *kd;
-	unsigned int csr;
 
 	KUNIT_ASSERT_NOT_NULL(test, card);
 	kd = xvme_kunit_bind(test, card, -EIO);
@@ -496,9 +583,7 @@ static void xvme_selftest_driver_fails(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xvme_card_selftest_passed(card));
 	KUNIT_EXPECT_STREQ(test, xvme_kunit_show(test, &card->dev, "led"),
 			   "red\n");
-	KUNIT_EXPECT_EQ(test, regmap_read(card->regmap8, XVME240_CSR, &csr),
-			0);
-	KUNIT_EXPECT_EQ(test, csr & 3, 0U);
+	KUNIT_EXPECT_EQ(test, kd->led, XVME_LED_RED);
 
 	/* fixed: a retest passes and turns the LED green */
 	kd->selftest_result = 0;
@@ -566,10 +651,153 @@ static void xvme_selftest_retest(struct kunit *test)
 			   XVME_SIM_FAULT_NONE);
 }
 
+struct xvme_kunit_selftest_thread {
+	struct xvme_card *card;
+	struct completion done;
+	int result;
+};
+
+static int xvme_kunit_selftest_thread(void *data)
+{
+	struct xvme_kunit_selftest_thread *t = data;
+
+	t->result = xvme_card_run_selftest(t->card);
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * xvme_card_run_selftest() takes the device lock: it cannot run the
+ * driver's stage while the driver core binds or unbinds it.
+ */
+static void xvme_selftest_takes_device_lock(struct kunit *test)
+{
+	struct xvme_sim *sim = xvme_kunit_sim(test, "560@0x0c00", false);
+	struct xvme_card *card = xvme_crate_find_card(xvme_sim_crate(sim),
+						      0x0c00);
+	struct xvme_kunit_selftest_thread *t;
+	struct xvme_kunit_driver *kd;
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, card);
+	kd = xvme_kunit_bind(test, card, 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->card = card;
+	init_completion(&t->done);
+
+	device_lock(&card->dev);
+	task = kthread_run(xvme_kunit_selftest_thread, t, "xvme-kunit-test");
+	if (IS_ERR(task)) {
+		device_unlock(&card->dev);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&t->done,
+							  msecs_to_jiffies(100)),
+			0UL);
+	KUNIT_EXPECT_EQ(test, kd->selftest_runs, 1);
+	device_unlock(&card->dev);
+	wait_for_completion(&t->done);
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	KUNIT_EXPECT_EQ(test, kd->selftest_runs, 2);
+}
+
+static irqreturn_t xvme_kunit_no_thread(int irq, void *data)
+{
+	return IRQ_HANDLED;
+}
+
+/* Call the bus's shutdown on a device the way device_shutdown() does. */
+static void xvme_kunit_shutdown_device(struct device *dev)
+{
+	device_lock(dev);
+	xvme_bus_type.shutdown(dev);
+	device_unlock(dev);
+}
+
+/*
+ * The system goes down: the bus runs the bound driver's ->shutdown for
+ * every card (none for an unbound one), then the crate's backend stops.
+ */
+static void xvme_bus_shutdown_path(struct kunit *test)
+{
+	struct xvme_sim *sim = xvme_kunit_sim(test, "240@0x0400,560@0x0c00",
+					      false);
+	struct xvme_crate *crate = xvme_sim_crate(sim);
+	struct xvme_card *card = xvme_crate_find_card(crate, 0x0c00);
+	struct xvme_card *ttl = xvme_crate_find_card(crate, 0x0400);
+	struct xvme_kunit_driver *kd;
+
+	KUNIT_ASSERT_NOT_NULL(test, card);
+	KUNIT_ASSERT_NOT_NULL(test, ttl);
+	KUNIT_ASSERT_NOT_NULL(test, xvme_bus_type.shutdown);
+	kd = xvme_kunit_bind(test, card, 0);
+	xvme_kunit_shutdown_device(&card->dev);
+	KUNIT_EXPECT_EQ(test, kd->shutdowns, 1);
+
+	device_release_driver(&card->dev);
+	xvme_kunit_shutdown_device(&card->dev);
+	KUNIT_EXPECT_EQ(test, kd->shutdowns, 1);
+
+	/* the 240's interrupt level works until the crate shuts down */
+	device_release_driver(&ttl->dev);
+	KUNIT_ASSERT_EQ(test, request_threaded_irq(ttl->irq, NULL,
+						   xvme_kunit_no_thread,
+						   IRQF_ONESHOT, "kunit", kd),
+			0);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(sim,
+							   XVME_SIM_IRQ_LEVEL_DEFAULT));
+	xvme_kunit_shutdown_device(&crate->dev);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim,
+							    XVME_SIM_IRQ_LEVEL_DEFAULT));
+	free_irq(ttl->irq, kd);
+}
+
+/* A backend whose slots are all empty. */
+static int xvme_kunit_read8_absent(struct xvme_crate *crate, u16 addr, u8 *val)
+{
+	return -EIO;
+}
+
+static int xvme_kunit_write8_absent(struct xvme_crate *crate, u16 addr, u8 val)
+{
+	return -EIO;
+}
+
+static int xvme_kunit_read16_absent(struct xvme_crate *crate, u16 addr,
+				    u16 *val)
+{
+	return -EIO;
+}
+
+static int xvme_kunit_write16_absent(struct xvme_crate *crate, u16 addr,
+				     u16 val)
+{
+	return -EIO;
+}
+
+static int xvme_kunit_no_level(struct xvme_crate *crate, u16 base)
+{
+	return -ENXIO;
+}
+
 static void xvme_crate_register_invalid(struct kunit *test)
 {
 	static const struct xvme_backend_ops no_accessors = { .name = "x" };
+	static const struct xvme_backend_ops half_irqs = {
+		.name = "x",
+		.read8 = xvme_kunit_read8_absent,
+		.write8 = xvme_kunit_write8_absent,
+		.read16 = xvme_kunit_read16_absent,
+		.write16 = xvme_kunit_write16_absent,
+		.card_irq_level = xvme_kunit_no_level,
+	};
 
+	/* levels without the bridge's level mask */
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(xvme_crate_register(NULL, &half_irqs,
+						    NULL, false)),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(xvme_crate_register(NULL, &no_accessors,
 						    NULL, false)),
@@ -587,6 +815,8 @@ static struct kunit_case xvme_bus_cases[] = {
 	KUNIT_CASE(xvme_selftest_bind_order),
 	KUNIT_CASE(xvme_selftest_driver_fails),
 	KUNIT_CASE(xvme_selftest_retest),
+	KUNIT_CASE(xvme_selftest_takes_device_lock),
+	KUNIT_CASE(xvme_bus_shutdown_path),
 	KUNIT_CASE(xvme_crate_register_invalid),
 	{}
 };

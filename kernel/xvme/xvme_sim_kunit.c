@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the simulated crate's register models, of its card
- * interrupt, taken by a threaded oneshot handler the way card drivers
- * take it, and of card hotplug (a card pulled out and put back, with a
- * relay line held across it). Accesses go through the crate's backend ops, as the core's
+ * KUnit tests of the simulated crate's register models, of its VME
+ * interrupts (levels, IACK by vector, a level shared by two cards, taken
+ * by threaded oneshot handlers the way card drivers take them), and of
+ * card hotplug (a card pulled out and put back, with a relay line held
+ * across it). Accesses go through the crate's backend ops, as the core's
  * regmaps do; real card drivers that are built in are unbound first so
  * the test alone drives the registers.
  */
@@ -15,11 +16,14 @@
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/driver.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/jiffies.h>
 #include <linux/regmap.h>
 
 #include "xvme.h"
 #include "xvme-sim.h"
+
+MODULE_IMPORT_NS(XVME_KUNIT);
 
 #define C240	0x0400
 #define C260	0x0800
@@ -72,12 +76,16 @@ static u8 rd8(struct kunit *test, u16 addr)
 	return val;
 }
 
-static void wr8(struct kunit *test, u16 addr, u8 val)
+static void wr8_crate(struct kunit *test, struct xvme_crate *crate, u16 addr,
+		      u8 val)
 {
-	struct xvme_crate *crate = ((struct xvme_sim_kunit *)test->priv)->crate;
-
 	KUNIT_EXPECT_EQ_MSG(test, crate->ops->write8(crate, addr, val), 0,
 			    "D8 write 0x%04x", addr);
+}
+
+static void wr8(struct kunit *test, u16 addr, u8 val)
+{
+	wr8_crate(test, ((struct xvme_sim_kunit *)test->priv)->crate, addr, val);
 }
 
 static u16 rd16(struct kunit *test, u16 addr)
@@ -197,6 +205,9 @@ static void xvme_sim_bad_card_lists(struct kunit *test)
 		"240@0x0400:adc-stuck",		/* fault of another model */
 		"260@0x0400:unipolar",		/* jumper of another model */
 		"560@0x0400:sticky",		/* no such option */
+		"240@0x0400:irq0",		/* no VME level 0 */
+		"240@0x0400:irq8",		/* nor 8 */
+		"260@0x0400:irq2",		/* the 260 does not interrupt */
 		"240@0x0400,",			/* empty entry */
 		",240@0x0400",
 		"240@0x0400,,260@0x0800",
@@ -323,29 +334,57 @@ static void xvme_sim_240_irq_latch(struct kunit *test)
 
 struct xvme_sim_kunit_irq {
 	struct completion cleared;
-	struct regmap *regmap8;
+	struct xvme_crate *crate;
+	u16 base;
 	unsigned int calls;
 	unsigned int leave_pending;	/* calls that do not clear IPR */
 	unsigned int ipr_seen;
+	struct completion *hold;	/* if set: wait for it in the handler */
+	struct completion entered;
 };
 
-/* Like a card driver: threaded, reads and clears through regmap. */
+/* Like a card driver: threaded, reads and clears IPR over the bus. */
 static irqreturn_t xvme_sim_kunit_irq_thread(int irq, void *data)
 {
 	struct xvme_sim_kunit_irq *h = data;
-	unsigned int ipr;
+	u8 ipr;
 
-	if (regmap_read(h->regmap8, 0x82, &ipr))
+	if (h->crate->ops->read8(h->crate, h->base + 0x82, &ipr))
 		return IRQ_NONE;
 	h->calls++;
 	h->ipr_seen |= ipr;
+	complete(&h->entered);
+	if (h->hold)
+		wait_for_completion(h->hold);
 	if (h->leave_pending) {
 		h->leave_pending--;
 		return IRQ_HANDLED;
 	}
-	regmap_write(h->regmap8, 0x84, ipr);
+	h->crate->ops->write8(h->crate, h->base + 0x84, ipr);
 	complete(&h->cleared);
 	return IRQ_HANDLED;
+}
+
+static void xvme_sim_kunit_irq_init(struct xvme_sim_kunit_irq *h,
+				    struct xvme_card *card)
+{
+	*h = (struct xvme_sim_kunit_irq){ .crate = card->crate,
+					  .base = card->base };
+	init_completion(&h->cleared);
+	init_completion(&h->entered);
+}
+
+/* Program the card as its driver does: IVR, the input mask, the enable. */
+static void xvme_sim_kunit_240_arm(struct kunit *test, struct xvme_card *card,
+				   u8 imr)
+{
+	unsigned int level;
+	u8 vector;
+
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(card, &level, &vector), 0);
+	wr8_crate(test, card->crate, card->base + 0x85, vector);
+	wr8_crate(test, card->crate, card->base + 0x83, imr);
+	wr8_crate(test, card->crate, card->base + 0x81, 0x08);
 }
 
 static void xvme_sim_240_irq_threaded(struct kunit *test)
@@ -353,19 +392,28 @@ static void xvme_sim_240_irq_threaded(struct kunit *test)
 	struct xvme_sim_kunit *ctx = test->priv;
 	struct xvme_card *card = xvme_crate_find_card(ctx->crate, C240);
 	struct xvme_sim_card *ttl = sc_at(test, C240);
-	struct xvme_sim_kunit_irq h = { };
+	struct xvme_sim_kunit_irq h;
+	unsigned int level;
+	u8 vector;
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, card);
 	KUNIT_ASSERT_GT(test, card->irq, 0);
-	init_completion(&h.cleared);
-	h.regmap8 = card->regmap8;
+	/* its vector is unique in the crate: 0x40 + slot */
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(card, &level, &vector), 0);
+	KUNIT_EXPECT_EQ(test, level, XVME_SIM_IRQ_LEVEL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, vector, 0x40 + C240 / XVME_SLOT_SIZE);
+	KUNIT_EXPECT_EQ(test, xvme_card_irq_vector(xvme_crate_find_card(ctx->crate,
+									C260),
+						   &level, &vector), -ENXIO);
+
+	xvme_sim_kunit_irq_init(&h, card);
 	err = request_threaded_irq(card->irq, NULL, xvme_sim_kunit_irq_thread,
 				   IRQF_ONESHOT, "xvme-sim-kunit", &h);
 	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(ctx->sim, level));
 
-	wr8(test, C240 + 0x83, 0x01);
-	wr8(test, C240 + 0x81, 0x08);
+	xvme_sim_kunit_240_arm(test, card, 0x01);
 	xvme_sim_set_irq_inputs(ttl, 0x01);
 	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&h.cleared, HZ), 0UL);
 	KUNIT_EXPECT_EQ(test, h.calls, 1U);
@@ -407,11 +455,175 @@ static void xvme_sim_240_irq_threaded(struct kunit *test)
 	xvme_sim_set_irq_inputs(ttl, 0x01);
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, h.calls, 0U);
+	/* disabled lazily: the request that came masked the level */
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(ctx->sim, level));
 	enable_irq(card->irq);
 	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&h.cleared, HZ), 0UL);
 	KUNIT_EXPECT_EQ(test, h.calls, 1U);
 
 	free_irq(card->irq, &h);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(ctx->sim, level));
+}
+
+/*
+ * The bridge runs the IACK cycle and the core delivers by vector: a card
+ * whose IVR is not its vector (reset value 0, or another card's) reaches
+ * no handler, and its level is masked rather than left to storm; the
+ * right vector delivers again once the level is enabled anew.
+ */
+static void xvme_sim_240_irq_by_vector(struct kunit *test)
+{
+	struct xvme_sim *sim = xvme_sim_create("240@0x0400,240@0x0800", false);
+	struct xvme_sim_kunit_irq a, b;
+	struct completion release_a;
+	struct xvme_card *ca, *cb;
+	unsigned int level;
+	u8 va, vb;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sim));
+	ca = xvme_crate_find_card(xvme_sim_crate(sim), 0x0400);
+	cb = xvme_crate_find_card(xvme_sim_crate(sim), 0x0800);
+	KUNIT_ASSERT_NOT_NULL(test, ca);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	device_release_driver(&ca->dev);
+	device_release_driver(&cb->dev);
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(ca, &level, &va), 0);
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(cb, &level, &vb), 0);
+	KUNIT_EXPECT_NE(test, va, vb);
+
+	xvme_sim_kunit_irq_init(&a, ca);
+	xvme_sim_kunit_irq_init(&b, cb);
+	KUNIT_ASSERT_EQ(test, request_threaded_irq(ca->irq, NULL,
+						   xvme_sim_kunit_irq_thread,
+						   IRQF_ONESHOT, "kunit-a", &a),
+			0);
+	KUNIT_ASSERT_EQ(test, request_threaded_irq(cb->irq, NULL,
+						   xvme_sim_kunit_irq_thread,
+						   IRQF_ONESHOT, "kunit-b", &b),
+			0);
+
+	/* B answers with A's vector: A's handler runs, B's does not */
+	init_completion(&release_a);
+	a.hold = &release_a;
+	wr8_crate(test, cb->crate, 0x0800 + 0x85, va);
+	wr8_crate(test, cb->crate, 0x0800 + 0x83, 0x01);
+	wr8_crate(test, cb->crate, 0x0800 + 0x81, 0x08);
+	xvme_sim_set_irq_inputs(xvme_sim_card_at(sim, 0x0800), 0x01);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&a.entered, HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, b.calls, 0U);
+	KUNIT_EXPECT_EQ(test, a.ipr_seen, 0U);	/* A had nothing pending */
+
+	/*
+	 * B's vector becomes 0, which no card has: once A's handler is done
+	 * and the level comes back, B still asserts, the IACK names nobody,
+	 * and the level is masked instead of interrupting without end.
+	 */
+	wr8_crate(test, cb->crate, 0x0800 + 0x85, 0x00);
+	complete_all(&release_a);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&a.cleared, HZ), 0UL);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, a.calls, 1U);
+	KUNIT_EXPECT_EQ(test, b.calls, 0U);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_asserted(xvme_sim_card_at(sim,
+								       0x0800)));
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, level));
+
+	/*
+	 * Programmed right, the level enabled anew (B's interrupt masked and
+	 * unmasked at once, not lazily): B's handler runs, A's does not.
+	 */
+	a.calls = 0;
+	wr8_crate(test, cb->crate, 0x0800 + 0x85, vb);
+	irq_set_status_flags(cb->irq, IRQ_DISABLE_UNLAZY);
+	disable_irq(cb->irq);
+	enable_irq(cb->irq);
+	irq_clear_status_flags(cb->irq, IRQ_DISABLE_UNLAZY);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&b.cleared, HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, b.ipr_seen, 0x01U);
+	KUNIT_EXPECT_EQ(test, a.calls, 0U);
+
+	free_irq(ca->irq, &a);
+	free_irq(cb->irq, &b);
+	xvme_sim_destroy(sim);
+}
+
+/*
+ * Two cards on one level: a bridge masks levels, so while one card's
+ * handler runs (its vector masked) the level is masked for both; the
+ * other card's request waits, and is served when the level comes back.
+ */
+static void xvme_sim_240_shared_level(struct kunit *test)
+{
+	struct xvme_sim *sim = xvme_sim_create("240@0x0400:irq3,240@0x0800:irq3,240@0x0c00:irq5",
+					       false);
+	struct xvme_sim_kunit_irq a, b;
+	struct completion release_a;
+	struct xvme_card *ca, *cb, *cc;
+	unsigned int level;
+	u8 vector;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sim));
+	ca = xvme_crate_find_card(xvme_sim_crate(sim), 0x0400);
+	cb = xvme_crate_find_card(xvme_sim_crate(sim), 0x0800);
+	cc = xvme_crate_find_card(xvme_sim_crate(sim), 0x0c00);
+	KUNIT_ASSERT_NOT_NULL(test, ca);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	KUNIT_ASSERT_NOT_NULL(test, cc);
+	device_release_driver(&ca->dev);
+	device_release_driver(&cb->dev);
+	device_release_driver(&cc->dev);
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(cc, &level, &vector), 0);
+	KUNIT_EXPECT_EQ(test, level, 5U);
+	KUNIT_ASSERT_EQ(test, xvme_card_irq_vector(ca, &level, &vector), 0);
+	KUNIT_EXPECT_EQ(test, level, 3U);
+
+	/* nobody handles level 3 yet: masked at the bridge */
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, 3));
+	xvme_sim_kunit_irq_init(&a, ca);
+	xvme_sim_kunit_irq_init(&b, cb);
+	init_completion(&release_a);
+	a.hold = &release_a;
+	KUNIT_ASSERT_EQ(test, request_threaded_irq(ca->irq, NULL,
+						   xvme_sim_kunit_irq_thread,
+						   IRQF_ONESHOT, "kunit-a", &a),
+			0);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(sim, 3));
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, 5));
+	KUNIT_ASSERT_EQ(test, request_threaded_irq(cb->irq, NULL,
+						   xvme_sim_kunit_irq_thread,
+						   IRQF_ONESHOT, "kunit-b", &b),
+			0);
+	xvme_sim_kunit_240_arm(test, ca, 0x01);
+	xvme_sim_kunit_240_arm(test, cb, 0x01);
+
+	/* A interrupts; its handler holds: the level is masked for B too */
+	xvme_sim_set_irq_inputs(xvme_sim_card_at(sim, 0x0400), 0x01);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&a.entered, HZ), 0UL);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, 3));
+	xvme_sim_set_irq_inputs(xvme_sim_card_at(sim, 0x0800), 0x01);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, b.calls, 0U);
+
+	/* A done: the level comes back and B is served */
+	complete_all(&release_a);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&a.cleared, HZ), 0UL);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&b.cleared, HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, a.calls, 1U);
+	KUNIT_EXPECT_EQ(test, b.calls, 1U);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(sim, 3));
+
+	/* one handler disabled (at once, not lazily) masks the whole level */
+	irq_set_status_flags(cb->irq, IRQ_DISABLE_UNLAZY);
+	disable_irq(cb->irq);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, 3));
+	enable_irq(cb->irq);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(sim, 3));
+	irq_clear_status_flags(cb->irq, IRQ_DISABLE_UNLAZY);
+	free_irq(cb->irq, &b);
+	KUNIT_EXPECT_TRUE(test, xvme_sim_irq_level_enabled(sim, 3));
+	free_irq(ca->irq, &a);
+	KUNIT_EXPECT_FALSE(test, xvme_sim_irq_level_enabled(sim, 3));
+	xvme_sim_destroy(sim);
 }
 
 /* ------------------------------------------------------------ XVME-260 */
@@ -844,6 +1056,8 @@ static struct kunit_case xvme_sim_cases[] = {
 	KUNIT_CASE(xvme_sim_240_byte_lanes),
 	KUNIT_CASE(xvme_sim_240_irq_latch),
 	KUNIT_CASE(xvme_sim_240_irq_threaded),
+	KUNIT_CASE(xvme_sim_240_irq_by_vector),
+	KUNIT_CASE(xvme_sim_240_shared_level),
 	KUNIT_CASE(xvme_sim_260_relays),
 	KUNIT_CASE(xvme_sim_560_conversion),
 	KUNIT_CASE(xvme_sim_560_noise),
