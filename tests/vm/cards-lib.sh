@@ -54,7 +54,7 @@ cards_load_by_modalias() {
 
 cards_unload() {
 	local m rc=0
-	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
+	for m in xvme240 xvme260 xvme560 xvme-gpio xvme-sim xvme; do
 		[ -d "/sys/module/${m//-/_}" ] || continue
 		rmmod "$m" || rc=1
 	done

@@ -159,8 +159,11 @@ for scenario in "${VM_SCENARIOS[@]}"; do
 	if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - start)) -ge "$limit" ]; then
 		how=timeout
 	fi
-	kill_leftovers
-	unload_leftover_modules
+	# What an at-power-off scenario leaves is for the power-off (run.sh).
+	if ! grep -q '^# *at-power-off:' "$scenario"; then
+		kill_leftovers
+		unload_leftover_modules
+	fi
 	kmsg "end scenario $name (status $rc, $how)"
 	emit "@@end $name $rc $how"
 done

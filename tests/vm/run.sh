@@ -31,6 +31,15 @@
 # default per-scenario timeout. Leftover processes are killed after each
 # scenario. See tests/vm/README.md for starting udevd and a D-Bus daemon.
 #
+# A scenario about what happens when the system goes down has a header
+# line "# at-power-off: <why>": it runs after all the others, and what it
+# leaves (loaded modules, processes holding devices) stays for the guest's
+# power-off (busybox poweroff -f: reboot(2), so every driver's shutdown
+# runs). It states what the kernel log must show then by writing
+# "stationd-vm: expect at power-off: <extended regex>" to /dev/kmsg; the
+# host checks each against the log after the last scenario
+# ("ok - <scenario>: at power-off: <regex>").
+#
 # Environment of this script:
 #   STATIOND_CACHE       cache (default ~/.cache/stationd): kernel image
 #   KABI                 kernel ABI (default: from linux-headers-amd64)
@@ -119,6 +128,13 @@ if [ "$mode" = run ]; then
 		done
 		[ ${#scenarios[@]} -gt 0 ] || fail "scenarios found in $scenario_dir"
 	fi
+	# Scenarios that end with the power-off run after all the others,
+	# keeping their modules and processes (see the header).
+	ordered=() last=()
+	for sc in "${scenarios[@]}"; do
+		if grep -q '^# *at-power-off:' "$sc"; then last+=("$sc"); else ordered+=("$sc"); fi
+	done
+	scenarios=("${ordered[@]}" "${last[@]}")
 fi
 
 # ------------------------------------------------------------- self-test
@@ -402,6 +418,27 @@ else
 	[ -s "$console" ] || echo "# vm: no kernel log at $console"
 	printf '%s\n' "$splats" | head -n 40 | sed '/^$/d; s/^/# /'
 	echo "# vm: whole log: $console"
+fi
+
+# What at-power-off scenarios expect of the kernel log after the last
+# scenario, when the drivers shut down.
+tr -d '\r' <"$console" 2>/dev/null | awk '
+	/stationd-vm: begin scenario / { sub(/.*begin scenario /, ""); cur = $0; next }
+	/stationd-vm: expect at power-off: / {
+		re = $0; sub(/.*expect at power-off: /, "", re)
+		print cur "\t" re
+	}' >"$run/power-off.expect"
+if [ -s "$run/power-off.expect" ]; then
+	tr -d '\r' <"$console" | sed -n '/stationd-vm: all scenarios done, powering off/,$p' \
+		>"$run/power-off.log"
+	while IFS=$'\t' read -r who re; do
+		if grep -Eq -- "$re" "$run/power-off.log"; then
+			echo "ok - $who: at power-off: $re"
+		else
+			echo "not ok - $who: at power-off: $re"
+			grep -E 'xvme|shutdown' "$run/power-off.log" | head -n 20 | sed 's/^/# /'
+		fi
+	done <"$run/power-off.expect"
 fi
 
 if grep -qx "done" "$state" 2>/dev/null && [ $qemu_rc -eq 0 ] &&

@@ -160,7 +160,7 @@ station_modprobe() {
 
 station_unload_modules() {
 	local m rc=0
-	for m in xvme240 xvme260 xvme560 xvme-sim xvme ${STATION_UNET_LOADED:+n_unet}; do
+	for m in xvme240 xvme260 xvme560 xvme-gpio xvme-sim xvme ${STATION_UNET_LOADED:+n_unet}; do
 		[ -d "/sys/module/${m//-/_}" ] || continue
 		# A pty's discipline lets go of n_unet once its tty is released.
 		if [ "$m" = n_unet ]; then

@@ -56,7 +56,7 @@ cycle() {
 	done
 	numbers="${ttlchip#gpiochip} ${relchip#gpiochip} $(basename "$iio") ${ttl%%-*}"
 	cards_unload || { echo "# unload failed"; return 1; }
-	for m in xvme240 xvme260 xvme560 xvme_sim xvme; do
+	for m in xvme240 xvme260 xvme560 xvme_gpio xvme_sim xvme; do
 		[ -d "/sys/module/$m" ] && { echo "# $m still loaded"; return 1; }
 	done
 	return 0

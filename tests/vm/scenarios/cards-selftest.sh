@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Power-on tests of the three cards as diagnostics see them: pass and
 # green for healthy cards; bad-id, no-reset-clear and a stuck ADC fail
-# with their reasons in "selftest", red LEDs and a kernel log line; a
-# failed card with a known model still binds. "retest" is refused with
+# with their reasons in "selftest", red LEDs (a card no driver binds:
+# "unknown") and a kernel log line; a failed card with a known model
+# still binds. "retest" is refused with
 # EBUSY while lines are requested and passes once the fault is gone.
 # The drivers are loaded by the cards' MODALIAS, as udev does.
 # timeout: 300
@@ -31,7 +32,7 @@ expect_eq "560: LED green" "$(card_attr "$adc" led)" green
 
 sel=$(card_attr "$badid" selftest)
 check "bad-id: selftest fails with the ID PROM reason ($sel)" grep -q "^fail: ID PROM" <<<"$sel"
-expect_eq "bad-id: LED red" "$(card_attr "$badid" led)" red
+expect_eq "bad-id: no driver, so nobody knows its LEDs" "$(card_attr "$badid" led)" unknown
 expect_eq "bad-id: no driver binds a card of unknown model" "$(driver_of "$badid")" ""
 check "bad-id: kernel log names the card" grep -q "0x1000: fail: ID PROM" <<<"$log"
 
@@ -41,6 +42,7 @@ check "no-reset-clear: selftest fails: outputs not cleared ($sel)" \
 expect_eq "no-reset-clear: still bound to xvme260" "$(driver_of "$rel")" xvme260
 check "no-reset-clear: kernel log names the card" \
 	grep -q "$rel: power-on test: fail: outputs not cleared" <<<"$log"
+expect_eq "260: no LEDs" "$(card_attr "$rel" led)" off
 expect_eq "no-reset-clear: relays left de-energized" \
 	"$(cat "$(card_plant "$rel")/relays")" 0x00000000
 
@@ -67,6 +69,11 @@ echo none >"$(card_plant "$stuck")/fault"
 check "adc-stuck repaired: retest runs" retest "$stuck"
 expect_eq "adc-stuck repaired: selftest pass" "$(card_attr "$stuck" selftest)" pass
 expect_eq "adc-stuck repaired: LED green" "$(card_attr "$stuck" led)" green
+
+echo absent >"$(card_plant "$adc")/fault"
+check "560 dead (bus errors): reading its LEDs fails" \
+	bash -c "! cat /sys/bus/xvme/devices/$adc/led 2>/dev/null"
+echo none >"$(card_plant "$adc")/fault"
 
 echo adc-stuck >"$(card_plant "$adc")/fault"
 check "healthy 560 gone stuck: retest runs" retest "$adc"

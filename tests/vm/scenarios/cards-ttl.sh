@@ -4,7 +4,8 @@
 # names, plant levels read by gpioget, plant edges on irq3 counted by
 # gpiomon -r (exactly those edges), falling/both edges refused, per-port
 # direction conflict EBUSY with a log line, outputs and flags seen by the
-# plant, byte writes that keep the neighbouring port.
+# plant, byte writes that keep the neighbouring port; the register dump
+# and the vector programmed into IVR.
 # timeout: 300
 . "$STATIOND_TOP/tests/vm/cards-lib.sh"
 
@@ -27,6 +28,15 @@ expect_eq "gpioinfo: 80 lines" "$(grep -c '^[[:space:]]*line ' <<<"$info")" 80
 expect_eq "gpioinfo: port0.0..port7.7" "$(grep -cE '"port[0-7]\.[0-7]"' <<<"$info")" 64
 expect_eq "gpioinfo: irq0..irq7 inputs" "$(grep -cE '"irq[0-7]" .* input' <<<"$info")" 8
 expect_eq "gpioinfo: flag0..flag7 outputs" "$(grep -cE '"flag[0-7]" .* output' <<<"$info")" 8
+
+# The register map the driver describes: the ID PROM's odd bytes and the
+# registers 0x80..0x8f but the write-only ICR; the card's vector in IVR.
+regs=/sys/kernel/debug/regmap/$ttl-d8/registers
+expect_eq "regmap dump of $ttl: ID PROM odd bytes, then IIR..IMR and IVR..PORT7" \
+	"$(cut -d: -f1 "$regs" 2>/dev/null | tr '\n' ' ')" \
+	"$( (seq 1 2 63; seq 128 131; seq 133 143) | xargs printf "%02x ")"
+vector=$(awk -F': ' '$1 == "85" { print $2 }' "$regs")
+expect_eq "IVR holds the card's vector, 0x40 + slot" "$vector" 41
 
 # --- inputs: plant levels read by gpioget (ports are inputs after reset)
 echo 0x00000000a5000000 >"$plant/ports"

@@ -19,7 +19,7 @@ cards=240@0x0400,260@0x0800,560@0x0c00,560@0x1000:bad-id
 mod_loaded() { [ -d "/sys/module/${1//-/_}" ]; }
 unload_all() {
 	local m
-	for m in xvme240 xvme260 xvme560 xvme-sim xvme; do
+	for m in xvme240 xvme260 xvme560 xvme-gpio xvme-sim xvme; do
 		mod_loaded "$m" && rmmod "$m"
 	done
 	! mod_loaded xvme
@@ -39,8 +39,8 @@ crate() {
 devices() { ls "$bus" 2>/dev/null | sort | tr '\n' ' '; }
 # writing must fail (a precise error), e.g. fails_to_write 'x' file
 fails_to_write() { ! printf '%s' "$1" 2>/dev/null >"$2"; }
-# interrupt descriptors of the sim's irq chip (allocated, requested or not)
-sim_irqs() { grep -lx xvme-sim /sys/kernel/irq/*/chip_name 2>/dev/null | wc -l; }
+# interrupt descriptors of the crates' VME vectors (allocated, requested or not)
+sim_irqs() { grep -lx xvme /sys/kernel/irq/*/chip_name 2>/dev/null | wc -l; }
 # every trace of a crate: devices, plant, interrupts, regmaps, parent
 nothing_left() {
 	[ -z "$(devices)" ] && [ ! -e "$plant" ] && [ "$(sim_irqs)" = 0 ] &&
@@ -73,9 +73,14 @@ expect_eq "scan lists exactly the responding slots" "$(<$bus/$c/scan)" \
 0x1000 unknown VMEIDXYC???A"
 expect_eq "slots_absent counts the 59 empty slots (0x0000 not probed)" \
 	"$(<$bus/$c/slots_absent)" 59
-expect_eq "an interrupt per card from the sim's irq chip" "$(sim_irqs)" 4
-expect_eq "a D8 and a D16 regmap per card" \
-	"$(ls /sys/kernel/debug/regmap | grep -c "$c-[0-9a-f]*-d[18]")" 8
+expect_eq "a VME interrupt (vector) for the card that can interrupt, the 240" \
+	"$(sim_irqs)" 1
+expect_eq "no register maps while no driver is bound" \
+	"$(ls /sys/kernel/debug/regmap | grep -c "$c-")" 0
+# 63 slots of 32 bus cycles each, bus errors on a real bridge: root's
+expect_eq "scan is readable by root only (0400)" "$(stat -c %a $bus/$c/scan)" 400
+check "scan refuses a user without privileges" \
+	sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups cat $bus/$c/scan >/dev/null 2>&1"
 
 # ------------------------------------------------------------ the cards
 # attributes: model address id selftest led
@@ -93,10 +98,12 @@ expect_card() {
 	expect_eq "$c-$dev uevent" "$(grep ^XVME_ "$d/uevent" | tr '\n' ' ')" \
 		"XVME_MODEL=$model XVME_ADDRESS=$addr "
 }
-expect_card 0400 240 0x0400 VMEIDXYC240A pass green
-expect_card 0800 260 0x0800 VMEIDXYC260A pass off
-expect_card 0c00 560 0x0c00 VMEIDXYC560A pass green
-expect_card 1000 unknown 0x1000 'VMEIDXYC???A' 'fail: ID PROM not ASCII' red
+# No driver knows the LEDs of these cards: "unknown" (cards-selftest
+# reads them with the drivers bound).
+expect_card 0400 240 0x0400 VMEIDXYC240A pass unknown
+expect_card 0800 260 0x0800 VMEIDXYC260A pass unknown
+expect_card 0c00 560 0x0c00 VMEIDXYC560A pass unknown
+expect_card 1000 unknown 0x1000 'VMEIDXYC???A' 'fail: ID PROM not ASCII' unknown
 check "the bad-id card stays unbound" test ! -e $bus/$c-1000/driver
 check "the bad card's failure is in the kernel log" \
 	sh -c "dmesg | grep -q 'card at 0x1000: fail: ID PROM not ASCII'"
@@ -114,11 +121,9 @@ check "retest of a card whose ID PROM went bad" \
 	sh -c "echo 1 > $bus/$c-0c00/retest"
 expect_eq "it fails and says why" "$(<$bus/$c-0c00/selftest)" \
 	"fail: ID PROM not ASCII"
-expect_eq "its led turns red" "$(<$bus/$c-0c00/led)" red
 echo none >$plant/$c-0c00/fault
 echo 1 >$bus/$c-0c00/retest
-expect_eq "repaired: retest passes, led green" \
-	"$(<$bus/$c-0c00/selftest) $(<$bus/$c-0c00/led)" "pass green"
+expect_eq "repaired: retest passes" "$(<$bus/$c-0c00/selftest)" pass
 
 # ---------------------------------------------------------------- plant
 expect_eq "plant directories per card" "$(ls $plant | tr '\n' ' ')" \
@@ -185,10 +190,6 @@ echo none >$plant/$c-0800/fault
 expect_eq "back in the scan" "$(cat $bus/$c/scan | cut -c1-6 | tr '\n' ' ')" \
 	"0x0400 0x0800 0x0c00 0x1000 "
 expect_eq "slots_absent follows the last scan" "$(<$bus/$c/slots_absent)" 59
-echo absent >$plant/$c-0c00/fault
-check "led of an absent card is an I/O error" \
-	sh -c "! cat $bus/$c-0c00/led 2>/dev/null"
-echo none >$plant/$c-0c00/fault
 
 # ------------------------------------------------------------- unload
 check "rmmod xvme-sim" rmmod xvme-sim
@@ -197,7 +198,7 @@ expect_eq "xvme has no users" "$(</sys/module/xvme/refcnt)" 0
 
 # ------------------------------------------------------ bad parameters
 for bad in 999@0x0400 240@0x0401 240@0x0400,260@0x0400 240@0x0400:adc-stuck \
-	560@0x0400:sticky 240@0x0400,; do
+	560@0x0400:sticky 240@0x0400, 240@0x0400:irq8 260@0x0800:irq2; do
 	check "modprobe refuses cards=$bad" \
 		sh -c "! modprobe xvme-sim cards=$bad 2>/dev/null"
 	check "and leaves nothing behind ($bad)" nothing_left
