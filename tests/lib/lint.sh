@@ -17,10 +17,13 @@
 #
 # checkpatch.pl comes from the linux-source-6.1 tree unpacked in the cache
 # (tests/kunit/kernel-source.sh, shared with the KUnit tier), run with
-# --no-tree -f. Ignored, because they do not apply to files checked one by
-# one outside the kernel tree:
+# --strict --no-tree -f. Ignored, because they do not apply to files
+# checked one by one outside the kernel tree:
 #   FILE_PATH_CHANGES   "added, moved or deleted file(s)": a patch-only check
-# Nothing else is ignored: kernel style issues are real issues here.
+# A CHECK (--strict's own level) passes only where the file explains it: a
+# comment naming its type, "checkpatch: <TYPE>", says why it does not
+# apply there. Every ERROR and WARNING fails, and so does a CHECK the file
+# does not explain: kernel style issues are real issues here.
 #
 # Environment: LINT_FILES (space-separated paths) limits checkpatch to
 # those files, for iterating on one driver; LINT_NO_BUILD=1 skips the
@@ -32,10 +35,30 @@ export STATIOND_CACHE=${STATIOND_CACHE:-$HOME/.cache/stationd}
 . "$top/tests/kunit/kernel-source.sh"
 cd "$top" || exit 1
 
+# checkpatch_unexplained <file> <checkpatch output>: the reports that
+# count (each with the lines checkpatch printed with it): every ERROR and
+# WARNING, and each CHECK whose type <file> does not explain in a comment
+# "checkpatch: ... <TYPE>".
+checkpatch_unexplained() {
+	local file=$1 out=$2 explained
+	explained=$(grep -o 'checkpatch:[A-Z_, ]*' "$file" | tr -c 'A-Z_\n' ' ')
+	awk -v explained=" $explained " '
+		/^(ERROR|WARNING|CHECK):/ {
+			if (report != "" && keep) printf "%s", report
+			split($0, f, ":"); type = f[2]
+			keep = !($1 ~ /^CHECK/ && index(explained, " " type " "))
+			report = $0 "\n"; next
+		}
+		/^$/ { if (report != "" && keep) printf "%s", report; report = ""; next }
+		{ if (report != "") report = report $0 "\n" }
+		END { if (report != "" && keep) printf "%s", report }
+	' <<<"$out"
+}
+
 failed=0
 if tree=$(kernel_source_tree); then
-	checkpatch=(perl "$tree/scripts/checkpatch.pl" --no-tree -f --no-summary
-		--show-types --color=never --ignore FILE_PATH_CHANGES)
+	checkpatch=(perl "$tree/scripts/checkpatch.pl" --strict --no-tree -f
+		--no-summary --show-types --color=never --ignore FILE_PATH_CHANGES)
 	if [ -n "${LINT_FILES:-}" ]; then
 		read -r -a files <<<"$LINT_FILES"
 	else
@@ -47,11 +70,12 @@ if tree=$(kernel_source_tree); then
 	[ ${#files[@]} -gt 0 ] || { echo "not ok - checkpatch: kernel sources found"; failed=1; }
 	for f in "${files[@]}"; do
 		[ -f "$f" ] || continue
-		if out=$("${checkpatch[@]}" "$f" 2>&1); then
-			echo "ok - checkpatch $f"
+		out=$("${checkpatch[@]}" "$f" 2>&1)
+		if unexplained=$(checkpatch_unexplained "$f" "$out"); [ -z "$unexplained" ]; then
+			echo "ok - checkpatch --strict $f"
 		else
-			echo "not ok - checkpatch $f"
-			printf '%s\n' "$out" | sed '/^$/d; s/^/# /'
+			echo "not ok - checkpatch --strict $f"
+			printf '%s\n' "$unexplained" | sed '/^$/d; s/^/# /'
 			failed=1
 		fi
 	done
