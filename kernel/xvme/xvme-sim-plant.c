@@ -131,7 +131,7 @@ int xvme_sim_set_ain_noise(struct xvme_sim_card *sc, unsigned int channel,
 	xvme_sim_plant_unlock(sc, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xvme_sim_set_ain_noise);
+EXPORT_SYMBOL_NS_GPL(xvme_sim_set_ain_noise, XVME_KUNIT);
 
 static int xvme_sim_set_ain_all(struct xvme_sim_card *sc,
 				const int mv[XVME_SIM_AIN_CHANNELS])

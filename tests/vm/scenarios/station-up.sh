@@ -38,7 +38,7 @@ trap cleanup EXIT
 
 project_modules() {
 	local m loaded=""
-	for m in xvme xvme_sim xvme240 xvme260 xvme560 n_unet; do
+	for m in xvme xvme_sim xvme_gpio xvme240 xvme260 xvme560 n_unet; do
 		[ -d "/sys/module/$m" ] && loaded="$loaded $m"
 	done
 	echo "$loaded"
