@@ -665,6 +665,37 @@ static void drv_test_free_irq(void *data)
 	c->irq = 0;
 }
 
+static struct irq_count *irq_count_alloc(struct kunit *test)
+{
+	struct irq_count *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	init_completion(&c->seen);
+	return c;
+}
+
+/*
+ * The 240's irq<n> taken as an input and its interrupt's rising edges
+ * counted into @c, as gpiolib-cdev does for gpiomon; freed before the
+ * lines at the end of the test (drv_test_free_lines deferred first).
+ */
+static int ttl_count_edges(struct kunit *test, struct drv_test *t,
+			   unsigned int n, struct irq_count *c)
+{
+	int irq;
+
+	drv_test_take(test, t, X240_IRQ_LINE(n), GPIOD_IN);
+	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(n)]);
+	KUNIT_ASSERT_GT(test, irq, 0);
+	reinit_completion(&c->seen);
+	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
+						      IRQF_TRIGGER_RISING |
+						      IRQF_ONESHOT, "kunit", c));
+	c->irq = irq;
+	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_irq, c));
+	return irq;
+}
+
 static void ttl_interrupts(struct kunit *test)
 {
 	struct drv_test *t = drv_test_setup(test, "240@0x0400");
@@ -672,9 +703,7 @@ static void ttl_interrupts(struct kunit *test)
 	struct gpio_desc *desc;
 	int irq;
 
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	init_completion(&c->seen);
+	c = irq_count_alloc(test);
 	KUNIT_ASSERT_EQ(test, 0,
 			drv_test_defer(test, drv_test_free_lines, t));
 
@@ -993,20 +1022,11 @@ static void ttl_shutdown_safe(struct kunit *test)
 	u8 flags;
 	int irq;
 
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	init_completion(&c->seen);
+	c = irq_count_alloc(test);
 	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
 	drv_test_take(test, t, X240_FLAG_LINE(1), GPIOD_OUT_HIGH);
 	drv_test_take(test, t, X240_PORT_LINE(6, 2), GPIOD_OUT_HIGH);
-	drv_test_take(test, t, X240_IRQ_LINE(2), GPIOD_IN);
-	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(2)]);
-	KUNIT_ASSERT_GT(test, irq, 0);
-	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
-						      IRQF_TRIGGER_RISING |
-						      IRQF_ONESHOT, "kunit", c));
-	c->irq = irq;
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_irq, c));
+	irq = ttl_count_edges(test, t, 2, c);
 	KUNIT_EXPECT_EQ(test, reg8(test, t, X240_IMR), BIT(2));
 
 	drv_test_shutdown(t);
@@ -1045,18 +1065,9 @@ static void ttl_irq_held_across_removal(struct kunit *test)
 	int irq;
 
 	strscpy(label, dev_name(&t->card->dev), sizeof(label));
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	init_completion(&c->seen);
+	c = irq_count_alloc(test);
 	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_lines, t));
-	drv_test_take(test, t, X240_IRQ_LINE(6), GPIOD_IN);
-	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(6)]);
-	KUNIT_ASSERT_GT(test, irq, 0);
-	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
-						      IRQF_TRIGGER_RISING |
-						      IRQF_ONESHOT, "kunit", c));
-	c->irq = irq;
-	KUNIT_ASSERT_EQ(test, 0, drv_test_defer(test, drv_test_free_irq, c));
+	irq = ttl_count_edges(test, t, 6, c);
 
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, false));
 	KUNIT_EXPECT_NULL(test, gpiochip_find(label, gc_match_label));
@@ -1069,14 +1080,7 @@ static void ttl_irq_held_across_removal(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_present(t->sc, true));
 	t->gc = gpiochip_find(label, gc_match_label);
 	KUNIT_ASSERT_NOT_NULL(test, t->gc);
-	drv_test_take(test, t, X240_IRQ_LINE(6), GPIOD_IN);
-	irq = gpiod_to_irq(t->descs[X240_IRQ_LINE(6)]);
-	KUNIT_ASSERT_GT(test, irq, 0);
-	reinit_completion(&c->seen);
-	KUNIT_ASSERT_EQ(test, 0, request_threaded_irq(irq, NULL, count_edge,
-						      IRQF_TRIGGER_RISING |
-						      IRQF_ONESHOT, "kunit", c));
-	c->irq = irq;
+	ttl_count_edges(test, t, 6, c);
 	KUNIT_ASSERT_EQ(test, 0, xvme_sim_set_irq_inputs(t->sc, BIT(6)));
 	KUNIT_EXPECT_TRUE(test, irq_count_wait(c));
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 1);
