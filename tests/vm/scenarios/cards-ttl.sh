@@ -54,11 +54,11 @@ mon=$!
 nevents() { grep -c 'RISING EDGE' "$events"; }
 nevents_is() { [ "$(nevents)" = "$1" ]; }
 irq3_used() { gpioinfo "$chip" | grep -q '"irq3" *"gpiomon"'; }
-check "gpiomon -r holds irq3" wait_for 5 irq3_used
+check "gpiomon -r holds irq3" wait_for 60 irq3_used
 edges=25
 for i in $(seq 1 $edges); do
 	echo 0x08 >"$plant/irq_inputs"
-	wait_for 5 nevents_is "$i" || break
+	wait_for 60 nevents_is "$i" || break
 	echo 0x00 >"$plant/irq_inputs"
 	echo 0x20 >"$plant/irq_inputs"	# irq5: not monitored
 	echo 0x00 >"$plant/irq_inputs"
@@ -71,17 +71,17 @@ expect_eq "no falling-edge events reported" "$(grep -c 'FALLING' "$events")" 0
 check "every event is on offset 67" bash -c "! grep -v 'offset: 67' '$events' | grep -q EDGE"
 rm -f "$events"
 
-out=$(timeout 5 gpiomon --falling-edge --num-events=1 "$chip" 67 2>&1)
+out=$(timeout 30 gpiomon --falling-edge --num-events=1 "$chip" 67 2>&1)
 check "falling-edge request refused (EINVAL: $out)" grep -q "Invalid argument" <<<"$out"
-out=$(timeout 5 gpiomon --num-events=1 "$chip" 67 2>&1)
+out=$(timeout 30 gpiomon --num-events=1 "$chip" 67 2>&1)
 check "both-edges request refused (EINVAL: $out)" grep -q "Invalid argument" <<<"$out"
-out=$(timeout 5 gpiomon --rising-edge --num-events=1 "$chip" 0 2>&1)
+out=$(timeout 30 gpiomon --rising-edge --num-events=1 "$chip" 0 2>&1)
 check "port lines have no edge events ($out)" grep -qi "no such device" <<<"$out"
 
 # --- per-port direction
 gpioset --mode=signal "$chip" 16=1 &
 holder=$!
-check "gpioset port2.0=1: plant sees the output" wait_for 5 ports_bit_set 16
+check "gpioset port2.0=1: plant sees the output" wait_for 60 ports_bit_set 16
 log_mark
 out=$(gpioget "$chip" 17 2>&1)
 check "port2.1 as input while port2.0 is an output: EBUSY ($out)" \
@@ -95,17 +95,17 @@ check "port2.0 released: port2.1 may be an input now" readable_line "$chip" 17
 # --- byte writes keep the neighbouring port (ports 0 and 1 share a register)
 gpioset --mode=signal "$chip" 0=1 8=1 9=1 &
 holder=$!
-check "ports 0 and 1 outputs: plant sees 0x0301" wait_for 5 ports_low16_is 0x0301
+check "ports 0 and 1 outputs: plant sees 0x0301" wait_for 60 ports_low16_is 0x0301
 stop TERM "$holder"
 gpioset --mode=signal "$chip" 0=0 3=1 &
 holder=$!
-check "writing port 0 keeps port 1: plant sees 0x0308" wait_for 5 ports_low16_is 0x0308
+check "writing port 0 keeps port 1: plant sees 0x0308" wait_for 60 ports_low16_is 0x0308
 stop TERM "$holder"
 
 # --- flags
 gpioset --mode=signal "$chip" 75=1 72=1 &
 holder=$!
-check "gpioset flag3 flag0: plant flags 0x09" wait_for 5 flags_are 0x09
+check "gpioset flag3 flag0: plant flags 0x09" wait_for 60 flags_are 0x09
 stop TERM "$holder"
 out=$(gpioget "$chip" 72 2>&1)
 check "flags are outputs only: gpioget refused ($out)" grep -q "Invalid argument" <<<"$out"
