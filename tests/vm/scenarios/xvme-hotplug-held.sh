@@ -13,7 +13,7 @@
 #   interleaved many times in both orders: the relays end de-energized,
 #   the driver's module count returns to 0 every time (no reference leaked
 #   or dropped twice) and the driver unloads at the end.
-# timeout: 900
+# timeout: 400
 . "$STATIOND_TOP/tests/vm/cards-lib.sh"
 
 crate_cards="240@0x0400,260@0x0800,240@0x0c00"
@@ -89,8 +89,11 @@ check "xvme240 has no users once gpiomon is gone" wait_for 60 refcnt_is xvme240 
 
 # ---------------------------- 4. SIGKILLed holders and pulled cards, interleaved
 # Either order, and the two at once: the holder's release may come
-# before, during or after the removal.
-cycles=24
+# before, during or after the removal. Each card pulled under a held line
+# keeps its GPIO numbers until reboot (6.1 gpiolib's leak, see
+# Documentation/xvme/gpio-hotplug.rst): 6 cycles leak at most 672 of the
+# 1024, leaving room for the scenarios after this one in the same boot.
+cycles=6
 interleave() {
 	local i holder mon2 first
 	for i in $(seq 1 $cycles); do
