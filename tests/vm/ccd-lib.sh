@@ -95,14 +95,22 @@ ccd_lib_stop() {
 	ccd_lib_pids=""
 }
 
+# ccd_gdbus CCD1 Method 'gvariant args'...: gdbus's output of the call,
+# "GDBus.Error:<name>: <message>" when it fails ($CCD_CALLER: a command
+# prefix to call as another user, e.g. setpriv).
+ccd_gdbus() {
+	local name=$1 method=$2
+	shift 2
+	# shellcheck disable=SC2086 # the prefix is words
+	${CCD_CALLER:-} gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
+		--object-path "/org/stationd1/ccd/$name" --method "org.stationd1.Ccd.$method" "$@" 2>&1
+}
+
 # ccd_error CCD1 Method 'gvariant args'...: the D-Bus error name of a call
 # that fails ("org.stationd1.Error.AlreadyThere"), or "ok".
 ccd_error() {
-	local name=$1 method=$2 out
-	shift 2
-	if out=$(gdbus call --address "$STATION_BUS_ADDRESS" --dest org.stationd1 \
-		--object-path "/org/stationd1/ccd/$name" --method "org.stationd1.Ccd.$method" \
-		"$@" 2>&1); then
+	local out
+	if out=$(ccd_gdbus "$@"); then
 		echo ok
 	else
 		sed -n 's/.*GDBus\.Error:\([A-Za-z0-9_.]*\):.*/\1/p' <<<"$out" | head -n 1
