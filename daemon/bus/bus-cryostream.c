@@ -93,7 +93,22 @@ static void describe_command(const struct cs800_command *command, char *buf, siz
 		snprintf(buf, size, "%s at %u K/h", name, command->p1);
 		break;
 	case CS800_COMMAND_TURBO:
+	case CS800_COMMAND_RUN_SHIELD:
 		snprintf(buf, size, "%s %s", name, command->p1 ? "on" : "off");
+		break;
+	case CS800_COMMAND_FLOW_INTERRUPT_TIME:
+		snprintf(buf, size, "%s %.1f s", name, command->p1 / 10.0);
+		break;
+	case CS800_COMMAND_IDLE_SHIELD_MODE:
+		snprintf(buf, size, "%s %s", name,
+			 cs800_idle_shield_mode_to_string(command->p1) ?: "?");
+		break;
+	case CS800_COMMAND_AUTOFILL_MODE:
+		snprintf(buf, size, "%s %s", name, cs800_autofill_mode_to_string(command->p1) ?: "?");
+		break;
+	case CS800_COMMAND_AUTOFILL_REFILL_LEVEL:
+	case CS800_COMMAND_AUTOFILL_STOP_LEVEL:
+		snprintf(buf, size, "%s %u %%", name, command->p1);
 		break;
 	default:
 		snprintf(buf, size, "%s", name);
@@ -141,6 +156,14 @@ static void on_command_done(void *userdata, const struct cs800_command *command,
 					       o->controller->name, what,
 					       cryo_service_command_timeout_usec(o->owner->service) / 1000000);
 		break;
+	case CRYO_PENDING_MISSED:
+		log_event(LOG_WARNING, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "cryostream %s: %s missed: the controller counted a missed command (parameter 1073)",
+			  o->controller->name, what);
+		r = sd_bus_reply_method_errorf(m, BUS_ERROR_COMMAND_MISSED,
+					       "cryostream %s: the controller counted %s as missed (parameter 1073)",
+					       o->controller->name, what);
+		break;
 	case CRYO_PENDING_CANCELLED:
 		break;		/* shutting down: the caller sees the connection go */
 	}
@@ -183,12 +206,35 @@ static int rate_from_double(double rate, unsigned int *ret, struct cs800_command
 	}
 	if (rate != floor(rate) || rate < 0 || rate > UINT16_MAX) {
 		snprintf(error->message, sizeof(error->message),
-			 "rate %g K/h is not a whole number of K/h from %u to %u",
-			 rate, CS800_RATE_MIN_K_PER_H, CS800_RATE_MAX_K_PER_H);
+			 "rate %g K/h is not a whole number of K/h up to %u",
+			 rate, CS800_RATE_MAX_K_PER_H);
 		return -ERANGE;
 	}
 	*ret = (unsigned int)rate;
 	return 0;
+}
+
+/* A mode argument by its name ("auto"), as the interface documents it. */
+static int mode_from_name(const char *word, const char *what,
+			  const char *(*to_string)(unsigned int), unsigned int *ret,
+			  struct cs800_command_error *error)
+{
+	char names[64] = "";
+	size_t used = 0;
+
+	for (unsigned int i = 0; to_string(i); i++) {
+		if (strcmp(word, to_string(i)) == 0) {
+			*ret = i;
+			return 0;
+		}
+		used += snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+				 to_string(i));
+		if (used >= sizeof(names))
+			break;
+	}
+	snprintf(error->message, sizeof(error->message), "%s '%.32s' is not one of %s", what,
+		 word, names);
+	return -EINVAL;
 }
 
 /* The limits for a command with a target: the device's own range, known
@@ -199,9 +245,16 @@ static int limits_of(const struct cryo_controller *c, struct cs800_limits *ret,
 	struct cs800_command_error cerr = {};
 	int r;
 
+	const struct cs800_param *min = cs800_param_by_id(1002), *max = cs800_param_by_id(1003);
+
 	if (!c->has_status)
 		return sd_bus_error_setf(error, BUS_ERROR_NOT_CONNECTED,
 					 "cryostream %s: no status packet received yet, its temperature range is unknown",
+					 c->name);
+	if (!cs800_param_set_has(&c->received, cs800_param_index(min)) ||
+	    !cs800_param_set_has(&c->received, cs800_param_index(max)))
+		return sd_bus_error_setf(error, BUS_ERROR_NOT_CONNECTED,
+					 "cryostream %s: its status packets have not said its temperature range (parameters 1002 and 1003) yet",
 					 c->name);
 	r = cs800_limits_from_status(&c->status, ret, &cerr);
 	if (r < 0)
@@ -218,8 +271,10 @@ static int encode_from_message(sd_bus_message *m, const struct cryo_controller *
 	struct cs800_command_error cerr = {};
 	struct cs800_limits limits;
 	double a = 0, b = 0;
-	unsigned int rate;
+	unsigned int rate, mode;
 	uint32_t minutes;
+	uint16_t q;
+	const char *word;
 	int on, r;
 
 	switch (code) {
@@ -262,6 +317,53 @@ static int encode_from_message(sd_bus_message *m, const struct cryo_controller *
 		if (r < 0)
 			return r;
 		r = cs800_command_turbo(on, ret);
+		break;
+	case CS800_COMMAND_REGEN:
+		r = cs800_command_regen(ret);
+		break;
+	case CS800_COMMAND_FLOW_INTERRUPT_TIME:
+		r = sd_bus_message_read(m, "q", &q);
+		if (r < 0)
+			return r;
+		r = cs800_command_flow_interrupt_time(q, ret, &cerr);
+		break;
+	case CS800_COMMAND_INTERRUPT_FLOW:
+		r = cs800_command_interrupt_flow(ret);
+		break;
+	case CS800_COMMAND_RUN_SHIELD:
+		r = sd_bus_message_read(m, "b", &on);
+		if (r < 0)
+			return r;
+		r = cs800_command_run_shield(on, ret);
+		break;
+	case CS800_COMMAND_IDLE_SHIELD_MODE:
+		r = sd_bus_message_read(m, "s", &word);
+		if (r < 0)
+			return r;
+		r = mode_from_name(word, "idle shield flow mode", cs800_idle_shield_mode_to_string,
+				   &mode, &cerr);
+		if (r >= 0)
+			r = cs800_command_idle_shield_mode(mode, ret, &cerr);
+		break;
+	case CS800_COMMAND_AUTOFILL_MODE:
+		r = sd_bus_message_read(m, "s", &word);
+		if (r < 0)
+			return r;
+		r = mode_from_name(word, "autofill mode", cs800_autofill_mode_to_string, &mode, &cerr);
+		if (r >= 0)
+			r = cs800_command_autofill_mode(mode, ret, &cerr);
+		break;
+	case CS800_COMMAND_AUTOFILL_REFILL_LEVEL:
+		r = sd_bus_message_read(m, "q", &q);
+		if (r < 0)
+			return r;
+		r = cs800_command_autofill_refill_level(q, ret, &cerr);
+		break;
+	case CS800_COMMAND_AUTOFILL_STOP_LEVEL:
+		r = sd_bus_message_read(m, "q", &q);
+		if (r < 0)
+			return r;
+		r = cs800_command_autofill_stop_level(q, ret, &cerr);
 		break;
 	case CS800_COMMAND_RESTART:
 		r = cs800_command_restart(ret);
@@ -385,18 +487,97 @@ static int method_history(sd_bus_message *m, void *userdata, sd_bus_error *error
 	return r < 0 ? r : 1;	/* answered */
 }
 
+/* Parameters() -> a{qq}: every (id, value) of the last packet as sent,
+ * the ids stationd does not know included. Readable by anyone. */
+static int method_parameters(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct cryostream_object *o = userdata;
+	const struct cryo_controller *c = o->controller;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', "{qq}");
+	for (size_t i = 0; r >= 0 && i < c->n_pairs; i++) {
+		const uint8_t *pair = c->pairs + 4 * i;
+
+		r = sd_bus_message_append(reply, "{qq}", (uint16_t)(pair[0] << 8 | pair[1]),
+					  (uint16_t)(pair[2] << 8 | pair[3]));
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_send(NULL, reply, NULL);
+	return r < 0 ? r : 1;	/* answered */
+}
+
 /* ---------------------------------------------------------- properties */
 
-static const struct cs800_param *param_by_name_property(const char *property)
+/* The enumeration whose name (or, description true, description)
+ * property this is. */
+static const struct cs800_param *param_by_name_property(const char *property, bool *description)
 {
 	const struct cs800_param *params;
 	size_t n;
 
 	params = cs800_params(&n);
-	for (size_t i = 0; i < n; i++)
-		if (params[i].name_property && strcmp(params[i].name_property, property) == 0)
+	for (size_t i = 0; i < n; i++) {
+		if (params[i].name_property && strcmp(params[i].name_property, property) == 0) {
+			*description = false;
 			return &params[i];
+		}
+		if (params[i].description_property &&
+		    strcmp(params[i].description_property, property) == 0) {
+			*description = true;
+			return &params[i];
+		}
+	}
 	return NULL;
+}
+
+/* as: the properties of the parameters the last packet did not carry
+ * (their values are the last ones received, or 0 if none ever came). */
+static int append_stale_properties(sd_bus_message *reply, const struct cryo_controller *c)
+{
+	const struct cs800_param *params;
+	size_t n;
+	int r;
+
+	params = cs800_params(&n);
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (cs800_param_set_has(&c->status.present, i))
+			continue;
+		r = sd_bus_message_append(reply, "s", params[i].property);
+		if (r >= 0 && params[i].name_property)
+			r = sd_bus_message_append(reply, "s", params[i].name_property);
+		if (r >= 0 && params[i].description_property)
+			r = sd_bus_message_append(reply, "s", params[i].description_property);
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+/* a{qt}: per parameter id, the valid packets that lacked it (ids never
+ * missed are left out). */
+static int append_missing_parameters(sd_bus_message *reply, const struct cryo_controller *c)
+{
+	const struct cs800_param *params;
+	size_t n;
+	int r;
+
+	params = cs800_params(&n);
+	r = sd_bus_message_open_container(reply, 'a', "{qt}");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (c->missing[i])
+			r = sd_bus_message_append(reply, "{qt}", params[i].id, c->missing[i]);
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
 }
 
 static int append_rejected_by_reason(sd_bus_message *reply, const struct cryo_controller *c)
@@ -420,6 +601,7 @@ static int property_get(sd_bus *bus, const char *path, const char *interface,
 	const struct cryo_controller *c = o->controller;
 	const struct cs800_param *param;
 	struct cs800_value v;
+	bool description;
 
 	if (strcmp(property, "Name") == 0)
 		return sd_bus_message_append(reply, "s", c->name);
@@ -437,6 +619,12 @@ static int property_get(sd_bus *bus, const char *path, const char *interface,
 		return append_rejected_by_reason(reply, c);
 	if (strcmp(property, "Conflicts") == 0)
 		return sd_bus_message_append(reply, "t", c->conflicts);
+	if (strcmp(property, CS800_STALE_PROPERTY) == 0)
+		return append_stale_properties(reply, c);
+	if (strcmp(property, CS800_UNKNOWN_PROPERTY) == 0)
+		return sd_bus_message_append(reply, "q", c->status.unknown_parameters);
+	if (strcmp(property, "MissingParameters") == 0)
+		return append_missing_parameters(reply, c);
 	if (strcmp(property, "CommandAddress") == 0) {
 		char address[INET_ADDRSTRLEN + 8] = "", host[INET_ADDRSTRLEN];
 		struct sockaddr_in to;
@@ -448,16 +636,16 @@ static int property_get(sd_bus *bus, const char *path, const char *interface,
 		return sd_bus_message_append(reply, "s", address);
 	}
 
-	param = param_by_name_property(property);
+	param = param_by_name_property(property, &description);
 	if (param) {
 		const char *name;
 
-		/* Before the first packet the numbers are 0, which name real
-		 * states (Ramp, Startup): say nothing rather than that. */
-		if (!c->has_status)
+		/* Until a packet carried the number, it reads 0, which names
+		 * a real state (Ramp, Startup): say nothing rather than that. */
+		if (!cs800_param_set_has(&c->received, cs800_param_index(param)))
 			return sd_bus_message_append(reply, "s", "");
 		cs800_param_get(param, &c->status, &v);
-		name = param->to_string(v.q);
+		name = description ? param->to_description(v.q) : param->to_string(v.q);
 		return sd_bus_message_append(reply, "s", name ? name : "unknown");
 	}
 	param = cs800_param_by_property(property);
@@ -499,6 +687,22 @@ static const sd_bus_vtable vtable_head[] = {
 	COMMAND("Stop"),
 	SD_BUS_METHOD_WITH_NAMES("Turbo", "b", SD_BUS_PARAM(on),
 				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	COMMAND("Regen"),
+	SD_BUS_METHOD_WITH_NAMES("SetFlowInterruptTime", "q", SD_BUS_PARAM(deciseconds),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	COMMAND("InterruptFlow"),
+	SD_BUS_METHOD_WITH_NAMES("RunShield", "b", SD_BUS_PARAM(on),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetIdleShieldFlowMode", "s", SD_BUS_PARAM(mode),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetAutofillMode", "s", SD_BUS_PARAM(mode),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetAutofillRefillLevel", "q", SD_BUS_PARAM(percent),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SetAutofillStopLevel", "q", SD_BUS_PARAM(percent),
+				 "", , method_command, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Parameters", "", , "a{qq}", SD_BUS_PARAM(parameters),
+				 method_parameters, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("History", "u", SD_BUS_PARAM(seconds),
 				 "a(tddd)", SD_BUS_PARAM(samples), method_history,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -513,6 +717,9 @@ static const sd_bus_vtable vtable_head[] = {
 	SD_BUS_PROPERTY("PacketsRejectedByReason", "a{st}", property_get, 0, 0),
 	SD_BUS_PROPERTY("Conflicts", "t", property_get, 0, 0),
 	SD_BUS_PROPERTY("CommandAddress", "s", property_get, 0, 0),
+	SD_BUS_PROPERTY(CS800_STALE_PROPERTY, "as", property_get, 0, EMITS),
+	SD_BUS_PROPERTY(CS800_UNKNOWN_PROPERTY, "q", property_get, 0, EMITS),
+	SD_BUS_PROPERTY("MissingParameters", "a{qt}", property_get, 0, 0),
 };
 
 static const char *signature_of(enum cs800_value_type type)
@@ -535,7 +742,7 @@ static int build_vtable(sd_bus_vtable **ret)
 	sd_bus_vtable *v;
 
 	params = cs800_params(&n_params);
-	v = calloc(ELEMENTSOF(vtable_head) + 2 * n_params + 1, sizeof(*v));
+	v = calloc(ELEMENTSOF(vtable_head) + 3 * n_params + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	memcpy(v, vtable_head, sizeof(vtable_head));
@@ -551,6 +758,9 @@ static int build_vtable(sd_bus_vtable **ret)
 							property_get, 0, EMITS);
 		if (p->name_property)
 			v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(p->name_property, "s",
+								property_get, 0, EMITS);
+		if (p->description_property)
+			v[n++] = (sd_bus_vtable)SD_BUS_PROPERTY(p->description_property, "s",
 								property_get, 0, EMITS);
 	}
 	v[n] = (sd_bus_vtable)SD_BUS_VTABLE_END;
@@ -568,6 +778,47 @@ static void emit_fault(struct cryostream_object *o, const char *kind, const char
 			       kind, message);
 	if (r < 0)
 		log_error_errno(r, "cryostream %s: cannot emit Fault", o->controller->name);
+}
+
+/* The journal priority of each alarm level: information is a notice of
+ * normal operation, warnings want attention, errors and fatal alarms
+ * stopped or threaten the sample. */
+static const int alarm_priority[_CS800_ALARM_LEVEL_MAX] = {
+	[CS800_ALARM_LEVEL_NONE] = LOG_INFO,
+	[CS800_ALARM_LEVEL_INFORMATION] = LOG_INFO,
+	[CS800_ALARM_LEVEL_WARNING] = LOG_WARNING,
+	[CS800_ALARM_LEVEL_ERROR] = LOG_ERR,
+	[CS800_ALARM_LEVEL_FATAL] = LOG_CRIT,
+};
+
+/* A new alarm (code or level): in the journal at the priority of its
+ * level, and a Fault signal for errors and fatal alarms. A level the
+ * vendor does not define counts as an error. */
+static void report_alarm(struct cryostream_object *o, const struct cs800_status *previous)
+{
+	const struct cryo_controller *c = o->controller;
+	const struct cs800_status *s = &c->status;
+	unsigned int level = s->alarm_level < _CS800_ALARM_LEVEL_MAX ? s->alarm_level :
+			     CS800_ALARM_LEVEL_ERROR;
+	const char *name = cs800_alarm_to_string(s->alarm);
+	char message[128];
+
+	if (previous ? previous->alarm == s->alarm && previous->alarm_level == s->alarm_level :
+	    s->alarm == CS800_ALARM_NONE)
+		return;
+	if (s->alarm == CS800_ALARM_NONE) {
+		if (previous->alarm != CS800_ALARM_NONE)
+			log_info("cryostream %s: alarm %u cleared", c->name, previous->alarm);
+		return;
+	}
+	snprintf(message, sizeof(message), "alarm %u (%s): %s", s->alarm,
+		 cs800_alarm_level_to_string(s->alarm_level) ?: "unknown level",
+		 name ?: "unknown to stationd");
+	log_event(alarm_priority[level], level >= CS800_ALARM_LEVEL_ERROR ? LOG_EVENT_FAULT :
+		  LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, 0, "cryostream %s: %s",
+		  c->name, message);
+	if (level >= CS800_ALARM_LEVEL_ERROR)
+		emit_fault(o, "alarm", message);
 }
 
 static void on_status(struct cryo_controller *c, const struct cs800_status *previous,
@@ -592,20 +843,11 @@ static void on_status(struct cryo_controller *c, const struct cs800_status *prev
 		if (r < 0)
 			log_error_errno(r, "cryostream %s: cannot emit PropertiesChanged", c->name);
 	}
-	if (c->status.alarm != 0 && (!previous || previous->alarm != c->status.alarm)) {
-		const char *alarm = cs800_alarm_to_string(c->status.alarm);
-		char message[96];
-
-		snprintf(message, sizeof(message), "alarm %u: %s", c->status.alarm,
-			 alarm ? alarm : "unknown");
-		log_event(LOG_WARNING, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, 0,
-			  "cryostream %s: %s", c->name, message);
-		emit_fault(o, "alarm", message);
-	}
+	report_alarm(o, previous);
 	r = cryo_history_append(o->history, c->last_packet_usec, &sample);
 	if (r < 0)
 		log_error_errno(r, "cryostream %s: cannot record the history", c->name);
-	if (cryo_pending_status(o->pending, &c->status) > 0) {
+	if (cryo_pending_status(o->pending, previous, &c->status) > 0) {
 		r = rearm_command_timer(o);
 		if (r < 0)
 			log_error_errno(r, "cryostream %s: cannot re-arm the command timer", c->name);
@@ -672,11 +914,46 @@ static void on_rejected(struct cryo_controller *c, const struct cs800_decode_err
 		    ntohs(source->sin_port), why, counters->packets_rejected);
 }
 
+/* Somebody else sent a packet with c's number: rejected by the link; the
+ * 1st, 2nd, 4th ... in the journal and as a Fault. */
+static void on_spoofed(struct cryo_controller *c, const struct sockaddr_in *source,
+		       void *userdata)
+{
+	struct bus_cryostreams *b = userdata;
+	struct cryostream_object *o = object_of(b, c);
+	uint64_t count = c->rejected_by_reason[CS800_REJECT_SOURCE];
+	char message[256], from[INET_ADDRSTRLEN], own[INET_ADDRSTRLEN];
+	struct in_addr a = c->has_command_address ? c->command_address.sin_addr : c->locked_source;
+
+	if (!o || !worth_reporting(count))
+		return;
+	inet_ntop(AF_INET, &source->sin_addr, from, sizeof(from));
+	inet_ntop(AF_INET, &a, own, sizeof(own));
+	snprintf(message, sizeof(message),
+		 "a status packet with its number %u came from %s:%u, not from its %s address %s; rejected, not followed (%" PRIu64 " so far)",
+		 c->number, from, ntohs(source->sin_port),
+		 c->has_command_address ? "configured" : "first", own, count);
+	log_event(LOG_ERR, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, 0, "cryostream %s: %s",
+		  c->name, message);
+	emit_fault(o, "source", message);
+}
+
+/* Every packet of c fails the checksum: perhaps its firmware computes it
+ * another way. Once, naming the setting that helps. */
+static void on_checksum_failing(struct cryo_controller *c, uint64_t failing_usec, void *userdata)
+{
+	log_event(LOG_WARNING, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "cryostream %s: every status packet for %" PRIu64 " s failed its checksum (the 16-bit sum of its parameter bytes); if this controller computes it differently, set 'checksum ignore' in the cryostream-link block of stationd.conf(5)",
+		  c->name, failing_usec / 1000000);
+}
+
 static const struct cryo_link_callbacks link_callbacks = {
 	.status = on_status,
 	.connection = on_connection,
 	.conflict = on_conflict,
+	.spoofed = on_spoofed,
 	.rejected = on_rejected,
+	.checksum_failing = on_checksum_failing,
 };
 
 /* ------------------------------------------------------------- set-up */

@@ -6,16 +6,21 @@
  *
  * Properties: every parameter of the status packet (typed, unit in the
  * interface documentation), enumerations as number and name, Connected,
- * ControllerNumber and the packet counters. PropertiesChanged carries only
- * values that changed. Fault(kind, message) on disconnection, on a
- * conflict with a number-0 controller and on a new alarm.
+ * ControllerNumber, the packet counters, and what the last packet lacked
+ * (StaleProperties) or had that stationd does not know
+ * (UnknownParameters, Parameters()). PropertiesChanged carries only values
+ * that changed. Fault(kind, message) on disconnection, on a conflict with
+ * a number-0 controller, on a packet with its number from another
+ * address, and on a new alarm of level error or fatal.
  *
- * Commands (Restart ... Turbo) are privileged (bus-auth.h), checked
- * against the device's range before anything is sent
+ * Commands (the vendor's nineteen, Restart ... SetAutofillStopLevel) are
+ * privileged (bus-auth.h), checked against the vendor's limits and the
+ * device's range before anything is sent
  * (org.freedesktop.DBus.Error.InvalidArgs), and answered asynchronously:
- * when a later status packet shows the command carried out, or with
- * org.stationd1.Error.Timeout after the configured command timeout. The
- * event loop never waits for the controller.
+ * when a later status packet shows the command carried out, with
+ * org.stationd1.Error.CommandMissed when the controller counts it missed,
+ * or with org.stationd1.Error.Timeout after the configured command
+ * timeout. The event loop never waits for the controller.
  */
 #ifndef STATIOND_BUS_BUS_CRYOSTREAM_H
 #define STATIOND_BUS_BUS_CRYOSTREAM_H

@@ -21,6 +21,7 @@
 #define BUS_ERROR_TIMEOUT "org.stationd1.Error.Timeout"			/* ETIMEDOUT */
 #define BUS_ERROR_NOT_CONNECTED "org.stationd1.Error.NotConnected"	/* ENOTCONN */
 #define BUS_ERROR_BUSY "org.stationd1.Error.Busy"			/* EAGAIN */
+#define BUS_ERROR_COMMAND_MISSED "org.stationd1.Error.CommandMissed"	/* EREMOTEIO */
 #define BUS_ERROR_NO_SUCH_OBJECT "org.stationd1.Error.NoSuchObject"	/* ENOENT */
 
 extern const sd_bus_error_map bus_error_map[];

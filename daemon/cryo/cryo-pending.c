@@ -73,9 +73,11 @@ int cryo_pending_add(struct cryo_pending *p, const struct cs800_command *command
 	return 0;
 }
 
-size_t cryo_pending_status(struct cryo_pending *p, const struct cs800_status *after)
+size_t cryo_pending_status(struct cryo_pending *p, const struct cs800_status *previous,
+			   const struct cs800_status *after)
 {
 	size_t n = 0, i = 0;
+	unsigned int missed = previous ? cs800_commands_missed(previous, after) : 0;
 
 	while (i < p->count) {
 		if (cs800_command_confirmed(&p->entries[i].command, &p->entries[i].before, after)) {
@@ -85,6 +87,8 @@ size_t cryo_pending_status(struct cryo_pending *p, const struct cs800_status *af
 			i++;
 		}
 	}
+	for (; missed > 0 && p->count > 0; missed--, n++)
+		complete(p, 0, CRYO_PENDING_MISSED);
 	return n;
 }
 

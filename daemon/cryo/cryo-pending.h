@@ -10,7 +10,10 @@
  *
  * A command is confirmed by a packet decoded after it was sent, never by
  * the status it was sent against; commands confirm independently of each
- * other, in the order they were sent.
+ * other, in the order they were sent. When the controller counts missed
+ * commands (parameter 1073) and the count moves by n, the n oldest
+ * commands still waiting after the packet's confirmations are missed:
+ * the controller said so, waiting longer would only delay the error.
  */
 #ifndef STATIOND_CRYO_CRYO_PENDING_H
 #define STATIOND_CRYO_CRYO_PENDING_H
@@ -30,6 +33,7 @@
 enum cryo_pending_outcome {
 	CRYO_PENDING_CONFIRMED,
 	CRYO_PENDING_TIMED_OUT,
+	CRYO_PENDING_MISSED,		/* the controller counted a missed command */
 	CRYO_PENDING_CANCELLED,		/* the list went away first */
 };
 
@@ -52,9 +56,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct cryo_pending *, cryo_pending_free);
 int cryo_pending_add(struct cryo_pending *p, const struct cs800_command *command,
 		     const struct cs800_status *before, uint64_t deadline_usec, void *userdata);
 
-/* A status packet arrived: completes every command it confirms. Returns
- * how many. */
-size_t cryo_pending_status(struct cryo_pending *p, const struct cs800_status *after);
+/* A status packet arrived (previous: the status before it, NULL for the
+ * first): completes every command it confirms, then the missed ones.
+ * Returns how many commands it completed. */
+size_t cryo_pending_status(struct cryo_pending *p, const struct cs800_status *previous,
+			   const struct cs800_status *after);
 
 /* Times out every command whose deadline is at or before now. Returns
  * how many. */

@@ -71,6 +71,24 @@ static void forward_conflict(struct cryo_controller *c, uint16_t other_number,
 		s->callbacks.conflict(c, other_number, source, s->userdata);
 }
 
+static void forward_spoofed(struct cryo_controller *c, const struct sockaddr_in *source,
+			    void *userdata)
+{
+	struct cryo_service *s = userdata;
+
+	if (s->callbacks.spoofed)
+		s->callbacks.spoofed(c, source, s->userdata);
+}
+
+static void forward_checksum_failing(struct cryo_controller *c, uint64_t failing_usec,
+				     void *userdata)
+{
+	struct cryo_service *s = userdata;
+
+	if (s->callbacks.checksum_failing)
+		s->callbacks.checksum_failing(c, failing_usec, s->userdata);
+}
+
 static void forward_rejected(struct cryo_controller *c, const struct cs800_decode_error *error,
 			     const struct sockaddr_in *source, void *userdata)
 {
@@ -84,7 +102,9 @@ static const struct cryo_link_callbacks forwarders = {
 	.status = forward_status,
 	.connection = forward_connection,
 	.conflict = forward_conflict,
+	.spoofed = forward_spoofed,
 	.rejected = forward_rejected,
+	.checksum_failing = forward_checksum_failing,
 };
 
 /* Arm the silence timer for the next controller that may go silent. */

@@ -11,11 +11,12 @@
  * (not a number), -ENODATA (the device's limits are not known yet, no
  * status packet has been received), with the reason in *error.
  *
- * Limits: temperatures within the device's own minimum and maximum from
- * its last status packet (parameters 1002/1003); rates within
- * CS800_RATE_MIN/MAX_K_PER_H, the range the controller accepts for Ramp
- * and End; plateaus within CS800_PLAT_MIN/MAX_MINUTES (longer than a day is
- * taken as a typing error: Hold is the command for "indefinitely").
+ * Limits are the vendor's (Cryostream.xml): temperatures within the
+ * device's own minimum and maximum as its status packets report them
+ * (parameters 1002/1003); Ramp rate 0-360 K/h, End rate 1-360 K/h; Plat
+ * 1-1440 min; flow interrupt time 1-600 ds; autofill refill level
+ * 20-40 %, stop level 60-80 %; modes as enum cs800_autofill_mode and
+ * enum cs800_idle_shield_mode.
  */
 #ifndef STATIOND_CRYO_CS800_COMMAND_H
 #define STATIOND_CRYO_CS800_COMMAND_H
@@ -29,10 +30,17 @@
 #define CS800_COMMAND_PORT 30305
 #define CS800_COMMAND_PACKET_SIZE 7
 
-#define CS800_RATE_MIN_K_PER_H 1u
+#define CS800_RAMP_RATE_MIN_K_PER_H 0u
+#define CS800_END_RATE_MIN_K_PER_H 1u
 #define CS800_RATE_MAX_K_PER_H 360u
 #define CS800_PLAT_MIN_MINUTES 1u
 #define CS800_PLAT_MAX_MINUTES 1440u
+#define CS800_FLOW_INTERRUPT_MIN_DS 1u
+#define CS800_FLOW_INTERRUPT_MAX_DS 600u
+#define CS800_REFILL_LEVEL_MIN_PERCENT 20u
+#define CS800_REFILL_LEVEL_MAX_PERCENT 40u
+#define CS800_STOP_LEVEL_MIN_PERCENT 60u
+#define CS800_STOP_LEVEL_MAX_PERCENT 80u
 
 enum cs800_command_code {
 	CS800_COMMAND_RESTART = 0x0A,
@@ -46,6 +54,14 @@ enum cs800_command_code {
 	CS800_COMMAND_RESUME = 0x12,
 	CS800_COMMAND_STOP = 0x13,
 	CS800_COMMAND_TURBO = 0x14,	/* p1 low byte 1 on, 0 off */
+	CS800_COMMAND_REGEN = 0x15,
+	CS800_COMMAND_FLOW_INTERRUPT_TIME = 0x78,	/* p1 deciseconds */
+	CS800_COMMAND_INTERRUPT_FLOW = 0x79,
+	CS800_COMMAND_RUN_SHIELD = 0x7A,		/* p1 1 on, 0 off */
+	CS800_COMMAND_IDLE_SHIELD_MODE = 0x7B,		/* p1 enum cs800_idle_shield_mode */
+	CS800_COMMAND_AUTOFILL_MODE = 0xCA,		/* p1 enum cs800_autofill_mode */
+	CS800_COMMAND_AUTOFILL_REFILL_LEVEL = 0xCB,	/* p1 percent */
+	CS800_COMMAND_AUTOFILL_STOP_LEVEL = 0xCC,	/* p1 percent */
 };
 
 struct cs800_command {
@@ -55,14 +71,15 @@ struct cs800_command {
 	uint8_t bytes[CS800_COMMAND_PACKET_SIZE];	/* what goes on the wire */
 };
 
-/* A command's names: "cool" for logs, "Cool" for the D-Bus method. */
+/* A command's names: "cool" for logs and polkit details, "Cool" for the
+ * D-Bus method. */
 struct cs800_command_info {
 	enum cs800_command_code code;
 	const char *name;
 	const char *method;
 };
 
-/* All eleven commands, in code order. */
+/* All nineteen commands, in code order. */
 const struct cs800_command_info *cs800_commands(size_t *count);
 /* NULL for a code that is not a command. */
 const struct cs800_command_info *cs800_command_info(unsigned int code);
@@ -85,7 +102,8 @@ int cs800_limits_from_status(const struct cs800_status *status, struct cs800_lim
  * before it queues anything). *ret_ck is the target in centi-kelvin. */
 int cs800_check_target(const struct cs800_limits *limits, double target_k, uint16_t *ret_ck,
 		       struct cs800_command_error *error);
-int cs800_check_rate(unsigned int rate_k_per_h, struct cs800_command_error *error);
+int cs800_check_rate(unsigned int rate_k_per_h, unsigned int min_k_per_h,
+		     struct cs800_command_error *error);
 int cs800_check_plat_minutes(unsigned int minutes, struct cs800_command_error *error);
 
 /* The encoders. limits may be NULL only for commands without a target. */
@@ -105,6 +123,19 @@ int cs800_command_pause(struct cs800_command *ret);
 int cs800_command_resume(struct cs800_command *ret);
 int cs800_command_stop(struct cs800_command *ret);
 int cs800_command_turbo(bool on, struct cs800_command *ret);
+int cs800_command_regen(struct cs800_command *ret);
+int cs800_command_flow_interrupt_time(unsigned int deciseconds, struct cs800_command *ret,
+				      struct cs800_command_error *error);
+int cs800_command_interrupt_flow(struct cs800_command *ret);
+int cs800_command_run_shield(bool on, struct cs800_command *ret);
+int cs800_command_idle_shield_mode(unsigned int mode, struct cs800_command *ret,
+				   struct cs800_command_error *error);
+int cs800_command_autofill_mode(unsigned int mode, struct cs800_command *ret,
+				struct cs800_command_error *error);
+int cs800_command_autofill_refill_level(unsigned int percent, struct cs800_command *ret,
+					struct cs800_command_error *error);
+int cs800_command_autofill_stop_level(unsigned int percent, struct cs800_command *ret,
+				      struct cs800_command_error *error);
 
 /*
  * Parse a received command packet (the simulator's side): -EBADMSG for a
@@ -114,12 +145,24 @@ int cs800_command_parse(const void *packet, size_t size, struct cs800_command *r
 			struct cs800_command_error *error);
 
 /*
- * Whether a status packet shows that the controller carried out a command:
- * the set point, target, rate, phase, run mode or turbo flag it asked for.
- * before is the status at the time the command was sent (Resume is
- * confirmed at once when nothing was paused).
+ * Whether a status shows that the controller carried out a command. Two
+ * kinds of evidence, each used when the packet carries what it needs:
+ *   - acknowledgement: Received (1072) moved since before, the status at
+ *     the time the command was sent;
+ *   - effect: the parameters the command sets (target, rate, phase, run
+ *     mode, turbo, suspended, interrupt time or count, autofill mode and
+ *     levels) read what it asked for.
+ * Confirmed when neither says no and at least one says yes. Run shield
+ * and idle shield mode have no parameter stationd knows to show them:
+ * only Received confirms them. Resume is confirmed at once when nothing
+ * was paused (and Received, if sent, moved).
  */
 bool cs800_command_confirmed(const struct cs800_command *command,
 			     const struct cs800_status *before, const struct cs800_status *after);
+
+/* Commands the controller counted as missed (1073) between two statuses:
+ * 0 unless both carried the counter. */
+unsigned int cs800_commands_missed(const struct cs800_status *previous,
+				   const struct cs800_status *after);
 
 #endif

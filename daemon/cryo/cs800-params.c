@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of Cryostream 800 status parameters (ids and units from
- * shared/spec/cryostream-cs800.md) and the conversions it drives.
+ * The table of Cryostream 800 status parameters (ids, names and units
+ * from shared/spec/cryostream-cs800.md and the vendor's
+ * OxcryoProperties.xml) and the conversions it drives.
  */
 #include "daemon/cryo/cs800-params.h"
 
@@ -12,93 +13,101 @@
 
 #include "daemon/shared/macro.h"
 
-#define REQUIRED(i, n, p, u, k, field) \
-	{ .id = i, .name = n, .property = p, .unit = u, .kind = k, \
-	  .offset = offsetof(struct cs800_status, field) }
-#define OPTIONAL(i, n, p, u, k, field) \
-	{ .id = i, .name = n, .property = p, .unit = u, .kind = k, .optional = true, \
-	  .offset = offsetof(struct cs800_status, field) }
-#define ENUMERATION(i, n, p, field, f, np) \
-	{ .id = i, .name = n, .property = p, .unit = "", .kind = CS800_KIND_ENUM, \
-	  .offset = offsetof(struct cs800_status, field), .to_string = f, .name_property = np }
+#define FIELD(f) .offset = offsetof(struct cs800_status, f)
+#define INTEGER(i, n, p, u, f) \
+	{ .id = i, .name = n, .property = p, .unit = u, .kind = CS800_KIND_INTEGER, FIELD(f) }
+#define BOOLEAN(i, n, p, f) \
+	{ .id = i, .name = n, .property = p, .unit = "", .kind = CS800_KIND_BOOLEAN, FIELD(f) }
+#define SCALED(i, n, p, u, d, f) \
+	{ .id = i, .name = n, .property = p, .unit = u, .kind = CS800_KIND_SCALED, \
+	  .divisor = d, FIELD(f) }
+/* Temperatures travel in centi-kelvin. */
+#define KELVIN(i, n, p, f) SCALED(i, n, p, "K", 100, f)
+#define ENUMERATION(i, n, p, f, to_s, np) \
+	{ .id = i, .name = n, .property = p, .unit = "", .kind = CS800_KIND_ENUM, FIELD(f), \
+	  .to_string = to_s, .name_property = np }
 
-/* Sorted by id: cs800_param_by_id() searches it by bisection. */
+/* Sorted by id: cs800_param_by_id() searches it by bisection. Names are
+ * the vendor's (OxcryoProperties.xml). */
 static const struct cs800_param params[] = {
-	REQUIRED(1000, "device type", "DeviceType", "", CS800_KIND_INTEGER, device_type),
-	REQUIRED(1001, "device subtype", "DeviceSubtype", "", CS800_KIND_INTEGER, device_subtype),
-	REQUIRED(1002, "device minimum temperature", "DeviceMinTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, device_min_temperature_k),
-	REQUIRED(1003, "device maximum temperature", "DeviceMaxTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, device_max_temperature_k),
-	REQUIRED(1004, "software version", "SoftwareVersion", "", CS800_KIND_INTEGER,
-		 software_version),
-	REQUIRED(1028, "controller number", "ControllerNumber", "", CS800_KIND_INTEGER,
-		 controller_number),
-	REQUIRED(1050, "set point", "SetPoint", "K", CS800_KIND_CENTI_KELVIN, set_point_k),
-	REQUIRED(1051, "gas temperature", "GasTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 gas_temperature_k),
-	REQUIRED(1052, "temperature error", "TemperatureError", "K",
-		 CS800_KIND_SIGNED_CENTI_KELVIN, error_k),
-	ENUMERATION(1053, "run mode", "RunMode", run_mode, cs800_run_mode_to_string, "RunModeName"),
-	ENUMERATION(1054, "phase", "Phase", phase, cs800_phase_to_string, "PhaseName"),
-	REQUIRED(1055, "ramp rate", "RampRate", "K/h", CS800_KIND_INTEGER, ramp_rate_k_per_h),
-	REQUIRED(1056, "target temperature", "TargetTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 target_temperature_k),
-	REQUIRED(1057, "evaporator temperature", "EvaporatorTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, evaporator_temperature_k),
-	REQUIRED(1058, "suction temperature", "SuctionTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 suction_temperature_k),
-	REQUIRED(1059, "time remaining in phase", "TimeRemaining", "min", CS800_KIND_INTEGER,
-		 time_remaining_min),
-	REQUIRED(1060, "gas flow", "GasFlow", "l/min", CS800_KIND_DECI_LITRE_PER_MIN,
-		 gas_flow_l_per_min),
-	REQUIRED(1061, "gas heater", "GasHeater", "%", CS800_KIND_INTEGER, gas_heater_percent),
-	REQUIRED(1062, "evaporator heater", "EvaporatorHeater", "%", CS800_KIND_INTEGER,
-		 evaporator_heater_percent),
-	REQUIRED(1063, "suction heater", "SuctionHeater", "%", CS800_KIND_INTEGER,
-		 suction_heater_percent),
-	REQUIRED(1064, "back pressure", "BackPressure", "bar", CS800_KIND_CENTI_BAR,
-		 back_pressure_bar),
-	ENUMERATION(1065, "alarm", "Alarm", alarm, cs800_alarm_to_string, "AlarmName"),
-	REQUIRED(1066, "run time", "RunTime", "min", CS800_KIND_INTEGER, run_time_min),
-	REQUIRED(1067, "evaporator adjust", "EvaporatorAdjust", "", CS800_KIND_INTEGER,
-		 evaporator_adjust),
-	REQUIRED(1068, "turbo mode", "TurboMode", "", CS800_KIND_BOOLEAN, turbo_mode),
-	REQUIRED(1203, "LN2 level", "LN2Level", "%", CS800_KIND_INTEGER, ln2_level_percent),
-	OPTIONAL(2010, "cold head temperature", "ColdheadTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, coldhead_temperature_k),
-	OPTIONAL(2011, "shield temperature", "ShieldTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 shield_temperature_k),
-	OPTIONAL(2012, "vacuum gauge", "VacuumGauge", "", CS800_KIND_INTEGER, vacuum_gauge),
-	OPTIONAL(2013, "nozzle temperature", "NozzleTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 nozzle_temperature_k),
-	OPTIONAL(2014, "sample heater", "SampleHeater", "%", CS800_KIND_INTEGER,
-		 sample_heater_percent),
-	OPTIONAL(2015, "cold head heater", "ColdheadHeater", "%", CS800_KIND_INTEGER,
-		 coldhead_heater_percent),
-	OPTIONAL(2016, "shield heater", "ShieldHeater", "%", CS800_KIND_INTEGER,
-		 shield_heater_percent),
-	OPTIONAL(2017, "nozzle heater", "NozzleHeater", "%", CS800_KIND_INTEGER,
-		 nozzle_heater_percent),
-	OPTIONAL(2019, "average sample heater", "AverageSampleHeater", "%", CS800_KIND_INTEGER,
-		 average_sample_heater_percent),
-	OPTIONAL(2020, "average nozzle heater", "AverageNozzleHeater", "%", CS800_KIND_INTEGER,
-		 average_nozzle_heater_percent),
-	OPTIONAL(2030, "sample holder temperature", "SampleHolderTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, sample_holder_temperature_k),
-	OPTIONAL(2031, "cryostat temperature", "CryostatTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, cryostat_temperature_k),
-	OPTIONAL(2035, "suction set temperature", "SuctionSetTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, suction_set_temperature_k),
-	OPTIONAL(2036, "nozzle set temperature", "NozzleSetTemperature", "K",
-		 CS800_KIND_CENTI_KELVIN, nozzle_set_temperature_k),
-	OPTIONAL(2041, "collar temperature", "CollarTemperature", "K", CS800_KIND_CENTI_KELVIN,
-		 collar_temperature_k),
-	OPTIONAL(2042, "vacuum sensor", "VacuumSensor", "", CS800_KIND_INTEGER, vacuum_sensor),
+	INTEGER(1000, "Device", "DeviceType", "", device_type),
+	INTEGER(1001, "Hardware", "DeviceSubtype", "", device_subtype),
+	KELVIN(1002, "Min temp", "DeviceMinTemperature", device_min_temperature_k),
+	KELVIN(1003, "Max temp", "DeviceMaxTemperature", device_max_temperature_k),
+	INTEGER(1004, "Control firmware", "SoftwareVersion", "", software_version),
+	INTEGER(1028, "Controller number", "ControllerNumber", "", controller_number),
+	KELVIN(1032, "Default cool temp", "DefaultCoolTemperature", default_cool_temperature_k),
+	KELVIN(1050, "Set temp", "SetPoint", set_point_k),
+	KELVIN(1051, "Sample temp", "GasTemperature", gas_temperature_k),
+	{ .id = 1052, .name = "Temp error", .property = "TemperatureError", .unit = "K",
+	  .kind = CS800_KIND_SIGNED_SCALED, .divisor = 100, FIELD(error_k) },
+	{ .id = 1053, .name = "Run mode", .property = "RunMode", .unit = "",
+	  .kind = CS800_KIND_ENUM, FIELD(run_mode), .to_string = cs800_run_mode_to_string,
+	  .name_property = "RunModeName", .to_description = cs800_run_mode_description,
+	  .description_property = "RunModeDescription" },
+	ENUMERATION(1054, "Phase id", "Phase", phase, cs800_phase_to_string, "PhaseName"),
+	INTEGER(1055, "Ramp rate", "RampRate", "K/h", ramp_rate_k_per_h),
+	KELVIN(1056, "Target temp", "TargetTemperature", target_temperature_k),
+	KELVIN(1057, "Evap temp", "EvaporatorTemperature", evaporator_temperature_k),
+	KELVIN(1058, "Suct temp", "SuctionTemperature", suction_temperature_k),
+	INTEGER(1059, "Phase time remaining", "TimeRemaining", "min", time_remaining_min),
+	SCALED(1060, "Gas flow", "GasFlow", "l/min", 10, gas_flow_l_per_min),
+	INTEGER(1061, "Gas heat", "GasHeater", "%", gas_heater_percent),
+	INTEGER(1062, "Evap heat", "EvaporatorHeater", "%", evaporator_heater_percent),
+	INTEGER(1063, "Average suct heat", "AverageSuctionHeater", "%",
+		average_suction_heater_percent),
+	SCALED(1064, "Back pressure", "BackPressure", "bar", 100, back_pressure_bar),
+	ENUMERATION(1065, "Alarm code", "Alarm", alarm, cs800_alarm_to_string, "AlarmName"),
+	INTEGER(1066, "Run time", "RunTime", "min", run_time_min),
+	INTEGER(1067, "Evap shift", "EvaporatorShift", "%", evaporator_shift_percent),
+	BOOLEAN(1068, "Turbo mode", "TurboMode", turbo_mode),
+	INTEGER(1069, "Average gas heat", "AverageGasHeater", "%", average_gas_heater_percent),
+	INTEGER(1070, "Suct heat", "SuctionHeater", "%", suction_heater_percent),
+	BOOLEAN(1071, "Suspended", "Suspended", suspended),
+	INTEGER(1072, "Received", "CommandsReceived", "", commands_received),
+	INTEGER(1073, "Missed", "CommandsMissed", "", commands_missed),
+	INTEGER(1101, "FC Back pressure", "FlowControllerBackPressure", "mbar",
+		fc_back_pressure_mbar),
+	INTEGER(1103, "FC Valve opening", "FlowControllerValveOpening", "%",
+		fc_valve_opening_percent),
+	SCALED(1115, "FC Interrupt time", "FlowInterruptTime", "s", 10, flow_interrupt_time_s),
+	INTEGER(1116, "FC Interrupt state", "FlowInterruptState", "", flow_interrupt_state),
+	INTEGER(1117, "FC Interrupt count", "FlowInterruptCount", "", flow_interrupt_count),
+	SCALED(1203, "AF LN level", "LN2Level", "%", 100, ln2_level_percent),
+	SCALED(1207, "AF Refill level", "AutofillRefillLevel", "%", 100,
+	       autofill_refill_level_percent),
+	SCALED(1208, "AF Stop level", "AutofillStopLevel", "%", 100, autofill_stop_level_percent),
+	ENUMERATION(1209, "AF Mode", "AutofillMode", autofill_mode, cs800_autofill_mode_to_string,
+		    "AutofillModeName"),
+	INTEGER(1211, "AF Status", "AutofillStatus", "", autofill_status),
+	KELVIN(2010, "Coldhead temp", "ColdheadTemperature", coldhead_temperature_k),
+	KELVIN(2011, "Shield temp", "ShieldTemperature", shield_temperature_k),
+	INTEGER(2012, "Vacuum gauge", "VacuumGauge", "mV", vacuum_gauge_mv),
+	KELVIN(2013, "Nozzle temp", "NozzleTemperature", nozzle_temperature_k),
+	INTEGER(2014, "Sample heat", "SampleHeater", "%", sample_heater_percent),
+	INTEGER(2015, "Coldhead heat", "ColdheadHeater", "%", coldhead_heater_percent),
+	INTEGER(2016, "Shield heat", "ShieldHeater", "%", shield_heater_percent),
+	INTEGER(2017, "Nozzle heat", "NozzleHeater", "%", nozzle_heater_percent),
+	INTEGER(2019, "Average sample heat", "AverageSampleHeater", "%",
+		average_sample_heater_percent),
+	INTEGER(2020, "Average nozzle heat", "AverageNozzleHeater", "%",
+		average_nozzle_heater_percent),
+	KELVIN(2030, "Sample holder temp", "SampleHolderTemperature", sample_holder_temperature_k),
+	KELVIN(2031, "Cryostat temp", "CryostatTemperature", cryostat_temperature_k),
+	BOOLEAN(2032, "Sample holder present", "SampleHolderPresent", sample_holder_present),
+	INTEGER(2034, "Phase time elapsed", "PhaseTimeElapsed", "min", phase_time_elapsed_min),
+	KELVIN(2035, "Suct set temp", "SuctionSetTemperature", suction_set_temperature_k),
+	KELVIN(2036, "Nozzle set temp", "NozzleSetTemperature", nozzle_set_temperature_k),
+	KELVIN(2041, "Collar temp", "CollarTemperature", collar_temperature_k),
+	INTEGER(2042, "Vacuum sensor", "VacuumSensor", "mbar", vacuum_sensor_mbar),
+	ENUMERATION(2044, "Alarm level", "AlarmLevel", alarm_level, cs800_alarm_level_to_string,
+		    "AlarmLevelName"),
+	INTEGER(2519, "Shield flow mode", "ShieldFlowMode", "", shield_flow_mode),
+	SCALED(2520, "Shield flow requested", "ShieldFlowRequested", "l/min", 100,
+	       shield_flow_requested_l_per_min),
 };
 
-/* cs800_status.present has one bit per entry. */
-_Static_assert(ELEMENTSOF(params) <= 64, "present mask too small");
+_Static_assert(ELEMENTSOF(params) <= CS800_PARAMS_MAX, "cs800_param_set too small");
 
 const struct cs800_param *cs800_params(size_t *count)
 {
@@ -136,13 +145,18 @@ const struct cs800_param *cs800_param_by_property(const char *property)
 	return NULL;
 }
 
+bool cs800_status_has(const struct cs800_status *status, uint16_t id)
+{
+	const struct cs800_param *param = cs800_param_by_id(id);
+
+	return param && cs800_param_set_has(&status->present, cs800_param_index(param));
+}
+
 enum cs800_value_type cs800_param_value_type(const struct cs800_param *param)
 {
 	switch (param->kind) {
-	case CS800_KIND_CENTI_KELVIN:
-	case CS800_KIND_SIGNED_CENTI_KELVIN:
-	case CS800_KIND_DECI_LITRE_PER_MIN:
-	case CS800_KIND_CENTI_BAR:
+	case CS800_KIND_SCALED:
+	case CS800_KIND_SIGNED_SCALED:
 		return CS800_VALUE_DOUBLE;
 	case CS800_KIND_BOOLEAN:
 		return CS800_VALUE_BOOLEAN;
@@ -153,37 +167,49 @@ enum cs800_value_type cs800_param_value_type(const struct cs800_param *param)
 	return CS800_VALUE_UINT16;
 }
 
+static size_t value_size(const struct cs800_param *param)
+{
+	switch (cs800_param_value_type(param)) {
+	case CS800_VALUE_DOUBLE:
+		return sizeof(double);
+	case CS800_VALUE_BOOLEAN:
+		return sizeof(bool);
+	case CS800_VALUE_UINT16:
+		break;
+	}
+	return sizeof(uint16_t);
+}
+
 void cs800_param_store(const struct cs800_param *param, struct cs800_status *status, uint16_t raw)
 {
 	char *field = (char *)status + param->offset;
 	double d;
+	bool b;
 
 	switch (param->kind) {
-	case CS800_KIND_CENTI_KELVIN:
-		d = raw / 100.0;
-		break;
-	case CS800_KIND_SIGNED_CENTI_KELVIN:
-		d = (int16_t)raw / 100.0;
-		break;
-	case CS800_KIND_DECI_LITRE_PER_MIN:
-		d = raw / 10.0;
-		break;
-	case CS800_KIND_CENTI_BAR:
-		d = raw / 100.0;
-		break;
-	case CS800_KIND_BOOLEAN: {
-		bool b = raw != 0;
-
+	case CS800_KIND_SCALED:
+		d = (double)raw / param->divisor;
+		memcpy(field, &d, sizeof(d));
+		return;
+	case CS800_KIND_SIGNED_SCALED:
+		d = (double)(int16_t)raw / param->divisor;
+		memcpy(field, &d, sizeof(d));
+		return;
+	case CS800_KIND_BOOLEAN:
+		b = raw != 0;
 		memcpy(field, &b, sizeof(b));
 		return;
-	}
 	case CS800_KIND_INTEGER:
 	case CS800_KIND_ENUM:
-	default:
-		memcpy(field, &raw, sizeof(raw));
-		return;
+		break;
 	}
-	memcpy(field, &d, sizeof(d));
+	memcpy(field, &raw, sizeof(raw));
+}
+
+void cs800_param_copy(const struct cs800_param *param, struct cs800_status *to,
+		      const struct cs800_status *from)
+{
+	memcpy((char *)to + param->offset, (const char *)from + param->offset, value_size(param));
 }
 
 void cs800_param_get(const struct cs800_param *param, const struct cs800_status *status,
@@ -231,13 +257,10 @@ uint16_t cs800_param_raw(const struct cs800_param *param, const struct cs800_sta
 
 	cs800_param_get(param, status, &v);
 	switch (param->kind) {
-	case CS800_KIND_CENTI_KELVIN:
-	case CS800_KIND_CENTI_BAR:
-		return clamp_u16(v.d * 100);
-	case CS800_KIND_SIGNED_CENTI_KELVIN:
-		return clamp_s16(v.d * 100);
-	case CS800_KIND_DECI_LITRE_PER_MIN:
-		return clamp_u16(v.d * 10);
+	case CS800_KIND_SCALED:
+		return clamp_u16(v.d * param->divisor);
+	case CS800_KIND_SIGNED_SCALED:
+		return clamp_s16(v.d * param->divisor);
 	case CS800_KIND_BOOLEAN:
 		return v.b ? 1 : 0;
 	case CS800_KIND_INTEGER:
@@ -271,13 +294,11 @@ int cs800_param_format(const struct cs800_param *param, const struct cs800_statu
 
 	cs800_param_get(param, status, &v);
 	switch (param->kind) {
-	case CS800_KIND_CENTI_KELVIN:
-	case CS800_KIND_SIGNED_CENTI_KELVIN:
-	case CS800_KIND_CENTI_BAR:
-		n = snprintf(buf, size, "%.2f %s", v.d, param->unit);
-		break;
-	case CS800_KIND_DECI_LITRE_PER_MIN:
-		n = snprintf(buf, size, "%.1f %s", v.d, param->unit);
+	case CS800_KIND_SCALED:
+	case CS800_KIND_SIGNED_SCALED:
+		/* As many decimals as the wire has: 0.01 K, 0.1 l/min. */
+		n = snprintf(buf, size, "%.*f %s", param->divisor >= 100 ? 2 : 1, v.d,
+			     param->unit);
 		break;
 	case CS800_KIND_BOOLEAN:
 		n = snprintf(buf, size, "%s", v.b ? "on" : "off");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Strict decoder of the Cryostream 800 status packet (layout in
- * cs800-status.h). It decodes into a scratch copy and hands it out only
- * when the whole packet was accepted.
+ * Decoder of the Cryostream 800 status packet (layout in cs800-status.h):
+ * any number of pairs, only the controller number required. It decodes
+ * into a scratch copy and hands it out only when the whole packet was
+ * accepted.
  */
 #include "daemon/cryo/cs800-status.h"
 
@@ -17,10 +18,10 @@ static const char *const reject_reason_names[] = {
 	[CS800_REJECT_LENGTH] = "length",
 	[CS800_REJECT_START_MARKER] = "start-marker",
 	[CS800_REJECT_END_MARKER] = "end-marker",
-	[CS800_REJECT_DATA_LENGTH] = "data-length",
 	[CS800_REJECT_CHECKSUM] = "checksum",
 	[CS800_REJECT_MISSING_PARAMETER] = "missing-parameter",
 	[CS800_REJECT_DUPLICATE_PARAMETER] = "duplicate-parameter",
+	[CS800_REJECT_SOURCE] = "source",
 };
 _Static_assert(ELEMENTSOF(reject_reason_names) == _CS800_REJECT_MAX, "reject reasons");
 
@@ -37,8 +38,9 @@ int cs800_decode_error_format(const struct cs800_decode_error *error, char *buf,
 
 	switch (error->reason) {
 	case CS800_REJECT_LENGTH:
-		n = snprintf(buf, size, "packet is %u bytes, a status packet is %u",
-			     error->found, error->expected);
+		n = snprintf(buf, size,
+			     "packet is %u bytes, not markers, data length and checksum around whole 4-byte pairs",
+			     error->found);
 		break;
 	case CS800_REJECT_START_MARKER:
 		n = snprintf(buf, size, "start marker is 0x%04X, expected 0x%04X",
@@ -48,19 +50,20 @@ int cs800_decode_error_format(const struct cs800_decode_error *error, char *buf,
 		n = snprintf(buf, size, "end marker is 0x%04X, expected 0x%04X",
 			     error->found, error->expected);
 		break;
-	case CS800_REJECT_DATA_LENGTH:
-		n = snprintf(buf, size, "data length field is %u, expected %u",
-			     error->found, error->expected);
-		break;
 	case CS800_REJECT_CHECKSUM:
-		n = snprintf(buf, size, "checksum field is 0x%04X, the data sums to 0x%04X",
+		n = snprintf(buf, size, "checksum field is 0x%04X, the pairs sum to 0x%04X",
 			     error->found, error->expected);
 		break;
 	case CS800_REJECT_MISSING_PARAMETER:
-		n = snprintf(buf, size, "required parameter %u is missing", error->parameter_id);
+		n = snprintf(buf, size, "required parameter %u (controller number) is missing",
+			     error->parameter_id);
 		break;
 	case CS800_REJECT_DUPLICATE_PARAMETER:
 		n = snprintf(buf, size, "parameter %u appears more than once", error->parameter_id);
+		break;
+	case CS800_REJECT_SOURCE:
+		n = snprintf(buf, size, "controller %u's packet came from an address that is not its own",
+			     error->controller_number);
 		break;
 	default:
 		n = snprintf(buf, size, "unknown reason %d", (int)error->reason);
@@ -76,13 +79,19 @@ static uint16_t get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-uint16_t cs800_status_checksum(const uint8_t *packet)
+uint16_t cs800_status_checksum(const uint8_t *packet, size_t size)
 {
 	uint32_t sum = 0;
 
-	for (size_t i = CS800_STATUS_PAIRS_OFFSET; i < CS800_STATUS_CHECKSUM_OFFSET; i++)
+	for (size_t i = CS800_STATUS_PAIRS_OFFSET; i < size - CS800_STATUS_TRAILER_SIZE; i++)
 		sum += packet[i];
 	return (uint16_t)sum;
+}
+
+const uint8_t *cs800_status_pairs(const uint8_t *packet, size_t size, size_t *ret_count)
+{
+	*ret_count = (size - CS800_STATUS_MIN_SIZE) / 4;
+	return packet + CS800_STATUS_PAIRS_OFFSET;
 }
 
 static int reject(struct cs800_decode_error *error, enum cs800_reject_reason reason,
@@ -122,53 +131,116 @@ static const struct cs800_param *lookup(const struct cs800_param *table, size_t 
 	return param;
 }
 
+/* Which ids a packet has carried so far: one bit per possible id, set as
+ * the pairs are read and cleared again by walking them, so a packet costs
+ * its pairs, not the 8 KiB of the map. */
+struct id_map {
+	uint64_t bits[65536 / 64];
+};
+
+static bool id_map_test_and_set(struct id_map *m, uint16_t id)
+{
+	uint64_t bit = UINT64_C(1) << (id % 64);
+	bool was = m->bits[id / 64] & bit;
+
+	m->bits[id / 64] |= bit;
+	return was;
+}
+
+static void id_map_clear(struct id_map *m, const uint8_t *pairs, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		m->bits[get_be16(pairs + 4 * i) / 64] = 0;
+}
+
+/* The value of the first pair with this id, for a packet that failed only
+ * its checksum: whose packet it claims to be. */
+static bool find_value(const uint8_t *pairs, size_t count, uint16_t id, uint16_t *ret)
+{
+	for (size_t i = 0; i < count; i++)
+		if (get_be16(pairs + 4 * i) == id) {
+			*ret = get_be16(pairs + 4 * i + 2);
+			return true;
+		}
+	return false;
+}
+
+/* A packet with an alarm code but no level: the vendor's level of the
+ * code, and an error for a code the vendor table does not have (newer
+ * firmware; better noticed than ignored). */
+static void derive_alarm_level(struct cs800_status *s)
+{
+	const struct cs800_param *alarm = cs800_param_by_id(CS800_PARAMETER_ALARM);
+	const struct cs800_param *level = cs800_param_by_id(CS800_PARAMETER_ALARM_LEVEL);
+	int l;
+
+	if (!cs800_param_set_has(&s->present, cs800_param_index(alarm)) ||
+	    cs800_param_set_has(&s->present, cs800_param_index(level)))
+		return;
+	l = cs800_alarm_level(s->alarm);
+	s->alarm_level = l >= 0 ? (uint16_t)l : CS800_ALARM_LEVEL_ERROR;
+	cs800_param_set_add(&s->present, cs800_param_index(level));
+}
+
 int cs800_status_decode(const void *packet, size_t size, unsigned int flags,
 			struct cs800_status *ret, struct cs800_decode_error *error)
 {
-	const uint8_t *p = packet;
+	static _Thread_local struct id_map seen;
+	const uint8_t *p = packet, *pairs;
 	struct cs800_status s = {};
 	const struct cs800_param *table;
-	size_t count, next = 0;
-	uint16_t v;
+	size_t count, n_pairs, next = 0;
+	uint16_t v, sum, number;
+	int r = 0;
 
-	if (size != CS800_STATUS_PACKET_SIZE)
-		return reject(error, CS800_REJECT_LENGTH, CS800_STATUS_PACKET_SIZE,
+	if (size < CS800_STATUS_MIN_SIZE || size % 4 != 0 || size > CS800_STATUS_MAX_SIZE)
+		return reject(error, CS800_REJECT_LENGTH, 0,
 			      size > UINT32_MAX ? UINT32_MAX : (uint32_t)size, 0);
 	v = get_be16(p);
 	if (v != CS800_STATUS_START_MARKER)
 		return reject(error, CS800_REJECT_START_MARKER, CS800_STATUS_START_MARKER, v, 0);
-	v = get_be16(p + CS800_STATUS_END_MARKER_OFFSET);
+	v = get_be16(p + size - 2);
 	if (v != CS800_STATUS_END_MARKER)
 		return reject(error, CS800_REJECT_END_MARKER, CS800_STATUS_END_MARKER, v, 0);
-	v = get_be16(p + CS800_STATUS_DATA_LENGTH_OFFSET);
-	if (v != CS800_STATUS_DATA_LENGTH)
-		return reject(error, CS800_REJECT_DATA_LENGTH, CS800_STATUS_DATA_LENGTH, v, 0);
-	v = get_be16(p + CS800_STATUS_CHECKSUM_OFFSET);
-	if (!(flags & CS800_DECODE_IGNORE_CHECKSUM) && v != cs800_status_checksum(p))
-		return reject(error, CS800_REJECT_CHECKSUM, cs800_status_checksum(p), v, 0);
-
-	table = cs800_params(&count);
-	for (size_t i = 0; i < CS800_STATUS_PARAMETER_COUNT; i++) {
-		const uint8_t *pair = p + CS800_STATUS_PAIRS_OFFSET + 4 * i;
-		uint16_t id = get_be16(pair);
-		const struct cs800_param *param = lookup(table, count, &next, id);
-		uint64_t bit;
-
-		/* Parameters we do not use (the packet has 230, the table
-		 * fewer) are skipped. */
-		if (!param)
-			continue;
-		bit = UINT64_C(1) << cs800_param_index(param);
-		if (s.present & bit)
-			return reject(error, CS800_REJECT_DUPLICATE_PARAMETER, 0, 0, id);
-		s.present |= bit;
-		cs800_param_store(param, &s, get_be16(pair + 2));
+	pairs = cs800_status_pairs(p, size, &n_pairs);
+	v = get_be16(p + size - CS800_STATUS_TRAILER_SIZE);
+	sum = cs800_status_checksum(p, size);
+	if (!(flags & CS800_DECODE_IGNORE_CHECKSUM) && v != sum) {
+		reject(error, CS800_REJECT_CHECKSUM, sum, v, 0);
+		if (error && find_value(pairs, n_pairs, CS800_PARAMETER_CONTROLLER_NUMBER, &number)) {
+			error->has_controller_number = true;
+			error->controller_number = number;
+		}
+		return -EBADMSG;
 	}
 
-	for (size_t i = 0; i < count; i++)
-		if (!table[i].optional && !(s.present & (UINT64_C(1) << i)))
-			return reject(error, CS800_REJECT_MISSING_PARAMETER, 0, 0, table[i].id);
+	table = cs800_params(&count);
+	s.parameter_count = (uint16_t)n_pairs;
+	for (size_t i = 0; i < n_pairs; i++) {
+		const uint8_t *pair = pairs + 4 * i;
+		uint16_t id = get_be16(pair);
+		const struct cs800_param *param;
 
+		if (id_map_test_and_set(&seen, id)) {
+			r = reject(error, CS800_REJECT_DUPLICATE_PARAMETER, 0, 0, id);
+			break;
+		}
+		param = lookup(table, count, &next, id);
+		if (!param) {
+			s.unknown_parameters++;
+			continue;
+		}
+		cs800_param_set_add(&s.present, cs800_param_index(param));
+		cs800_param_store(param, &s, get_be16(pair + 2));
+	}
+	id_map_clear(&seen, pairs, n_pairs);
+	if (r < 0)
+		return r;
+
+	if (!cs800_status_has(&s, CS800_PARAMETER_CONTROLLER_NUMBER))
+		return reject(error, CS800_REJECT_MISSING_PARAMETER, 0, 0,
+			      CS800_PARAMETER_CONTROLLER_NUMBER);
+	derive_alarm_level(&s);
 	*ret = s;
 	return 0;
 }

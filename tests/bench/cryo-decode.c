@@ -37,7 +37,7 @@ static unsigned long arg(const char *s, unsigned long def)
 
 int main(int argc, char **argv)
 {
-	static uint8_t packets[VARIANTS][CS800_STATUS_PACKET_SIZE];
+	static uint8_t packets[VARIANTS][CS800_STATUS_EPICS_PACKET_SIZE];
 	unsigned long batches = arg(argc > 1 ? argv[1] : NULL, 20000);
 	unsigned long per_batch = arg(argc > 2 ? argv[2] : NULL, 10);
 	_cleanup_free_ double *ns = calloc(batches, sizeof(double));
@@ -64,14 +64,14 @@ int main(int argc, char **argv)
 
 	/* Warm up caches and branch predictors. */
 	for (int i = 0; i < 1000; i++)
-		if (cs800_status_decode(packets[i % VARIANTS], CS800_STATUS_PACKET_SIZE, 0, &s, NULL) < 0)
+		if (cs800_status_decode(packets[i % VARIANTS], CS800_STATUS_EPICS_PACKET_SIZE, 0, &s, NULL) < 0)
 			return EXIT_FAILURE;
 
 	for (unsigned long b = 0; b < batches; b++) {
 		uint64_t t0 = bench_now_ns();
 
 		for (unsigned long i = 0; i < per_batch; i++) {
-			if (cs800_status_decode(packets[i % VARIANTS], CS800_STATUS_PACKET_SIZE, 0,
+			if (cs800_status_decode(packets[i % VARIANTS], CS800_STATUS_EPICS_PACKET_SIZE, 0,
 						&s, NULL) < 0)
 				return EXIT_FAILURE;
 			sink += s.gas_temperature_k;

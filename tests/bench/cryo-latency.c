@@ -68,7 +68,7 @@ static struct cs800_status status_at(uint16_t number, double gas_k)
 static double one_sample(sd_bus *bus, int fd, const struct sockaddr_in *to, uint16_t number,
 			 double gas_k, struct waiter *w)
 {
-	uint8_t packet[CS800_STATUS_PACKET_SIZE];
+	uint8_t packet[CS800_STATUS_EPICS_PACKET_SIZE];
 	struct cs800_status s = status_at(number, gas_k);
 	uint64_t start, deadline;
 	int r;

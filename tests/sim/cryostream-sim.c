@@ -2,22 +2,31 @@
 /*
  * cryostream-sim: an Oxford Cryostream 800 on the network, for tests and
  * for running the station without one. It broadcasts (or sends to a given
- * address) 928-byte status packets, models the gas temperature under the
- * eleven commands it accepts on its command port, and injects faults:
- * alarms, wrong checksums, short packets, silence. See cryostream-sim(1).
+ * address) status packets (by default the 928-byte packet of 230 pairs
+ * the EPICS support reads; parameters can be left out and others added,
+ * so any size), models the gas temperature, autofill, flow interruption
+ * and shield under the nineteen commands it accepts on its command port,
+ * counts them as the controller does (Received, Missed), and injects
+ * faults: alarms, wrong checksums, short packets, silence. See
+ * cryostream-sim(1).
  *
  * The model is deliberately simple but keeps the controller's shape: the
  * set point moves by phase (ramp at the rate asked, cool at the fastest
- * rate, plateau and hold still, end and purge back to ambient), and the
- * gas follows the set point with a first-order lag (shorter in turbo),
- * or drifts to ambient when the controller is shut down.
+ * rate, plateau and hold still, end and purge back to ambient, regen in
+ * two stages then hold), and the gas follows the set point with a
+ * first-order lag (shorter in turbo), or drifts to ambient when the
+ * controller is shut down. The dewar's LN2 level drops at a configured
+ * rate; in auto mode the autofill refills it from the refill level to the
+ * stop level with alarm 47 (Autofill filling) meanwhile.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +38,7 @@
 #include <unistd.h>
 
 #include "daemon/cryo/cs800-command.h"
+#include "daemon/cryo/cs800-enums.h"
 #include "daemon/cryo/cs800-status-builder.h"
 #include "daemon/cryo/cs800-status.h"
 #include "daemon/shared/macro.h"
@@ -39,7 +49,11 @@
 #define LAG_S 20.0			/* gas behind set point */
 #define TURBO_LAG_S 8.0
 #define SHUTDOWN_LAG_S 300.0		/* warming up with no flow */
-#define SHORT_PACKET_SIZE 100
+#define SHORT_PACKET_SIZE 102		/* not whole 4-byte pairs */
+#define REGEN_STAGE_S (30 * 60.0)	/* each of phases 11 and 12 */
+#define FILL_RATE_PERCENT_PER_H 120.0	/* LN2 level while the autofill fills */
+#define SHIELD_FLOW_L_PER_MIN 2.0
+#define LAYOUT_MAX 4096			/* pairs: a 16 KiB packet */
 
 struct options {
 	uint16_t number;
@@ -49,17 +63,41 @@ struct options {
 	double speed;
 	double min_k, max_k, start_k;
 	uint16_t alarm;
+	double ln2_use_percent_per_h;
 };
 
 struct model {
 	double gas_k, set_point_k, target_k;
 	unsigned int ramp_rate_k_per_h, end_rate_k_per_h;
 	double plat_remaining_s;
+	double regen_remaining_s;
 	double run_time_s;
+	double phase_elapsed_s;
 	uint16_t run_mode, phase, alarm;
 	bool turbo;
 	bool paused;
 	uint16_t paused_phase;
+	/* Commands as the controller counts them (1072, 1073). */
+	uint16_t received, missed;
+	/* Flow interruption (1115-1117). */
+	uint16_t interrupt_ds;
+	double interrupt_remaining_s;
+	uint16_t interrupt_count;
+	/* Shield (122, 123; 2519, 2520). */
+	bool shield;
+	uint16_t idle_shield_mode;
+	/* Autofill (1203, 1207-1209). */
+	double ln2_level_percent;
+	uint16_t autofill_mode;
+	unsigned int refill_percent, stop_percent;
+	bool filling;
+};
+
+/* The pairs of a status packet, in order; ids of the table take the
+ * model's values, the others the value given here. */
+struct layout {
+	struct cs800_pair pairs[LAYOUT_MAX];
+	size_t n;
 };
 
 /* Fault injection, from stdin or signals. */
@@ -104,9 +142,11 @@ static void usage(FILE *f)
 	      "      --max-temperature=K    device maximum, parameter 1003 (default 400)\n"
 	      "      --start-temperature=K  gas and set point at start (default 294)\n"
 	      "  -a, --alarm=CODE           start with this alarm code\n"
+	      "      --ln2-use=PERCENT      LN2 level used per hour (default 0)\n"
 	      "  -h, --help                 this text\n\n"
 	      "Standard input, one per line: alarm CODE | corrupt N | corrupt-now N | short N |\n"
-	      "silence SECONDS (0: until 'resume-status') | resume-status | status | quit.\n"
+	      "silence SECONDS (0: until 'resume-status') | resume-status | omit ID |\n"
+	      "include ID | extra ID VALUE | ln2 PERCENT | status | quit.\n"
 	      "SIGUSR1 toggles silence, SIGUSR2 corrupts the next packet.\n", f);
 }
 
@@ -150,7 +190,7 @@ static int parse_double(const char *arg, double min, double max, double *ret)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_MIN = 256, OPT_MAX, OPT_START };
+	enum { OPT_MIN = 256, OPT_MAX, OPT_START, OPT_LN2_USE };
 	static const struct option longopts[] = {
 		{ "number", required_argument, NULL, 'n' },
 		{ "status-to", required_argument, NULL, 't' },
@@ -161,6 +201,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "max-temperature", required_argument, NULL, OPT_MAX },
 		{ "start-temperature", required_argument, NULL, OPT_START },
 		{ "alarm", required_argument, NULL, 'a' },
+		{ "ln2-use", required_argument, NULL, OPT_LN2_USE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -218,6 +259,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				goto bad;
 			o->alarm = (uint16_t)v;
 			break;
+		case OPT_LN2_USE:
+			if (parse_double(optarg, 0, 1000, &o->ln2_use_percent_per_h) < 0)
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_SUCCESS);
@@ -257,34 +302,69 @@ static bool shut_down(const struct model *m)
 	return m->run_mode == CS800_RUN_MODE_SHUTDOWN_OK;
 }
 
+static void set_phase(struct model *m, uint16_t phase)
+{
+	m->phase = phase;
+	m->phase_elapsed_s = 0;
+}
+
 static void shut_down_with(struct model *m, uint16_t alarm)
 {
 	m->run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
 	m->alarm = alarm;
 	m->turbo = false;
 	m->paused = false;
+	m->filling = false;
 }
 
-static void model_advance(struct model *m, double dt)
+/* The dewar: used at the configured rate; in auto mode refilled from the
+ * refill level to the stop level, with alarm 47 meanwhile (unless another
+ * alarm is showing). */
+static void autofill_advance(struct model *m, const struct options *o, double dt)
+{
+	m->ln2_level_percent = fmax(0, m->ln2_level_percent - o->ln2_use_percent_per_h * dt / 3600);
+	if (!m->filling && m->autofill_mode == CS800_AUTOFILL_AUTO && o->ln2_use_percent_per_h > 0 &&
+	    m->ln2_level_percent <= m->refill_percent && !shut_down(m)) {
+		m->filling = true;
+		if (m->alarm == CS800_ALARM_NONE)
+			m->alarm = CS800_ALARM_AUTOFILL_FILLING;
+		printf("autofill filling from %.2f %%\n", m->ln2_level_percent);
+	}
+	if (!m->filling)
+		return;
+	m->ln2_level_percent += FILL_RATE_PERCENT_PER_H * dt / 3600;
+	if (m->ln2_level_percent >= m->stop_percent || m->autofill_mode != CS800_AUTOFILL_AUTO) {
+		m->ln2_level_percent = fmin(m->ln2_level_percent, m->stop_percent);
+		m->filling = false;
+		if (m->alarm == CS800_ALARM_AUTOFILL_FILLING)
+			m->alarm = CS800_ALARM_NONE;
+		printf("autofill stopped at %.2f %%\n", m->ln2_level_percent);
+	}
+}
+
+static void model_advance(struct model *m, const struct options *o, double dt)
 {
 	double lag;
 
+	m->interrupt_remaining_s = fmax(0, m->interrupt_remaining_s - dt);
+	autofill_advance(m, o, dt);
 	if (!shut_down(m)) {
 		m->run_time_s += dt;
+		m->phase_elapsed_s += dt;
 		switch (m->phase) {
 		case CS800_PHASE_RAMP:
 			if (approach(&m->set_point_k, m->target_k, m->ramp_rate_k_per_h * dt / 3600))
-				m->phase = CS800_PHASE_HOLD;
+				set_phase(m, CS800_PHASE_HOLD);
 			break;
 		case CS800_PHASE_COOL:
 			if (approach(&m->set_point_k, m->target_k, FASTEST_RATE_K_PER_H * dt / 3600))
-				m->phase = CS800_PHASE_HOLD;
+				set_phase(m, CS800_PHASE_HOLD);
 			break;
 		case CS800_PHASE_PLAT:
 			m->plat_remaining_s -= dt;
 			if (m->plat_remaining_s <= 0) {
 				m->plat_remaining_s = 0;
-				m->phase = CS800_PHASE_HOLD;
+				set_phase(m, CS800_PHASE_HOLD);
 			}
 			break;
 		case CS800_PHASE_END:
@@ -296,6 +376,19 @@ static void model_advance(struct model *m, double dt)
 			if (approach(&m->set_point_k, END_TEMPERATURE_K,
 				     FASTEST_RATE_K_PER_H * dt / 3600))
 				shut_down_with(m, CS800_ALARM_PURGE_COMPLETE);
+			break;
+		case CS800_PHASE_REGEN:
+		case CS800_PHASE_REGEN_2:
+			m->regen_remaining_s -= dt;
+			if (m->regen_remaining_s > 0)
+				break;
+			if (m->phase == CS800_PHASE_REGEN) {
+				set_phase(m, CS800_PHASE_REGEN_2);
+				m->regen_remaining_s = REGEN_STAGE_S;
+			} else {
+				set_phase(m, CS800_PHASE_HOLD);
+				m->alarm = CS800_ALARM_REGEN_COMPLETE;
+			}
 			break;
 		default:
 			break;
@@ -311,13 +404,16 @@ static void model_advance(struct model *m, double dt)
 
 static void model_status(const struct model *m, const struct options *o, struct cs800_status *s)
 {
-	bool running = !shut_down(m);
+	bool running = !shut_down(m), flowing = running && m->interrupt_remaining_s <= 0;
 	double remaining_s = 0, heater;
+	int level = cs800_alarm_level(m->alarm);
 
 	if (m->phase == CS800_PHASE_RAMP && m->ramp_rate_k_per_h)
 		remaining_s = fabs(m->target_k - m->set_point_k) * 3600 / m->ramp_rate_k_per_h;
 	else if (m->phase == CS800_PHASE_PLAT)
 		remaining_s = m->plat_remaining_s;
+	else if (m->phase == CS800_PHASE_REGEN || m->phase == CS800_PHASE_REGEN_2)
+		remaining_s = m->regen_remaining_s;
 	heater = running ? fmin(100, fmax(0, 40 + 5 * (m->set_point_k - m->gas_k))) : 0;
 
 	*s = (struct cs800_status) {
@@ -327,6 +423,7 @@ static void model_status(const struct model *m, const struct options *o, struct 
 		.device_max_temperature_k = o->max_k,
 		.software_version = 142,
 		.controller_number = o->number,
+		.default_cool_temperature_k = 100,
 		.set_point_k = m->set_point_k,
 		.gas_temperature_k = m->gas_k,
 		.error_k = m->gas_k - m->set_point_k,
@@ -337,35 +434,102 @@ static void model_status(const struct model *m, const struct options *o, struct 
 		.evaporator_temperature_k = running ? 80.0 : m->gas_k,
 		.suction_temperature_k = running ? m->gas_k - 5 : m->gas_k,
 		.time_remaining_min = (uint16_t)ceil(remaining_s / 60),
-		.gas_flow_l_per_min = running ? (m->turbo ? 10.0 : 5.0) : 0,
+		.gas_flow_l_per_min = flowing ? (m->turbo ? 10.0 : 5.0) : 0,
 		.gas_heater_percent = (uint16_t)heater,
 		.evaporator_heater_percent = running ? 20 : 0,
-		.suction_heater_percent = running ? 10 : 0,
-		.back_pressure_bar = running ? 0.80 : 0,
+		.average_suction_heater_percent = running ? 10 : 0,
+		.back_pressure_bar = flowing ? 0.80 : 0,
 		.alarm = m->alarm,
 		.run_time_min = (uint16_t)fmin(65535, m->run_time_s / 60),
-		.evaporator_adjust = 0,
+		.evaporator_shift_percent = 0,
 		.turbo_mode = m->turbo,
-		.ln2_level_percent = 85,
+		.average_gas_heater_percent = (uint16_t)heater,
+		.suction_heater_percent = running ? 10 : 0,
+		.suspended = m->paused,
+		.commands_received = m->received,
+		.commands_missed = m->missed,
+		.fc_back_pressure_mbar = flowing ? 800 : 0,
+		.fc_valve_opening_percent = flowing ? 35 : 0,
+		.flow_interrupt_time_s = m->interrupt_ds / 10.0,
+		.flow_interrupt_state = m->interrupt_remaining_s > 0,
+		.flow_interrupt_count = m->interrupt_count,
+		.ln2_level_percent = m->ln2_level_percent,
+		.autofill_refill_level_percent = m->refill_percent,
+		.autofill_stop_level_percent = m->stop_percent,
+		.autofill_mode = m->autofill_mode,
+		.autofill_status = m->filling,
+		.phase_time_elapsed_min = (uint16_t)fmin(65535, m->phase_elapsed_s / 60),
+		/* The vendor's level; an alarm the table lacks is an error. */
+		.alarm_level = level >= 0 ? (uint16_t)level : CS800_ALARM_LEVEL_ERROR,
+		.shield_flow_mode = m->idle_shield_mode,
+		.shield_flow_requested_l_per_min = m->shield && running ? SHIELD_FLOW_L_PER_MIN : 0,
 	};
+}
+
+/* A command the controller does not carry out: counted as missed. */
+static void refuse(struct model *m, const char *why_format, ...) _printf_(2, 3);
+static void refuse(struct model *m, const char *why_format, ...)
+{
+	va_list ap;
+
+	va_start(ap, why_format);
+	vprintf(why_format, ap);
+	va_end(ap);
+	putchar('\n');
+	m->missed++;
+	counters.commands_refused++;
 }
 
 static void apply_command(struct model *m, const struct options *o, const struct cs800_command *c)
 {
 	const char *name = cs800_command_info(c->code)->name;
 	double target_k = c->code == CS800_COMMAND_RAMP ? c->p2 / 100.0 : c->p1 / 100.0;
+	struct cs800_command_error e;
+	struct cs800_command check;
+	int r = 0;
 
 	/* Like the controller, ignore what it cannot do. */
 	if ((c->code == CS800_COMMAND_RAMP || c->code == CS800_COMMAND_COOL) &&
 	    (target_k < o->min_k || target_k > o->max_k)) {
-		printf("ignored %s: target %.2f K outside %.2f-%.2f K\n", name, target_k,
+		refuse(m, "ignored %s: target %.2f K outside %.2f-%.2f K", name, target_k,
 		       o->min_k, o->max_k);
-		counters.commands_refused++;
+		return;
+	}
+	/* The vendor's ranges, with the encoders that enforce them. */
+	switch (c->code) {
+	case CS800_COMMAND_RAMP:
+		r = cs800_check_rate(c->p1, CS800_RAMP_RATE_MIN_K_PER_H, &e);
+		break;
+	case CS800_COMMAND_END:
+		r = cs800_command_end(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_PLAT:
+		r = cs800_command_plat(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_FLOW_INTERRUPT_TIME:
+		r = cs800_command_flow_interrupt_time(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_IDLE_SHIELD_MODE:
+		r = cs800_command_idle_shield_mode(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_AUTOFILL_MODE:
+		r = cs800_command_autofill_mode(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_AUTOFILL_REFILL_LEVEL:
+		r = cs800_command_autofill_refill_level(c->p1, &check, &e);
+		break;
+	case CS800_COMMAND_AUTOFILL_STOP_LEVEL:
+		r = cs800_command_autofill_stop_level(c->p1, &check, &e);
+		break;
+	default:
+		break;
+	}
+	if (r < 0) {
+		refuse(m, "ignored %s: %s", name, e.message);
 		return;
 	}
 	if (shut_down(m) && c->code != CS800_COMMAND_RESTART && c->code != CS800_COMMAND_STOP) {
-		printf("ignored %s: controller is shut down, restart first\n", name);
-		counters.commands_refused++;
+		refuse(m, "ignored %s: controller is shut down, restart first", name);
 		return;
 	}
 	printf("command %s p1=%u p2=%u\n", name, c->p1, c->p2);
@@ -375,32 +539,32 @@ static void apply_command(struct model *m, const struct options *o, const struct
 	case CS800_COMMAND_RESTART:
 		m->run_mode = CS800_RUN_MODE_RUN;
 		m->alarm = CS800_ALARM_NONE;
-		m->phase = CS800_PHASE_HOLD;
+		set_phase(m, CS800_PHASE_HOLD);
 		m->set_point_k = m->target_k = m->gas_k;
 		break;
 	case CS800_COMMAND_RAMP:
-		m->phase = CS800_PHASE_RAMP;
+		set_phase(m, CS800_PHASE_RAMP);
 		m->ramp_rate_k_per_h = c->p1;
 		m->target_k = target_k;
 		break;
 	case CS800_COMMAND_PLAT:
-		m->phase = CS800_PHASE_PLAT;
+		set_phase(m, CS800_PHASE_PLAT);
 		m->plat_remaining_s = c->p1 * 60.0;
 		break;
 	case CS800_COMMAND_HOLD:
-		m->phase = CS800_PHASE_HOLD;
+		set_phase(m, CS800_PHASE_HOLD);
 		break;
 	case CS800_COMMAND_COOL:
-		m->phase = CS800_PHASE_COOL;
+		set_phase(m, CS800_PHASE_COOL);
 		m->target_k = target_k;
 		break;
 	case CS800_COMMAND_END:
-		m->phase = CS800_PHASE_END;
+		set_phase(m, CS800_PHASE_END);
 		m->end_rate_k_per_h = c->p1;
 		m->target_k = END_TEMPERATURE_K;
 		break;
 	case CS800_COMMAND_PURGE:
-		m->phase = CS800_PHASE_PURGE;
+		set_phase(m, CS800_PHASE_PURGE);
 		m->target_k = END_TEMPERATURE_K;
 		break;
 	case CS800_COMMAND_PAUSE:
@@ -422,6 +586,32 @@ static void apply_command(struct model *m, const struct options *o, const struct
 	case CS800_COMMAND_TURBO:
 		m->turbo = c->p1 != 0;
 		break;
+	case CS800_COMMAND_REGEN:
+		set_phase(m, CS800_PHASE_REGEN);
+		m->regen_remaining_s = REGEN_STAGE_S;
+		break;
+	case CS800_COMMAND_FLOW_INTERRUPT_TIME:
+		m->interrupt_ds = c->p1;
+		break;
+	case CS800_COMMAND_INTERRUPT_FLOW:
+		m->interrupt_remaining_s = m->interrupt_ds / 10.0;
+		m->interrupt_count++;
+		break;
+	case CS800_COMMAND_RUN_SHIELD:
+		m->shield = c->p1 != 0;
+		break;
+	case CS800_COMMAND_IDLE_SHIELD_MODE:
+		m->idle_shield_mode = c->p1;
+		break;
+	case CS800_COMMAND_AUTOFILL_MODE:
+		m->autofill_mode = c->p1;
+		break;
+	case CS800_COMMAND_AUTOFILL_REFILL_LEVEL:
+		m->refill_percent = c->p1;
+		break;
+	case CS800_COMMAND_AUTOFILL_STOP_LEVEL:
+		m->stop_percent = c->p1;
+		break;
 	}
 }
 
@@ -442,44 +632,95 @@ static void receive_commands(int fd, struct model *m, const struct options *o)
 				fprintf(stderr, "cryostream-sim: receiving a command: %m\n");
 			return;
 		}
+		m->received++;
 		if (cs800_command_parse(buf, (size_t)n, &c, &e) < 0) {
 			inet_ntop(AF_INET, &from.sin_addr, ip, sizeof(ip));
-			printf("rejected command from %s:%u: %s\n", ip, ntohs(from.sin_port),
+			refuse(m, "rejected command from %s:%u: %s", ip, ntohs(from.sin_port),
 			       e.message);
-			counters.commands_refused++;
 			continue;
 		}
 		apply_command(m, o, &c);
 	}
 }
 
-static void print_state(const struct model *m)
+static void print_state(const struct model *m, const struct layout *l)
 {
 	printf("state run-mode=%s phase=%s gas=%.2f set-point=%.2f target=%.2f alarm=%u turbo=%d"
-	       " sent=%lu valid=%lu commands=%lu refused=%lu\n",
+	       " ln2=%.2f pairs=%zu sent=%lu valid=%lu commands=%lu refused=%lu"
+	       " received=%u missed=%u\n",
 	       cs800_run_mode_to_string(m->run_mode), cs800_phase_to_string(m->phase),
-	       m->gas_k, m->set_point_k, m->target_k, m->alarm, m->turbo,
-	       counters.sent, counters.valid, counters.commands, counters.commands_refused);
+	       m->gas_k, m->set_point_k, m->target_k, m->alarm, m->turbo, m->ln2_level_percent,
+	       l->n, counters.sent, counters.valid, counters.commands, counters.commands_refused,
+	       m->received, m->missed);
+}
+
+/* The default layout: the 230 pairs of the EPICS support's packet. */
+static void layout_init(struct layout *l)
+{
+	l->n = CS800_STATUS_EPICS_PARAMETER_COUNT;
+	for (size_t i = 0; i < l->n; i++)
+		l->pairs[i] = (struct cs800_pair){ .id = cs800_status_builder_id(i) };
+}
+
+static struct cs800_pair *layout_find(struct layout *l, uint16_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->pairs[i].id == id)
+			return &l->pairs[i];
+	return NULL;
+}
+
+/* Leave id out of the packets (true), or it was not in them. */
+static bool layout_omit(struct layout *l, uint16_t id)
+{
+	struct cs800_pair *p = layout_find(l, id);
+
+	if (!p)
+		return false;
+	memmove(p, p + 1, (size_t)(l->pairs + l->n - (p + 1)) * sizeof(*p));
+	l->n--;
+	return true;
+}
+
+/* Send id (with value, for ids outside the table) from now on, at the
+ * end of the packet if it was not in it; false when the layout is full. */
+static bool layout_set(struct layout *l, uint16_t id, uint16_t value)
+{
+	struct cs800_pair *p = layout_find(l, id);
+
+	if (!p) {
+		if (l->n == LAYOUT_MAX)
+			return false;
+		p = &l->pairs[l->n++];
+		p->id = id;
+	}
+	p->value = value;
+	return true;
+}
+
+static bool whole_u16(double v)
+{
+	return v >= 0 && v <= 65535 && v == floor(v);
 }
 
 /* One line of the stdin control; false for "quit". */
-static bool control_line(char *line, struct model *m, struct faults *f)
+static bool control_line(char *line, struct model *m, struct faults *f, struct layout *l)
 {
 	char word[32];
-	double v = 0;
+	double v = 0, w = 0;
 	int n;
 
-	n = sscanf(line, "%31s %lf", word, &v);
+	n = sscanf(line, "%31s %lf %lf", word, &v, &w);
 	if (n < 1)
 		return true;
 	if (strcmp(word, "quit") == 0)
 		return false;
 	if (strcmp(word, "status") == 0) {
-		print_state(m);
+		print_state(m, l);
 	} else if (strcmp(word, "resume-status") == 0) {
 		f->silent = false;
 		printf("status packets resumed\n");
-	} else if (n == 2 && v >= 0 && v <= 65535 && v == floor(v) && strcmp(word, "alarm") == 0) {
+	} else if (n == 2 && whole_u16(v) && strcmp(word, "alarm") == 0) {
 		m->alarm = (uint16_t)v;
 		printf("alarm %u\n", m->alarm);
 	} else if (n == 2 && v >= 0 && v <= 1e6 && strcmp(word, "corrupt") == 0) {
@@ -495,18 +736,55 @@ static bool control_line(char *line, struct model *m, struct faults *f)
 		f->silent = true;
 		f->silent_until = v > 0 ? now_s() + v : 0;
 		printf("silent for %g s\n", v);
+	} else if (n == 2 && whole_u16(v) && strcmp(word, "omit") == 0) {
+		if (layout_omit(l, (uint16_t)v))
+			printf("omitting parameter %u: %zu pairs\n", (unsigned int)v, l->n);
+		else
+			printf("error: parameter %u is not in the packet\n", (unsigned int)v);
+	} else if (n == 2 && whole_u16(v) && strcmp(word, "include") == 0) {
+		if (layout_set(l, (uint16_t)v, 0))
+			printf("including parameter %u: %zu pairs\n", (unsigned int)v, l->n);
+		else
+			printf("error: the packet is full (%d pairs)\n", LAYOUT_MAX);
+	} else if (n == 3 && whole_u16(v) && whole_u16(w) && strcmp(word, "extra") == 0) {
+		if (layout_set(l, (uint16_t)v, (uint16_t)w))
+			printf("parameter %u = %u: %zu pairs\n", (unsigned int)v, (unsigned int)w,
+			       l->n);
+		else
+			printf("error: the packet is full (%d pairs)\n", LAYOUT_MAX);
+	} else if (n == 2 && v >= 0 && v <= 100 && strcmp(word, "ln2") == 0) {
+		m->ln2_level_percent = v;
+		printf("ln2 %.2f %%\n", v);
 	} else {
 		printf("error: unknown control '%s'\n", line);
 	}
 	return true;
 }
 
-static void send_status(int fd, const struct options *o, const struct model *m, struct faults *f)
+/* The packet of the model's present state in the current layout. */
+static size_t build_packet(const struct options *o, const struct model *m,
+			   const struct layout *l, uint8_t *pkt, size_t size)
 {
-	uint8_t pkt[CS800_STATUS_PACKET_SIZE];
 	struct cs800_status s;
-	size_t size = sizeof(pkt);
+	int n;
 
+	model_status(m, o, &s);
+	n = cs800_status_build_layout(&s, l->pairs, l->n, pkt, size);
+	assert(n > 0);	/* the buffer holds LAYOUT_MAX pairs */
+	return (size_t)n;
+}
+
+/* Break the checksum, whatever the size. */
+static void corrupt_checksum(uint8_t *pkt, size_t size)
+{
+	pkt[size - CS800_STATUS_TRAILER_SIZE + 1] ^= 0x5A;
+}
+
+static void send_status(int fd, const struct options *o, const struct model *m,
+			const struct layout *l, struct faults *f)
+{
+	static uint8_t pkt[CS800_STATUS_MIN_SIZE + 4 * LAYOUT_MAX];
+	size_t size;
 	bool intact = true;
 
 	if (f->silent && f->silent_until > 0 && now_s() >= f->silent_until) {
@@ -515,11 +793,10 @@ static void send_status(int fd, const struct options *o, const struct model *m, 
 	}
 	if (f->silent)
 		return;
-	model_status(m, o, &s);
-	cs800_status_build(&s, pkt);
+	size = build_packet(o, m, l, pkt, sizeof(pkt));
 	if (f->corrupt > 0) {
 		f->corrupt--;
-		pkt[CS800_STATUS_CHECKSUM_OFFSET + 1] ^= 0x5A;
+		corrupt_checksum(pkt, size);
 		intact = false;
 	}
 	if (f->shortened > 0) {
@@ -539,16 +816,14 @@ static void send_status(int fd, const struct options *o, const struct model *m, 
 /* "corrupt-now N": packets with a wrong checksum right away, silent or
  * not, so a test can show that they change nothing on the receiver. */
 static void send_corrupt_now(int fd, const struct options *o, const struct model *m,
-			     struct faults *f)
+			     const struct layout *l, struct faults *f)
 {
-	uint8_t pkt[CS800_STATUS_PACKET_SIZE];
-	struct cs800_status s;
+	static uint8_t pkt[CS800_STATUS_MIN_SIZE + 4 * LAYOUT_MAX];
+	size_t size = build_packet(o, m, l, pkt, sizeof(pkt));
 
-	model_status(m, o, &s);
+	corrupt_checksum(pkt, size);
 	for (; f->corrupt_now > 0; f->corrupt_now--) {
-		cs800_status_build(&s, pkt);
-		pkt[CS800_STATUS_CHECKSUM_OFFSET + 1] ^= 0x5A;
-		if (sendto(fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&o->status_to,
+		if (sendto(fd, pkt, size, 0, (const struct sockaddr *)&o->status_to,
 			   sizeof(o->status_to)) < 0) {
 			fprintf(stderr, "cryostream-sim: sending status: %m\n");
 			continue;
@@ -594,6 +869,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct model m;
 	struct faults f = {};
+	static struct layout layout;
 	char to[INET_ADDRSTRLEN], at[INET_ADDRSTRLEN];
 	double period, last, next;
 	bool stdin_open = true;
@@ -626,7 +902,14 @@ int main(int argc, char **argv)
 		.run_mode = CS800_RUN_MODE_RUN,
 		.phase = CS800_PHASE_HOLD,
 		.alarm = o.alarm,
+		.interrupt_ds = 100,
+		.idle_shield_mode = CS800_IDLE_SHIELD_AUTO,
+		.ln2_level_percent = 88,
+		.autofill_mode = CS800_AUTOFILL_AUTO,
+		.refill_percent = 30,
+		.stop_percent = 70,
 	};
+	layout_init(&layout);
 	inet_ntop(AF_INET, &o.status_to.sin_addr, to, sizeof(to));
 	inet_ntop(AF_INET, &o.bind_address.sin_addr, at, sizeof(at));
 	printf("ready number=%u command=%s:%u status-to=%s:%u\n", o.number, at,
@@ -678,7 +961,7 @@ int main(int argc, char **argv)
 				input[input_len] = 0;
 				while ((nl = strchr(input, '\n'))) {
 					*nl = 0;
-					if (!control_line(input, &m, &f))
+					if (!control_line(input, &m, &f, &layout))
 						return EXIT_SUCCESS;
 					input_len -= (size_t)(nl + 1 - input);
 					memmove(input, nl + 1, input_len + 1);
@@ -688,13 +971,13 @@ int main(int argc, char **argv)
 			}
 		}
 		if (f.corrupt_now)
-			send_corrupt_now(fd, &o, &m, &f);
+			send_corrupt_now(fd, &o, &m, &layout, &f);
 
 		t = now_s();
 		if (t >= next) {
-			model_advance(&m, (t - last) * o.speed);
+			model_advance(&m, &o, (t - last) * o.speed);
 			last = t;
-			send_status(fd, &o, &m, &f);
+			send_status(fd, &o, &m, &layout, &f);
 			next += period;
 			if (next < t)	/* fell behind (stopped, slow host): no burst */
 				next = t + period;

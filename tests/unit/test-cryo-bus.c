@@ -8,10 +8,14 @@
  *
  * Covers: properties from the first packet; PropertiesChanged naming
  * exactly the changed values; a command sent byte-exact and answered only
- * when a later packet confirms it; a refused argument answered InvalidArgs
- * with nothing on the wire; the confirmation timeout; Connected=false and
- * Fault after silence, and recovery; a corrupt packet counted and nothing
- * else changed; the alarm Fault; History.
+ * when a later packet confirms it (Received and the effect); the rest of
+ * the command set; a refused argument answered InvalidArgs with nothing on
+ * the wire; a command the controller counts as missed; the confirmation
+ * timeout; Connected=false and Fault after silence, and recovery; a
+ * corrupt packet counted and nothing else changed; alarms by the vendor's
+ * level (Fault for errors only); History; packets of another size,
+ * Parameters, the stale list and the missing counts; a spoofed packet
+ * from 127.0.0.4 rejected, counted and reported.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +54,7 @@ struct fixture {
 	struct cryo_service *service;
 	struct bus_cryostreams *objects;
 	int controller_fd;		/* sends status from, receives commands on */
+	int spoofer_fd;			/* 127.0.0.4: another host, same number */
 	struct sockaddr_in status_to;
 	struct cs800_status status;	/* what the "controller" reports */
 	char changed[64][64];		/* property names of PropertiesChanged */
@@ -107,17 +112,32 @@ static void pump(struct fixture *x, unsigned ms)
 	}
 }
 
-static void send_status(struct fixture *x)
+static void send_from(struct fixture *x, int fd, const uint8_t *packet, size_t size)
 {
-	uint8_t packet[CS800_STATUS_PACKET_SIZE];
-
-	cs800_status_build(&x->status, packet);
-	assert_int_equal(sendto(x->controller_fd, packet, sizeof(packet), 0,
-				(struct sockaddr *)&x->status_to, sizeof(x->status_to)),
-			 (ssize_t)sizeof(packet));
+	assert_int_equal(sendto(fd, packet, size, 0, (struct sockaddr *)&x->status_to,
+				sizeof(x->status_to)), (ssize_t)size);
 }
 
-/* A command packet waiting on the controller's socket, or false. */
+static void send_status(struct fixture *x)
+{
+	uint8_t packet[CS800_STATUS_EPICS_PACKET_SIZE];
+
+	cs800_status_build(&x->status, packet);
+	send_from(x, x->controller_fd, packet, sizeof(packet));
+}
+
+/* A status packet of the given layout (ids of the table from x->status). */
+static void send_layout(struct fixture *x, const struct cs800_pair *layout, size_t n)
+{
+	uint8_t packet[256];
+	int size = cs800_status_build_layout(&x->status, layout, n, packet, sizeof(packet));
+
+	assert_true(size > 0);
+	send_from(x, x->controller_fd, packet, (size_t)size);
+}
+
+/* A command packet waiting on the controller's socket, or false. The
+ * controller counts it, as parameter 1072 (Received) shows. */
 static bool received_command(struct fixture *x, uint8_t out[CS800_COMMAND_PACKET_SIZE])
 {
 	uint8_t buf[64];
@@ -127,6 +147,7 @@ static bool received_command(struct fixture *x, uint8_t out[CS800_COMMAND_PACKET
 		return false;
 	assert_int_equal(n, CS800_COMMAND_PACKET_SIZE);
 	memcpy(out, buf, CS800_COMMAND_PACKET_SIZE);
+	x->status.commands_received++;
 	return true;
 }
 
@@ -158,6 +179,15 @@ static int setup(void **state)
 	assert_int_equal(bind(x->controller_fd, (struct sockaddr *)&controller,
 			      sizeof(controller)), 0);
 	assert_int_equal(getsockname(x->controller_fd, (struct sockaddr *)&controller, &len), 0);
+	x->spoofer_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(x->spoofer_fd >= 0);
+	{
+		struct sockaddr_in spoofer = { .sin_family = AF_INET };
+
+		inet_pton(AF_INET, "127.0.0.4", &spoofer.sin_addr);
+		assert_int_equal(bind(x->spoofer_fd, (struct sockaddr *)&spoofer,
+				      sizeof(spoofer)), 0);
+	}
 	port = 20000 + getpid() % 20000;
 	x->status_to = (struct sockaddr_in){
 		.sin_family = AF_INET,
@@ -217,6 +247,7 @@ static int teardown(void **state)
 	sd_event_unref(x->event);
 	station_free(x->station);
 	close(x->controller_fd);
+	close(x->spoofer_fd);
 	private_bus_stop(x->bus_pid);
 	free(x);
 	return 0;
@@ -319,6 +350,74 @@ static uint64_t property_t(struct fixture *x, const char *property)
 	pump_until_reply(x, &reply, 2000);
 	assert_true(sd_bus_message_read(reply, "v", "t", &v) >= 0);
 	return v;
+}
+
+static uint16_t property_q(struct fixture *x, const char *property)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	uint16_t v;
+
+	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
+			  BUS_CRYOSTREAM_INTERFACE, property);
+	pump_until_reply(x, &reply, 2000);
+	assert_true(sd_bus_message_read(reply, "v", "q", &v) >= 0);
+	return v;
+}
+
+/* A property of a container type, as busctl would print the parts. */
+static bool property_has(struct fixture *x, const char *property, const char *signature,
+			 const char *item)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	const char *s;
+	bool found = false;
+
+	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
+			  BUS_CRYOSTREAM_INTERFACE, property);
+	pump_until_reply(x, &reply, 2000);
+	assert_true(sd_bus_message_enter_container(reply, 'v', signature) >= 0);
+	assert_true(sd_bus_message_enter_container(reply, 'a', signature + 1) >= 0);
+	while (sd_bus_message_read(reply, "s", &s) > 0)
+		found |= strcmp(s, item) == 0;
+	return found;
+}
+
+/* A{qt} or a{st} entry value, or -1. */
+static int64_t property_entry(struct fixture *x, const char *property, const char *signature,
+			      const char *key_s, uint16_t key_q)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	char entry[8];
+	int64_t found = -1;
+
+	snprintf(entry, sizeof(entry), "%.*s", (int)strlen(signature) - 3, signature + 2);
+	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
+			  BUS_CRYOSTREAM_INTERFACE, property);
+	pump_until_reply(x, &reply, 2000);
+	assert_true(sd_bus_message_enter_container(reply, 'v', signature) >= 0);
+	assert_true(sd_bus_message_enter_container(reply, 'a', signature + 1) >= 0);
+	while (sd_bus_message_enter_container(reply, 'e', entry) > 0) {
+		uint64_t v;
+
+		if (key_s) {
+			const char *k;
+
+			assert_true(sd_bus_message_read(reply, "st", &k, &v) >= 0);
+			if (strcmp(k, key_s) == 0)
+				found = (int64_t)v;
+		} else {
+			uint16_t k;
+
+			assert_true(sd_bus_message_read(reply, "qt", &k, &v) >= 0);
+			if (k == key_q)
+				found = (int64_t)v;
+		}
+		assert_true(sd_bus_message_exit_container(reply) >= 0);
+	}
+	return found;
 }
 
 static bool changed(const struct fixture *x, const char *name)
@@ -460,13 +559,13 @@ static void test_unconfirmed_command_times_out(void **state)
 static void test_silence_and_corruption(void **state)
 {
 	struct fixture *x = *state;
-	uint8_t packet[CS800_STATUS_PACKET_SIZE];
+	uint8_t packet[CS800_STATUS_EPICS_PACKET_SIZE];
 
 	/* A corrupt packet: counted, nothing else. */
 	x->n_changed = 0;
 	x->status.gas_temperature_k = 150;
 	cs800_status_build(&x->status, packet);
-	packet[CS800_STATUS_CHECKSUM_OFFSET] ^= 1;
+	packet[924] ^= 1;	/* the checksum */
 	assert_int_equal(sendto(x->controller_fd, packet, sizeof(packet), 0,
 				(struct sockaddr *)&x->status_to, sizeof(x->status_to)),
 			 (ssize_t)sizeof(packet));
@@ -502,12 +601,17 @@ static void test_alarm_fault_and_history(void **state)
 	double gas, set_point, flow;
 	unsigned n = 0;
 
-	x->status.alarm = CS800_ALARM_TEMP_WARNING;
+	/* A fatal alarm (the controller's level, 2044): a Fault. */
+	x->n_changed = 0;
+	x->status.alarm = CS800_ALARM_HIGH_TEMP_ERROR;
+	x->status.alarm_level = CS800_ALARM_LEVEL_FATAL;
 	send_status(x);
 	pump(x, 100);
 	assert_int_equal(x->faults, 1);
 	assert_string_equal(x->fault_kind, "alarm");
-	assert_true(changed(x, "Alarm") && changed(x, "AlarmName"));
+	assert_true(changed(x, "Alarm") && changed(x, "AlarmName") && changed(x, "AlarmLevel"));
+	assert_string_equal(property_s(x, "AlarmName"), "High temp error");
+	assert_string_equal(property_s(x, "AlarmLevelName"), "fatal");
 	send_status(x);		/* the same alarm again: no second Fault */
 	x->status.gas_temperature_k = 250;
 	send_status(x);
@@ -529,6 +633,270 @@ static void test_alarm_fault_and_history(void **state)
 	assert_true(gas == 250.0);
 }
 
+/* Call a command and play the controller: take the packet, check its
+ * bytes, apply what it asked for (apply may be NULL), and report. */
+static sd_bus_message *command(struct fixture *x, const uint8_t want[CS800_COMMAND_PACKET_SIZE],
+			       void (*apply)(struct cs800_status *s), const char *member,
+			       const char *types, ...)
+{
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	sd_bus_message *reply = NULL;
+	uint8_t packet[CS800_COMMAND_PACKET_SIZE];
+	va_list ap;
+
+	va_start(ap, types);
+	slot = call_async_at(x, PATH, &reply, BUS_CRYOSTREAM_INTERFACE, member, types, ap);
+	va_end(ap);
+	for (int i = 0; i < 50 && !received_command(x, packet) && !reply; i++)
+		pump(x, 20);
+	if (want) {
+		assert_memory_equal(packet, want, CS800_COMMAND_PACKET_SIZE);
+		if (apply)
+			apply(&x->status);
+		send_status(x);
+	}
+	pump_until_reply(x, &reply, 1500);
+	return reply;
+}
+
+static void refill_25(struct cs800_status *s)
+{
+	s->autofill_refill_level_percent = 25.0;
+}
+
+static void scheduled(struct cs800_status *s)
+{
+	s->autofill_mode = CS800_AUTOFILL_SCHEDULED;
+}
+
+static void interrupt_10s(struct cs800_status *s)
+{
+	s->flow_interrupt_time_s = 10.0;
+}
+
+static void regenerating(struct cs800_status *s)
+{
+	s->phase = CS800_PHASE_REGEN;
+}
+
+static void ramping_to_150(struct cs800_status *s)
+{
+	s->phase = CS800_PHASE_RAMP;
+	s->ramp_rate_k_per_h = 0;
+	s->target_temperature_k = 150.0;
+}
+
+/* The rest of the vendor's command set over D-Bus: bytes on the wire,
+ * confirmed by what the next packet shows; the shield ones by Received
+ * alone; refused arguments answered before anything is sent. */
+static void test_rest_of_the_command_set(void **state)
+{
+	struct fixture *x = *state;
+	static const uint8_t refill[] = { 0x00, 0xCB, 0x00, 0x19, 0x00, 0x00, 0xE4 };
+	static const uint8_t stop_level[] = { 0x00, 0xCC, 0x00, 0x50, 0x00, 0x00, 0x1C };
+	static const uint8_t mode[] = { 0x00, 0xCA, 0x00, 0x02, 0x00, 0x00, 0xCC };
+	static const uint8_t interrupt_time[] = { 0x00, 0x78, 0x00, 0x64, 0x00, 0x00, 0xDC };
+	static const uint8_t regen[] = { 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x15 };
+	static const uint8_t shield[] = { 0x00, 0x7A, 0x00, 0x01, 0x00, 0x00, 0x7B };
+	static const uint8_t idle_on[] = { 0x00, 0x7B, 0x00, 0x01, 0x00, 0x00, 0x7C };
+	/* 0 K/h (the vendor's minimum) to 150.00 K = 0x3A98 */
+	static const uint8_t ramp_0[] = { 0x00, 0x0B, 0x00, 0x00, 0x3A, 0x98, 0xDD };
+	struct {
+		const char *member, *types;
+		const char *message;
+	} refused[] = {
+		{ "SetAutofillRefillLevel", "q", "autofill refill level 41 % is outside 20-40 %" },
+		{ "SetAutofillStopLevel", "q", "autofill stop level 59 % is outside 60-80 %" },
+		{ "SetFlowInterruptTime", "q", "flow interrupt time 601 ds is outside 1-600 ds" },
+		{ "SetAutofillMode", "s", "autofill mode 'automatic' is not one of manual, auto, scheduled" },
+		{ "SetIdleShieldFlowMode", "s", "idle shield flow mode 'On' is not one of off, on, auto" },
+	};
+	sd_bus_message *reply;
+	uint8_t packet[CS800_COMMAND_PACKET_SIZE];
+
+	reply = command(x, refill, refill_25, "SetAutofillRefillLevel", "q", 25);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	assert_true(property_d(x, "AutofillRefillLevel") == 25.0);
+	/* Taken (Received moved) but the level did not change: not yet. */
+	reply = command(x, stop_level, NULL, "SetAutofillStopLevel", "q", 80);
+	assert_true(sd_bus_message_is_method_error(reply, BUS_ERROR_TIMEOUT));
+	sd_bus_message_unref(reply);
+	reply = command(x, mode, scheduled, "SetAutofillMode", "s", "scheduled");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	assert_string_equal(property_s(x, "AutofillModeName"), "scheduled");
+	reply = command(x, interrupt_time, interrupt_10s, "SetFlowInterruptTime", "q", 100);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	reply = command(x, regen, regenerating, "Regen", "");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	assert_string_equal(property_s(x, "PhaseName"), "Regen");
+	reply = command(x, shield, NULL, "RunShield", "b", 1);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	reply = command(x, idle_on, NULL, "SetIdleShieldFlowMode", "s", "on");
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+	reply = command(x, ramp_0, ramping_to_150, "Ramp", "dd", 0.0, 150.0);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	sd_bus_message_unref(reply);
+
+	for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+		if (refused[i].types[0] == 'q')
+			reply = command(x, NULL, NULL, refused[i].member, "q",
+					strstr(refused[i].message, "41") ? 41 :
+					strstr(refused[i].message, "59") ? 59 : 601);
+		else
+			reply = command(x, NULL, NULL, refused[i].member, "s",
+					strstr(refused[i].message, "automatic") ? "automatic" : "On");
+		assert_true(sd_bus_message_is_method_error(reply, SD_BUS_ERROR_INVALID_ARGS));
+		if (!strstr(sd_bus_message_get_error(reply)->message, refused[i].message))
+			fail_msg("%s: \"%s\"", refused[i].member,
+				 sd_bus_message_get_error(reply)->message);
+		sd_bus_message_unref(reply);
+	}
+	pump(x, 100);
+	assert_false(received_command(x, packet));
+}
+
+/* The controller counts a command as missed (1073): the call fails at
+ * once, not after the timeout. A shut-down controller does not hold. */
+static void test_missed_command(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	uint8_t packet[CS800_COMMAND_PACKET_SIZE];
+
+	x->status.run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
+	send_status(x);
+	pump(x, 100);
+
+	slot = call_async(x, &reply, BUS_CRYOSTREAM_INTERFACE, "Hold", "");
+	for (int i = 0; i < 50 && !received_command(x, packet); i++)
+		pump(x, 20);
+	x->status.commands_missed++;
+	send_status(x);
+	pump_until_reply(x, &reply, 500);
+	assert_true(sd_bus_message_is_method_error(reply, BUS_ERROR_COMMAND_MISSED));
+	assert_non_null(strstr(sd_bus_message_get_error(reply)->message,
+			       "the controller counted hold as missed (parameter 1073)"));
+}
+
+/* Alarms by the vendor's level: a warning is published with its name and
+ * level, without a Fault; the level comes from the table when the packet
+ * has no 2044. */
+static void test_alarm_levels(void **state)
+{
+	struct fixture *x = *state;
+	const struct cs800_pair no_level[] = { { 1028, 0 }, { 1065, 0 } };
+
+	x->status.alarm = CS800_ALARM_AUTOFILL_FILLING;
+	x->status.alarm_level = CS800_ALARM_LEVEL_WARNING;
+	send_status(x);
+	pump(x, 100);
+	assert_string_equal(property_s(x, "AlarmName"), "Autofill filling");
+	assert_int_equal(property_q(x, "AlarmLevel"), 2);
+	assert_string_equal(property_s(x, "AlarmLevelName"), "warning");
+	assert_int_equal(x->faults, 0);
+
+	/* An error-level alarm in a packet without 2044: the table's level,
+	 * and a Fault. */
+	x->status.alarm = 15;	/* Brownout, level 3 */
+	x->status.alarm_level = 0;
+	send_layout(x, no_level, ELEMENTSOF(no_level));
+	pump(x, 100);
+	assert_string_equal(property_s(x, "AlarmName"), "Brownout");
+	assert_string_equal(property_s(x, "AlarmLevelName"), "error");
+	assert_int_equal(x->faults, 1);
+	assert_string_equal(x->fault_kind, "alarm");
+	/* Information: no Fault. */
+	x->status.alarm = CS800_ALARM_TURBO_FLOW;
+	send_layout(x, no_level, ELEMENTSOF(no_level));
+	pump(x, 100);
+	assert_string_equal(property_s(x, "AlarmName"), "Turbo flow");
+	assert_string_equal(property_s(x, "AlarmLevelName"), "information");
+	assert_int_equal(x->faults, 1);
+	assert_string_equal(property_s(x, "RunModeDescription"), "Running");
+}
+
+/* A packet of another size and set: taken; Parameters returns it as
+ * sent; what it lacks keeps its value, is listed stale, and counted. */
+static void test_any_size_parameters_and_stale(void **state)
+{
+	struct fixture *x = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	const struct cs800_pair layout[] = { { 1028, 0 }, { 1051, 0 }, { 4711, 7 }, { 1203, 0 },
+					     { 9999, 65535 } };
+	uint16_t id, value;
+	unsigned int n = 0;
+
+	assert_false(property_has(x, "StaleProperties", "as", "EvaporatorTemperature"));
+	assert_int_equal(property_q(x, "UnknownParameters"), 230 - 62);
+	x->n_changed = 0;
+	x->status.gas_temperature_k = 200.0;
+	x->status.evaporator_temperature_k = 77.0;	/* not in the packet */
+	x->status.ln2_level_percent = 42.5;
+	send_layout(x, layout, ELEMENTSOF(layout));
+	pump(x, 100);
+	assert_int_equal(property_t(x, "PacketsRejected"), 0);
+	assert_int_equal(property_t(x, "PacketsReceived"), 2);
+	assert_true(property_d(x, "GasTemperature") == 200.0);
+	assert_true(property_d(x, "LN2Level") == 42.5);
+	assert_true(property_d(x, "EvaporatorTemperature") == 0.0);	/* kept: never sent */
+	assert_true(property_has(x, "StaleProperties", "as", "EvaporatorTemperature"));
+	assert_true(property_has(x, "StaleProperties", "as", "PhaseName"));
+	assert_false(property_has(x, "StaleProperties", "as", "GasTemperature"));
+	assert_true(changed(x, "StaleProperties"));
+	assert_true(changed(x, "UnknownParameters"));
+	assert_false(changed(x, "EvaporatorTemperature"));
+	assert_int_equal(property_q(x, "UnknownParameters"), 2);
+	assert_int_equal(property_entry(x, "MissingParameters", "a{qt}", NULL, 1057), 1);
+	assert_int_equal(property_entry(x, "MissingParameters", "a{qt}", NULL, 1051), -1);
+	assert_string_equal(property_s(x, "PhaseName"), "Hold");	/* the last one */
+
+	slot = call_async(x, &reply, BUS_CRYOSTREAM_INTERFACE, "Parameters", "");
+	pump_until_reply(x, &reply, 1000);
+	assert_false(sd_bus_message_is_method_error(reply, NULL));
+	assert_true(sd_bus_message_enter_container(reply, 'a', "{qq}") >= 0);
+	while (sd_bus_message_read(reply, "{qq}", &id, &value) > 0) {
+		assert_int_equal(id, layout[n].id);
+		if (id == 4711 || id == 9999)
+			assert_int_equal(value, layout[n].value);
+		if (id == 1203)
+			assert_int_equal(value, 4250);	/* hundredths */
+		n++;
+	}
+	assert_int_equal(n, ELEMENTSOF(layout));
+}
+
+/* Another host sends CS0's number: rejected, counted by reason "source",
+ * a Fault; CS0 keeps its values and its command address. */
+static void test_spoofed_packet(void **state)
+{
+	struct fixture *x = *state;
+	struct cs800_status real = x->status;
+	uint8_t packet[CS800_STATUS_EPICS_PACKET_SIZE];
+
+	x->status.gas_temperature_k = 100.0;
+	cs800_status_build(&x->status, packet);
+	x->status = real;
+	x->n_changed = 0;
+	send_from(x, x->spoofer_fd, packet, sizeof(packet));
+	pump(x, 100);
+	assert_int_equal(x->n_changed, 0);
+	assert_true(property_d(x, "GasTemperature") == 294.0);
+	assert_int_equal(property_t(x, "PacketsRejected"), 1);
+	assert_int_equal(property_entry(x, "PacketsRejectedByReason", "a{st}", "source", 0), 1);
+	assert_int_equal(property_t(x, "PacketsReceived"), 1);
+	assert_int_equal(x->faults, 1);
+	assert_string_equal(x->fault_kind, "source");
+	assert_non_null(strstr(property_s(x, "CommandAddress"), "127.0.0.2:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +909,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_silence_and_corruption, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alarm_fault_and_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rest_of_the_command_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missed_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alarm_levels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_any_size_parameters_and_stale, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_spoofed_packet, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("cryo-bus", tests, NULL, NULL);

@@ -3,10 +3,13 @@
  * The Cryostream link over real UDP on loopback: real cryostream-sim
  * processes broadcast to a status socket opened by cryo-socket, the link
  * core tracks them. Two controllers distinguished by number, number-0
- * auto-selection and the conflict when a second one appears, commands
- * (good and with a bad checksum; all eleven carried out by the
- * simulator), a shared status port, corrupt and oversized packets counted
- * and nothing else changing, silence -> disconnected -> recovery.
+ * auto-selection and the conflict when a second one appears, a second
+ * simulator spoofing CS0's number from another address (rejected, CS0
+ * unchanged), commands (good and with a bad checksum; all nineteen
+ * carried out by the simulator, Received and Missed counted), packets of
+ * other sizes (parameters left out, unknown ones added), a shared status
+ * port, corrupt and malformed packets counted and nothing else changing,
+ * silence -> disconnected -> recovery.
  *
  * The simulator is found next to this binary (../bin/cryostream-sim) or
  * at $CRYOSTREAM_SIM. Simulators bind 127.0.0.2 and 127.0.0.3 (all of
@@ -35,6 +38,7 @@
 #include "daemon/cryo/cryo-link.h"
 #include "daemon/cryo/cryo-socket.h"
 #include "daemon/cryo/cs800-command.h"
+#include "daemon/cryo/cs800-params.h"
 
 #define MSEC UINT64_C(1000)
 
@@ -103,8 +107,10 @@ static struct sockaddr_in free_address(const char *ip)
 }
 
 /* Start a simulator numbered `number` on ip, sending 20 packets a second
- * to our status socket; returns once it said "ready". */
-static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const char *ip)
+ * to our status socket, at start_k (NULL: its default); returns once it
+ * said "ready". */
+static void sim_start_at(struct fixture *f, struct sim *s, uint16_t number, const char *ip,
+			 const char *start_k)
 {
 	char path[PATH_MAX], num[16], to[64], at[64], line[256];
 	int in[2], out[2];
@@ -123,7 +129,8 @@ static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const c
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		execl(path, "cryostream-sim", "--number", num, "--status-to", to,
-		      "--bind", at, "--rate", "20", "--speed", "1500", NULL);
+		      "--bind", at, "--rate", "20", "--speed", "1500",
+		      "--start-temperature", start_k ? start_k : "294", NULL);
 		fprintf(stderr, "exec %s: %m\n", path);
 		_exit(127);
 	}
@@ -137,6 +144,11 @@ static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const c
 	if (!fgets(line, sizeof(line), s->output))
 		fail_msg("%s did not start", path);
 	assert_true(strncmp(line, "ready ", 6) == 0);
+}
+
+static void sim_start(struct fixture *f, struct sim *s, uint16_t number, const char *ip)
+{
+	sim_start_at(f, s, number, ip, NULL);
 }
 
 static void sim_control(struct sim *s, const char *line)
@@ -386,13 +398,42 @@ static bool cs0_shut_down(struct fixture *f)
 	return get(f, "CS0")->status.run_mode == CS800_RUN_MODE_SHUTDOWN_OK;
 }
 
-/* The simulator carries out all eleven commands as the controller would. */
+static bool cs0_regenerated(struct fixture *f)
+{
+	const struct cs800_status *s = &get(f, "CS0")->status;
+
+	return s->phase == CS800_PHASE_HOLD && s->alarm == CS800_ALARM_REGEN_COMPLETE;
+}
+
+static uint16_t missed_before;
+
+static bool cs0_missed_one(struct fixture *f)
+{
+	return get(f, "CS0")->status.commands_missed != missed_before;
+}
+
+static void send_bytes(struct cryo_controller *c, const uint8_t bytes[CS800_COMMAND_PACKET_SIZE])
+{
+	struct sockaddr_in to;
+	int fd;
+
+	assert_int_equal(cryo_controller_command_address(c, &to), 0);
+	fd = cryo_command_socket_open();
+	assert_true(fd >= 0);
+	assert_int_equal(sendto(fd, bytes, CS800_COMMAND_PACKET_SIZE, 0, (struct sockaddr *)&to,
+				sizeof(to)), CS800_COMMAND_PACKET_SIZE);
+	close(fd);
+}
+
+/* The simulator carries out all nineteen commands as the controller would. */
 static void test_simulator_follows_every_command(void **state)
 {
+	static const uint8_t plat_0[] = { 0x00, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x0C };
 	struct fixture *f = *state;
 	struct cryo_controller *cs0;
 	struct cs800_limits limits;
 	struct cs800_command cmd;
+	uint16_t missed, received;
 
 	sim_start(f, &f->sims[0], 411, "127.0.0.2");
 	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, &f->sims[0].command,
@@ -426,6 +467,46 @@ static void test_simulator_follows_every_command(void **state)
 	pump(f, 100, NULL);
 	assert_true(cs0->status.gas_flow_l_per_min == 10.0);
 
+	/* The rest of the vendor's command set. */
+	assert_int_equal(cs800_command_flow_interrupt_time(20, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(cs0->status.flow_interrupt_time_s == 2.0);
+	assert_int_equal(cs800_command_interrupt_flow(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.flow_interrupt_count, 1);
+	assert_int_equal(cs800_command_run_shield(true, &cmd), 0);
+	command_and_confirm(f, &cmd);
+	pump(f, 100, NULL);
+	assert_true(cs0->status.shield_flow_requested_l_per_min == 2.0);
+	assert_int_equal(cs800_command_idle_shield_mode(CS800_IDLE_SHIELD_OFF, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.shield_flow_mode, CS800_IDLE_SHIELD_OFF);
+	assert_int_equal(cs800_command_autofill_mode(CS800_AUTOFILL_MANUAL, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs800_command_autofill_refill_level(25, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs800_command_autofill_stop_level(75, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(cs0->status.autofill_refill_level_percent == 25.0);
+	assert_true(cs0->status.autofill_stop_level_percent == 75.0);
+	assert_true(cs0->status.ln2_level_percent == 88.0);	/* 8800 on the wire */
+	assert_int_equal(cs800_command_ramp(&limits, 0, 150.0, &cmd, NULL), 0);
+	command_and_confirm(f, &cmd);
+	assert_int_equal(cs0->status.ramp_rate_k_per_h, 0);
+	assert_int_equal(cs800_command_regen(&cmd), 0);
+	command_and_confirm(f, &cmd);
+	assert_true(pump(f, 5000, cs0_regenerated));
+	assert_int_equal(cs0->status.alarm, CS800_ALARM_REGEN_COMPLETE);
+
+	/* What it cannot do it counts as missed (a plateau of 0 min, which
+	 * no encoder makes), and every packet as received. */
+	missed = missed_before = cs0->status.commands_missed;
+	received = cs0->status.commands_received;
+	send_bytes(cs0, plat_0);
+	assert_true(pump(f, 2000, cs0_missed_one));
+	assert_int_equal(cs0->status.commands_missed, missed + 1);
+	assert_int_equal(cs0->status.commands_received, received + 1);
+
 	/* End warms up at the rate given, then shuts down. */
 	assert_int_equal(cs800_command_end(360, &cmd, NULL), 0);
 	command_and_confirm(f, &cmd);
@@ -451,12 +532,13 @@ static void test_simulator_follows_every_command(void **state)
 }
 
 /* Other programs can listen on the same port (SO_REUSEPORT); a datagram
- * larger than a status packet is rejected with its real size. */
+ * that is not whole pairs is rejected with its real size (it arrives
+ * whole, not cut to some buffer). */
 static void test_shared_port_and_oversized_datagram(void **state)
 {
 	struct fixture *f = *state;
 	struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons(f->status_port) };
-	uint8_t big[2000] = { 0xAA, 0xAB };
+	uint8_t big[2002] = { 0xAA, 0xAB };
 	int other, fd;
 
 	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -475,7 +557,7 @@ static void test_shared_port_and_oversized_datagram(void **state)
 	close(fd);
 	assert_true(pump(f, 2000, rejected_one));
 	assert_int_equal(cryo_link_counters(f->link)->rejected_by_reason[CS800_REJECT_LENGTH], 1);
-	assert_int_equal(f->last_rejected_size, 2000);
+	assert_int_equal(f->last_rejected_size, 2002);
 }
 
 /* Exit status of the simulator run with these arguments (and no time to
@@ -585,6 +667,69 @@ static void test_corrupt_packets_counted(void **state)
 	assert_int_equal(f->connected, 1);
 }
 
+static bool spoofed_three(struct fixture *f)
+{
+	return get(f, "CS0")->rejected_by_reason[CS800_REJECT_SOURCE] >= 3;
+}
+
+/* A second simulator with CS0's number on another address (and another
+ * temperature): its packets are rejected by source, CS0 keeps the values
+ * and the command address of the first. */
+static void test_spoofed_number_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+	struct sockaddr_in to;
+	uint64_t received;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, NULL, &cs0, NULL), 0);
+	assert_true(pump(f, 3000, cs0_connected));
+	sim_start_at(f, &f->sims[1], 411, "127.0.0.4", "200");
+	assert_true(pump(f, 3000, spoofed_three));
+	received = cs0->packets_received;
+	pump(f, 300, NULL);
+
+	assert_true(cs0->packets_received > received);		/* the real one goes on */
+	assert_true(fabs(cs0->status.gas_temperature_k - 294.0) < 0.5);
+	assert_int_equal(cs0->source.sin_addr.s_addr, htonl(0x7f000002));
+	assert_int_equal(cryo_controller_command_address(cs0, &to), 0);
+	assert_int_equal(to.sin_addr.s_addr, htonl(0x7f000002));
+	assert_int_equal(cs0->packets_rejected, cs0->rejected_by_reason[CS800_REJECT_SOURCE]);
+	assert_int_equal(f->disconnected, 0);
+	assert_int_equal(f->conflicts, 0);
+}
+
+static bool cs0_has_231_pairs(struct fixture *f)
+{
+	return get(f, "CS0")->status.parameter_count == 231;
+}
+
+/* The simulator leaves a parameter out and adds ids stationd does not
+ * know: a 932-byte packet is taken, the missing one is stale. */
+static void test_other_packet_sizes(void **state)
+{
+	struct fixture *f = *state;
+	struct cryo_controller *cs0;
+
+	sim_start(f, &f->sims[0], 411, "127.0.0.2");
+	assert_int_equal(cryo_link_add_controller(f->link, "CS0", 411, NULL, &cs0, NULL), 0);
+	assert_true(pump(f, 3000, cs0_connected));
+	assert_int_equal(cs0->status.parameter_count, 230);
+	sim_control(&f->sims[0], "omit 1057\n");
+	sim_control(&f->sims[0], "extra 4711 7\n");
+	sim_control(&f->sims[0], "extra 4712 8\n");
+	assert_true(pump(f, 3000, cs0_has_231_pairs));
+	pump(f, 100, NULL);
+	assert_int_equal(cs0->n_pairs, 231);
+	assert_false(cs800_status_has(&cs0->status, 1057));
+	assert_true(cs0->missing[cs800_param_index(cs800_param_by_id(1057))] >= 1);
+	assert_true(fabs(cs0->status.evaporator_temperature_k - 80.0) < 0.01);	/* kept */
+	assert_int_equal(cs0->pairs[4 * 230] << 8 | cs0->pairs[4 * 230 + 1], 4712);
+	assert_int_equal(cs0->pairs[4 * 230 + 3], 8);
+	assert_int_equal(cryo_link_counters(f->link)->packets_rejected, 0);
+}
+
 static bool disconnected(struct fixture *f)
 {
 	return f->disconnected >= 1;
@@ -628,6 +773,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_number_zero_auto_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_packets_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence_then_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spoofed_number_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_packet_sizes, setup, teardown),
 	};
 
 	/* A simulator that dies must not take us with it on a write. */

@@ -2,9 +2,10 @@
 /*
  * What the bus layer of the Cryostream link decides without D-Bus:
  * command confirmation tracking (cryo-pending: confirmed by a later
- * packet, timed out at the deadline, cancelled at the end, bounded) and
- * property diffing (cs800-changes: only what changed, enumeration names
- * with their numbers, optional parameters appearing).
+ * packet, missed when the controller counts a miss, timed out at the
+ * deadline, cancelled at the end, bounded) and property diffing
+ * (cs800-changes: only what changed, enumeration names and descriptions
+ * with their numbers, the stale list when a packet lacks parameters).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -49,9 +50,11 @@ static void record(void *userdata, const struct cs800_command *command,
 	r->seen[r->n++] = (struct outcome){ *(int *)userdata, outcome, command->code };
 }
 
+/* A status of a packet that carried every parameter but Received and
+ * Missed (so the effect alone confirms, as before firmware counted). */
 static struct cs800_status holding_at(double kelvin)
 {
-	return (struct cs800_status){
+	struct cs800_status s = {
 		.device_min_temperature_k = 80,
 		.device_max_temperature_k = 400,
 		.set_point_k = kelvin,
@@ -60,6 +63,18 @@ static struct cs800_status holding_at(double kelvin)
 		.run_mode = CS800_RUN_MODE_RUN,
 		.phase = CS800_PHASE_HOLD,
 	};
+	size_t n;
+	const struct cs800_param *params = cs800_params(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (params[i].id != 1072 && params[i].id != 1073)
+			cs800_param_set_add(&s.present, i);
+	return s;
+}
+
+static void add(struct cs800_status *s, uint16_t id)
+{
+	cs800_param_set_add(&s->present, cs800_param_index(cs800_param_by_id(id)));
 }
 
 static struct cs800_limits limits = { .min_temperature_ck = 8000, .max_temperature_ck = 40000 };
@@ -80,13 +95,13 @@ static void test_confirmed_by_a_later_packet(void **state)
 	assert_int_equal(cryo_pending_next_deadline(p), 10 * SEC);
 
 	/* a packet that shows neither: nothing completes */
-	assert_int_equal(cryo_pending_status(p, &after), 0);
+	assert_int_equal(cryo_pending_status(p, &before, &after), 0);
 	assert_int_equal(rec.n, 0);
 
 	/* the target and the phase of Cool: only Cool completes */
 	after.target_temperature_k = 120.0;
 	after.phase = CS800_PHASE_COOL;
-	assert_int_equal(cryo_pending_status(p, &after), 1);
+	assert_int_equal(cryo_pending_status(p, &before, &after), 1);
 	assert_int_equal(rec.n, 1);
 	assert_int_equal(rec.seen[0].tag, 1);
 	assert_int_equal(rec.seen[0].outcome, CRYO_PENDING_CONFIRMED);
@@ -96,10 +111,10 @@ static void test_confirmed_by_a_later_packet(void **state)
 	/* a target one hundredth off is not the one asked for */
 	assert_int_equal(cryo_pending_add(p, &cool, &before, 20 * SEC, &tags[3]), 0);
 	after.target_temperature_k = 120.01;
-	assert_int_equal(cryo_pending_status(p, &after), 0);
+	assert_int_equal(cryo_pending_status(p, &before, &after), 0);
 
 	after.turbo_mode = true;
-	assert_int_equal(cryo_pending_status(p, &after), 1);
+	assert_int_equal(cryo_pending_status(p, &before, &after), 1);
 	assert_int_equal(rec.seen[1].tag, 2);
 	assert_int_equal(rec.seen[1].code, CS800_COMMAND_TURBO);
 	assert_int_equal(cryo_pending_count(p), 1);
@@ -128,8 +143,49 @@ static void test_timeout_at_the_deadline(void **state)
 	assert_int_equal(cryo_pending_next_deadline(p), UINT64_MAX);
 	/* an expired command is gone: a confirming packet later changes nothing */
 	before.run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
-	assert_int_equal(cryo_pending_status(p, &before), 0);
+	assert_int_equal(cryo_pending_status(p, &before, &before), 0);
 	assert_int_equal(rec.n, 2);
+}
+
+/* The controller counted a missed command: the oldest still waiting fail
+ * at once, as many as it counted; the confirmed ones of the same packet
+ * are not among them. */
+static void test_missed_by_the_controller(void **state)
+{
+	_cleanup_(cryo_pending_freep) struct cryo_pending *p = NULL;
+	struct recorder rec = {};
+	struct cs800_command hold, turbo, regen;
+	struct cs800_status before = holding_at(150), after;
+
+	add(&before, 1072);
+	add(&before, 1073);
+	before.phase = CS800_PHASE_RAMP;
+	after = before;
+	assert_int_equal(cryo_pending_new(record, &rec, &p), 0);
+	assert_int_equal(cs800_command_hold(&hold), 0);
+	assert_int_equal(cs800_command_turbo(true, &turbo), 0);
+	assert_int_equal(cs800_command_regen(&regen), 0);
+	assert_int_equal(cryo_pending_add(p, &hold, &before, 10 * SEC, &tags[1]), 0);
+	assert_int_equal(cryo_pending_add(p, &turbo, &before, 10 * SEC, &tags[2]), 0);
+	assert_int_equal(cryo_pending_add(p, &regen, &before, 10 * SEC, &tags[3]), 0);
+
+	/* Three packets received, Hold carried out, one missed. */
+	after.commands_received += 3;
+	after.commands_missed += 1;
+	after.phase = CS800_PHASE_HOLD;
+	assert_int_equal(cryo_pending_status(p, &before, &after), 2);
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(rec.seen[0].tag, 1);
+	assert_int_equal(rec.seen[0].outcome, CRYO_PENDING_CONFIRMED);
+	assert_int_equal(rec.seen[1].tag, 2);
+	assert_int_equal(rec.seen[1].outcome, CRYO_PENDING_MISSED);
+	assert_int_equal(cryo_pending_count(p), 1);
+
+	/* The same count in the next packet is no new miss; the first packet
+	 * (no previous) has none to compare. */
+	assert_int_equal(cryo_pending_status(p, &after, &after), 0);
+	assert_int_equal(cryo_pending_status(p, NULL, &after), 0);
+	assert_int_equal(cryo_pending_count(p), 1);
 }
 
 static void test_bounded_and_cancelled(void **state)
@@ -166,23 +222,24 @@ static void test_changed_properties(void **state)
 {
 	const char *names[CS800_PROPERTIES_MAX + 1];
 	struct cs800_status a = holding_at(120), b;
-	const struct cs800_param *nozzle = cs800_param_by_id(2013);
-	size_t count, n_required = 0;
+	size_t count, n_first = 0;
 	const struct cs800_param *params = cs800_params(&count);
 
-	for (size_t i = 0; i < count; i++)
-		if (!params[i].optional)
-			a.present |= UINT64_C(1) << i;
 	b = a;
 
-	/* the first packet: every property of every parameter present, names too */
+	/* the first packet: every property of every parameter present, names
+	 * and descriptions too, and the two lists */
 	for (size_t i = 0; i < count; i++)
-		if (!params[i].optional)
-			n_required += params[i].name_property ? 2 : 1;
-	assert_int_equal(cs800_changed_properties(NULL, &a, names), n_required);
+		if (cs800_param_set_has(&a.present, i))
+			n_first += 1 + !!params[i].name_property + !!params[i].description_property;
+	assert_int_equal(cs800_changed_properties(NULL, &a, names), n_first + 2);
 	assert_true(contains(names, "GasTemperature"));
 	assert_true(contains(names, "PhaseName"));
-	assert_false(contains(names, "NozzleTemperature"));
+	assert_true(contains(names, "RunModeDescription"));
+	assert_true(contains(names, "AlarmLevelName"));
+	assert_true(contains(names, "StaleProperties"));
+	assert_true(contains(names, "UnknownParameters"));
+	assert_false(contains(names, "CommandsReceived"));
 
 	/* the same packet again: nothing */
 	assert_int_equal(cs800_changed_properties(&a, &b, names), 0);
@@ -202,22 +259,38 @@ static void test_changed_properties(void **state)
 	assert_string_equal(names[2], "PhaseName");
 	assert_null(names[3]);
 
-	/* an optional parameter that appears (even at zero) is a change */
+	/* the run mode with its name and the vendor's description */
 	b = a;
-	b.present |= UINT64_C(1) << cs800_param_index(nozzle);
-	assert_int_equal(cs800_changed_properties(&a, &b, names), 1);
-	assert_string_equal(names[0], "NozzleTemperature");
-	/* and one that disappears */
-	assert_int_equal(cs800_changed_properties(&b, &a, names), 1);
-	assert_string_equal(names[0], "NozzleTemperature");
+	b.run_mode = CS800_RUN_MODE_SHUTDOWN_OK;
+	assert_int_equal(cs800_changed_properties(&a, &b, names), 3);
+	assert_string_equal(names[0], "RunMode");
+	assert_string_equal(names[1], "RunModeName");
+	assert_string_equal(names[2], "RunModeDescription");
 
-	/* booleans and alarms */
+	/* a parameter the packet lacks keeps its value (the link merges):
+	 * only the stale list changes, both ways */
+	b = a;
+	b.present.bits[0] = 0;
+	assert_int_equal(cs800_changed_properties(&a, &b, names), 1);
+	assert_string_equal(names[0], "StaleProperties");
+	assert_int_equal(cs800_changed_properties(&b, &a, names), 1);
+
+	/* the count of unknown ids */
+	b = a;
+	b.unknown_parameters = 3;
+	assert_int_equal(cs800_changed_properties(&a, &b, names), 1);
+	assert_string_equal(names[0], "UnknownParameters");
+
+	/* booleans, alarms and their levels */
 	b = a;
 	b.turbo_mode = true;
 	b.alarm = CS800_ALARM_TEMP_WARNING;
-	assert_int_equal(cs800_changed_properties(&a, &b, names), 3);
+	b.alarm_level = CS800_ALARM_LEVEL_WARNING;
+	assert_int_equal(cs800_changed_properties(&a, &b, names), 5);
 	assert_true(contains(names, "Alarm"));
 	assert_true(contains(names, "AlarmName"));
+	assert_true(contains(names, "AlarmLevel"));
+	assert_true(contains(names, "AlarmLevelName"));
 	assert_true(contains(names, "TurboMode"));
 }
 
@@ -226,6 +299,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_confirmed_by_a_later_packet),
 		cmocka_unit_test(test_timeout_at_the_deadline),
+		cmocka_unit_test(test_missed_by_the_controller),
 		cmocka_unit_test(test_bounded_and_cancelled),
 		cmocka_unit_test(test_changed_properties),
 	};
