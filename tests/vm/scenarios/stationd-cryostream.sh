@@ -1,47 +1,47 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The Oxford Cryostream link in the full daemon (issue 6): the simulated
-# station (station-lib.sh, the example station) with two cryostream-sim
-# controllers on this
-# host, numbers 411 and 369, configured by number; Cool through busctl
-# until the simulator's gas and the properties reach the target; bad
-# arguments and unprivileged callers refused with nothing sent (the
-# simulator's command counter); silence -> Connected=false and a Fault,
-# then recovery; corrupt packets counted by reason and nothing else
-# changed; History; the complete interface in busctl introspect. Then a
-# second start with one controller configured as number 0, taken from the
-# first packet, and a conflict Fault when a second controller appears.
-# timeout: 300
-# shellcheck disable=SC2317,SC2016 # helpers run through check, wait_for and eval
-. "$STATIOND_TOP/tests/vm/scenario-lib.sh"
-. "$STATIOND_TOP/tests/vm/station-lib.sh"
+# The Oxford Cryostream link in the full daemon (issues 6 and 12): a small
+# simulated station with two cryostream-sim controllers on this host,
+# 411 (address configured) and 369 (locked onto its first address),
+# stationd logging to a stand-in journal. Introspection against
+# dbus/org.stationd1.Cryostream.xml; commands: refused arguments and
+# callers with nothing sent, Cool until the gas is there, the rest of the
+# vendor's command set confirmed; a third simulator spoofing 411's and
+# 369's numbers from other loopback addresses: rejected, counted, a Fault,
+# nothing followed; packets of another size (unknown ids added, one left
+# out) taken, Parameters and the stale list; alarm 47 "Autofill filling"
+# at warning level (journal priority 4, no Fault) and a fatal one with a
+# Fault; corrupt and short packets counted and nothing else changed; the
+# checksum warning after 10 s of bad checksums; silence and recovery; a
+# missed command and a timed-out one. Then a second start with one
+# controller as number 0: the number from the first packet, a conflict
+# Fault when a second controller appears, a spoof rejected.
+# timeout: 600
+# shellcheck disable=SC2317,SC2016,SC2034 # helpers and variables used through check, poll and eval
+. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
-work=$(mktemp -d /tmp/stationd-cryostream.XXXXXX)
-chmod 0755 "$work"	# the bus socket is below it: nobody must reach it
-sims="" monitor=""
-cleanup() {
+scenario_begin stationd-cryostream
+sims=""
+stop_sims() {
 	local p
-	for p in $sims $monitor; do
+	for p in $sims; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	station_down >/dev/null 2>&1
-	rm -rf "$work"
+	sims=""
 }
-trap cleanup EXIT
+trap 'stop_sims; scenario_cleanup' EXIT
 
 I=org.stationd1.Cryostream
 CS0=/org/stationd1/cryostream/CS0
 CS1=/org/stationd1/cryostream/CS1
-# The simulated station (the 72-detector example, included) with the
-# Cryostreams; the silence timeout is long enough for the corrupt-packet
-# checks to run inside one silence of the simulator, and short enough to
-# wait for.
+# One manifold and detector (the Cryostream is the subject), and the
+# link's timeouts short enough to wait for.
 station_conf() {
-	cat <<EOF
-include "$STATIOND_TOP/daemon/examples/station.conf"
-cryostream-link { silence-timeout 8s; command-timeout 5s }
-EOF
+	station_conf_head 5min
+	crate_manifold A 6 6 6 30s 2s
+	crate_detector 1 A 0 60s 3s
+	echo "cryostream-link { silence-timeout 4s; command-timeout 4s }"
 	cat
 }
 station_conf >"$work/two.conf" <<EOF
@@ -52,189 +52,330 @@ station_conf >"$work/only.conf" <<EOF
 cryostream Only { number 0 }
 EOF
 
-# start_sim <name> <number> <address>: a simulator fed from a FIFO (kept
-# open here as fd 7/8/9...), its output in $work/<name>.out. Speed 1500:
-# a cool-down from room temperature to 120 K takes about a second.
+# start_sim <name> <number> <address> [<option>...]: a simulator fed from
+# a FIFO (kept open here as fd_<name>), its output in $work/<name>.out.
+# Speed 1500: a cool-down from room temperature to 120 K takes about a
+# second.
 start_sim() {
 	local name=$1 fifo=$work/$1.in
 	mkfifo "$fifo"
-	"$(station_prog cryostream-sim)" -n "$2" -b "$3" -t 127.0.0.1 -s 1500 \
+	"$(station_prog cryostream-sim)" -n "$2" -b "$3" -t 127.0.0.1 -s 1500 "${@:4}" \
 		<"$fifo" >"$work/$name.out" 2>&1 &
 	sims="$sims $!"
+	eval "pid_$name=$!"
 	eval "exec {fd_$name}>\"$fifo\""
 }
 sim() { local fd="fd_$1"; echo "$2" >&"${!fd}"; }
+stop_sim() { local pid="pid_$1"; kill "${!pid}" 2>/dev/null; wait "${!pid}" 2>/dev/null; }
 # sim_state <name> <field>: a field of a fresh "status" line of the
-# simulator (gas, sent, valid, commands, refused ...)
+# simulator (gas, sent, valid, commands, refused, received, missed ...)
 states() { grep -c '^state ' "$work/$1.out"; }
 sim_state() {
 	local name=$1 before
 	before=$(states "$name")
 	sim "$name" status
-	# (eval runs inside wait_for: its own $1, our locals)
-	wait_for 5 eval '[ "$(states "$name")" -gt "$before" ]' || return 1
+	# (eval runs inside poll: its own $1, our locals)
+	poll 5 eval '[ "$(states "$name")" -gt "$before" ]' || return 1
 	grep '^state ' "$work/$name.out" | tail -n 1 | sed -n "s/.* $2=\([0-9.]*\).*/\1/p"
 }
-sim_counter() { sim_state "$1" "$2"; }
-sim_gas() { sim_state "$1" gas; }
+
+# poll <seconds> <command...>: wait_for at a quarter of a second: most
+# polls here start a busctl, and every 50 ms of them would take the
+# guest's CPU from stationd and the simulators they wait for.
+poll() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.25
+	done
+}
 
 get() { station_busctl get-property org.stationd1 "$1" $I "$2" 2>/dev/null; }
+call() { station_busctl --timeout=20 call org.stationd1 "$@" 2>&1; }
 # near <value> <target> <tolerance>
 near() { awk -v v="$1" -v t="$2" -v e="$3" 'BEGIN { d = v - t; exit !(d <= e && d >= -e) }'; }
 prop_near() { local v; v=$(get "$1" "$2") || return 1; near "${v#d }" "$3" "$4"; }
+# by_reason <object> <reason>: that entry of PacketsRejectedByReason
+by_reason() { get "$1" PacketsRejectedByReason | grep -o "\"$2\" [0-9]*" | awk '{ print $2 }'; }
+# fault <object> <kind>: a Fault of that kind in the monitor's log
+fault() {
+	grep "\"path\":\"$1\"" "$work/monitor.log" |
+		grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"ss\",\"data\":\[\"$2\""
+}
+# journal_has <priority> <message text>: an entry with both
+journal_has() { grep -F "MESSAGE=$2" "$work/journal.log" | grep -q "PRIORITY=$1"; }
 
-if ! station_up -c "$work/two.conf" -s 60 -p "--noise 0" -d "$work/run" 2>"$work/up.err"; then
-	not_ok "the simulated station with two cryostreams comes up"
-	sed 's/^/# /' "$work/up.err"
-	exit 1
-fi
-ok "the simulated station with two cryostreams comes up"
-
+scenario_station_up "a station with two cryostreams comes up (stationd not yet)" \
+	-c "$work/two.conf" -s 60 -d /run/stationd-cryostream -p "--noise 0" --no-daemon
+scenario_journal
+station_start_daemon_journaled
+check "stationd is on the bus" station_wait_ready 60
+scenario_monitor
+# The simulators after stationd: it hears every packet they send.
 start_sim sim411 411 127.0.0.2
 start_sim sim369 369 127.0.0.3
 check "simulators 411 (127.0.0.2) and 369 (127.0.0.3) run on one host" \
-	wait_for 10 eval 'grep -q ^ready "$work/sim411.out" && grep -q ^ready "$work/sim369.out"'
+	poll 10 eval 'grep -q ^ready "$work/sim411.out" && grep -q ^ready "$work/sim369.out"'
 
-check "CS0 connected" wait_for 15 eval '[ "$(get $CS0 Connected)" = "b true" ]'
-check "CS1 connected" wait_for 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
+check "CS0 connected" poll 15 eval '[ "$(get $CS0 Connected)" = "b true" ]'
+check "CS1 connected" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
 expect_eq "CS0 is controller 411" "$(get $CS0 ControllerNumber)" "q 411"
 expect_eq "CS1 is controller 369 (packets of the other ignored)" "$(get $CS1 ControllerNumber)" "q 369"
-expect_eq "CS1's commands go where its packets come from" "$(get $CS1 CommandAddress)" \
+expect_eq "CS1's commands go where its first packet came from" "$(get $CS1 CommandAddress)" \
 	's "127.0.0.3:30305"'
-expect_eq "enumerations as name: RunModeName" "$(get $CS0 RunModeName)" 's "Run"'
+expect_eq "RunModeName keeps the short name" "$(get $CS0 RunModeName)" 's "Run"'
+expect_eq "RunModeDescription is the vendor's" "$(get $CS0 RunModeDescription)" 's "Running"'
+expect_eq "LN2Level in percent: 8800 hundredths are 88 %" "$(get $CS0 LN2Level)" "d 88"
+expect_eq "AutofillRefillLevel in percent" "$(get $CS0 AutofillRefillLevel)" "d 30"
+expect_eq "the EPICS-size packet carries every parameter: nothing stale" \
+	"$(get $CS0 StaleProperties)" "as 0"
 check "GasTemperature starts at room temperature" prop_near $CS0 GasTemperature 294 1
 
 intro=$(station_busctl introspect --list org.stationd1 $CS0 2>&1)
-for name in Cool Ramp Plat Hold End Purge Pause Resume Stop Turbo Restart History \
-	Fault GasTemperature SetPoint TargetTemperature PhaseName AlarmName GasFlow \
-	BackPressure LN2Level Connected ControllerNumber PacketsReceived PacketsRejected; do
+for name in Cool Ramp Plat Hold End Purge Pause Resume Stop Turbo Restart Regen \
+	SetFlowInterruptTime InterruptFlow RunShield SetIdleShieldFlowMode SetAutofillMode \
+	SetAutofillRefillLevel SetAutofillStopLevel History Parameters Fault GasTemperature \
+	AlarmName AlarmLevel AlarmLevelName RunModeDescription StaleProperties \
+	UnknownParameters MissingParameters CommandsReceived CommandsMissed; do
 	grep -q "^\.$name " <<<"$intro" || missing="${missing:-} $name"
 done
-expect_eq "introspect: the interface has the commands, History, Fault and the properties" \
+expect_eq "introspect: the vendor's command set, Parameters, Fault and the properties" \
 	"${missing:-}" ""
-check "introspect: Cool takes d, History u -> a(tddd)" eval \
-	'grep -q "^\.Cool *method *d " <<<"$intro" && grep -q "^\.History *method *u *a(tddd)" <<<"$intro"'
+check "introspect: Parameters -> a{qq}, SetAutofillMode s, History u -> a(tddd)" eval \
+	'grep -q "^\.Parameters *method *- *a{qq}" <<<"$intro" &&
+	 grep -q "^\.SetAutofillMode *method *s " <<<"$intro" &&
+	 grep -q "^\.History *method *u *a(tddd)" <<<"$intro"'
 xml_props=$(sed -n 's/.*<property name="\([A-Za-z0-9]*\)".*/\1/p' \
 	"$STATIOND_TOP/dbus/org.stationd1.Cryostream.xml" | sort)
 bus_props=$(awk '$2 == "property" { sub(/^\./, "", $1); print $1 }' <<<"$intro" | sort)
 expect_eq "introspect: exactly the properties of dbus/org.stationd1.Cryostream.xml" \
 	"$bus_props" "$xml_props"
 
-# ---- commands
-commands_before=$(sim_counter sim411 commands)
+# ---- refused: nothing reaches the simulator
+received_before=$(sim_state sim411 received)
 denied=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl \
 	--address="$STATION_BUS_ADDRESS" call org.stationd1 $CS0 $I Cool d 150 2>&1)
 check "nobody's Cool is refused with AccessDenied" grep -qi "access denied" <<<"$denied"
 grep -qi "access denied" <<<"$denied" || echo "# nobody's Cool got: ${denied//$'\n'/ }"
-bad=$(station_busctl call org.stationd1 $CS0 $I Cool d 5000 2>&1)
-check "Cool 5000 K: InvalidArgs naming the device maximum" grep -q "above the device maximum 400.00 K" <<<"$bad"
-bad=$(station_busctl call org.stationd1 $CS0 $I Ramp dd 2.5 200 2>&1)
-check "Ramp at 2.5 K/h: refused, the wire takes whole K/h" grep -q "not a whole number" <<<"$bad"
-bad=$(station_busctl call org.stationd1 $CS0 $I Plat u 0 2>&1)
-check "Plat 0 min: refused" grep -q "Call failed" <<<"$bad"
-bad=$(station_busctl call org.stationd1 $CS0 $I End d 0 2>&1)
-check "End at 0 K/h: refused" grep -q "Call failed" <<<"$bad"
-sleep 1.5	# anything sent would have arrived
-expect_eq "nothing reached the simulator (its command counter)" \
-	"$(sim_counter sim411 commands)" "$commands_before"
+check "Cool 5000 K: InvalidArgs naming the device maximum" \
+	grep -q "above the device maximum 400.00 K" <<<"$(call $CS0 $I Cool d 5000)"
+check "Ramp at 2.5 K/h: refused, the wire takes whole K/h" \
+	grep -q "not a whole number" <<<"$(call $CS0 $I Ramp dd 2.5 200)"
+check "Ramp at 361 K/h: refused (vendor range 0-360)" \
+	grep -q "outside the device range 0-360 K/h" <<<"$(call $CS0 $I Ramp dd 361 200)"
+check "End at 0 K/h: refused (vendor range 1-360)" \
+	grep -q "outside the device range 1-360 K/h" <<<"$(call $CS0 $I End d 0)"
+check "Plat 0 min: refused" grep -q "outside 1-1440 min" <<<"$(call $CS0 $I Plat u 0)"
+check "SetAutofillRefillLevel 41: refused (20-40 %)" \
+	grep -q "outside 20-40 %" <<<"$(call $CS0 $I SetAutofillRefillLevel q 41)"
+check "SetAutofillStopLevel 59: refused (60-80 %)" \
+	grep -q "outside 60-80 %" <<<"$(call $CS0 $I SetAutofillStopLevel q 59)"
+check "SetFlowInterruptTime 0: refused (1-600 ds)" \
+	grep -q "outside 1-600 ds" <<<"$(call $CS0 $I SetFlowInterruptTime q 0)"
+check "SetAutofillMode 'weekly': refused, naming the modes" \
+	grep -q "not one of manual, auto, scheduled" <<<"$(call $CS0 $I SetAutofillMode s weekly)"
+sleep 1	# anything sent would have arrived
+expect_eq "nothing reached the simulator (its Received count)" \
+	"$(sim_state sim411 received)" "$received_before"
 
-gdbus monitor --address "$STATION_BUS_ADDRESS" --dest org.stationd1 >"$work/monitor.log" 2>&1 &
-monitor=$!
-sleep 0.5
+# ---- Cool, and the rest of the command set
 start=$SECONDS
-reply=$(station_busctl --timeout=20 call org.stationd1 $CS0 $I Cool d 120.0 2>&1)
-rc=$?
-expect_eq "Cool 120.0 returns once a status packet confirms it" "$rc:$reply" "0:"
+reply=$(call $CS0 $I Cool d 120.0)
+expect_eq "Cool 120.0 returns once a status packet confirms it" "$?:$reply" "0:"
 echo "# Cool confirmed after $((SECONDS - start)) s"
-expect_eq "the simulator got exactly one command" "$(sim_counter sim411 commands)" \
-	"$((commands_before + 1))"
+expect_eq "the simulator got exactly one command" "$(sim_state sim411 received)" \
+	"$((received_before + 1))"
+expect_eq "CommandsReceived shows it" "$(get $CS0 CommandsReceived)" "q $((received_before + 1))"
 check "TargetTemperature reads 120 K" prop_near $CS0 TargetTemperature 120 0.001
-check "the simulator's gas converges to 120 K" wait_for 30 eval \
-	'near "$(sim_gas sim411)" 120 0.05'
-check "GasTemperature follows to 120 K" wait_for 10 prop_near $CS0 GasTemperature 120 0.05
+check "the simulator's gas converges to 120 K" poll 30 eval \
+	'near "$(sim_state sim411 gas)" 120 0.05'
+check "GasTemperature follows to 120 K" poll 10 prop_near $CS0 GasTemperature 120 0.05
 check "PropertiesChanged carried GasTemperature and SetPoint" eval \
-	'grep -q "cryostream/CS0.*PropertiesChanged.*GasTemperature" "$work/monitor.log" &&
-	 grep -q "cryostream/CS0.*PropertiesChanged.*SetPoint" "$work/monitor.log"'
+	'grep "cryostream/CS0" "$work/monitor.log" | grep PropertiesChanged | grep -q GasTemperature &&
+	 grep "cryostream/CS0" "$work/monitor.log" | grep PropertiesChanged | grep -q SetPoint'
 check "CS1 was not touched (still at room temperature)" prop_near $CS1 GasTemperature 294 1
-history=$(station_busctl call org.stationd1 $CS0 $I History u 60)
+history=$(call $CS0 $I History u 60)
 samples=$(awk '{ print $2 }' <<<"$history")
 last_gas=$(awk '{ print $(NF - 2) }' <<<"$history")
 echo "# History 60: $samples samples, the last gas temperature $last_gas K"
 check "History 60 s: samples of gas, set point and flow, the last at 120 K" eval \
 	'[ "$samples" -ge 5 ] && near "$last_gas" 120 0.05'
-reply=$(station_busctl --timeout=20 call org.stationd1 $CS1 $I Turbo b true 2>&1)
-expect_eq "Turbo on CS1 (address from its packets) is confirmed" "$?:$reply" "0:"
+expect_eq "Turbo on CS1 (the address of its first packet) is confirmed" \
+	"$(call $CS1 $I Turbo b true; echo "rc=$?")" "rc=0"
 expect_eq "TurboMode of CS1 reads true" "$(get $CS1 TurboMode)" "b true"
+expect_eq "Ramp at 0 K/h (the vendor's minimum) is confirmed" \
+	"$(call $CS0 $I Ramp dd 0 150; echo "rc=$?")" "rc=0"
+expect_eq "RampRate reads 0" "$(get $CS0 RampRate)" "q 0"
+expect_eq "SetAutofillRefillLevel 25 is confirmed" \
+	"$(call $CS0 $I SetAutofillRefillLevel q 25; echo "rc=$?")" "rc=0"
+expect_eq "AutofillRefillLevel reads 25 %" "$(get $CS0 AutofillRefillLevel)" "d 25"
+expect_eq "SetAutofillStopLevel 75 is confirmed" \
+	"$(call $CS0 $I SetAutofillStopLevel q 75; echo "rc=$?")" "rc=0"
+expect_eq "SetAutofillMode scheduled is confirmed" \
+	"$(call $CS0 $I SetAutofillMode s scheduled; echo "rc=$?")" "rc=0"
+expect_eq "AutofillModeName reads scheduled" "$(get $CS0 AutofillModeName)" 's "scheduled"'
+expect_eq "SetFlowInterruptTime 50 ds is confirmed" \
+	"$(call $CS0 $I SetFlowInterruptTime q 50; echo "rc=$?")" "rc=0"
+expect_eq "FlowInterruptTime reads 5 s" "$(get $CS0 FlowInterruptTime)" "d 5"
+expect_eq "InterruptFlow is confirmed" "$(call $CS0 $I InterruptFlow; echo "rc=$?")" "rc=0"
+expect_eq "FlowInterruptCount reads 1" "$(get $CS0 FlowInterruptCount)" "q 1"
+expect_eq "RunShield on is confirmed (by Received)" \
+	"$(call $CS0 $I RunShield b true; echo "rc=$?")" "rc=0"
+expect_eq "SetIdleShieldFlowMode auto is confirmed (by Received)" \
+	"$(call $CS0 $I SetIdleShieldFlowMode s auto; echo "rc=$?")" "rc=0"
+expect_eq "Regen is confirmed by phase Regen" "$(call $CS0 $I Regen; echo "rc=$?")" "rc=0"
+check "... and ends in Hold with alarm 54 Regen complete" poll 20 eval \
+	'[ "$(get $CS0 AlarmName)" = "s \"Regen complete\"" ] && [ "$(get $CS0 PhaseName)" = "s \"Hold\"" ]'
+check "Regen complete is information: in the journal at priority 6 (LOG_INFO)" poll 5 \
+	journal_has 6 "cryostream CS0: alarm 54 (information): Regen complete"
+
+# ---- somebody else speaks for 411 and 369
+start_sim spoof411 411 127.0.0.4 --start-temperature 200
+start_sim spoof369 369 127.0.0.5 --start-temperature 200
+check "a spoofed packet with 411 from 127.0.0.4 is rejected and counted as \"source\"" \
+	poll 10 eval '[ "$(by_reason $CS0 source)" -ge 2 ]'
+check "... a Fault 'source' for CS0" poll 5 fault $CS0 source
+check "... and CS1's number from 127.0.0.5 likewise (locked onto its first address)" \
+	poll 10 eval '[ "$(by_reason $CS1 source)" -ge 2 ] && fault $CS1 source'
+check "the spoofed temperature shows nowhere (CS0 still near 120 K)" prop_near $CS0 GasTemperature 120 1
+check "... nor on CS1 (near 294 K)" prop_near $CS1 GasTemperature 294 1
+expect_eq "CS0's commands still go to its address" "$(get $CS0 CommandAddress)" \
+	's "127.0.0.2:30305"'
+expect_eq "CS1's commands still go to its first address" "$(get $CS1 CommandAddress)" \
+	's "127.0.0.3:30305"'
+check "the journal names the spoofer" grep -q "came from 127.0.0.4:30305, not from its configured address 127.0.0.2" \
+	"$work/journal.log"
+received_before=$(sim_state spoof411 received)
+expect_eq "Hold still goes to the real CS0" "$(call $CS0 $I Hold; echo "rc=$?")" "rc=0"
+expect_eq "... not to the spoofer" "$(sim_state spoof411 received)" "$received_before"
+stop_sim spoof411
+stop_sim spoof369
+
+# ---- packets of another size
+rejected=$(get $CS0 PacketsRejected)
+unknown=$(get $CS0 UnknownParameters)
+sim sim411 "omit 1057"
+sim sim411 "extra 4711 7"
+sim sim411 "extra 4712 8"
+check "a 932-byte packet (231 pairs, two more unknown ids, 1057 left out) is taken" \
+	poll 10 eval '[ "$(get $CS0 UnknownParameters)" = "q $((${unknown#q } + 2))" ]'
+check "... StaleProperties lists EvaporatorTemperature" poll 5 eval \
+	'grep -q "\"EvaporatorTemperature\"" <<<"$(get $CS0 StaleProperties)"'
+pairs=$(station_busctl call org.stationd1 $CS0 $I Parameters)
+npairs=$(awk '{ print $2 }' <<<"$pairs")
+expect_eq "Parameters returns the 231 pairs as sent" "$npairs" 231
+check "... with the unknown ids and their values (4711 7, 4712 8)" eval \
+	'grep -q " 4711 7 " <<<"$pairs " && grep -q " 4712 8 " <<<"$pairs "'
+check "... and without 1057" eval '! grep -q " 1057 [0-9]* " <<<"$pairs "'
+expect_eq "nothing was rejected" "$(get $CS0 PacketsRejected)" "$rejected"
+check "MissingParameters counts the packets without 1057" eval \
+	'grep -Eq "1057 [1-9]" <<<"$(get $CS0 MissingParameters)"'
+check "EvaporatorTemperature keeps its last value (80 K)" prop_near $CS0 EvaporatorTemperature 80 0.01
+sim sim411 "include 1057"
+check "1057 again: nothing stale" poll 5 eval '[ "$(get $CS0 StaleProperties)" = "as 0" ]'
+
+# ---- alarms at the vendor's levels
+sim sim411 "alarm 47"
+check "alarm 47 is \"Autofill filling\"" poll 5 eval \
+	'[ "$(get $CS0 AlarmName)" = "s \"Autofill filling\"" ]'
+expect_eq "... at warning level" "$(get $CS0 AlarmLevel) $(get $CS0 AlarmLevelName)" \
+	'q 2 s "warning"'
+check "... in the journal at priority 4 (LOG_WARNING)" poll 5 \
+	journal_has 4 "cryostream CS0: alarm 47 (warning): Autofill filling"
+check "... and no Fault for a warning" eval '! fault $CS0 alarm'
+sim sim411 "alarm 36"
+check "alarm 36 \"High temp error\" (fatal): a Fault 'alarm'" poll 5 fault $CS0 alarm
+check "... in the journal at priority 2 (LOG_CRIT)" poll 5 \
+	journal_has 2 "cryostream CS0: alarm 36 (fatal): High temp error"
+sim sim411 "alarm 0"
+check "alarm 0 clears AlarmName" poll 5 eval \
+	'[ "$(get $CS0 AlarmName)" = "s \"No errors or warnings\"" ]'
+
+# CS1's packets all fail their checksum from now on; its warning is due
+# after 10 s, checked below.
+sim sim369 "corrupt 1000000"
+corrupt_since=$SECONDS
 
 # ---- corrupt packets: counted, nothing else changes
 sim sim411 "silence 0"
 sleep 1.2
-mapfile -t steady < <(awk '$2 == "property" && $1 !~ /^\.Packets/ {
+mapfile -t steady < <(awk '$2 == "property" && $1 !~ /^\.(Packets|MissingParameters)/ {
 	sub(/^\./, "", $1); print $1 }' <<<"$intro")
 allprops() { station_busctl get-property org.stationd1 $CS0 $I "${steady[@]}"; }
 before=$(allprops)
 received=$(get $CS0 PacketsReceived)
+rejected=$(get $CS0 PacketsRejected)
 expect_eq "every intact packet the simulator sent was received" "$received" \
-	"t $(sim_counter sim411 valid)"
+	"t $(sim_state sim411 valid)"
 sim sim411 "corrupt-now 3"
-check "3 corrupt packets counted in PacketsRejected" wait_for 2 eval \
-	'[ "$(get $CS0 PacketsRejected)" = "t 3" ]'
-check "... by reason: checksum 3" grep -q '"checksum" 3' <<<"$(get $CS0 PacketsRejectedByReason)"
+check "3 corrupt packets counted in PacketsRejected" poll 3 eval \
+	'[ "$(get $CS0 PacketsRejected)" = "t $((${rejected#t } + 3))" ]'
+check "... by reason: checksum 3" eval '[ "$(by_reason $CS0 checksum)" = 3 ]'
 expect_eq "... and not as received" "$(get $CS0 PacketsReceived)" "$received"
 expect_eq "... and every other property as it was" "$(allprops)" "$before"
+sim sim411 "short 1"
 sim sim411 resume-status
+check "a packet cut to 102 bytes: counted by reason \"length\"" poll 5 eval \
+	'[ "$(by_reason $CS0 length)" = 1 ]'
 
 # ---- silence and recovery
 sim sim411 "silence 0"
-check "silence: Connected=false" wait_for 15 eval '[ "$(get $CS0 Connected)" = "b false" ]'
-check "silence: a Fault signal 'disconnected'" wait_for 5 grep -q \
-	"cryostream/CS0: org.stationd1.Cryostream.Fault ('disconnected'" "$work/monitor.log"
-check "CS1 stays connected" eval '[ "$(get $CS1 Connected)" = "b true" ]'
+check "silence: Connected=false" poll 15 eval '[ "$(get $CS0 Connected)" = "b false" ]'
+check "silence: a Fault signal 'disconnected'" poll 5 fault $CS0 disconnected
+# ---- a command goes out even so, and times out
+received_before=$(sim_state sim411 received)
+reply=$(call $CS0 $I Hold)
+check "Hold while no status comes: org.stationd1.Error.Timeout after the command timeout" \
+	grep -q "no status packet confirmed hold within 4 s" <<<"$reply"
+expect_eq "... though the simulator got it" "$(sim_state sim411 received)" "$((received_before + 1))"
+check "the journal names the unconfirmed command" \
+	grep -q "CS0: hold not confirmed within 4 s" "$work/journal.log"
 sim sim411 resume-status
-check "packets again: Connected=true" wait_for 10 eval '[ "$(get $CS0 Connected)" = "b true" ]'
-check "PropertiesChanged for Connected both ways" eval \
-	'grep -q "CS0.*PropertiesChanged.*Connected.: <false>" "$work/monitor.log" &&
-	 grep -q "CS0.*PropertiesChanged.*Connected.: <true>" "$work/monitor.log"'
+check "packets again: Connected=true" poll 10 eval '[ "$(get $CS0 Connected)" = "b true" ]'
 
-# ---- an unconfirmed command times out (the simulator ignores commands
-# while shut down, as the controller does)
-reply=$(station_busctl --timeout=20 call org.stationd1 $CS0 $I Stop 2>&1)
-expect_eq "Stop is confirmed (run mode Shutdown OK)" "$?:$reply" "0:"
+# ---- a command the controller counts as missed (shut down, it ignores Hold)
+expect_eq "Stop is confirmed (run mode Shutdown OK)" "$(call $CS0 $I Stop; echo "rc=$?")" "rc=0"
 station_busctl --timeout=20 call org.stationd1 $CS0 $I Hold >"$work/hold.out" 2>&1 &
 hold=$!
-sleep 1
+sleep 0.3
 check "while Hold waits for its confirmation, the daemon answers others" eval \
-	'kill -0 $hold 2>/dev/null && [ "$(get $CS1 Connected)" = "b true" ] && kill -0 $hold'
+	'kill -0 $hold 2>/dev/null && [ "$(get $CS1 ControllerNumber)" = "q 369" ]'
 wait $hold
-check "Hold while shut down: org.stationd1.Error.Timeout after the command timeout" \
-	grep -q "no status packet confirmed hold within 5 s" "$work/hold.out"
-check "the journal (stderr here) names the unconfirmed command" \
-	grep -q "CS0: hold not confirmed within 5 s" "$STATION_DAEMON_LOG"
+check "Hold while shut down: the controller counted it missed, and the call says so at once" \
+	grep -q "the controller counted hold as missed (parameter 1073)" "$work/hold.out"
+grep -q "counted hold as missed" "$work/hold.out" || sed 's/^/# hold: /' "$work/hold.out"
+expect_eq "CommandsMissed counts it" "$(get $CS0 CommandsMissed)" "q $(sim_state sim411 missed)"
+
+# ---- CS1's checksums, failing for 10 s
+sleep $((corrupt_since + 11 > SECONDS ? corrupt_since + 11 - SECONDS : 0))
+check "every CS1 packet failing its checksum for 10 s: one journal warning naming 'checksum ignore'" \
+	poll 5 eval '[ "$(grep -c "CS1: every status packet for [0-9]* s failed its checksum.*checksum ignore" "$work/journal.log")" = 1 ]'
+sim sim369 "corrupt 0"
 
 # ---- number 0: the only controller, taken from the first packet
-kill $monitor 2>/dev/null
-wait $monitor 2>/dev/null
-monitor=""
 sim sim369 "silence 0"
 station_stop_daemon
 STATION_CONFIG=$work/only.conf
-station_start_daemon
+station_start_daemon_journaled
 check "second start: one cryostream configured as number 0" station_wait_ready 60
 ONLY=/org/stationd1/cryostream/Only
 check "number 0: connected to the only controller broadcasting" \
-	wait_for 15 eval '[ "$(get $ONLY Connected)" = "b true" ]'
+	poll 15 eval '[ "$(get $ONLY Connected)" = "b true" ]'
 expect_eq "number 0: ControllerNumber taken from the first packet" \
 	"$(get $ONLY ControllerNumber)" "q 411"
 expect_eq "number 0: ConfiguredNumber stays 0" "$(get $ONLY ConfiguredNumber)" "q 0"
-gdbus monitor --address "$STATION_BUS_ADDRESS" --dest org.stationd1 >"$work/monitor0.log" 2>&1 &
-monitor=$!
-sleep 0.5
 sim sim369 resume-status
-check "a second controller appears: Fault 'conflict'" wait_for 10 grep -q \
-	"cryostream/Only: org.stationd1.Cryostream.Fault ('conflict', 'controller 369" "$work/monitor0.log"
+check "a second controller appears: Fault 'conflict'" poll 10 fault $ONLY conflict
 check "... counted in Conflicts, and 411 stays the one" eval \
 	'[ "$(get $ONLY Conflicts)" != "t 0" ] && [ "$(get $ONLY ControllerNumber)" = "q 411" ]'
+start_sim spoof0 411 127.0.0.4 --start-temperature 200
+check "411's number from another address: rejected (\"source\"), a Fault" poll 10 eval \
+	'[ "$(by_reason $ONLY source)" -ge 1 ] && fault $ONLY source'
+expect_eq "... commands still go to the first address" "$(get $ONLY CommandAddress)" \
+	's "127.0.0.2:30305"'
 
+stop_sims
 station_stop_daemon
 expect_eq "stationd stops cleanly" "$?" 0
 exit "$scenario_failed"
