@@ -13,7 +13,9 @@
 # at warning level (journal priority 4, no Fault) and a fatal one with a
 # Fault; corrupt and short packets counted and nothing else changed; the
 # checksum warning after 10 s of bad checksums; silence and recovery; a
-# missed command and a timed-out one. Then a second start with one
+# missed command and a timed-out one; polkitd with a rule that scopes
+# org.stationd1.cryostream.command by its details (device CS1, any
+# method but Stop). Then a second start with one
 # controller as number 0: the number from the first packet, a conflict
 # Fault when a second controller appears, a spoof rejected.
 # timeout: 600
@@ -30,7 +32,7 @@ stop_sims() {
 	done
 	sims=""
 }
-trap 'stop_sims; scenario_cleanup' EXIT
+trap 'stop_sims; umount /etc/polkit-1/rules.d /usr/share/polkit-1/actions 2>/dev/null; scenario_cleanup' EXIT
 
 I=org.stationd1.Cryostream
 CS0=/org/stationd1/cryostream/CS0
@@ -154,10 +156,12 @@ expect_eq "introspect: exactly the properties of dbus/org.stationd1.Cryostream.x
 
 # ---- refused: nothing reaches the simulator
 received_before=$(sim_state sim411 received)
-denied=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl \
-	--address="$STATION_BUS_ADDRESS" call org.stationd1 $CS0 $I Cool d 150 2>&1)
-check "nobody's Cool is refused with AccessDenied" grep -qi "access denied" <<<"$denied"
-grep -qi "access denied" <<<"$denied" || echo "# nobody's Cool got: ${denied//$'\n'/ }"
+denied=$(setpriv --reuid=65534 --regid=65534 --clear-groups gdbus call \
+	--address "$STATION_BUS_ADDRESS" --dest org.stationd1 --object-path $CS0 \
+	--method $I.Cool 150.0 2>&1)
+check "no polkitd: nobody's Cool is refused with AccessDenied naming the action" \
+	grep -q "AccessDenied: operator interventions need uid 0.*org.stationd1.cryostream.command" <<<"$denied"
+grep -q "AccessDenied" <<<"$denied" || echo "# nobody's Cool got: ${denied//$'\n'/ }"
 check "Cool 5000 K: InvalidArgs naming the device maximum" \
 	grep -q "above the device maximum 400.00 K" <<<"$(call $CS0 $I Cool d 5000)"
 check "Ramp at 2.5 K/h: refused, the wire takes whole K/h" \
@@ -352,6 +356,51 @@ sleep $((corrupt_since + 11 > SECONDS ? corrupt_since + 11 - SECONDS : 0))
 check "every CS1 packet failing its checksum for 10 s: one journal warning naming 'checksum ignore'" \
 	poll 5 eval '[ "$(grep -c "CS1: every status packet for [0-9]* s failed its checksum.*checksum ignore" "$work/journal.log")" = 1 ]'
 sim sim369 "corrupt 0"
+check "CS1 connected again" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
+
+# ---- polkit: org.stationd1.cryostream.command, scoped by its details
+pk=/usr/lib/polkit-1/polkitd
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups busctl --timeout=20 \
+		--address="$STATION_BUS_ADDRESS" call org.stationd1 "$@" 2>&1
+}
+if [ ! -x "$pk" ]; then
+	not_ok "polkitd is installed (package polkitd)"
+else
+	mount -t tmpfs tmpfs /etc/polkit-1/rules.d
+	mount -t tmpfs tmpfs /usr/share/polkit-1/actions
+	chmod 0755 /etc/polkit-1/rules.d
+	cp "$STATIOND_TOP/polkit/org.stationd1.policy" /usr/share/polkit-1/actions/
+	# nobody: CS1's commands but Stop, nothing of CS0's.
+	cat >/etc/polkit-1/rules.d/50-stationd-cryostream.rules <<'EOF'
+polkit.addRule(function(action, subject) {
+	if (action.id == "org.stationd1.cryostream.command" && subject.user == "nobody" &&
+	    action.lookup("device") == "CS1" && action.lookup("method") != "Stop")
+		return polkit.Result.YES;
+});
+EOF
+	# polkitd owns its name on the station's bus: its bus policy, reloaded.
+	sed -i "s|</busconfig>|  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>\n</busconfig>|" \
+		"$STATION_DIR/bus.conf"
+	station_busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig
+	DBUS_SYSTEM_BUS_ADDRESS=$STATION_BUS_ADDRESS "$pk" --no-debug >"$work/polkitd.log" 2>&1 &
+	scenario_pids+=" $!"
+	polkit_up() {
+		[ "$(station_busctl call org.freedesktop.DBus /org/freedesktop/DBus \
+			org.freedesktop.DBus NameHasOwner s org.freedesktop.PolicyKit1)" = "b true" ]
+	}
+	check "polkitd owns org.freedesktop.PolicyKit1 on the bus" poll 30 polkit_up
+	received_before=$(sim_state sim369 received)
+	expect_eq "polkit: a rule on device CS1 lets nobody's Turbo off through" \
+		"$(nobody $CS1 $I Turbo b false; echo "rc=$?")" "rc=0"
+	expect_eq "... confirmed: TurboMode of CS1 false" "$(get $CS1 TurboMode)" "b false"
+	check "polkit: nobody's Stop on CS1 (the method detail) is refused, naming the action" \
+		grep -q "not authorized for org.stationd1.cryostream.command" <<<"$(nobody $CS1 $I Stop)"
+	check "polkit: nobody's Cool on CS0 (the device detail) is refused" \
+		grep -q "not authorized for org.stationd1.cryostream.command" <<<"$(nobody $CS0 $I Cool d 150)"
+	expect_eq "... and of those only the Turbo reached a simulator" \
+		"$(sim_state sim369 received)" "$((received_before + 1))"
+fi
 
 # ---- number 0: the only controller, taken from the first packet
 sim sim369 "silence 0"
