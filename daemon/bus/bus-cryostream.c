@@ -844,9 +844,13 @@ static void on_status(struct cryo_controller *c, const struct cs800_status *prev
 			log_error_errno(r, "cryostream %s: cannot emit PropertiesChanged", c->name);
 	}
 	report_alarm(o, previous);
-	r = cryo_history_append(o->history, c->last_packet_usec, &sample);
-	if (r < 0)
-		log_error_errno(r, "cryostream %s: cannot record the history", c->name);
+	/* The hour plot shows measurements: a packet without the gas
+	 * temperature adds no sample (its stale value is no reading). */
+	if (cs800_status_has(&c->status, 1051)) {
+		r = cryo_history_append(o->history, c->last_packet_usec, &sample);
+		if (r < 0)
+			log_error_errno(r, "cryostream %s: cannot record the history", c->name);
+	}
 	if (cryo_pending_status(o->pending, previous, &c->status) > 0) {
 		r = rearm_command_timer(o);
 		if (r < 0)

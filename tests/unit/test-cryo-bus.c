@@ -822,6 +822,22 @@ static void test_alarm_levels(void **state)
 	assert_string_equal(property_s(x, "RunModeDescription"), "Running");
 }
 
+static unsigned int history_samples(struct fixture *x)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	uint64_t t;
+	double gas, set_point, flow;
+	unsigned int n = 0;
+
+	slot = call_async(x, &reply, BUS_CRYOSTREAM_INTERFACE, "History", "u", 60);
+	pump_until_reply(x, &reply, 1000);
+	assert_true(sd_bus_message_enter_container(reply, 'a', "(tddd)") >= 0);
+	while (sd_bus_message_read(reply, "(tddd)", &t, &gas, &set_point, &flow) > 0)
+		n++;
+	return n;
+}
+
 /* A packet of another size and set: taken; Parameters returns it as
  * sent; what it lacks keeps its value, is listed stale, and counted. */
 static void test_any_size_parameters_and_stale(void **state)
@@ -831,6 +847,7 @@ static void test_any_size_parameters_and_stale(void **state)
 	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
 	const struct cs800_pair layout[] = { { 1028, 0 }, { 1051, 0 }, { 4711, 7 }, { 1203, 0 },
 					     { 9999, 65535 } };
+	const struct cs800_pair no_gas[] = { { 1028, 0 }, { 1203, 0 } };
 	uint16_t id, value;
 	unsigned int n = 0;
 
@@ -871,6 +888,13 @@ static void test_any_size_parameters_and_stale(void **state)
 		n++;
 	}
 	assert_int_equal(n, ELEMENTSOF(layout));
+	assert_int_equal(history_samples(x), 2);
+
+	/* A packet without the gas temperature adds no History sample. */
+	send_layout(x, no_gas, ELEMENTSOF(no_gas));
+	pump(x, 100);
+	assert_int_equal(property_t(x, "PacketsReceived"), 3);
+	assert_int_equal(history_samples(x), 2);
 }
 
 /* Another host sends CS0's number: rejected, counted by reason "source",
