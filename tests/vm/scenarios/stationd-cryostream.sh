@@ -94,6 +94,9 @@ poll() {
 }
 
 get() { station_busctl get-property org.stationd1 "$1" $I "$2" 2>/dev/null; }
+# gets <object> <property>...: one busctl for them all, values joined by " | "
+gets() { station_busctl get-property org.stationd1 "$1" $I "${@:2}" 2>/dev/null | paste -sd '|' | sed 's/|/ | /g'; }
+section() { echo "# ---- $* (t=$SECONDS s)"; }
 call() { station_busctl --timeout=20 call org.stationd1 "$@" 2>&1; }
 # near <value> <target> <tolerance>
 near() { awk -v v="$1" -v t="$2" -v e="$3" 'BEGIN { d = v - t; exit !(d <= e && d >= -e) }'; }
@@ -122,16 +125,11 @@ check "simulators 411 (127.0.0.2) and 369 (127.0.0.3) run on one host" \
 
 check "CS0 connected" poll 15 eval '[ "$(get $CS0 Connected)" = "b true" ]'
 check "CS1 connected" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
-expect_eq "CS0 is controller 411" "$(get $CS0 ControllerNumber)" "q 411"
-expect_eq "CS1 is controller 369 (packets of the other ignored)" "$(get $CS1 ControllerNumber)" "q 369"
-expect_eq "CS1's commands go where its first packet came from" "$(get $CS1 CommandAddress)" \
-	's "127.0.0.3:30305"'
-expect_eq "RunModeName keeps the short name" "$(get $CS0 RunModeName)" 's "Run"'
-expect_eq "RunModeDescription is the vendor's" "$(get $CS0 RunModeDescription)" 's "Running"'
-expect_eq "LN2Level in percent: 8800 hundredths are 88 %" "$(get $CS0 LN2Level)" "d 88"
-expect_eq "AutofillRefillLevel in percent" "$(get $CS0 AutofillRefillLevel)" "d 30"
-expect_eq "the EPICS-size packet carries every parameter: nothing stale" \
-	"$(get $CS0 StaleProperties)" "as 0"
+expect_eq "CS1 is controller 369, its commands go where its first packet came from" \
+	"$(gets $CS1 ControllerNumber CommandAddress)" 'q 369 | s "127.0.0.3:30305"'
+expect_eq "CS0: 411; RunModeName short, RunModeDescription the vendor's; LN2 and refill level in percent (8800 hundredths are 88 %); nothing stale in the EPICS-size packet" \
+	"$(gets $CS0 ControllerNumber RunModeName RunModeDescription LN2Level AutofillRefillLevel StaleProperties)" \
+	'q 411 | s "Run" | s "Running" | d 88 | d 30 | as 0'
 check "GasTemperature starts at room temperature" prop_near $CS0 GasTemperature 294 1
 
 intro=$(station_busctl introspect --list org.stationd1 $CS0 2>&1)
@@ -154,7 +152,7 @@ bus_props=$(awk '$2 == "property" { sub(/^\./, "", $1); print $1 }' <<<"$intro" 
 expect_eq "introspect: exactly the properties of dbus/org.stationd1.Cryostream.xml" \
 	"$bus_props" "$xml_props"
 
-# ---- refused: nothing reaches the simulator
+section "refused: nothing reaches the simulator"
 received_before=$(sim_state sim411 received)
 denied=$(setpriv --reuid=65534 --regid=65534 --clear-groups gdbus call \
 	--address "$STATION_BUS_ADDRESS" --dest org.stationd1 --object-path $CS0 \
@@ -168,13 +166,8 @@ check "Ramp at 2.5 K/h: refused, the wire takes whole K/h" \
 	grep -q "not a whole number" <<<"$(call $CS0 $I Ramp dd 2.5 200)"
 check "Ramp at 361 K/h: refused (vendor range 0-360)" \
 	grep -q "outside the device range 0-360 K/h" <<<"$(call $CS0 $I Ramp dd 361 200)"
-check "End at 0 K/h: refused (vendor range 1-360)" \
-	grep -q "outside the device range 1-360 K/h" <<<"$(call $CS0 $I End d 0)"
-check "Plat 0 min: refused" grep -q "outside 1-1440 min" <<<"$(call $CS0 $I Plat u 0)"
 check "SetAutofillRefillLevel 41: refused (20-40 %)" \
 	grep -q "outside 20-40 %" <<<"$(call $CS0 $I SetAutofillRefillLevel q 41)"
-check "SetAutofillStopLevel 59: refused (60-80 %)" \
-	grep -q "outside 60-80 %" <<<"$(call $CS0 $I SetAutofillStopLevel q 59)"
 check "SetFlowInterruptTime 0: refused (1-600 ds)" \
 	grep -q "outside 1-600 ds" <<<"$(call $CS0 $I SetFlowInterruptTime q 0)"
 check "SetAutofillMode 'weekly': refused, naming the modes" \
@@ -183,15 +176,15 @@ sleep 1	# anything sent would have arrived
 expect_eq "nothing reached the simulator (its Received count)" \
 	"$(sim_state sim411 received)" "$received_before"
 
-# ---- Cool, and the rest of the command set
+section "Cool, and the rest of the command set"
 start=$SECONDS
 reply=$(call $CS0 $I Cool d 120.0)
 expect_eq "Cool 120.0 returns once a status packet confirms it" "$?:$reply" "0:"
 echo "# Cool confirmed after $((SECONDS - start)) s"
 expect_eq "the simulator got exactly one command" "$(sim_state sim411 received)" \
 	"$((received_before + 1))"
-expect_eq "CommandsReceived shows it" "$(get $CS0 CommandsReceived)" "q $((received_before + 1))"
-check "TargetTemperature reads 120 K" prop_near $CS0 TargetTemperature 120 0.001
+expect_eq "CommandsReceived shows it, TargetTemperature reads 120 K" \
+	"$(gets $CS0 CommandsReceived TargetTemperature)" "q $((received_before + 1)) | d 120"
 check "the simulator's gas converges to 120 K" poll 30 eval \
 	'near "$(sim_state sim411 gas)" 120 0.05'
 check "GasTemperature follows to 120 K" poll 10 prop_near $CS0 GasTemperature 120 0.05
@@ -208,33 +201,24 @@ check "History 60 s: samples of gas, set point and flow, the last at 120 K" eval
 expect_eq "Turbo on CS1 (the address of its first packet) is confirmed" \
 	"$(call $CS1 $I Turbo b true; echo "rc=$?")" "rc=0"
 expect_eq "TurboMode of CS1 reads true" "$(get $CS1 TurboMode)" "b true"
-expect_eq "Ramp at 0 K/h (the vendor's minimum) is confirmed" \
-	"$(call $CS0 $I Ramp dd 0 150; echo "rc=$?")" "rc=0"
-expect_eq "RampRate reads 0" "$(get $CS0 RampRate)" "q 0"
-expect_eq "SetAutofillRefillLevel 25 is confirmed" \
-	"$(call $CS0 $I SetAutofillRefillLevel q 25; echo "rc=$?")" "rc=0"
-expect_eq "AutofillRefillLevel reads 25 %" "$(get $CS0 AutofillRefillLevel)" "d 25"
-expect_eq "SetAutofillStopLevel 75 is confirmed" \
-	"$(call $CS0 $I SetAutofillStopLevel q 75; echo "rc=$?")" "rc=0"
-expect_eq "SetAutofillMode scheduled is confirmed" \
-	"$(call $CS0 $I SetAutofillMode s scheduled; echo "rc=$?")" "rc=0"
-expect_eq "AutofillModeName reads scheduled" "$(get $CS0 AutofillModeName)" 's "scheduled"'
-expect_eq "SetFlowInterruptTime 50 ds is confirmed" \
-	"$(call $CS0 $I SetFlowInterruptTime q 50; echo "rc=$?")" "rc=0"
-expect_eq "FlowInterruptTime reads 5 s" "$(get $CS0 FlowInterruptTime)" "d 5"
-expect_eq "InterruptFlow is confirmed" "$(call $CS0 $I InterruptFlow; echo "rc=$?")" "rc=0"
-expect_eq "FlowInterruptCount reads 1" "$(get $CS0 FlowInterruptCount)" "q 1"
-expect_eq "RunShield on is confirmed (by Received)" \
-	"$(call $CS0 $I RunShield b true; echo "rc=$?")" "rc=0"
-expect_eq "SetIdleShieldFlowMode auto is confirmed (by Received)" \
-	"$(call $CS0 $I SetIdleShieldFlowMode s auto; echo "rc=$?")" "rc=0"
+# Each returns once a status packet confirms it (empty output, status 0).
+confirmed() { call "$@" && echo confirmed; }
+expect_eq "Ramp at 0 K/h (the vendor's minimum), SetAutofillRefillLevel 25, SetAutofillStopLevel 75, SetAutofillMode scheduled, SetFlowInterruptTime 50 ds, InterruptFlow, RunShield on and SetIdleShieldFlowMode auto (by Received alone) are each confirmed" \
+	"$(confirmed $CS0 $I Ramp dd 0 150; confirmed $CS0 $I SetAutofillRefillLevel q 25
+	   confirmed $CS0 $I SetAutofillStopLevel q 75; confirmed $CS0 $I SetAutofillMode s scheduled
+	   confirmed $CS0 $I SetFlowInterruptTime q 50; confirmed $CS0 $I InterruptFlow
+	   confirmed $CS0 $I RunShield b true; confirmed $CS0 $I SetIdleShieldFlowMode s auto)" \
+	"$(printf 'confirmed\n%.0s' 1 2 3 4 5 6 7 8 | head -c -1)"
+expect_eq "... RampRate 0, the autofill levels 25 and 75 %, mode scheduled, interrupt time 5 s, one interruption" \
+	"$(gets $CS0 RampRate AutofillRefillLevel AutofillStopLevel AutofillModeName FlowInterruptTime FlowInterruptCount)" \
+	'q 0 | d 25 | d 75 | s "scheduled" | d 5 | q 1'
 expect_eq "Regen is confirmed by phase Regen" "$(call $CS0 $I Regen; echo "rc=$?")" "rc=0"
 check "... and ends in Hold with alarm 54 Regen complete" poll 20 eval \
-	'[ "$(get $CS0 AlarmName)" = "s \"Regen complete\"" ] && [ "$(get $CS0 PhaseName)" = "s \"Hold\"" ]'
+	'[ "$(gets $CS0 AlarmName PhaseName)" = "s \"Regen complete\" | s \"Hold\"" ]'
 check "Regen complete is information: in the journal at priority 6 (LOG_INFO)" poll 5 \
 	journal_has 6 "cryostream CS0: alarm 54 (information): Regen complete"
 
-# ---- somebody else speaks for 411 and 369
+section "somebody else speaks for 411 and 369"
 start_sim spoof411 411 127.0.0.4 --start-temperature 200
 start_sim spoof369 369 127.0.0.5 --start-temperature 200
 check "a spoofed packet with 411 from 127.0.0.4 is rejected and counted as \"source\"" \
@@ -256,7 +240,7 @@ expect_eq "... not to the spoofer" "$(sim_state spoof411 received)" "$received_b
 stop_sim spoof411
 stop_sim spoof369
 
-# ---- packets of another size
+section "packets of another size"
 rejected=$(get $CS0 PacketsRejected)
 unknown=$(get $CS0 UnknownParameters)
 sim sim411 "omit 1057"
@@ -279,7 +263,7 @@ check "EvaporatorTemperature keeps its last value (80 K)" prop_near $CS0 Evapora
 sim sim411 "include 1057"
 check "1057 again: nothing stale" poll 5 eval '[ "$(get $CS0 StaleProperties)" = "as 0" ]'
 
-# ---- alarms at the vendor's levels
+section "alarms at the vendor's levels"
 sim sim411 "alarm 47"
 check "alarm 47 is \"Autofill filling\"" poll 5 eval \
 	'[ "$(get $CS0 AlarmName)" = "s \"Autofill filling\"" ]'
@@ -301,7 +285,7 @@ check "alarm 0 clears AlarmName" poll 5 eval \
 sim sim369 "corrupt 1000000"
 corrupt_since=$SECONDS
 
-# ---- corrupt packets: counted, nothing else changes
+section "corrupt packets: counted, nothing else changes"
 sim sim411 "silence 0"
 sleep 1.2
 mapfile -t steady < <(awk '$2 == "property" && $1 !~ /^\.(Packets|MissingParameters)/ {
@@ -323,7 +307,7 @@ sim sim411 resume-status
 check "a packet cut to 102 bytes: counted by reason \"length\"" poll 5 eval \
 	'[ "$(by_reason $CS0 length)" = 1 ]'
 
-# ---- silence and recovery
+section "silence and recovery"
 sim sim411 "silence 0"
 check "silence: Connected=false" poll 15 eval '[ "$(get $CS0 Connected)" = "b false" ]'
 check "silence: a Fault signal 'disconnected'" poll 5 fault $CS0 disconnected
@@ -338,7 +322,7 @@ check "the journal names the unconfirmed command" \
 sim sim411 resume-status
 check "packets again: Connected=true" poll 10 eval '[ "$(get $CS0 Connected)" = "b true" ]'
 
-# ---- a command the controller counts as missed (shut down, it ignores Hold)
+section "a command the controller counts as missed (shut down, it ignores Hold)"
 expect_eq "Stop is confirmed (run mode Shutdown OK)" "$(call $CS0 $I Stop; echo "rc=$?")" "rc=0"
 station_busctl --timeout=20 call org.stationd1 $CS0 $I Hold >"$work/hold.out" 2>&1 &
 hold=$!
@@ -351,18 +335,21 @@ check "Hold while shut down: the controller counted it missed, and the call says
 grep -q "counted hold as missed" "$work/hold.out" || sed 's/^/# hold: /' "$work/hold.out"
 expect_eq "CommandsMissed counts it" "$(get $CS0 CommandsMissed)" "q $(sim_state sim411 missed)"
 
-# ---- CS1's checksums, failing for 10 s
+section "CS1's checksums, failing for 10 s"
 sleep $((corrupt_since + 11 > SECONDS ? corrupt_since + 11 - SECONDS : 0))
 check "every CS1 packet failing its checksum for 10 s: one journal warning naming 'checksum ignore'" \
 	poll 5 eval '[ "$(grep -c "CS1: every status packet for [0-9]* s failed its checksum.*checksum ignore" "$work/journal.log")" = 1 ]'
 sim sim369 "corrupt 0"
 check "CS1 connected again" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
 
-# ---- polkit: org.stationd1.cryostream.command, scoped by its details
+section "polkit: org.stationd1.cryostream.command, scoped by its details"
 pk=/usr/lib/polkit-1/polkitd
+# nobody <object> <method> [<GVariant argument>...]: gdbus prints the
+# D-Bus error name, and asks for no interactive authorization
 nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups busctl --timeout=20 \
-		--address="$STATION_BUS_ADDRESS" call org.stationd1 "$@" 2>&1
+	setpriv --reuid=65534 --regid=65534 --clear-groups gdbus call --timeout 20 \
+		--address "$STATION_BUS_ADDRESS" --dest org.stationd1 --object-path "$1" \
+		--method "$I.$2" "${@:3}" 2>&1
 }
 if [ ! -x "$pk" ]; then
 	not_ok "polkitd is installed (package polkitd)"
@@ -392,17 +379,21 @@ EOF
 	check "polkitd owns org.freedesktop.PolicyKit1 on the bus" poll 30 polkit_up
 	received_before=$(sim_state sim369 received)
 	expect_eq "polkit: a rule on device CS1 lets nobody's Turbo off through" \
-		"$(nobody $CS1 $I Turbo b false; echo "rc=$?")" "rc=0"
+		"$(nobody $CS1 Turbo false)" "()"
 	expect_eq "... confirmed: TurboMode of CS1 false" "$(get $CS1 TurboMode)" "b false"
+	out=$(nobody $CS1 Stop)
 	check "polkit: nobody's Stop on CS1 (the method detail) is refused, naming the action" \
-		grep -q "not authorized for org.stationd1.cryostream.command" <<<"$(nobody $CS1 $I Stop)"
+		grep -q "AccessDenied: not authorized for org.stationd1.cryostream.command" <<<"$out"
+	grep -q AccessDenied <<<"$out" || echo "# nobody's Stop got: ${out//$'\n'/ }"
+	out=$(nobody $CS0 Cool 150.0)
 	check "polkit: nobody's Cool on CS0 (the device detail) is refused" \
-		grep -q "not authorized for org.stationd1.cryostream.command" <<<"$(nobody $CS0 $I Cool d 150)"
+		grep -q "AccessDenied: not authorized for org.stationd1.cryostream.command" <<<"$out"
+	grep -q AccessDenied <<<"$out" || echo "# nobody's Cool got: ${out//$'\n'/ }"
 	expect_eq "... and of those only the Turbo reached a simulator" \
 		"$(sim_state sim369 received)" "$((received_before + 1))"
 fi
 
-# ---- number 0: the only controller, taken from the first packet
+section "number 0: the only controller, taken from the first packet"
 sim sim369 "silence 0"
 station_stop_daemon
 STATION_CONFIG=$work/only.conf
