@@ -263,107 +263,107 @@ static int limits_of(const struct cryo_controller *c, struct cs800_limits *ret,
 	return 0;
 }
 
+/* The arguments of a command method, read by its signature (the vtable's:
+ * "", "b", "d", "dd", "q", "s" or "u"). */
+struct command_arguments {
+	double a, b;
+	uint32_t u;
+	uint16_t q;
+	int on;
+	const char *word;
+};
+
+static int read_arguments(sd_bus_message *m, struct command_arguments *ret)
+{
+	const char *signature = sd_bus_message_get_signature(m, true);
+
+	if (!signature || !*signature)
+		return 0;
+	if (strcmp(signature, "b") == 0)
+		return sd_bus_message_read(m, "b", &ret->on);
+	if (strcmp(signature, "d") == 0)
+		return sd_bus_message_read(m, "d", &ret->a);
+	if (strcmp(signature, "dd") == 0)
+		return sd_bus_message_read(m, "dd", &ret->a, &ret->b);
+	if (strcmp(signature, "q") == 0)
+		return sd_bus_message_read(m, "q", &ret->q);
+	if (strcmp(signature, "s") == 0)
+		return sd_bus_message_read(m, "s", &ret->word);
+	if (strcmp(signature, "u") == 0)
+		return sd_bus_message_read(m, "u", &ret->u);
+	return -EINVAL;
+}
+
 /* Read the arguments of the method m names and encode its packet. */
 static int encode_from_message(sd_bus_message *m, const struct cryo_controller *c,
 			       enum cs800_command_code code, struct cs800_command *ret,
 			       sd_bus_error *error)
 {
 	struct cs800_command_error cerr = {};
+	struct command_arguments arg = {};
 	struct cs800_limits limits;
-	double a = 0, b = 0;
 	unsigned int rate, mode;
-	uint32_t minutes;
-	uint16_t q;
-	const char *word;
-	int on, r;
+	int r;
+
+	r = read_arguments(m, &arg);
+	if (r < 0)
+		return r;
+	/* A target needs the device's range, known from its packets only. */
+	if (code == CS800_COMMAND_RAMP || code == CS800_COMMAND_COOL) {
+		r = limits_of(c, &limits, error);
+		if (r < 0)
+			return r;
+	}
 
 	switch (code) {
 	case CS800_COMMAND_RAMP:
-		r = sd_bus_message_read(m, "dd", &a, &b);
-		if (r < 0)
-			return r;
-		r = limits_of(c, &limits, error);
-		if (r < 0)
-			return r;
-		r = rate_from_double(a, &rate, &cerr);
+		r = rate_from_double(arg.a, &rate, &cerr);
 		if (r >= 0)
-			r = cs800_command_ramp(&limits, rate, b, ret, &cerr);
+			r = cs800_command_ramp(&limits, rate, arg.b, ret, &cerr);
 		break;
 	case CS800_COMMAND_PLAT:
-		r = sd_bus_message_read(m, "u", &minutes);
-		if (r < 0)
-			return r;
-		r = cs800_command_plat(minutes, ret, &cerr);
+		r = cs800_command_plat(arg.u, ret, &cerr);
 		break;
 	case CS800_COMMAND_COOL:
-		r = sd_bus_message_read(m, "d", &a);
-		if (r < 0)
-			return r;
-		r = limits_of(c, &limits, error);
-		if (r < 0)
-			return r;
-		r = cs800_command_cool(&limits, a, ret, &cerr);
+		r = cs800_command_cool(&limits, arg.a, ret, &cerr);
 		break;
 	case CS800_COMMAND_END:
-		r = sd_bus_message_read(m, "d", &a);
-		if (r < 0)
-			return r;
-		r = rate_from_double(a, &rate, &cerr);
+		r = rate_from_double(arg.a, &rate, &cerr);
 		if (r >= 0)
 			r = cs800_command_end(rate, ret, &cerr);
 		break;
 	case CS800_COMMAND_TURBO:
-		r = sd_bus_message_read(m, "b", &on);
-		if (r < 0)
-			return r;
-		r = cs800_command_turbo(on, ret);
+		r = cs800_command_turbo(arg.on, ret);
 		break;
 	case CS800_COMMAND_REGEN:
 		r = cs800_command_regen(ret);
 		break;
 	case CS800_COMMAND_FLOW_INTERRUPT_TIME:
-		r = sd_bus_message_read(m, "q", &q);
-		if (r < 0)
-			return r;
-		r = cs800_command_flow_interrupt_time(q, ret, &cerr);
+		r = cs800_command_flow_interrupt_time(arg.q, ret, &cerr);
 		break;
 	case CS800_COMMAND_INTERRUPT_FLOW:
 		r = cs800_command_interrupt_flow(ret);
 		break;
 	case CS800_COMMAND_RUN_SHIELD:
-		r = sd_bus_message_read(m, "b", &on);
-		if (r < 0)
-			return r;
-		r = cs800_command_run_shield(on, ret);
+		r = cs800_command_run_shield(arg.on, ret);
 		break;
 	case CS800_COMMAND_IDLE_SHIELD_MODE:
-		r = sd_bus_message_read(m, "s", &word);
-		if (r < 0)
-			return r;
-		r = mode_from_name(word, "idle shield flow mode", cs800_idle_shield_mode_to_string,
-				   &mode, &cerr);
+		r = mode_from_name(arg.word, "idle shield flow mode",
+				   cs800_idle_shield_mode_to_string, &mode, &cerr);
 		if (r >= 0)
 			r = cs800_command_idle_shield_mode(mode, ret, &cerr);
 		break;
 	case CS800_COMMAND_AUTOFILL_MODE:
-		r = sd_bus_message_read(m, "s", &word);
-		if (r < 0)
-			return r;
-		r = mode_from_name(word, "autofill mode", cs800_autofill_mode_to_string, &mode, &cerr);
+		r = mode_from_name(arg.word, "autofill mode", cs800_autofill_mode_to_string, &mode,
+				   &cerr);
 		if (r >= 0)
 			r = cs800_command_autofill_mode(mode, ret, &cerr);
 		break;
 	case CS800_COMMAND_AUTOFILL_REFILL_LEVEL:
-		r = sd_bus_message_read(m, "q", &q);
-		if (r < 0)
-			return r;
-		r = cs800_command_autofill_refill_level(q, ret, &cerr);
+		r = cs800_command_autofill_refill_level(arg.q, ret, &cerr);
 		break;
 	case CS800_COMMAND_AUTOFILL_STOP_LEVEL:
-		r = sd_bus_message_read(m, "q", &q);
-		if (r < 0)
-			return r;
-		r = cs800_command_autofill_stop_level(q, ret, &cerr);
+		r = cs800_command_autofill_stop_level(arg.q, ret, &cerr);
 		break;
 	case CS800_COMMAND_RESTART:
 		r = cs800_command_restart(ret);

@@ -297,71 +297,71 @@ static void pump_until_reply(struct fixture *x, sd_bus_message **reply, unsigned
 	assert_non_null(*reply);
 }
 
-static double property_d(struct fixture *x, const char *property)
+/* The reply to Properties.Get of one of CS0's properties (the caller
+ * unrefs it), positioned at the variant. */
+static sd_bus_message *get_property(struct fixture *x, const char *property)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-	double v;
+	sd_bus_message *reply = NULL;
 
 	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
 			  BUS_CRYOSTREAM_INTERFACE, property);
 	pump_until_reply(x, &reply, 2000);
 	assert_false(sd_bus_message_is_method_error(reply, NULL));
-	assert_true(sd_bus_message_read(reply, "v", "d", &v) >= 0);
+	return reply;
+}
+
+/* A property of a basic type into *value (for "s": a pointer valid until
+ * the next call). */
+static void property(struct fixture *x, const char *name, const char *type, void *value)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = get_property(x, name);
+	static char text[64];
+
+	assert_true(sd_bus_message_read(reply, "v", type, value) >= 0);
+	if (strcmp(type, "s") == 0) {
+		snprintf(text, sizeof(text), "%s", *(const char **)value);
+		*(const char **)value = text;
+	}
+}
+
+static double property_d(struct fixture *x, const char *name)
+{
+	double v;
+
+	property(x, name, "d", &v);
 	return v;
 }
 
-static int property_b(struct fixture *x, const char *property)
+static int property_b(struct fixture *x, const char *name)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
 	int v;
 
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
-	assert_true(sd_bus_message_read(reply, "v", "b", &v) >= 0);
+	property(x, name, "b", &v);
 	return v;
 }
 
-static const char *property_s(struct fixture *x, const char *property)
+static const char *property_s(struct fixture *x, const char *name)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-	static char value[64];
 	const char *v;
 
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
-	assert_true(sd_bus_message_read(reply, "v", "s", &v) >= 0);
-	snprintf(value, sizeof(value), "%s", v);
-	return value;
-}
-
-static uint64_t property_t(struct fixture *x, const char *property)
-{
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-	uint64_t v;
-
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
-	assert_true(sd_bus_message_read(reply, "v", "t", &v) >= 0);
+	property(x, name, "s", &v);
 	return v;
 }
 
-static uint16_t property_q(struct fixture *x, const char *property)
+static uint64_t property_t(struct fixture *x, const char *name)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	uint64_t v;
+
+	property(x, name, "t", &v);
+	return v;
+}
+
+static uint16_t property_q(struct fixture *x, const char *name)
+{
 	uint16_t v;
 
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
-	assert_true(sd_bus_message_read(reply, "v", "q", &v) >= 0);
+	property(x, name, "q", &v);
 	return v;
 }
 
@@ -369,14 +369,10 @@ static uint16_t property_q(struct fixture *x, const char *property)
 static bool property_has(struct fixture *x, const char *property, const char *signature,
 			 const char *item)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = get_property(x, property);
 	const char *s;
 	bool found = false;
 
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
 	assert_true(sd_bus_message_enter_container(reply, 'v', signature) >= 0);
 	assert_true(sd_bus_message_enter_container(reply, 'a', signature + 1) >= 0);
 	while (sd_bus_message_read(reply, "s", &s) > 0)
@@ -388,15 +384,11 @@ static bool property_has(struct fixture *x, const char *property, const char *si
 static int64_t property_entry(struct fixture *x, const char *property, const char *signature,
 			      const char *key_s, uint16_t key_q)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = get_property(x, property);
 	char entry[8];
 	int64_t found = -1;
 
 	snprintf(entry, sizeof(entry), "%.*s", (int)strlen(signature) - 3, signature + 2);
-	slot = call_async(x, &reply, "org.freedesktop.DBus.Properties", "Get", "ss",
-			  BUS_CRYOSTREAM_INTERFACE, property);
-	pump_until_reply(x, &reply, 2000);
 	assert_true(sd_bus_message_enter_container(reply, 'v', signature) >= 0);
 	assert_true(sd_bus_message_enter_container(reply, 'a', signature + 1) >= 0);
 	while (sd_bus_message_enter_container(reply, 'e', entry) > 0) {
