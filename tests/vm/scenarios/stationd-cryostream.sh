@@ -1,131 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The Oxford Cryostream link in the full daemon (issues 6 and 12): a small
-# simulated station with two cryostream-sim controllers on this host,
-# 411 (address configured) and 369 (locked onto its first address),
-# stationd logging to a stand-in journal. Introspection against
-# dbus/org.stationd1.Cryostream.xml; commands: refused arguments and
-# callers with nothing sent, Cool until the gas is there, the rest of the
-# vendor's command set confirmed; a third simulator spoofing 411's and
-# 369's numbers from other loopback addresses: rejected, counted, a Fault,
-# nothing followed; packets of another size (unknown ids added, one left
-# out) taken, Parameters and the stale list; alarm 47 "Autofill filling"
-# at warning level (journal priority 4, no Fault) and a fatal one with a
-# Fault; corrupt and short packets counted and nothing else changed; the
-# checksum warning after 10 s of bad checksums; silence and recovery; a
-# missed command and a timed-out one; polkitd with a rule that scopes
-# org.stationd1.cryostream.command by its details (device CS1, any
-# method but Stop). Then a second start with one
-# controller as number 0: the number from the first packet, a conflict
-# Fault when a second controller appears, a spoof rejected.
-# timeout: 900
+# The Oxford Cryostream link in the full daemon (issues 6 and 12), the
+# decoding and the commands (cryostream-scenario-lib.sh: two simulated
+# controllers, 411 with its address configured, 369 locked onto its
+# first address). Introspection against dbus/org.stationd1.Cryostream.xml;
+# refused arguments and callers with nothing sent; Cool until the gas is
+# there, History, and the rest of the vendor's command set confirmed;
+# simulators spoofing 411's and 369's numbers from 127.0.0.4/.5: rejected,
+# counted as "source", a Fault, nothing followed, commands still to the
+# real ones; packets of another size (unknown ids added, one left out)
+# taken, Parameters, the stale list and the missing counts; alarm 47
+# "Autofill filling" at warning level (journal priority 4, no Fault) and
+# a fatal one with a Fault. The faults are stationd-cryostream-faults.
+# timeout: 600
 # shellcheck disable=SC2317,SC2016,SC2034 # helpers and variables used through check, poll and eval
-. "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
+. "$STATIOND_TOP/tests/vm/cryostream-scenario-lib.sh"
 
-scenario_begin stationd-cryostream
-sims=""
-stop_sims() {
-	local p
-	for p in $sims; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	sims=""
-}
-trap 'stop_sims; umount /etc/polkit-1/rules.d /usr/share/polkit-1/actions 2>/dev/null; scenario_cleanup' EXIT
-
-I=org.stationd1.Cryostream
-CS0=/org/stationd1/cryostream/CS0
-CS1=/org/stationd1/cryostream/CS1
-# One manifold and detector scanned once a second, no LN2 plant (the
-# Cryostream is the subject: the guest's CPU is for stationd and the
-# simulators), and the link's timeouts short enough to wait for.
-station_conf() {
-	station_conf_head 5min | sed 's/scan-rate 10Hz/scan-rate 1Hz/'
-	crate_manifold A 6 6 6 30s 2s
-	crate_detector 1 A 0 60s 3s
-	echo "cryostream-link { silence-timeout 4s; command-timeout 4s }"
-	cat
-}
-station_conf >"$work/two.conf" <<EOF
-cryostream CS0 { number 411; address 127.0.0.2 }
-cryostream CS1 { number 369 }
-EOF
-station_conf >"$work/only.conf" <<EOF
-cryostream Only { number 0 }
-EOF
-
-# start_sim <name> <number> <address> [<option>...]: a simulator fed from
-# a FIFO (kept open here as fd_<name>), its output in $work/<name>.out.
-# Speed 1500: a cool-down from room temperature to 120 K takes about a
-# second.
-start_sim() {
-	local name=$1 fifo=$work/$1.in
-	mkfifo "$fifo"
-	"$(station_prog cryostream-sim)" -n "$2" -b "$3" -t 127.0.0.1 -s 1500 "${@:4}" \
-		<"$fifo" >"$work/$name.out" 2>&1 &
-	sims="$sims $!"
-	eval "pid_$name=$!"
-	eval "exec {fd_$name}>\"$fifo\""
-}
-sim() { local fd="fd_$1"; echo "$2" >&"${!fd}"; }
-stop_sim() { local pid="pid_$1"; kill "${!pid}" 2>/dev/null; wait "${!pid}" 2>/dev/null; }
-# sim_state <name> <field>: a field of a fresh "status" line of the
-# simulator (gas, sent, valid, commands, refused, received, missed ...)
-states() { grep -c '^state ' "$work/$1.out"; }
-sim_state() {
-	local name=$1 before
-	before=$(states "$name")
-	sim "$name" status
-	# (eval runs inside poll: its own $1, our locals)
-	poll 5 eval '[ "$(states "$name")" -gt "$before" ]' || return 1
-	grep '^state ' "$work/$name.out" | tail -n 1 | sed -n "s/.* $2=\([0-9.]*\).*/\1/p"
-}
-
-# poll <seconds> <command...>: wait_for at a quarter of a second: most
-# polls here start a busctl, and every 50 ms of them would take the
-# guest's CPU from stationd and the simulators they wait for.
-poll() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.25
-	done
-}
-
-get() { station_busctl get-property org.stationd1 "$1" $I "$2" 2>/dev/null; }
-# gets <object> <property>...: one busctl for them all, values joined by " | "
-gets() { station_busctl get-property org.stationd1 "$1" $I "${@:2}" 2>/dev/null | paste -sd '|' | sed 's/|/ | /g'; }
-section() { echo "# ---- $* (t=$SECONDS s)"; }
-call() { station_busctl --timeout=20 call org.stationd1 "$@" 2>&1; }
-# near <value> <target> <tolerance>
-near() { awk -v v="$1" -v t="$2" -v e="$3" 'BEGIN { d = v - t; exit !(d <= e && d >= -e) }'; }
-prop_near() { local v; v=$(get "$1" "$2") || return 1; near "${v#d }" "$3" "$4"; }
-# by_reason <object> <reason>: that entry of PacketsRejectedByReason
-by_reason() { get "$1" PacketsRejectedByReason | grep -o "\"$2\" [0-9]*" | awk '{ print $2 }'; }
-# fault <object> <kind>: a Fault of that kind in the monitor's log
-fault() {
-	grep "\"path\":\"$1\"" "$work/monitor.log" |
-		grep -q "\"member\":\"Fault\",\"payload\":{\"type\":\"ss\",\"data\":\[\"$2\""
-}
-# journal_has <priority> <message text>: an entry with both
-journal_has() { grep -F "MESSAGE=$2" "$work/journal.log" | grep -q "PRIORITY=$1"; }
-
-scenario_station_up "a station with two cryostreams comes up (stationd not yet)" \
-	-c "$work/two.conf" -d /run/stationd-cryostream --no-plant --no-daemon
-scenario_journal
-station_start_daemon_journaled
-check "stationd is on the bus" station_wait_ready 60
-scenario_monitor
-# The simulators after stationd: it hears every packet they send.
-start_sim sim411 411 127.0.0.2
-start_sim sim369 369 127.0.0.3
-check "simulators 411 (127.0.0.2) and 369 (127.0.0.3) run on one host" \
-	poll 10 eval 'grep -q ^ready "$work/sim411.out" && grep -q ^ready "$work/sim369.out"'
-
-check "CS0 connected" poll 15 eval '[ "$(get $CS0 Connected)" = "b true" ]'
-check "CS1 connected" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
+cryostream_scenario_begin stationd-cryostream
 expect_eq "CS1 is controller 369, its commands go where its first packet came from" \
 	"$(gets $CS1 ControllerNumber CommandAddress)" 'q 369 | s "127.0.0.3:30305"'
 expect_eq "CS0: 411; RunModeName short, RunModeDescription the vendor's; LN2 and refill level in percent (8800 hundredths are 88 %); nothing stale in the EPICS-size packet" \
@@ -280,141 +171,6 @@ check "... in the journal at priority 2 (LOG_CRIT)" poll 5 \
 sim sim411 "alarm 0"
 check "alarm 0 clears AlarmName" poll 5 eval \
 	'[ "$(get $CS0 AlarmName)" = "s \"No errors or warnings\"" ]'
-
-# CS1's packets all fail their checksum from now on; its warning is due
-# after 10 s, checked below.
-sim sim369 "corrupt 1000000"
-corrupt_since=$SECONDS
-
-section "corrupt packets: counted, nothing else changes"
-sim sim411 "silence 0"
-sleep 1.2
-mapfile -t steady < <(awk '$2 == "property" && $1 !~ /^\.(Packets|MissingParameters)/ {
-	sub(/^\./, "", $1); print $1 }' <<<"$intro")
-allprops() { station_busctl get-property org.stationd1 $CS0 $I "${steady[@]}"; }
-before=$(allprops)
-received=$(get $CS0 PacketsReceived)
-rejected=$(get $CS0 PacketsRejected)
-expect_eq "every intact packet the simulator sent was received" "$received" \
-	"t $(sim_state sim411 valid)"
-sim sim411 "corrupt-now 3"
-check "3 corrupt packets counted in PacketsRejected" poll 3 eval \
-	'[ "$(get $CS0 PacketsRejected)" = "t $((${rejected#t } + 3))" ]'
-check "... by reason: checksum 3" eval '[ "$(by_reason $CS0 checksum)" = 3 ]'
-expect_eq "... and not as received" "$(get $CS0 PacketsReceived)" "$received"
-expect_eq "... and every other property as it was" "$(allprops)" "$before"
-sim sim411 "short 1"
-sim sim411 resume-status
-check "a packet cut to 102 bytes: counted by reason \"length\"" poll 5 eval \
-	'[ "$(by_reason $CS0 length)" = 1 ]'
-
-section "silence and recovery"
-sim sim411 "silence 0"
-check "silence: Connected=false" poll 15 eval '[ "$(get $CS0 Connected)" = "b false" ]'
-check "silence: a Fault signal 'disconnected'" poll 5 fault $CS0 disconnected
-# ---- a command goes out even so, and times out
-received_before=$(sim_state sim411 received)
-reply=$(call $CS0 $I Hold)
-check "Hold while no status comes: org.stationd1.Error.Timeout after the command timeout" \
-	grep -q "no status packet confirmed hold within 4 s" <<<"$reply"
-expect_eq "... though the simulator got it" "$(sim_state sim411 received)" "$((received_before + 1))"
-check "the journal names the unconfirmed command" \
-	grep -q "CS0: hold not confirmed within 4 s" "$work/journal.log"
-sim sim411 resume-status
-check "packets again: Connected=true" poll 10 eval '[ "$(get $CS0 Connected)" = "b true" ]'
-
-section "a command the controller counts as missed (shut down, it ignores Hold)"
-expect_eq "Stop is confirmed (run mode Shutdown OK)" "$(call $CS0 $I Stop; echo "rc=$?")" "rc=0"
-station_busctl --timeout=20 call org.stationd1 $CS0 $I Hold >"$work/hold.out" 2>&1 &
-hold=$!
-sleep 0.3
-check "while Hold waits for its confirmation, the daemon answers others" eval \
-	'kill -0 $hold 2>/dev/null && [ "$(get $CS1 ControllerNumber)" = "q 369" ]'
-wait $hold
-check "Hold while shut down: the controller counted it missed, and the call says so at once" \
-	grep -q "the controller counted hold as missed (parameter 1073)" "$work/hold.out"
-grep -q "counted hold as missed" "$work/hold.out" || sed 's/^/# hold: /' "$work/hold.out"
-expect_eq "CommandsMissed counts it" "$(get $CS0 CommandsMissed)" "q $(sim_state sim411 missed)"
-
-section "CS1's checksums, failing for 10 s"
-sleep $((corrupt_since + 11 > SECONDS ? corrupt_since + 11 - SECONDS : 0))
-check "every CS1 packet failing its checksum for 10 s: one journal warning naming 'checksum ignore'" \
-	poll 5 eval '[ "$(grep -c "CS1: every status packet for [0-9]* s failed its checksum.*checksum ignore" "$work/journal.log")" = 1 ]'
-sim sim369 "corrupt 0"
-check "CS1 connected again" poll 15 eval '[ "$(get $CS1 Connected)" = "b true" ]'
-
-section "polkit: org.stationd1.cryostream.command, scoped by its details"
-pk=/usr/lib/polkit-1/polkitd
-# nobody <object> <method> [<GVariant argument>...]: gdbus prints the
-# D-Bus error name, and asks for no interactive authorization
-nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups gdbus call --timeout 20 \
-		--address "$STATION_BUS_ADDRESS" --dest org.stationd1 --object-path "$1" \
-		--method "$I.$2" "${@:3}" 2>&1
-}
-if [ ! -x "$pk" ]; then
-	not_ok "polkitd is installed (package polkitd)"
-else
-	mount -t tmpfs tmpfs /etc/polkit-1/rules.d
-	mount -t tmpfs tmpfs /usr/share/polkit-1/actions
-	chmod 0755 /etc/polkit-1/rules.d
-	cp "$STATIOND_TOP/polkit/org.stationd1.policy" /usr/share/polkit-1/actions/
-	# nobody: CS1's commands but Stop, nothing of CS0's.
-	cat >/etc/polkit-1/rules.d/50-stationd-cryostream.rules <<'EOF'
-polkit.addRule(function(action, subject) {
-	if (action.id == "org.stationd1.cryostream.command" && subject.user == "nobody" &&
-	    action.lookup("device") == "CS1" && action.lookup("method") != "Stop")
-		return polkit.Result.YES;
-});
-EOF
-	# polkitd owns its name on the station's bus: its bus policy, reloaded.
-	sed -i "s|</busconfig>|  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>\n</busconfig>|" \
-		"$STATION_DIR/bus.conf"
-	station_busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig
-	DBUS_SYSTEM_BUS_ADDRESS=$STATION_BUS_ADDRESS "$pk" --no-debug >"$work/polkitd.log" 2>&1 &
-	scenario_pids+=" $!"
-	polkit_up() {
-		[ "$(station_busctl call org.freedesktop.DBus /org/freedesktop/DBus \
-			org.freedesktop.DBus NameHasOwner s org.freedesktop.PolicyKit1)" = "b true" ]
-	}
-	check "polkitd owns org.freedesktop.PolicyKit1 on the bus" poll 30 polkit_up
-	received_before=$(sim_state sim369 received)
-	expect_eq "polkit: a rule on device CS1 lets nobody's Turbo off through" \
-		"$(nobody $CS1 Turbo false)" "()"
-	expect_eq "... confirmed: TurboMode of CS1 false" "$(get $CS1 TurboMode)" "b false"
-	out=$(nobody $CS1 Stop)
-	check "polkit: nobody's Stop on CS1 (the method detail) is refused, naming the action" \
-		grep -q "AccessDenied: not authorized for org.stationd1.cryostream.command" <<<"$out"
-	grep -q AccessDenied <<<"$out" || echo "# nobody's Stop got: ${out//$'\n'/ }"
-	out=$(nobody $CS0 Cool 150.0)
-	check "polkit: nobody's Cool on CS0 (the device detail) is refused" \
-		grep -q "AccessDenied: not authorized for org.stationd1.cryostream.command" <<<"$out"
-	grep -q AccessDenied <<<"$out" || echo "# nobody's Cool got: ${out//$'\n'/ }"
-	expect_eq "... and of those only the Turbo reached a simulator" \
-		"$(sim_state sim369 received)" "$((received_before + 1))"
-fi
-
-section "number 0: the only controller, taken from the first packet"
-sim sim369 "silence 0"
-station_stop_daemon
-STATION_CONFIG=$work/only.conf
-station_start_daemon_journaled
-check "second start: one cryostream configured as number 0" station_wait_ready 60
-ONLY=/org/stationd1/cryostream/Only
-check "number 0: connected to the only controller broadcasting" \
-	poll 15 eval '[ "$(get $ONLY Connected)" = "b true" ]'
-expect_eq "number 0: ControllerNumber taken from the first packet" \
-	"$(get $ONLY ControllerNumber)" "q 411"
-expect_eq "number 0: ConfiguredNumber stays 0" "$(get $ONLY ConfiguredNumber)" "q 0"
-sim sim369 resume-status
-check "a second controller appears: Fault 'conflict'" poll 10 fault $ONLY conflict
-check "... counted in Conflicts, and 411 stays the one" eval \
-	'[ "$(get $ONLY Conflicts)" != "t 0" ] && [ "$(get $ONLY ControllerNumber)" = "q 411" ]'
-start_sim spoof0 411 127.0.0.4 --start-temperature 200
-check "411's number from another address: rejected (\"source\"), a Fault" poll 10 eval \
-	'[ "$(by_reason $ONLY source)" -ge 1 ] && fault $ONLY source'
-expect_eq "... commands still go to the first address" "$(get $ONLY CommandAddress)" \
-	's "127.0.0.2:30305"'
 
 stop_sims
 station_stop_daemon
