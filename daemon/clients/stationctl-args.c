@@ -212,6 +212,14 @@ static const struct cryostream_command cryostream_commands[] = {
 	{ "stop", "Stop", "", "" },
 	{ "restart", "Restart", "", "" },
 	{ "turbo", "Turbo", "b", "on|off" },
+	{ "regen", "Regen", "", "" },
+	{ "flow-interrupt-time", "SetFlowInterruptTime", "q", "DECISECONDS" },
+	{ "interrupt-flow", "InterruptFlow", "", "" },
+	{ "shield", "RunShield", "b", "on|off" },
+	{ "idle-shield-flow", "SetIdleShieldFlowMode", "s", "off|on|auto" },
+	{ "autofill-mode", "SetAutofillMode", "s", "manual|auto|scheduled" },
+	{ "autofill-refill-level", "SetAutofillRefillLevel", "q", "PERCENT" },
+	{ "autofill-stop-level", "SetAutofillStopLevel", "q", "PERCENT" },
 	{}
 };
 
@@ -225,7 +233,20 @@ const struct cryostream_command *cryostream_command_find(const char *verb)
 
 const char *cryostream_command_names(void)
 {
-	return "cool, ramp, plat, hold, end, purge, pause, resume, stop, restart, turbo";
+	return "cool, ramp, plat, hold, end, purge, pause, resume, stop, restart, turbo, regen, "
+	       "flow-interrupt-time, interrupt-flow, shield, idle-shield-flow, autofill-mode, "
+	       "autofill-refill-level, autofill-stop-level";
+}
+
+/* Is word one of the '|'-separated words of usage? */
+static bool usage_has_word(const char *usage, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = usage; *p; p += strcspn(p, "|"), p += *p == '|')
+		if (n && strncmp(p, word, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return true;
+	return false;
 }
 
 int cryostream_command_append(const struct cryostream_command *cmd, sd_bus_message *m, int argc,
@@ -255,18 +276,33 @@ int cryostream_command_append(const struct cryostream_command *cmd, sd_bus_messa
 			r = sd_bus_message_append(m, "d", v);
 			break;
 		}
-		case 'u': {
+		case 'u':
+		case 'q': {
 			unsigned long v;
 
 			errno = 0;
 			v = strtoul(argv[i], &end, 10);
-			if (errno || end == argv[i] || *end || argv[i][0] == '-' || v > UINT32_MAX) {
-				snprintf(why, why_size, "\"%s\" is not a whole number", argv[i]);
+			if (errno || end == argv[i] || *end || argv[i][0] == '-' ||
+			    v > (cmd->signature[i] == 'q' ? UINT16_MAX : UINT32_MAX)) {
+				snprintf(why, why_size, "\"%s\" is not a whole number%s", argv[i],
+					 cmd->signature[i] == 'q' ? " up to 65535" : "");
 				return -EINVAL;
 			}
-			r = sd_bus_message_append(m, "u", (uint32_t)v);
+			if (cmd->signature[i] == 'q')
+				r = sd_bus_message_append(m, "q", (uint16_t)v);
+			else
+				r = sd_bus_message_append(m, "u", (uint32_t)v);
 			break;
 		}
+		case 's':
+			/* One of the words of the usage ("off|on|auto"); the daemon
+			 * checks again, but nothing wrong is sent. */
+			if (!usage_has_word(cmd->usage, argv[i])) {
+				snprintf(why, why_size, "\"%s\": expected %s", argv[i], cmd->usage);
+				return -EINVAL;
+			}
+			r = sd_bus_message_append(m, "s", argv[i]);
+			break;
 		default:
 			if (strcmp(argv[i], "on") != 0 && strcmp(argv[i], "off") != 0) {
 				snprintf(why, why_size, "\"%s\": expected on or off", argv[i]);

@@ -335,6 +335,34 @@ static void test_cryostream_commands(void **state)
 	assert_int_equal(cryostream_command_append(cryostream_command_find("turbo"), m, 1, turbo,
 						   why, sizeof(why)), -EINVAL);
 	assert_string_equal(why, "\"maybe\": expected on or off");
+	/* The rest of the vendor's command set, by the daemon's method names
+	 * (dbus/org.stationd1.Cryostream.xml) and signatures. */
+	assert_string_equal(cryostream_command_find("regen")->method, "Regen");
+	assert_string_equal(cryostream_command_find("interrupt-flow")->method, "InterruptFlow");
+	assert_string_equal(cryostream_command_find("shield")->method, "RunShield");
+	assert_string_equal(cryostream_command_find("flow-interrupt-time")->signature, "q");
+	assert_string_equal(cryostream_command_find("autofill-stop-level")->method,
+			    "SetAutofillStopLevel");
+	assert_int_equal(cryostream_command_append(cryostream_command_find("autofill-refill-level"),
+						   m, 1, (char *[]){ (char *)"30" }, why,
+						   sizeof(why)), 0);
+	assert_int_equal(cryostream_command_append(cryostream_command_find("flow-interrupt-time"),
+						   m, 1, (char *[]){ (char *)"65536" }, why,
+						   sizeof(why)), -EINVAL);
+	assert_string_equal(why, "\"65536\" is not a whole number up to 65535");
+	assert_int_equal(cryostream_command_append(cryostream_command_find("autofill-mode"), m, 1,
+						   (char *[]){ (char *)"scheduled" }, why,
+						   sizeof(why)), 0);
+	assert_int_equal(cryostream_command_append(cryostream_command_find("autofill-mode"), m, 1,
+						   (char *[]){ (char *)"sched" }, why,
+						   sizeof(why)), -EINVAL);
+	assert_string_equal(why, "\"sched\": expected manual|auto|scheduled");
+	assert_int_equal(cryostream_command_append(cryostream_command_find("idle-shield-flow"), m,
+						   1, (char *[]){ (char *)"auto" }, why,
+						   sizeof(why)), 0);
+	assert_int_equal(cryostream_command_append(cryostream_command_find("idle-shield-flow"), m,
+						   1, (char *[]){ (char *)"" }, why,
+						   sizeof(why)), -EINVAL);
 	sd_bus_close_unref(bus);
 }
 

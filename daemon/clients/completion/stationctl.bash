@@ -48,9 +48,15 @@ _stationctl() {
 			mapfile -t COMPREPLY < <(compgen -W "$(__stationctl_cryostreams)" -- "$cur")
 		elif [[ ${words[cword - 2]} == cryostream ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "status cool ramp plat hold end purge
-				pause resume stop restart turbo" -- "$cur")
-		elif [[ $prev == turbo ]]; then
+				pause resume stop restart turbo regen flow-interrupt-time interrupt-flow
+				shield idle-shield-flow autofill-mode autofill-refill-level
+				autofill-stop-level" -- "$cur")
+		elif [[ $prev == turbo || $prev == shield ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur")
+		elif [[ $prev == idle-shield-flow ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "off on auto" -- "$cur")
+		elif [[ $prev == autofill-mode ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "manual auto scheduled" -- "$cur")
 		fi ;;
 	esac
 }
