@@ -39,9 +39,14 @@ $(foreach t,$(CRYO_UNIT_TESTS),$(eval $(call cryo_unit_test,$(t))))
 # The loopback test runs two real simulators next to itself.
 $(BUILD)/unit/test-cryo-loopback: $(BUILD)/bin/cryostream-sim
 
-FUZZERS += $(BUILD)/fuzz/fuzz-cs800-status
+FUZZERS += $(BUILD)/fuzz/fuzz-cs800-status $(BUILD)/fuzz/fuzz-cs800-command
 
 $(BUILD)/fuzz/fuzz-cs800-status: tests/fuzz/fuzz-cs800-status.c $(CRYO_SRCS) | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $^ -lm
+
+# What the simulator (a controller) parses on its command port.
+$(BUILD)/fuzz/fuzz-cs800-command: tests/fuzz/fuzz-cs800-command.c $(CRYO_CODEC_SRCS) | deps
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) $(FUZZ_FLAGS) -o $@ $^ -lm
 
