@@ -31,7 +31,7 @@ scenario_station_up "the station (12 detectors on manifold A, scan every 10 s) c
 	-c "$work/station.conf" -s 60 -d /run/stationd-fast-fill
 
 dump=$("$(station_prog stationd-compile)" dump "$STATION_DATABASE" 2>&1)
-check "the compiled station scans at 0.1Hz" grep -q "scan-rate 0.1Hz" <<<"$dump"
+check "the compiled station scans at 0.1Hz" grep -q "scan-rate 0.100Hz" <<<"$dump"
 check "  ... and samples running fills at 100Hz" grep -q "exhaust-sample-rate 100Hz" <<<"$dump"
 
 scenario_monitor
