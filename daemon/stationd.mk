@@ -47,3 +47,10 @@ $(BUILD)/unit/test-exhaust-sampler: $(call san_obj,tests/unit/test-exhaust-sampl
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The text of a log entry: the error's text in MESSAGE (issue 10 item 17).
+UNIT_TESTS += $(BUILD)/unit/test-log
+
+$(BUILD)/unit/test-log: $(call san_obj,tests/unit/test-log.c daemon/shared/log.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)

@@ -55,7 +55,9 @@ void log_set_max_level(int priority)
 	log_max_level = priority;
 }
 
-/* One entry with the fields that apply; < 0 if the journal refused it. */
+/* One entry with the fields that apply (MESSAGE already carries the errno
+ * text, ERRNO= the number, as systemd's log_*_errno() do); < 0 if the
+ * journal refused it. */
 static int send_to_journal(int priority, enum log_event event, uint32_t detector,
 			   const char *manifold, const char *card, int error,
 			   const char *const *fields, const char *message)
@@ -89,15 +91,29 @@ static int send_to_journal(int priority, enum log_event event, uint32_t detector
 	return sd_journal_sendv(iov, (int)n);
 }
 
-/* "stationd: <message>: <errno text>", the errno text once: the engine's
- * messages often carry it already. */
-static void send_to_stderr(int error, const char *message)
+size_t log_format_message(char *buf, size_t size, int error, const char *format, va_list ap)
 {
-	const char *text = error ? strerror(error) : "";
-	bool has_text = error && strstr(message, text);
+	const char *text;
+	int n;
 
-	fprintf(stderr, "stationd: %s%s%s\n", message, error && !has_text ? ": " : "",
-		has_text ? "" : text);
+	if (size == 0)
+		return 0;
+	n = vsnprintf(buf, size, format, ap);
+	if (n < 0) {
+		buf[0] = '\0';
+		n = 0;
+	}
+	if ((size_t)n >= size)
+		return size - 1;	/* cut short: no room for the text either */
+	error = error < 0 ? -error : error;
+	if (!error)
+		return (size_t)n;
+	/* The errno text once: many messages (the engine's) carry it already. */
+	text = strerror(error);
+	if (strstr(buf, text))
+		return (size_t)n;
+	n += snprintf(buf + n, size - (size_t)n, ": %s", text);
+	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
 static int log_eventv(int priority, enum log_event event, uint32_t detector, const char *manifold,
@@ -112,12 +128,12 @@ static int log_eventv(int priority, enum log_event event, uint32_t detector, con
 
 	error = error < 0 ? -error : error;
 	if (priority <= log_max_level) {
-		vsnprintf(message, sizeof(message), format, ap);
+		log_format_message(message, sizeof(message), error, format, ap);
 		/* If the journal refuses, the message still goes to stderr. */
 		if (!log_to_journal ||
 		    send_to_journal(priority, event, detector, manifold, card, error, fields,
 				    message) < 0)
-			send_to_stderr(error, message);
+			fprintf(stderr, "stationd: %s\n", message);
 	}
 	errno = saved_errno;
 	return -error;

@@ -8,6 +8,8 @@
 #ifndef STATIOND_SHARED_LOG_H
 #define STATIOND_SHARED_LOG_H
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 
@@ -36,7 +38,16 @@ void log_open(void);
 void log_set_max_level(int priority);
 
 /*
- * Log one event. detector is a detector number or LOG_NO_DETECTOR;
+ * The text of an entry, in the journal's MESSAGE= and on stderr alike:
+ * @format with @ap, then ": <strerror(error)>" when @error is not 0 and
+ * the text does not already say it. Always NUL-terminated; returns its
+ * length (cut to @size - 1).
+ */
+size_t log_format_message(char *buf, size_t size, int error, const char *format, va_list ap)
+	_printf_(4, 0);
+
+/*
+ * Log one event (MESSAGE= as log_format_message(), ERRNO= the number). detector is a detector number or LOG_NO_DETECTOR;
  * manifold and card are names or NULL. Returns -abs(error) when error is
  * not 0 (so `return log_error_errno(...)` reads naturally), else 0.
  */
