@@ -11,7 +11,8 @@ AUTOFILL_SRCS := \
 	daemon/autofill/manifold-fill.c \
 	daemon/autofill/overfull-watch.c \
 	daemon/autofill/engine-commands.c \
-	daemon/autofill/engine-state.c
+	daemon/autofill/engine-state.c \
+	daemon/autofill/engine-hold.c
 
 # What the engine uses of the configuration library (daemon/config.mk is
 # included after this file, so its CONFIG_SRCS is not known here yet).
@@ -21,7 +22,7 @@ AUTOFILL_DEPS := \
 	daemon/autofill/targets.c
 
 AUTOFILL_TESTS := test-engine-fill test-engine-commands test-engine-state test-engine-overfull \
-	test-engine-outputs test-engine-debounce test-engine-fast
+	test-engine-outputs test-engine-debounce test-engine-fast test-engine-hold
 UNIT_TESTS += $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS))
 
 $(addprefix $(BUILD)/unit/,$(AUTOFILL_TESTS)): $(BUILD)/unit/%: \

@@ -100,6 +100,7 @@ struct engine {
 	bool manual_fill;
 	int64_t manual_fill_end_mono;	/* when the last manual-fill key went off */
 	bool shut_down;
+	bool fills_held;		/* engine_hold_fills(): no new fill starts */
 	int64_t now_usec;		/* wall clock of the scan or command running */
 	int64_t now_mono;		/* its monotonic clock */
 	uint64_t scan_serial;		/* scans run, for reading each sensor once a scan */

@@ -219,6 +219,15 @@ int engine_cancel(struct engine *e, const char *targets,
 int engine_clear(struct engine *e, const char *targets,
 		 int64_t now_realtime_usec, int64_t now_monotonic_usec, char *error, size_t error_size);
 
+/*
+ * Hold new fills (engine-hold.c): while held, no fill starts (those that
+ * fall due stay due); running fills go on to their end. For a reload or an
+ * exit that waits until engine_idle(): no fill runs and no valve is open
+ * (or not known to be closed).
+ */
+void engine_hold_fills(struct engine *e, bool hold);
+bool engine_idle(const struct engine *e);
+
 /* Views for the bus layer and the console. */
 const struct station *engine_station(const struct engine *e);
 void engine_detector_view(const struct engine *e, uint32_t detector, struct engine_detector_view *ret);

@@ -169,6 +169,8 @@ static unsigned start_due_fills(struct engine *e, uint32_t m, int64_t now_usec, 
 	int64_t now_s = now_usec / USEC_PER_SEC;
 	unsigned started = 0;
 
+	if (e->fills_held)
+		return 0;	/* they stay due (engine_hold_fills()) */
 	for (uint32_t i = 0; i < mr->n_members; i++) {
 		uint32_t d = mr->members[i];
 		struct detector_run *dr = &e->detectors[d];
