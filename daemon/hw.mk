@@ -6,6 +6,7 @@
 
 HW_HOTPLUG_SRCS := \
 	daemon/hw/hw.c \
+	daemon/hw/card-users.c \
 	daemon/hw/hw-hotplug.c \
 	daemon/hw/adc-convert.c \
 	daemon/shared/log.c \
@@ -22,3 +23,11 @@ $(BUILD)/unit/test-hw-card-loss: $(call san_obj,tests/unit/test-hw-card-loss.c \
 		tests/unit/engine-fake.c tests/unit/engine-fixture.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
+
+# What depends on a card, for its one journal entry (issue 10 item 14).
+UNIT_TESTS += $(BUILD)/unit/test-card-users
+
+$(BUILD)/unit/test-card-users: $(call san_obj,tests/unit/test-card-users.c daemon/hw/card-users.c) \
+		$(BUILD)/unit/test-config
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/test-card-users.c \
+		daemon/hw/card-users.c $(CONFIG_SRCS)) $(LIBS_CMOCKA)

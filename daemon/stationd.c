@@ -118,6 +118,41 @@ static void on_fill_ended(void *userdata, uint32_t detector, const struct fill_r
 		bus_manifolds_fill_ended(d->bus_manifolds, detector, record);
 }
 
+/* Is a card out of use the cause of this fault? Then the card's one
+ * journal entry (hw.c) names it and every detector and manifold it takes
+ * out: a fault per detector would be hundreds of lines for a few cards. */
+static bool fault_explained_by_card(const struct daemon *d, const struct engine_fault *f)
+{
+	const struct station *s = d->station;
+	const struct detector *det = f->detector != ENGINE_NO_INDEX ? &s->detectors[f->detector] : NULL;
+	const struct manifold *man = f->manifold != ENGINE_NO_INDEX ? &s->manifolds[f->manifold] : NULL;
+	const struct channel_ref *refs[2] = {};
+
+	switch (f->kind) {
+	case ENGINE_FAULT_SENSOR:
+		refs[0] = det ? &det->sensor : man ? &man->sensor : NULL;
+		break;
+	case ENGINE_FAULT_VALVE:
+		refs[0] = det ? &det->valve : man ? &man->input_valve : NULL;
+		refs[1] = det ? NULL : man ? &man->output_valve : NULL;
+		break;
+	case ENGINE_FAULT_INPUT:
+		refs[0] = det ? &det->bias_shutdown : man ? &man->manual_fill_key : NULL;
+		break;
+	case ENGINE_FAULT_OUTPUT:
+		refs[0] = &s->globals.dewar_inhibit;
+		refs[1] = &s->globals.alarm;
+		break;
+	default:
+		return false;	/* a fill's outcome: always its own entry */
+	}
+	for (unsigned i = 0; i < ELEMENTSOF(refs); i++)
+		if (refs[i] && refs[i]->kind != LINE_NONE &&
+		    hw_engine_ops.check_card(d->hw, refs[i]) < 0)
+			return true;
+	return false;
+}
+
 static void on_fault(void *userdata, const struct engine_fault *f)
 {
 	struct daemon *d = userdata;
@@ -125,7 +160,8 @@ static void on_fault(void *userdata, const struct engine_fault *f)
 
 	if (manifold == ENGINE_NO_INDEX && f->detector != ENGINE_NO_INDEX)
 		manifold = d->station->detectors[f->detector].manifold;
-	log_event(LOG_WARNING, LOG_EVENT_FAULT,
+	/* Still a Fault signal for each (clients watch their detectors). */
+	log_event(fault_explained_by_card(d, f) ? LOG_DEBUG : LOG_WARNING, LOG_EVENT_FAULT,
 		  f->detector == ENGINE_NO_INDEX ? LOG_NO_DETECTOR : detector_number_of(d, f->detector),
 		  manifold_name_of(d, manifold), NULL, f->error, "%s: %s",
 		  engine_fault_kind_to_string(f->kind), f->message ? f->message : "");

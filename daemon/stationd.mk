@@ -9,6 +9,7 @@ STATIOND_SRCS := \
 	daemon/shared/log.c \
 	daemon/hw/adc-convert.c \
 	daemon/hw/hw.c \
+	daemon/hw/card-users.c \
 	daemon/hw/hw-hotplug.c \
 	daemon/bus/bus-manager.c \
 	daemon/bus/bus-auth.c \

@@ -22,7 +22,9 @@ struct engine_hw {
 	/* An exhaust sensor (XVME-560 channel) in millivolts. A dead sensor,
 	 * a conversion timeout or a missing card is an error. */
 	int (*read_sensor_mv)(void *userdata, const struct channel_ref *sensor, int32_t *ret_mv);
-	/* Drive a valve relay (XVME-260): open = energized. */
+	/* Drive a valve relay (XVME-260): open = energized. Closing a valve
+	 * on a card that is not in use (absent, left the crate, failed its
+	 * power-on test) succeeds: nothing energizes its relay. */
 	int (*set_valve)(void *userdata, const struct channel_ref *valve, bool open);
 	/* A bias-shutdown or manual-fill-key input: true = asserted. */
 	int (*read_input)(void *userdata, const struct channel_ref *input, bool *ret_asserted);
@@ -34,6 +36,11 @@ struct engine_hw {
 	 * makes its detectors and manifolds unavailable before a fill needs
 	 * them, and available again when it is back. */
 	int (*check_valve)(void *userdata, const struct channel_ref *valve);
+	/* Optional: 0 if the card of a line is in use, else why not (absent,
+	 * left the crate, failed its power-on test, another model). No I/O.
+	 * Asked of an unavailable object only, so that its Status says when a
+	 * card is the reason ("card-unavailable"). */
+	int (*check_card)(void *userdata, const struct channel_ref *ref);
 };
 
 #endif

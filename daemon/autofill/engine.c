@@ -26,7 +26,7 @@ const char *engine_state_to_string(enum engine_state s)
 
 static const char *const detector_status_names[DETECTOR_STATUS_BITS] = {
 	"overfull", "underfull", "manifold-error", "filling", "delayed",
-	"purging", "avoided", "bias-shutdown", "unavailable",
+	"purging", "avoided", "bias-shutdown", "unavailable", "card-unavailable",
 };
 
 const char *detector_status_name(unsigned bit)
@@ -35,7 +35,7 @@ const char *detector_status_name(unsigned bit)
 }
 
 static const char *const manifold_status_names[MANIFOLD_STATUS_BITS] = {
-	"overfull", "underfull", "purging", "unavailable", "manual-fill",
+	"overfull", "underfull", "purging", "unavailable", "manual-fill", "card-unavailable",
 };
 
 const char *manifold_status_name(unsigned bit)
@@ -489,6 +489,12 @@ const struct station *engine_station(const struct engine *e)
 	return e->station;
 }
 
+/* Is the card of this line out of use (the reason an object is unavailable)? */
+static bool card_unavailable(const struct engine *e, const struct channel_ref *ref)
+{
+	return e->hw->check_card && ref_configured(ref) && e->hw->check_card(e->hw_userdata, ref) < 0;
+}
+
 void engine_detector_view(const struct engine *e, uint32_t d, struct engine_detector_view *ret)
 {
 	const struct detector_run *r = &e->detectors[d];
@@ -512,6 +518,11 @@ void engine_detector_view(const struct engine *e, uint32_t d, struct engine_dete
 		status |= DETECTOR_STATUS_BIAS_SHUTDOWN;
 	if (r->sensor_failed || r->input_failed || r->valve_failed || r->valve.close_failed)
 		status |= DETECTOR_STATUS_UNAVAILABLE;
+	if ((status & DETECTOR_STATUS_UNAVAILABLE) &&
+	    (card_unavailable(e, &e->station->detectors[d].sensor) ||
+	     card_unavailable(e, &e->station->detectors[d].valve) ||
+	     card_unavailable(e, &e->station->detectors[d].bias_shutdown)))
+		status |= DETECTOR_STATUS_CARD_UNAVAILABLE;
 
 	*ret = (struct engine_detector_view) {
 		.status = status,
@@ -547,6 +558,12 @@ void engine_manifold_view(const struct engine *e, uint32_t m, struct engine_mani
 	if (r->sensor_failed || r->input_failed || r->valve_failed || r->input.close_failed ||
 	    r->output.close_failed)
 		status |= MANIFOLD_STATUS_UNAVAILABLE;
+	if ((status & MANIFOLD_STATUS_UNAVAILABLE) &&
+	    (card_unavailable(e, &e->station->manifolds[m].sensor) ||
+	     card_unavailable(e, &e->station->manifolds[m].input_valve) ||
+	     card_unavailable(e, &e->station->manifolds[m].output_valve) ||
+	     card_unavailable(e, &e->station->manifolds[m].manual_fill_key)))
+		status |= MANIFOLD_STATUS_CARD_UNAVAILABLE;
 	if (r->manual_key)
 		status |= MANIFOLD_STATUS_MANUAL_FILL;
 

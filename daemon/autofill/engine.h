@@ -67,8 +67,9 @@ enum detector_status {
 	DETECTOR_STATUS_AVOIDED = 1u << 6,
 	DETECTOR_STATUS_BIAS_SHUTDOWN = 1u << 7,
 	DETECTOR_STATUS_UNAVAILABLE = 1u << 8,	/* sensor, input or valve fault */
+	DETECTOR_STATUS_CARD_UNAVAILABLE = 1u << 9,	/* ... because a card of it is not in use */
 };
-#define DETECTOR_STATUS_BITS 9u
+#define DETECTOR_STATUS_BITS 10u
 
 enum manifold_status {
 	MANIFOLD_STATUS_OVERFULL = 1u << 0,
@@ -76,11 +77,13 @@ enum manifold_status {
 	MANIFOLD_STATUS_PURGING = 1u << 2,
 	MANIFOLD_STATUS_UNAVAILABLE = 1u << 3,
 	MANIFOLD_STATUS_MANUAL_FILL = 1u << 4,	/* its key is on */
+	MANIFOLD_STATUS_CARD_UNAVAILABLE = 1u << 5,	/* unavailable: a card of it is not in use */
 };
-#define MANIFOLD_STATUS_BITS 5u
+#define MANIFOLD_STATUS_BITS 6u
 
 /* "overfull", "underfull", "manifold-error", "filling", "delayed",
- * "purging", "avoided", "bias-shutdown", "unavailable" by bit number. */
+ * "purging", "avoided", "bias-shutdown", "unavailable", "card-unavailable"
+ * by bit number. */
 const char *detector_status_name(unsigned bit);
 const char *manifold_status_name(unsigned bit);
 

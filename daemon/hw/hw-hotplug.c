@@ -25,6 +25,7 @@
  * so device nodes and permissions are in place), else to the kernel's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,15 +71,15 @@ enum hw_hotplug_step hw_hotplug_step_of(const char *action, const char *subsyste
 	return HW_HOTPLUG_NONE;
 }
 
-static void card_lost(struct hw_card *c, const char *action, const char *what)
+static void card_lost(struct hw *hw, struct hw_card *c, const char *action, const char *what)
 {
 	if (c->error < 0)
 		return;		/* not in use: nothing to let go of */
 	hw_card_close(c);
 	c->removed = true;
-	c->error = log_event(LOG_ERR, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, c->name, ENODEV,
-			     "card %s left the crate (%s %s): its detectors and manifolds are "
-			     "unavailable until it is back", c->name, action, what);
+	c->error = -ENODEV;
+	snprintf(c->why, sizeof(c->why), "left the crate (%s %s)", action, what);
+	hw_card_log_unusable(hw, c, LOG_ERR, LOG_EVENT_FAULT);
 }
 
 static void card_found(struct hw *hw, struct hw_card *c)
@@ -105,7 +106,7 @@ void hw_hotplug_apply(struct hw *hw, const char *action, const char *subsystem,
 	what = what ? what + 1 : devpath;
 	switch (hw_hotplug_step_of(action, subsystem)) {
 	case HW_HOTPLUG_LOST:
-		card_lost(c, action, what);
+		card_lost(hw, c, action, what);
 		break;
 	case HW_HOTPLUG_FOUND:
 		card_found(hw, c);

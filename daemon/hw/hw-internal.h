@@ -12,6 +12,7 @@
 
 #include "daemon/hw/adc-convert.h"
 #include "daemon/hw/hw.h"
+#include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
 /* XVME-240: port0.0..port7.7, irq0..7, flag0..7; XVME-260: relay0..31. */
@@ -21,6 +22,7 @@ struct hw_card {
 	const struct card *config;
 	char name[CARD_NAME_MAX];
 	int error;			/* 0, or why the card is unusable */
+	char why[160];			/* ... in words, for its journal entry */
 	bool removed;			/* it left the bus while we ran */
 	struct gpiod_chip *chip;	/* XVME-240, XVME-260 */
 	struct gpiod_line *line[CARD_LINES_MAX];
@@ -43,8 +45,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
 
 /* hw.c: find, check and open one card and request its configured lines;
- * on failure c->error says why (logged). */
+ * on failure c->error and c->why say why, logged once with what uses the
+ * card (hw_card_log_unusable()). */
 void hw_card_open(struct hw *hw, struct hw_card *c);
+/* hw.c: the one journal entry of an unusable card, with CARD=: c->why and
+ * every detector, manifold and output that depends on it (card-users.h):
+ * "card xvme0-0800 (XVME-260): not found on the xvme bus: No such device;
+ * unavailable: detectors 1-6; manifold A". */
+void hw_card_log_unusable(const struct hw *hw, const struct hw_card *c, int priority,
+			  enum log_event event);
 /* hw.c: release its lines, close its chip and files; c->error is kept. */
 void hw_card_close(struct hw_card *c);
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gpiod.h>
 #include <libudev.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon/hw/adc-convert.h"
+#include "daemon/hw/card-users.h"
 #include "daemon/hw/hw-internal.h"
 #include "daemon/hw/hw.h"
 #include "daemon/shared/log.h"
@@ -73,6 +75,19 @@ static int find_iio(struct hw *hw, struct udev_device *card_dev, const char *nam
 	return -ENODEV;
 }
 
+/* Card-level failures: the card is unusable; c->why says why. */
+static int card_failed(struct hw_card *c, int error, const char *format, ...) _printf_(3, 4);
+static int card_failed(struct hw_card *c, int error, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(c->why, sizeof(c->why), format, ap);
+	va_end(ap);
+	c->error = -abs(error);
+	return c->error;
+}
+
 static int open_adc(struct hw *hw, struct hw_card *c, struct udev_device *card_dev)
 {
 	char dir[512], text[64];
@@ -80,8 +95,7 @@ static int open_adc(struct hw *hw, struct hw_card *c, struct udev_device *card_d
 
 	r = find_iio(hw, card_dev, c->name, dir, sizeof(dir));
 	if (r < 0)
-		return log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, r,
-				 "%s: no IIO device labelled %s", c->name, c->name);
+		return card_failed(c, r, "no IIO device labelled %s", c->name);
 	r = read_attr(dir, "in_voltage_scale", text, sizeof(text));
 	if (r >= 0)
 		r = adc_parse_scale(text, &c->cal.scale_nano_mv);
@@ -90,8 +104,7 @@ static int open_adc(struct hw *hw, struct hw_card *c, struct udev_device *card_d
 	if (r >= 0)
 		r = adc_parse_integer(text, &c->cal.offset);
 	if (r < 0)
-		return log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, r,
-				 "%s: cannot read the ADC scale and offset of %s", c->name, dir);
+		return card_failed(c, r, "cannot read the ADC scale and offset of %s", dir);
 
 	for (unsigned ch = 0; ch < ADC_CHANNELS; ch++) {
 		char path[600];
@@ -99,13 +112,12 @@ static int open_adc(struct hw *hw, struct hw_card *c, struct udev_device *card_d
 		snprintf(path, sizeof(path), "%s/in_voltage%u_raw", dir, ch);
 		c->raw_fd[ch] = open(path, O_RDONLY | O_CLOEXEC);
 		if (c->raw_fd[ch] < 0)
-			return log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name,
-					 errno, "%s: cannot open %s", c->name, path);
+			return card_failed(c, errno, "cannot open %s", path);
 	}
 	return 0;
 }
 
-/* Find and check one card; on failure c->error says why. */
+/* Find and check one card; on failure c->error and c->why say why. */
 static void find_card(struct hw *hw, struct hw_card *c)
 {
 	_cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
@@ -114,41 +126,48 @@ static void find_card(struct hw *hw, struct hw_card *c)
 
 	d = udev_device_new_from_subsystem_sysname(hw->udev, "xvme", c->name);
 	if (!d) {
-		c->error = log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, ENODEV,
-				     "card %s: not found on the xvme bus", c->name);
+		card_failed(c, ENODEV, "not found on the xvme bus");
 		return;
 	}
 	snprintf(model, sizeof(model), "%u", c->config->model);
 	if (!sysattr_is(d, "model", model)) {
 		const char *found = udev_device_get_sysattr_value(d, "model");
 
-		c->error = log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, ENXIO,
-				     "card %s: configured as %s, the card says model %s",
-				     c->name, card_model_name(c->config->model), found ? found : "(unreadable)");
+		card_failed(c, ENXIO, "configured as %s, the card says model %s",
+			    card_model_name(c->config->model), found ? found : "(unreadable)");
 		return;
 	}
 	selftest = udev_device_get_sysattr_value(d, "selftest");
 	if (!selftest || strcmp(selftest, "pass") != 0) {
-		c->error = log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name, EIO,
-				     "card %s: power-on test: %s", c->name,
-				     selftest ? selftest : "(unreadable)");
+		card_failed(c, EIO, "power-on test: %s", selftest ? selftest : "(unreadable)");
 		return;
 	}
 
 	if (c->config->model == CARD_XVME560) {
-		c->error = open_adc(hw, c, d);
-		if (c->error < 0)
+		if (open_adc(hw, c, d) < 0)
 			return;
 	} else {
 		c->chip = gpiod_chip_open_by_label(c->name);
 		if (!c->chip) {
-			c->error = log_event(LOG_ERR, LOG_EVENT_CARD, LOG_NO_DETECTOR, NULL, c->name,
-					     errno ? errno : ENODEV,
-					     "card %s: no gpiochip labelled %s", c->name, c->name);
+			card_failed(c, errno ? errno : ENODEV, "no gpiochip labelled %s", c->name);
 			return;
 		}
 	}
 	c->error = 0;
+	c->why[0] = '\0';
+}
+
+void hw_card_log_unusable(const struct hw *hw, const struct hw_card *c, int priority,
+			  enum log_event event)
+{
+	char users[512];
+
+	card_users_format(hw->station, c->config->crate, c->config->address, users, sizeof(users));
+	/* The errno text in the middle, where it belongs (log_event() adds
+	 * it only when the message does not carry it). */
+	log_event(priority, event, LOG_NO_DETECTOR, NULL, c->name, c->error,
+		  "card %s (%s): %s: %s; unavailable: %s", c->name,
+		  card_model_name(c->config->model), c->why, strerror(-c->error), users);
 }
 
 static struct hw_card *card_of(const struct hw *hw, const struct channel_ref *ref)
@@ -236,6 +255,7 @@ void hw_card_open(struct hw *hw, struct hw_card *c)
 	find_card(hw, c);
 	if (c->error < 0) {
 		hw_card_close(c);	/* what a half-open ADC left */
+		hw_card_log_unusable(hw, c, LOG_ERR, LOG_EVENT_CARD);
 		return;
 	}
 	request_lines(hw, c);
@@ -336,6 +356,14 @@ static int hw_check_valve(void *userdata, const struct channel_ref *valve)
 	return line_of(userdata, valve, &line);
 }
 
+/* The card of a line is in use (no I/O): 0, or why it is not. */
+static int hw_check_card(void *userdata, const struct channel_ref *ref)
+{
+	struct hw_card *c = card_of(userdata, ref);
+
+	return c ? c->error : -ENODEV;
+}
+
 static int hw_read_sensor_mv(void *userdata, const struct channel_ref *sensor, int32_t *ret_mv)
 {
 	struct hw *hw = userdata;
@@ -375,7 +403,15 @@ static int hw_set_line(struct hw *hw, const struct channel_ref *ref, bool value)
 
 	r = line_of(hw, ref, &line);
 	if (r < 0)
-		return r;
+		/*
+		 * Nothing drives a line of a card that is not in use: it is
+		 * absent, left the crate (the kernel de-energized its lines as
+		 * it removed the chip), failed its power-on test (its driver
+		 * keeps its outputs off) or is another model. Low is what it
+		 * is: closing a valve there succeeds, so a missing card's
+		 * valves are not "open, not known to be closed".
+		 */
+		return !value && c && c->error < 0 ? 0 : r;
 	return gpiod_line_set_value(line, value) < 0 ? -errno : 0;
 }
 
@@ -410,4 +446,5 @@ const struct engine_hw hw_engine_ops = {
 	.read_input = hw_read_input,
 	.set_output = hw_set_output,
 	.check_valve = hw_check_valve,
+	.check_card = hw_check_card,
 };

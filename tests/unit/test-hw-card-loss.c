@@ -97,10 +97,11 @@ static void test_relay_card_gone_while_idle(void **state)
 }
 
 /*
- * Pulled during A's fill: the fill ends at the next scan. The engine could
- * not close the valves it had opened (the card is gone), so it counts them
- * as open (dewar inhibit kept, state crashed) and retries: once the card is
- * back the retry closes them and the state clears.
+ * Pulled during A's fill: the fill ends at the next scan. Its relays went
+ * off with the card (the kernel de-energizes the lines of a removed chip),
+ * so closing them succeeds: the station is not "crashed" and the dewar is
+ * not kept inhibited for valves that are closed; only A's detectors are
+ * unavailable, and their Status says a card is why.
  */
 static void test_relay_card_gone_during_fill(void **state)
 {
@@ -114,19 +115,22 @@ static void test_relay_card_gone_during_fill(void **state)
 	relay_card_pull(f, 0);
 	fake_scan(f);
 	assert_int_equal(unavailable_detectors(f, 0, 6), 6);
-	for (uint32_t d = 0; d < 6; d++)
+	for (uint32_t d = 0; d < 6; d++) {
 		assert_int_equal(fake_count_results(f, d, FILL_RESULT_ABORTED), 1);
+		assert_true(fake_status(f, d) & DETECTOR_STATUS_CARD_UNAVAILABLE);
+	}
+	assert_true(manifold_status(f, 0) & MANIFOLD_STATUS_CARD_UNAVAILABLE);
 	engine_global_view(f->engine, &g);
-	assert_int_equal(g.state, ENGINE_STATE_CRASHED);
-	assert_true(g.dewar_inhibit);
+	assert_int_equal(g.state, ENGINE_STATE_FILL_ERROR);	/* not crashed */
 	assert_true(g.alarm);
 
-	/* B is not disturbed */
+	/* B is not disturbed; then no valve is open and nothing inhibits */
 	fake_scan_until_idle(f, 200);
 	for (uint32_t d = 6; d < 12; d++)
 		assert_int_equal(fake_count_results(f, d, FILL_RESULT_FULL), 1);
 	engine_global_view(f->engine, &g);
-	assert_true(g.dewar_inhibit);	/* A's valves are not known closed */
+	assert_int_equal(g.state, ENGINE_STATE_FILL_ERROR);
+	assert_false(g.dewar_inhibit);
 
 	f->relay_card_gone[0] = false;
 	fake_scan(f);
@@ -134,6 +138,36 @@ static void test_relay_card_gone_during_fill(void **state)
 	assert_int_not_equal(g.state, ENGINE_STATE_CRASHED);
 	assert_false(g.dewar_inhibit);
 	assert_int_equal(unavailable_detectors(f, 0, 6), 0);
+	for (uint32_t d = 0; d < 6; d++)
+		assert_false(fake_status(f, d) & DETECTOR_STATUS_CARD_UNAVAILABLE);
+}
+
+/*
+ * Missing at start: engine_new() closes every valve, and those of a card
+ * that is not there close by definition: the station is not "crashed",
+ * the dewar is not inhibited, the others fill.
+ */
+static void test_relay_card_missing_at_start(void **state)
+{
+	struct fake_plant *f = *state;
+	struct engine_global_view g;
+
+	relay_card_pull(f, 0);
+	assert_int_equal(fake_start_engine(f), 0);
+	engine_global_view(f->engine, &g);
+	assert_int_not_equal(g.state, ENGINE_STATE_CRASHED);
+	assert_false(g.dewar_inhibit);
+	fake_scan(f);
+	engine_global_view(f->engine, &g);
+	assert_int_equal(g.state, ENGINE_STATE_FILL_ERROR);
+	assert_int_equal(unavailable_detectors(f, 0, 6), 6);
+	assert_true(fake_status(f, 0) & DETECTOR_STATUS_CARD_UNAVAILABLE);
+	assert_false(fake_status(f, 6) & DETECTOR_STATUS_CARD_UNAVAILABLE);
+	fake_scans(f, 10);
+	fake_scan_until_idle(f, 200);
+	for (uint32_t d = 6; d < 12; d++)
+		assert_int_equal(fake_count_results(f, d, FILL_RESULT_FULL), 1);
+	assert_false(fake_any_valve_open(f));
 }
 
 /* An ADC card gone (its conversions fail): sensors unavailable, then back. */
@@ -163,6 +197,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_relay_card_gone_while_idle,
+						engine_fixture_two_manifolds, engine_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_card_missing_at_start,
 						engine_fixture_two_manifolds, engine_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_card_gone_during_fill,
 						engine_fixture_two_manifolds, engine_fixture_teardown),

@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Issue 5, scenario 9, and card hotplug. Three manifolds, each on cards of
+# Issue 5, scenario 9, card hotplug, and one journal entry per card that is
+# out of use (issue 10 item 14). Three manifolds, each on cards of
 # its own (A: relay xvme0-0800, ADC xvme0-0c00; B: relay xvme0-1000, ADC
 # xvme0-1400; C: ADC xvme0-1800, relay xvme0-1c00; one TTL card for all):
 #   - at start the ADC of C is out of its slot and the ADC of B fails its
-#     power-on test (a conversion error): each is a fault in the journal
-#     with CARD=, their detectors' Status carries "unavailable", FILL of
-#     them is refused, and a fill of A runs to the end;
+#     power-on test (a conversion error): each is one error in the journal
+#     with CARD=, the error's text and the detectors and manifold it takes
+#     out, and no entry per detector; their Status carries "unavailable"
+#     and "card-unavailable", the State is fill-error (not crashed), FILL
+#     of them is refused, and a fill of A runs to the end;
 #   - both put right and put back while stationd runs: their detectors are
 #     available again;
 #   - A's relay card, whose lines stationd holds, is pulled out: the kernel
@@ -116,12 +119,21 @@ relays_held_by_stationd() {
 kernel_clean() { ! dmesg | sed -n "/$1/,\$p" | grep -Eq 'BUG:|WARNING:|Oops|KASAN|Call Trace'; }
 
 # ---- scenario 9: absent and failed cards at start
-check "journal: the absent card, with CARD=xvme0-1800" wait_for 10 \
-	entry "MESSAGE=card xvme0-1800: not found on the xvme bus.* CARD=xvme0-1800"
-check "journal: the failed power-on test, with CARD=xvme0-1400" \
-	entry "MESSAGE=card xvme0-1400: power-on test: fail: test conversion ended with ERR.* CARD=xvme0-1400"
+check "journal: the absent card, with CARD=, the error's text and what it takes out" wait_for 10 \
+	entry "MESSAGE=card xvme0-1800 (XVME-560): not found on the xvme bus: No such device; unavailable: detectors 5-6; manifold C PRIORITY=3 .* CARD=xvme0-1800 ERRNO=19"
+check "journal: the failed power-on test, with CARD=xvme0-1400, its detectors and manifold" \
+	entry "MESSAGE=card xvme0-1400 (XVME-560): power-on test: fail: test conversion ended with ERR: Input/output error; unavailable: detectors 3-4; manifold B .* CARD=xvme0-1400"
 check "detectors 3-6 (cards failed or absent): Status carries \"unavailable\"" \
 	wait_for 10 all unavailable 3 4 5 6
+card_unavailable() { [[ $(status_of "$1") == *'"card-unavailable"'* ]]; }
+check "... and \"card-unavailable\": a card is why" all card_unavailable 3 4 5 6
+check "manifolds B and C: Status carries \"card-unavailable\"" eval \
+	'[[ $(prop /org/stationd1/manifold/B org.stationd1.Manifold Status) == *card-unavailable* && $(prop /org/stationd1/manifold/C org.stationd1.Manifold Status) == *card-unavailable* ]]'
+# One entry per card, not one per detector, sensor and valve.
+expect_eq "journal: no warning of its own for a detector or manifold of those cards" \
+	"$(grep -E 'PRIORITY=[0-4] .*(DETECTOR=[3-6]|MANIFOLD=[BC])' "$work/journal.log" | grep -c 'MESSAGE_ID=43694769bd49469a93ebbcc98c429580')" 0
+check "the Manager's State is fill-error, not crashed: only those detectors are unavailable" \
+	eval '[ "$(station_manager_state)" = "s \"fill-error\"" ]'
 check "detectors 1 and 2 (their cards are fine) are available" all available 1 2
 refused=$(autofill Fill "'3'" "''" 2>&1)
 check "Fill(\"3\") is refused: its hardware is unavailable" grep -q "unavailable" <<<"$refused"
@@ -143,8 +155,8 @@ check "stationd holds xvme0-0800's relay lines" relays_held_by_stationd xvme0-08
 mark="stationd-cards-$RANDOM"
 echo "$mark" >/dev/kmsg
 check "xvme0-0800 pulled out of the running crate" present xvme0-0800 0
-check "journal: the card left, with CARD=xvme0-0800" wait_for 10 \
-	entry "MESSAGE=card xvme0-0800 left the crate.* CARD=xvme0-0800"
+check "journal: the card left, with CARD=xvme0-0800 and what it takes out" wait_for 10 \
+	entry "MESSAGE=card xvme0-0800 (XVME-260): left the crate (remove [a-z0-9:-]*): No such device; unavailable: detectors 1-2; manifold A .* CARD=xvme0-0800"
 check "Fault signal \"valve\" for detector 1 on manifold A" wait_for 10 fault_seen valve 1 A
 check "detectors 1 and 2 are unavailable" wait_for 10 all unavailable 1 2
 check "detectors 3-6 are not" all available 3 4 5 6
@@ -166,8 +178,8 @@ check "kernel: no warning, oops or KASAN report from the re-insertion" kernel_cl
 flag0_on() { (( $(cat "$plant/xvme0-0400/flags") & 1 )); }
 check "the alarm output (flag0) is on: faults were raised and not cleared" flag0_on
 check "xvme0-0400 (TTL) pulled out of the running crate" present xvme0-0400 0
-check "journal: the card left, with CARD=xvme0-0400" wait_for 10 \
-	entry "MESSAGE=card xvme0-0400 left the crate.* CARD=xvme0-0400"
+check "journal: the card left, with CARD=xvme0-0400 and what it takes out" wait_for 10 \
+	entry "MESSAGE=card xvme0-0400 (XVME-240): left the crate (remove [a-z0-9:-]*): No such device; unavailable: detectors 1-6; manifolds A, B, C; the dewar inhibit; the alarm .* CARD=xvme0-0400"
 check "Fault signal \"input\" for detector 5 (its bias input)" wait_for 10 fault_seen input 5 C
 check "every detector is unavailable" wait_for 10 all unavailable 1 2 3 4 5 6
 check "xvme0-0400 put back" present xvme0-0400 1
