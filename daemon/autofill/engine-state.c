@@ -80,7 +80,7 @@ void engine_save_detector(const struct engine *e, uint32_t d, uint8_t out[static
 	put_le64(out + 14, (uint64_t)dr->schedule.next_fill);
 	put_le64(out + 22, (uint64_t)dr->schedule.undelayed_fill);
 	put_le64(out + 30, (uint64_t)dr->fill_start_usec);
-	put_le32(out + 38, (uint32_t)dr->lowest_mv);
+	put_le32(out + ENGINE_DETECTOR_STATE_LOWEST_OFFSET, (uint32_t)dr->lowest_mv);
 	put_le64(out + 42, (uint64_t)dr->valve.changed_usec);
 }
 
@@ -204,7 +204,7 @@ static int restore_detector(struct engine *e, uint32_t d, int64_t now_usec, int6
 			.start_usec = (int64_t)get_le64(in + 30),
 			.end_usec = now_usec,
 			.result = FILL_RESULT_INTERRUPTED,
-			.lowest_mv = (int32_t)get_le32(in + 38),
+			.lowest_mv = (int32_t)get_le32(in + ENGINE_DETECTOR_STATE_LOWEST_OFFSET),
 		};
 
 		rec.duration_usec = now_usec > rec.start_usec ? (uint64_t)(now_usec - rec.start_usec) : 0;

@@ -252,6 +252,12 @@ void engine_restore_fill_history(struct engine *e, uint32_t detector,
  * and manifold's area and current presets into the station.
  */
 void engine_save_detector(const struct engine *e, uint32_t detector, uint8_t out[static DETECTOR_STATE_SIZE]);
+/* Where a detector's area keeps the lowest exhaust reading of its running
+ * fill: it moves with the readings while the fill runs, so persistence
+ * writes it with the other changes and at most once per backup interval,
+ * not at every reading (the fill's record keeps it at the end). */
+#define ENGINE_DETECTOR_STATE_LOWEST_OFFSET 38u
+#define ENGINE_DETECTOR_STATE_LOWEST_SIZE 4u
 void engine_save_manifold(const struct engine *e, uint32_t manifold, uint8_t out[static MANIFOLD_STATE_SIZE]);
 void engine_save_state(const struct engine *e);
 

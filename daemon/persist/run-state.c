@@ -37,6 +37,7 @@ struct run_state {
 	/* The fill log's records, per detector, between load and attach. */
 	struct fill_history *loaded_history;
 	bool fill_log_unsynced;
+	bool compaction_due;		/* the fill log outgrew its bound */
 	/* The last commit failed: log the next failure only once. */
 	bool commit_failing;
 };
@@ -312,8 +313,22 @@ static void mark_manifold(struct run_state *rs, uint32_t m)
 	}
 }
 
-/* Bring one detector record up to the engine's state; dirty if it moved. */
-static void compare_detector(struct run_state *rs, uint32_t d)
+/* Equal but for the lowest reading of the running fill? */
+static bool equal_but_lowest(const uint8_t *a, const uint8_t *b)
+{
+	const size_t lo = ENGINE_DETECTOR_STATE_LOWEST_OFFSET;
+	const size_t hi = lo + ENGINE_DETECTOR_STATE_LOWEST_SIZE;
+
+	return memcmp(a, b, lo) == 0 && memcmp(a + hi, b + hi, DETECTOR_STATE_SIZE - hi) == 0;
+}
+
+/*
+ * Bring one detector record up to the engine's state; dirty if it moved.
+ * Not @strict, a change of the running fill's lowest reading alone (at
+ * every scan while the exhaust cools) is left for the next real change,
+ * the fill's end or the next snapshot: no flush per reading.
+ */
+static void compare_detector(struct run_state *rs, uint32_t d, bool strict)
 {
 	struct detector *rec = &rs->station->detectors[d];
 	struct engine_detector_view view;
@@ -324,8 +339,9 @@ static void compare_detector(struct run_state *rs, uint32_t d)
 	/* PRESET is the one configuration change the daemon makes: the
 	 * record carries the current preset times (slots past n_presets mean
 	 * nothing: the database writes them as unused). */
-	if (memcmp(rec->state, area, sizeof(area)) == 0 && rec->n_presets == view.n_presets &&
-	    memcmp(rec->preset, view.preset, view.n_presets * sizeof(view.preset[0])) == 0)
+	if (rec->n_presets == view.n_presets &&
+	    memcmp(rec->preset, view.preset, view.n_presets * sizeof(view.preset[0])) == 0 &&
+	    (strict ? memcmp(rec->state, area, sizeof(area)) == 0 : equal_but_lowest(rec->state, area)))
 		return;
 	memcpy(rec->state, area, sizeof(area));
 	rec->n_presets = view.n_presets;
@@ -346,12 +362,12 @@ static void compare_manifold(struct run_state *rs, uint32_t m)
 	mark_manifold(rs, m);
 }
 
-static void compare_all(struct run_state *rs)
+static void compare_all(struct run_state *rs, bool strict)
 {
 	for (uint32_t m = 0; m < rs->station->n_manifolds; m++)
 		compare_manifold(rs, m);
 	for (uint32_t d = 0; d < rs->station->n_detectors; d++)
-		compare_detector(rs, d);
+		compare_detector(rs, d, strict);
 }
 
 void run_state_object_changed(struct run_state *rs, enum engine_object object, uint32_t index)
@@ -361,7 +377,7 @@ void run_state_object_changed(struct run_state *rs, enum engine_object object, u
 	switch (object) {
 	case ENGINE_OBJECT_DETECTOR:
 		if (index < rs->station->n_detectors)
-			compare_detector(rs, index);
+			compare_detector(rs, index, false);
 		break;
 	case ENGINE_OBJECT_MANIFOLD:
 		if (index < rs->station->n_manifolds)
@@ -381,7 +397,7 @@ void run_state_attach(struct run_state *rs, struct engine *e)
 		free(rs->loaded_history);
 		rs->loaded_history = NULL;
 	}
-	compare_all(rs);
+	compare_all(rs, true);
 }
 
 /* ---- fill log */
@@ -440,27 +456,43 @@ bool run_state_pending(const struct run_state *rs)
 	return rs->n_dirty_detectors || rs->n_dirty_manifolds || rs->fill_log_unsynced;
 }
 
+/* Flush the appended fill records. A log grown past its bound is only
+ * marked for compaction: rewriting it is the snapshot's work, off the
+ * path of a command's reply and of a scan. */
 static int sync_fill_log(struct run_state *rs)
 {
 	int r;
 
-	if (!rs->fill_log_unsynced && !(rs->engine && fill_log_oversized(rs)))
+	if (rs->engine && fill_log_oversized(rs))
+		rs->compaction_due = true;
+	if (!rs->fill_log_unsynced)
 		return 0;
-	if (rs->engine && fill_log_oversized(rs)) {
-		size_t before = fill_log_size(rs->fills);
-
-		/* Written and flushed whole: the compaction is the sync. */
-		r = compact_fill_log(rs);
-		if (r >= 0)
-			log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
-				  "fill log %s compacted from %zu to %zu records",
-				  fill_log_path(rs->fills), before, fill_log_size(rs->fills));
-	} else {
-		r = fill_log_sync(rs->fills);
-	}
+	r = fill_log_sync(rs->fills);
 	if (r < 0)
 		return r;
 	rs->fill_log_unsynced = false;
+	return 0;
+}
+
+/* Rewrite the log with only what the engine keeps, when it has grown past
+ * its bound; the rewrite is written and flushed whole. */
+static int compact_fill_log_if_due(struct run_state *rs)
+{
+	size_t before = fill_log_size(rs->fills);
+	int r;
+
+	if (!rs->compaction_due)
+		return 0;
+	r = compact_fill_log(rs);
+	if (r < 0)
+		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+				 "cannot compact the fill log %s (it keeps growing; retried at the "
+				 "next snapshot)", fill_log_path(rs->fills));
+	rs->compaction_due = false;
+	rs->fill_log_unsynced = false;
+	log_event(LOG_INFO, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "fill log %s compacted from %zu to %zu records",
+		  fill_log_path(rs->fills), before, fill_log_size(rs->fills));
 	return 0;
 }
 
@@ -507,10 +539,11 @@ int run_state_snapshot(struct run_state *rs)
 
 	if (!rs->engine)
 		return -EBADFD;
-	compare_all(rs);
+	compare_all(rs, true);
 	r = run_state_commit(rs);
 	if (r < 0)
 		return r;
+	(void)compact_fill_log_if_due(rs);
 	r = backup_secondary_write(rs->backup, rs->station);
 	if (r < 0)
 		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,

@@ -13,13 +13,15 @@
  * Running: the engine observer reports each object whose view changed
  * (run_state_object_changed); its encoded state area is compared with the
  * bytes in the station record and, when different, copied there and the
- * record marked dirty. run_state_commit() writes the dirty records into
- * the primary in place and flushes them, and flushes the fill log: the
- * daemon calls it before acknowledging a D-Bus command and at the end of
- * every scan that changed something (a fill's start and end are on disk
- * before the next scan, so a kill -9 in the middle of a fill is seen as an
- * interrupted fill at the next start). run_state_snapshot() writes the
- * secondary, at the configured backup interval and at shut-down.
+ * record marked dirty (a change of the running fill's lowest reading alone
+ * waits for the next snapshot). run_state_commit() writes the dirty
+ * records into the primary in place and flushes them, and flushes the fill
+ * log: the daemon calls it before acknowledging a D-Bus command and right
+ * after every scan that changed something (a fill's start and end are on
+ * disk before the next scan, so a kill -9 in the middle of a fill is seen
+ * as an interrupted fill at the next start). run_state_snapshot() writes
+ * the secondary and compacts an oversized fill log, at the configured
+ * backup interval and at shut-down.
  */
 #ifndef STATIOND_PERSIST_RUN_STATE_H
 #define STATIOND_PERSIST_RUN_STATE_H
@@ -85,12 +87,14 @@ bool run_state_pending(const struct run_state *rs);
 
 /*
  * Make every pending change durable: dirty records into the primary
- * (fdatasync), the fill log flushed (or compacted). 0 when all of it is on
- * the disk; a negative errno when it is not, and then it stays pending.
+ * (fdatasync), the fill log flushed (never compacted here). 0 when all of
+ * it is on the disk; a negative errno when it is not, and then it stays
+ * pending.
  */
 int run_state_commit(struct run_state *rs);
 
-/* Compare every object, commit, and write the secondary snapshot. */
+/* Compare every object (the lowest reading of a running fill too), commit,
+ * compact the fill log when it outgrew its bound, write the secondary. */
 int run_state_snapshot(struct run_state *rs);
 
 #endif

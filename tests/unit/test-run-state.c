@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -41,6 +42,7 @@
 struct plant {
 	const struct station *station;
 	bool manifold_cold, detectors_cold;
+	int32_t detectors_mv;		/* when not 0 and not cold: what they read */
 	unsigned valves_open;
 	bool detector_valve_open[8];
 };
@@ -67,10 +69,11 @@ static int read_sensor(void *userdata, const struct channel_ref *sensor, int32_t
 {
 	struct plant *p = userdata;
 
-	*ret = WARM_MV;
+	*ret = p->detectors_mv ? p->detectors_mv : WARM_MV;
 	for (size_t d = 0; d < p->station->n_detectors && d < ELEMENTSOF(p->detector_valve_open); d++)
-		if (same_channel(sensor, &p->station->detectors[d].sensor))
-			*ret = p->detectors_cold && p->detector_valve_open[d] ? COLD_MV : WARM_MV;
+		if (same_channel(sensor, &p->station->detectors[d].sensor) &&
+		    p->detectors_cold && p->detector_valve_open[d])
+			*ret = COLD_MV;
 	for (size_t m = 0; m < p->station->n_manifolds; m++)
 		if (same_channel(sensor, &p->station->manifolds[m].sensor))
 			*ret = p->manifold_cold ? COLD_MV : WARM_MV;
@@ -313,6 +316,58 @@ static void test_quiet_scans_dirty_nothing(void **state)
 	}
 }
 
+/*
+ * While a fill runs, its lowest exhaust reading falls at every scan: that
+ * alone is no reason to flush the primary (it was an fdatasync per scan).
+ * It reaches the disk with the next snapshot (every backup interval) or
+ * with the fill's end; a kill -9 in between records the interrupted fill
+ * with the lowest reading of the last snapshot.
+ */
+static void test_falling_lowest_reading_waits_for_the_snapshot(void **state)
+{
+	struct daemon_like *d = *state;
+	struct station *saved = NULL;
+	struct database_error err = {};
+	const struct fill_history *h;
+	uint32_t seven;
+	char error[256];
+	int32_t lowest;
+
+	start(d);
+	seven = index_of(d->station, 7);
+	assert_int_equal(engine_fill(d->engine, "7", NULL, d->real_usec, d->mono_usec,
+				     error, sizeof(error)), 0);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	d->plant.detectors_mv = 1900;
+	scan(d, 5);
+	d->plant.manifold_cold = true;	/* the purge reaches the output: 7 fills */
+	scan(d, 2);
+	assert_false(run_state_pending(d->rs));
+	for (int i = 0; i < 20; i++) {
+		d->plant.detectors_mv -= 10;	/* cooling, still above the reference */
+		d->real_usec += SCAN_USEC;
+		d->mono_usec += SCAN_USEC;
+		engine_scan(d->engine, d->real_usec, d->mono_usec);
+		assert_false(run_state_pending(d->rs));
+	}
+	/* The snapshot writes the lowest so far into the primary too. */
+	assert_int_equal(run_state_snapshot(d->rs), 0);
+	assert_int_equal(database_read_file(path_in(d, BACKUP_PRIMARY_NAME), &saved, &err), 0);
+	memcpy(&lowest, saved->detectors[seven].state + ENGINE_DETECTOR_STATE_LOWEST_OFFSET,
+	       sizeof(lowest));
+	assert_int_equal(le32toh((uint32_t)lowest), 1700);
+	saved = station_free(saved);
+
+	d->plant.detectors_mv = 1650;
+	scan(d, 3);
+	assert_false(run_state_pending(d->rs));
+	kill_daemon(d);
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	h = engine_fill_history(d->engine, seven);
+	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_INTERRUPTED);
+	assert_int_equal(fill_history_last(h)->lowest_mv, 1700);
+}
+
 static void test_kill_mid_fill_is_an_interrupted_fill_rescheduled(void **state)
 {
 	struct daemon_like *d = *state;
@@ -441,7 +496,15 @@ static void test_oversized_fill_log_is_compacted(void **state)
 	assert_int_equal(fill_log_sync(log), 0);
 	fill_log_free(log);
 
-	start(d);	/* commits: the log is compacted to what the engine keeps */
+	start(d);
+	/* A commit (a command's reply, a scan's changes) does not compact:
+	 * that is the snapshot's work, off their path. */
+	assert_int_equal(stat(path_in(d, FILL_LOG_NAME), &st), 0);
+	assert_int_equal(st.st_size, FILL_LOG_HEADER_SIZE + (off_t)n * FILL_LOG_RECORD_SIZE);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	assert_int_equal(stat(path_in(d, FILL_LOG_NAME), &st), 0);
+	assert_int_equal(st.st_size, FILL_LOG_HEADER_SIZE + (off_t)n * FILL_LOG_RECORD_SIZE);
+	assert_int_equal(run_state_snapshot(d->rs), 0);	/* compacted to what the engine keeps */
 	h = engine_fill_history(d->engine, index_of(d->station, 1));
 	assert_int_equal(h->count, FILL_HISTORY_MAX);
 	assert_int_equal(fill_history_last(h)->result, FILL_RESULT_UNDERFULL);
@@ -548,6 +611,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet_scans_dirty_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_mid_fill_is_an_interrupted_fill_rescheduled,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_falling_lowest_reading_waits_for_the_snapshot,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fill_history_survives_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_fill_log_is_compacted, setup, teardown),
