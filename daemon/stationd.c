@@ -38,8 +38,29 @@
 #include "daemon/shared/macro.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/stationd"
+/* Exit statuses besides EXIT_SUCCESS and EXIT_FAILURE (start-up failed);
+ * each makes systemd's Restart=on-failure restart the daemon. */
+#define EXIT_VALVE_UNCONFIRMED 2	/* a valve could not be confirmed closed */
+#define EXIT_BUS_LOST 3			/* the system bus connection was lost */
 /* How late a scan may run so the kernel can batch wake-ups. */
 #define SCAN_TIMER_ACCURACY_USEC 1000
+
+/*
+ * Who goes first when several event sources are ready at once (sd-event
+ * dispatches one per iteration, the lowest number first): the safety scan
+ * and the signals, then writing what the scan changed (right after it,
+ * a whole scan period before the next), then card hotplug, then the bus
+ * and the network (the Cryostream link: SD_EVENT_PRIORITY_NORMAL), which
+ * a client or a flood of packets can keep busy. The watchdog is pinged by
+ * sd-event itself at every iteration. Each I/O callback does bounded
+ * work (one D-Bus message, at most 16 datagrams, at most 16 device
+ * events), so a scan that falls due waits at most for one of them.
+ */
+#define PRIORITY_SCAN SD_EVENT_PRIORITY_IMPORTANT
+#define PRIORITY_SIGNAL SD_EVENT_PRIORITY_IMPORTANT
+#define PRIORITY_PERSIST (SD_EVENT_PRIORITY_IMPORTANT + 10)
+#define PRIORITY_HOTPLUG (SD_EVENT_PRIORITY_NORMAL - 10)
+#define PRIORITY_BUS SD_EVENT_PRIORITY_NORMAL
 
 struct daemon {
 	sd_event *event;
@@ -60,7 +81,11 @@ struct daemon {
 	struct exhaust_sampler *sampler;	/* the fills' exhausts between scans */
 	struct run_state *run_state;
 	sd_event_source *backup_timer;
+	sd_event_source *persist_source;	/* after a scan: commit, snapshot */
+	bool snapshot_due;
 	bool shut_down;
+	bool bus_lost;			/* exit once the engine is idle */
+	int exit_status;
 	enum engine_state notified_state;	/* last STATUS= sent */
 };
 
@@ -197,7 +222,7 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 	 */
 	if (object != ENGINE_OBJECT_AUTOFILL)
 		return;
-	if (d->bus)
+	if (d->bus && !d->bus_lost)
 		bus_manager_global_changed(d->bus);
 	if (!d->engine)
 		return;		/* still inside engine_new() */
@@ -244,21 +269,43 @@ static int commit_run_state(void *userdata)
 	return run_state_commit(d->run_state);
 }
 
+/* The secondary backup is due: written after the next scan (on_persist()),
+ * not now, when the scan may be about to fall due. */
 static int on_backup_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
 	int r;
 
-	/* A failed snapshot is logged and retried at the next interval: the
-	 * primary still holds every acknowledged change. */
-	(void)run_state_snapshot(d->run_state);
+	d->snapshot_due = true;
 	r = sd_event_source_set_time(s, usec + d->station->globals.backup_interval_s * 1000000ull);
 	if (r < 0)
 		return log_error_errno(r, "cannot re-arm the backup timer");
 	return 0;
 }
 
+/*
+ * Right after a scan that changed something, before anything but another
+ * scan: a fill's start and end made durable (so a kill -9 mid-fill is an
+ * interrupted fill at the next start), and when due the secondary
+ * snapshot and a fill-log compaction. Failures are logged by run_state
+ * and retried next time. The scan itself never waits for the disk.
+ */
+static int on_persist(sd_event_source *s, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (run_state_pending(d->run_state))
+		(void)run_state_commit(d->run_state);
+	if (d->snapshot_due) {
+		d->snapshot_due = false;
+		(void)run_state_snapshot(d->run_state);
+	}
+	return 0;
+}
+
 /* ---- the loop */
+
+static void exit_bus_lost(struct daemon *d);
 
 static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -267,11 +314,12 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	int r;
 
 	engine_scan(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
-	/* A fill's start and end are on the disk before the next scan, so a
-	 * kill -9 mid-fill is an interrupted fill at the next start. A failure
-	 * is logged by run_state_commit() and retried at the next scan. */
-	if (run_state_pending(d->run_state))
-		(void)run_state_commit(d->run_state);
+	if (run_state_pending(d->run_state) || d->snapshot_due)
+		(void)sd_event_source_set_enabled(d->persist_source, SD_EVENT_ONESHOT);
+	if (d->bus_lost && engine_idle(d->engine)) {
+		exit_bus_lost(d);
+		return 0;
+	}
 
 	/* Keep the rate without drift; after a stall, do not run a burst. */
 	r = sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
@@ -284,7 +332,8 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /* Close every valve, then save the run state (primary and secondary).
- * Returns the first valve error (closing was still tried on every valve). */
+ * Returns the first valve error (closing was still tried on every valve);
+ * then the exit status says so. */
 static int shut_down(struct daemon *d)
 {
 	int r;
@@ -293,9 +342,12 @@ static int shut_down(struct daemon *d)
 		return 0;
 	d->shut_down = true;
 	r = engine_shutdown(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
-	if (r < 0)
+	if (r < 0) {
 		log_event(LOG_CRIT, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, r,
-			  "a valve did not close at shut-down");
+			  "a valve could not be confirmed closed at shut-down: exit status %d",
+			  EXIT_VALVE_UNCONFIRMED);
+		d->exit_status = EXIT_VALVE_UNCONFIRMED;
+	}
 	/* The interrupted fills engine_shutdown() recorded, and the state
 	 * that reschedules them, into both backups; failures are logged. */
 	(void)run_state_snapshot(d->run_state);
@@ -311,6 +363,77 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 		log_event(LOG_INFO, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, 0,
 			  "stopped by signal %u: every valve closed", si->ssi_signo);
 	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/* ---- losing the system bus */
+
+/* The bus objects have no bus left: dropped, so that no change is sent
+ * (and logged as failing) while the running fills end. The Cryostream
+ * link only serves the bus: it goes with it. */
+static void drop_bus_objects(struct daemon *d)
+{
+	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
+	d->cryo = cryo_service_free(d->cryo);
+	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
+	d->bus_detectors = bus_detectors_free(d->bus_detectors);
+	d->bus_autofill = bus_autofill_free(d->bus_autofill);
+	d->bus_auth = bus_auth_free(d->bus_auth);
+}
+
+/* Exit after the bus was lost, once nothing is open: systemd restarts us. */
+static void exit_bus_lost(struct daemon *d)
+{
+	(void)sd_notify(false, "STOPPING=1\nSTATUS=Lost the system bus: exiting");
+	d->exit_status = EXIT_BUS_LOST;
+	if (shut_down(d) >= 0)
+		log_event(LOG_CRIT, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "stopped: the system bus is gone and no fill runs; exit status %d "
+			  "so that systemd restarts stationd", EXIT_BUS_LOST);
+	(void)sd_event_exit(d->event, 0);
+}
+
+/*
+ * The system bus is gone (dbus-daemon died or dropped us): no command can
+ * come and nobody hears of a fault, so stationd exits non-zero for systemd
+ * to restart it (Restart=on-failure) on a new bus. The fills that run go on
+ * to their end first (their valves are legitimately open; the scan keeps
+ * every safety check); no new fill starts meanwhile: those that fall due
+ * start after the restart.
+ */
+static void on_bus_disconnected(void *userdata)
+{
+	struct daemon *d = userdata;
+	struct engine_global_view view;
+
+	if (d->bus_lost || d->shut_down)
+		return;
+	d->bus_lost = true;
+	drop_bus_objects(d);
+	engine_hold_fills(d->engine, true);
+	engine_global_view(d->engine, &view);
+	log_event(LOG_CRIT, LOG_EVENT_FAULT, LOG_NO_DETECTOR, NULL, NULL, ENOTCONN,
+		  "lost the connection to the system bus: exiting %s, for systemd to restart stationd",
+		  engine_idle(d->engine) ? "now" : "once the fills in progress have ended");
+	(void)sd_notifyf(false, "STATUS=Lost the system bus: %" PRIu32 " filling, exiting when none",
+			 view.filling_count);
+	if (engine_idle(d->engine))
+		exit_bus_lost(d);
+}
+
+/* A signal source of the daemon's priority, owned by the loop. */
+static int add_signal(sd_event *event, int sig, sd_event_signal_handler_t handler, void *userdata)
+{
+	sd_event_source *s;
+	int r;
+
+	r = sd_event_add_signal(event, &s, sig, handler, userdata);
+	if (r < 0)
+		return r;
+	r = sd_event_source_set_priority(s, PRIORITY_SIGNAL);
+	if (r >= 0)
+		r = sd_event_source_set_floating(s, true);
+	sd_event_source_unref(s);
+	return r;
 }
 
 static void notify_ready(struct daemon *d)
@@ -401,11 +524,14 @@ static void daemon_done(struct daemon *d)
 	d->hw = hw_free(d->hw);
 	sd_event_source_unref(d->scan_timer);
 	sd_event_source_unref(d->backup_timer);
+	sd_event_source_unref(d->persist_source);
 	run_state_free(d->run_state);
 	station_free(d->station);
 	sd_event_unref(d->event);
 }
 
+/* The exit status: EXIT_SUCCESS, EXIT_FAILURE when start-up failed, or
+ * one of the EXIT_* above. */
 static int run(const char *config_path, const char *state_dir)
 {
 	_cleanup_(daemon_done) struct daemon d = {};
@@ -447,9 +573,9 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_default(&d.event);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the event loop");
-	r = sd_event_add_signal(d.event, NULL, SIGTERM, on_signal, &d);
+	r = add_signal(d.event, SIGTERM, on_signal, &d);
 	if (r >= 0)
-		r = sd_event_add_signal(d.event, NULL, SIGINT, on_signal, &d);
+		r = add_signal(d.event, SIGINT, on_signal, &d);
 	if (r < 0)
 		return log_error_errno(r, "cannot watch SIGTERM and SIGINT");
 	/* WATCHDOG=1 from the loop itself, at half of $WATCHDOG_USEC. */
@@ -460,7 +586,7 @@ static int run(const char *config_path, const char *state_dir)
 	 * scan. Without it the station still runs (a card that leaves fails
 	 * the detectors that use it by I/O errors; one put back stays closed
 	 * until a restart): no reason to leave every detector unfilled. */
-	r = hw_attach_event(d.hw, d.event);
+	r = hw_attach_event(d.hw, d.event, PRIORITY_HOTPLUG);
 	if (r < 0)
 		log_event(LOG_CRIT, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, r,
 			  "card hotplug is not watched: a card put back needs a restart");
@@ -472,13 +598,22 @@ static int run(const char *config_path, const char *state_dir)
 				       SCAN_TIMER_ACCURACY_USEC, on_scan, &d);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the scan timer");
-	r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
+	r = sd_event_source_set_priority(d.scan_timer, PRIORITY_SCAN);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(d.scan_timer, SD_EVENT_ON);
 	if (r < 0)
 		return log_error_errno(r, "cannot enable the scan timer");
 	r = exhaust_sampler_new(d.event, d.engine, d.station->globals.exhaust_sample_rate_millihz,
 				d.station->globals.scan_rate_millihz, &d.sampler);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the exhaust sampling timer");
+	r = sd_event_add_defer(d.event, &d.persist_source, on_persist, &d);
+	if (r >= 0)
+		r = sd_event_source_set_priority(d.persist_source, PRIORITY_PERSIST);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(d.persist_source, SD_EVENT_OFF);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the run-state writer");
 	/* The secondary backup, every backup-interval; 1 s of slack is
 	 * nothing against minutes and lets the kernel batch wake-ups. */
 	r = sd_event_add_time_relative(d.event, &d.backup_timer, CLOCK_MONOTONIC,
@@ -489,7 +624,7 @@ static int run(const char *config_path, const char *state_dir)
 	if (r < 0)
 		return log_error_errno(r, "cannot create the backup timer");
 
-	r = bus_manager_new(d.event, d.engine, &d.bus);
+	r = bus_manager_new(d.event, PRIORITY_BUS, d.engine, on_bus_disconnected, &d, &d.bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
 	r = bus_auth_new(bus_manager_bus(d.bus), d.station->globals.operator_group, &d.bus_auth);
@@ -527,9 +662,11 @@ static int run(const char *config_path, const char *state_dir)
 	r = sd_event_loop(d.event);
 	/* A loop that ended on an error must still leave the valves closed. */
 	shut_down(&d);
-	if (r < 0)
-		return log_error_errno(r, "event loop failed");
-	return r;
+	if (r < 0) {
+		log_error_errno(r, "event loop failed");
+		return d.exit_status ? d.exit_status : EXIT_FAILURE;
+	}
+	return d.exit_status;
 }
 
 /*
@@ -567,5 +704,5 @@ int main(int argc, char **argv)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	raise_open_file_limit();
 	r = run(config, state_dir);
-	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return r < 0 ? EXIT_FAILURE : r;
 }

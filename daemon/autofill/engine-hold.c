@@ -15,10 +15,14 @@ void engine_hold_fills(struct engine *e, bool hold)
 	e->fills_held = hold;
 }
 
+/*
+ * No fill runs, so no valve is legitimately open. A valve that could not
+ * be closed belongs to no fill: waiting would not close it (its closing is
+ * retried at every scan, and the release of its line at exit or reload
+ * de-energizes it), so it does not keep the engine busy.
+ */
 bool engine_idle(const struct engine *e)
 {
-	if (e->n_open_valves)
-		return false;
 	for (uint32_t d = 0; d < e->station->n_detectors; d++)
 		if (e->detectors[d].phase != DETECTOR_PHASE_IDLE)
 			return false;

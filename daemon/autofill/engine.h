@@ -225,8 +225,8 @@ int engine_clear(struct engine *e, const char *targets,
 /*
  * Hold new fills (engine-hold.c): while held, no fill starts (those that
  * fall due stay due); running fills go on to their end. For a reload or an
- * exit that waits until engine_idle(): no fill runs and no valve is open
- * (or not known to be closed).
+ * exit that waits until engine_idle(): no fill runs, so no valve is
+ * legitimately open (one that could not be closed belongs to no fill).
  */
 void engine_hold_fills(struct engine *e, bool hold);
 bool engine_idle(const struct engine *e);

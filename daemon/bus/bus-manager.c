@@ -17,9 +17,22 @@
 struct bus_manager {
 	sd_bus *bus;
 	struct engine *engine;
-	sd_bus_slot *object_manager, *vtable;
+	sd_bus_slot *object_manager, *vtable, *disconnected;
 	enum engine_state published_state;
+	bus_manager_disconnected_fn on_disconnected;
+	void *userdata;
 };
+
+/* sd-bus's own signal when the connection is gone (the broker died or
+ * closed it): the daemon decides what to do. */
+static int on_local_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_manager *manager = userdata;
+
+	if (manager->on_disconnected)
+		manager->on_disconnected(manager->userdata);
+	return 0;
+}
 
 static int property_state(sd_bus *bus, const char *path, const char *interface,
 			  const char *property, sd_bus_message *reply, void *userdata,
@@ -46,7 +59,9 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_END,
 };
 
-int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager **ret)
+int bus_manager_new(sd_event *event, int64_t priority, struct engine *engine,
+		    bus_manager_disconnected_fn on_disconnected, void *userdata,
+		    struct bus_manager **ret)
 {
 	struct bus_manager *m;
 	struct engine_global_view view;
@@ -56,6 +71,8 @@ int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager *
 	if (!m)
 		return -ENOMEM;
 	m->engine = engine;
+	m->on_disconnected = on_disconnected;
+	m->userdata = userdata;
 	engine_global_view(engine, &view);
 	/* org.stationd1.Error.* for the errnos the methods return. */
 	r = bus_errors_register();
@@ -69,6 +86,12 @@ int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager *
 		log_error_errno(r, "cannot connect to the system bus");
 		goto fail;
 	}
+	/* A local match: sd-bus delivers it itself, nothing goes to the broker. */
+	r = sd_bus_match_signal(m->bus, &m->disconnected, "org.freedesktop.DBus.Local",
+				"/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+				"Disconnected", on_local_disconnected, m);
+	if (r < 0)
+		goto fail;
 	r = sd_bus_add_object_manager(m->bus, &m->object_manager, BUS_MANAGER_PATH);
 	if (r < 0)
 		goto fail;
@@ -81,7 +104,7 @@ int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager *
 		log_error_errno(r, "cannot own the bus name %s", BUS_NAME);
 		goto fail;
 	}
-	r = sd_bus_attach_event(m->bus, event, SD_EVENT_PRIORITY_NORMAL);
+	r = sd_bus_attach_event(m->bus, event, priority);
 	if (r < 0)
 		goto fail;
 	*ret = m;
@@ -97,6 +120,7 @@ struct bus_manager *bus_manager_free(struct bus_manager *m)
 		return NULL;
 	sd_bus_slot_unref(m->vtable);
 	sd_bus_slot_unref(m->object_manager);
+	sd_bus_slot_unref(m->disconnected);
 	if (m->bus) {
 		sd_bus_flush(m->bus);
 		sd_bus_detach_event(m->bus);
@@ -109,6 +133,12 @@ struct bus_manager *bus_manager_free(struct bus_manager *m)
 sd_bus *bus_manager_bus(struct bus_manager *m)
 {
 	return m->bus;
+}
+
+void bus_manager_set_engine(struct bus_manager *m, struct engine *engine)
+{
+	m->engine = engine;
+	bus_manager_global_changed(m);
 }
 
 void bus_manager_global_changed(struct bus_manager *m)

@@ -19,9 +19,17 @@
 
 struct bus_manager;
 
-/* Connect, export the objects and take the name. The engine is read for
- * the properties and must outlive the manager. */
-int bus_manager_new(sd_event *event, struct engine *engine, struct bus_manager **ret);
+/* The connection to the bus is gone (sd-bus's local Disconnected signal):
+ * nothing sent or received on it any more. */
+typedef void (*bus_manager_disconnected_fn)(void *userdata);
+
+/* Connect, export the objects and take the name; the connection's event
+ * sources at @priority. The engine is read for the properties and must
+ * outlive the manager (or be replaced first, see bus_manager_set_engine()).
+ * @on_disconnected (optional) hears when the connection is lost. */
+int bus_manager_new(sd_event *event, int64_t priority, struct engine *engine,
+		    bus_manager_disconnected_fn on_disconnected, void *userdata,
+		    struct bus_manager **ret);
 struct bus_manager *bus_manager_free(struct bus_manager *m);
 static inline void bus_manager_freep(struct bus_manager **m)
 {
@@ -33,6 +41,10 @@ static inline void bus_manager_freep(struct bus_manager **m)
 /* The connection, for the other objects of the daemon (the autofill,
  * detectors, manifolds, cryostreams). */
 sd_bus *bus_manager_bus(struct bus_manager *m);
+
+/* A reload built a new engine: read the State from it from now on
+ * (PropertiesChanged if it differs). */
+void bus_manager_set_engine(struct bus_manager *m, struct engine *engine);
 
 /* The engine's global view may have changed: emit PropertiesChanged for
  * State if it did. */

@@ -46,3 +46,12 @@ $(BUILD)/unit/test-bus-auth: $(call san_obj,tests/unit/test-bus-auth.c \
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The connection: the name owned, and a lost bus noticed (issue 10 item 16).
+UNIT_TESTS += $(BUILD)/unit/test-bus-manager
+
+$(BUILD)/unit/test-bus-manager: $(call san_obj,tests/unit/test-bus-manager.c \
+		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
+		daemon/bus/bus-manager.c daemon/bus/bus-errors.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)

@@ -116,12 +116,19 @@ void hw_hotplug_apply(struct hw *hw, const char *action, const char *subsystem,
 	}
 }
 
+/*
+ * Events handled per dispatch: a crate of cards coming back is hundreds of
+ * events, and the scan must not wait for all of them. The source is level
+ * triggered: what is left is read at the next iteration, after a scan that
+ * fell due meanwhile.
+ */
+#define UEVENTS_PER_DISPATCH 16
+
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct hw *hw = userdata;
 
-	/* Drain: one readiness may carry several events. */
-	for (;;) {
+	for (unsigned n = 0; n < UEVENTS_PER_DISPATCH; n++) {
 		_cleanup_(udev_device_unrefp) struct udev_device *d =
 			udev_monitor_receive_device(hw->monitor);
 
@@ -133,7 +140,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
-int hw_attach_event(struct hw *hw, sd_event *event)
+int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority)
 {
 	const char *source = access(UDEVD_CONTROL, F_OK) == 0 ? "udev" : "kernel";
 	int r;
@@ -163,6 +170,8 @@ int hw_attach_event(struct hw *hw, sd_event *event)
 		goto fail;
 	r = sd_event_add_io(event, &hw->monitor_source, udev_monitor_get_fd(hw->monitor),
 			    EPOLLIN, on_uevent, hw);
+	if (r >= 0)
+		r = sd_event_source_set_priority(hw->monitor_source, priority);
 	if (r < 0)
 		goto fail;
 	log_event(LOG_INFO, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, 0,

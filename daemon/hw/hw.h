@@ -54,8 +54,9 @@ static inline void hw_freep(struct hw **hw)
 #define _cleanup_hw_ __attribute__((cleanup(hw_freep)))
 
 /* Watch for cards leaving and coming back (udev events of the xvme, iio
- * and gpio subsystems) on the event loop; hw_free() stops it. */
-int hw_attach_event(struct hw *hw, sd_event *event);
+ * and gpio subsystems) on the event loop, at @priority, at most a few
+ * events per dispatch; hw_free() stops it. */
+int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority);
 
 /* How many configured cards are usable (found, right model, self-test
  * passed, chips or IIO device opened). */
