@@ -22,7 +22,10 @@
  *                  detectors come back at the engine's next scan.
  *
  * The monitor listens to udevd's events when udevd runs (after its rules,
- * so device nodes and permissions are in place), else to the kernel's.
+ * so device nodes and permissions are in place), else to the kernel's. It
+ * is started before the cards are looked for (hw_open()), so that a card
+ * whose driver binds while the daemon starts is not missed: its bind is
+ * queued on the monitor's socket and read once the loop runs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -140,7 +143,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
-int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority)
+int hw_monitor_start(struct hw *hw)
 {
 	const char *source = access(UDEVD_CONTROL, F_OK) == 0 ? "udev" : "kernel";
 	int r;
@@ -168,18 +171,33 @@ int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority)
 	r = udev_monitor_enable_receiving(hw->monitor);
 	if (r < 0)
 		goto fail;
-	r = sd_event_add_io(event, &hw->monitor_source, udev_monitor_get_fd(hw->monitor),
-			    EPOLLIN, on_uevent, hw);
-	if (r >= 0)
-		r = sd_event_source_set_priority(hw->monitor_source, priority);
-	if (r < 0)
-		goto fail;
 	log_event(LOG_INFO, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "watching %s events of xvme, iio and gpio devices for card hotplug", source);
 	return 0;
 fail:
 	hw_detach_event(hw);
 	return log_error_errno(r, "cannot watch %s device events", source);
+}
+
+int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority)
+{
+	int r;
+
+	if (!hw->monitor)
+		return -ENOTCONN;	/* hw_open() could not start it: logged */
+	if (hw->monitor_source)
+		return -EBUSY;
+	/* What came while the cards were being opened is queued on the
+	 * socket: read at the loop's first iterations. */
+	r = sd_event_add_io(event, &hw->monitor_source, udev_monitor_get_fd(hw->monitor),
+			    EPOLLIN, on_uevent, hw);
+	if (r >= 0)
+		r = sd_event_source_set_priority(hw->monitor_source, priority);
+	if (r < 0) {
+		hw_detach_event(hw);
+		return log_error_errno(r, "cannot watch device events on the event loop");
+	}
+	return 0;
 }
 
 void hw_detach_event(struct hw *hw)

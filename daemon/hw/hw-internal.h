@@ -57,7 +57,9 @@ void hw_card_log_unusable(const struct hw *hw, const struct hw_card *c, int prio
 /* hw.c: release its lines, close its chip and files; c->error is kept. */
 void hw_card_close(struct hw_card *c);
 
-/* hw-hotplug.c: stop watching (hw_free()). */
+/* hw-hotplug.c: start receiving device events (hw_open(), before any card
+ * is looked for; they queue until hw_attach_event()), and stop (hw_free()). */
+int hw_monitor_start(struct hw *hw);
 void hw_detach_event(struct hw *hw);
 
 /* What a device event means for the card it belongs to. */

@@ -292,6 +292,10 @@ int hw_open(const struct station *station, struct hw **ret)
 		hw_free(hw);
 		return -ENOMEM;
 	}
+	/* Listen first, then look: a card whose driver binds between the two
+	 * is found by the one or heard of by the other. Without events the
+	 * station still runs (logged): a card comes back only at a restart. */
+	(void)hw_monitor_start(hw);
 	for (size_t i = 0; i < station->n_cards; i++) {
 		struct hw_card *c = &hw->cards[i];
 

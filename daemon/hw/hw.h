@@ -38,9 +38,10 @@ struct hw;
 /* Consumer name on every requested GPIO line. */
 #define HW_CONSUMER "stationd"
 
-/* Open the hardware of a sorted station (kept by reference). Fails only
- * when udev itself is unusable or memory runs out; card and line problems
- * are logged and reported through the callbacks. */
+/* Open the hardware of a sorted station (kept by reference): start
+ * receiving device events first, then find and open every card. Fails
+ * only when udev itself is unusable or memory runs out; card and line
+ * problems are logged and reported through the callbacks. */
 int hw_open(const struct station *station, struct hw **ret);
 
 /* Release every line (the kernel de-energizes released relays) and close
@@ -54,8 +55,9 @@ static inline void hw_freep(struct hw **hw)
 #define _cleanup_hw_ __attribute__((cleanup(hw_freep)))
 
 /* Watch for cards leaving and coming back (udev events of the xvme, iio
- * and gpio subsystems) on the event loop, at @priority, at most a few
- * events per dispatch; hw_free() stops it. */
+ * and gpio subsystems, received since hw_open()) on the event loop, at
+ * @priority, at most a few events per dispatch; hw_free() stops it.
+ * -ENOTCONN when hw_open() could not start receiving them (logged). */
 int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority);
 
 /* How many configured cards are usable (found, right model, self-test
