@@ -58,7 +58,11 @@ datagram_log "$work/notify" "$work/notify.log" &
 notify=$!
 wait_for 10 test -S "$work/notify"
 
-ln2-plant -c "$conf" -s 60 --noise 0 -l "$work/valves.log" >"$work/plant.out" 2>&1 &
+# Empty dewars at 20x: a fill lasts about 30 s (600 simulated s), long
+# enough for the checks made while it runs, the SIGTERM, the restart and
+# the kill -9 while the resumed fill still runs (a dewar full by then
+# would end the resumed fill at its first reading, before any valve).
+ln2-plant -c "$conf" -s 20 --level 0 --noise 0 -l "$work/valves.log" >"$work/plant.out" 2>&1 &
 plant=$!
 
 state=$work/state
@@ -187,5 +191,7 @@ fi
 if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# stationd: /' "$work/stationd.log" | tail -n 40
 	sed 's/^/# notify: /' "$work/notify.log" | tail -n 5
+	[ -f "$work/journal.log" ] &&
+		grep -ao 'MESSAGE=[^=]*' "$work/journal.log" | head -n 40 | sed 's/^/# journal: /'
 fi
 cards_exit
