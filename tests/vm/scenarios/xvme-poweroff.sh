@@ -9,7 +9,7 @@
 # simulated crate then logs its latches, which the host checks: every
 # relay 0, flags 0, no output port, interrupts masked and disabled.
 # at-power-off: holders and modules stay for the power-off
-# timeout: 120
+# timeout: 300
 . "$STATIOND_TOP/tests/vm/cards-lib.sh"
 
 if ! cards_load "240@0x0400,260@0x0800,260@0x0c00"; then
