@@ -173,10 +173,13 @@ plant=""
 if cards_load "${cards/,560@0x2000/}"; then
 	state=$work/state-fresh	# no interrupted fill to resume
 	start_daemon
-	check "card missing: stationd logs it" wait_for 30 \
-		grep -q "card xvme0-2000: not found on the xvme bus" "$work/stationd.log"
-	check "card missing: a sensor on it is a fault" wait_for 30 \
-		grep -q "manifold L: exhaust sensor xvme0-2000:30 unreadable" "$work/stationd.log"
+	# One entry for the card, naming what it takes out (manifold L's
+	# exhaust sensor is on it), not one per sensor.
+	check "card missing: stationd logs it, naming manifold L" wait_for 30 \
+		grep -qE "card xvme0-2000 \(XVME-560\): not found on the xvme bus: .*unavailable: .*manifolds? ([A-Z], )*L\b" \
+		"$work/stationd.log"
+	check "card missing: manifold L's Status carries \"card-unavailable\"" wait_for 30 eval \
+		'[[ $(busctl --address="$addr" get-property org.stationd1 /org/stationd1/manifold/L org.stationd1.Manifold Status 2>/dev/null) == *card-unavailable* ]]'
 	check "card missing: State reads \"fill-error\"" wait_for 30 state_is fill-error
 	check "card missing: the other cards' relay lines are held" \
 		grep -q 'line *0:.*"stationd" *output' <<<"$(gpioinfo "$(card_chip "$(card 0x0800)")")"

@@ -20,10 +20,20 @@ monitor=""
 cleanup() {
 	[ -n "$monitor" ] && kill "$monitor" 2>/dev/null
 	station_down >/dev/null
+	rm -rf /run/stationd-fill.conf
 }
 trap cleanup EXIT
 
-if ! station_up -d /run/stationd-fill -s 60; then
+# The example station without its daily presets: they fire every five
+# minutes from 06:00 and 18:00 (manifold L at 06:55, 18:55), and a run at
+# those hours would see another manifold fill beside A. Manifold B gets
+# presets of its own below, far from now, to show a replace of A's keeps
+# them.
+mkdir -p /run/stationd-fill.conf
+cp "$STATIOND_TOP/daemon/examples/cards.conf" /run/stationd-fill.conf/
+sed '/^[[:space:]]*preset /d' "$STATIOND_TOP/daemon/examples/station.conf" \
+	>/run/stationd-fill.conf/station.conf
+if ! station_up -d /run/stationd-fill -c /run/stationd-fill.conf/station.conf -s 60; then
 	not_ok "the example station comes up (station_up)"
 	exit 1
 fi
@@ -61,6 +71,11 @@ ahead=1
 at=$(date -d "+$ahead min" +%H:%M)
 at_epoch=$(date -d "$at" +%s)
 [ "$at_epoch" -lt "$(date +%s)" ] && at_epoch=$((at_epoch + 86400))
+# (in order of the clock, as they read back)
+read -r b1 b2 <<<"$(printf '%s\n' "$(date -d "+6 hours" +%H:%M)" "$(date -d "+12 hours" +%H:%M)" |
+	sort | tr '\n' ' ')"
+check "Preset B [$b1, $b2] replace is accepted" \
+	autofill Preset sass B 2 "$b1" "$b2" replace
 out=$(autofill Preset sass A 1 "$at" replace 2>&1)
 check "Preset A [$at] replace is accepted" test $? = 0
 [ -n "$out" ] && echo "# Preset: $out"
@@ -68,7 +83,7 @@ expect_eq "detector 1's Presets read back" "$(detector_prop 1 Presets)" "as 1 \"
 expect_eq "detector 6's NextFillUSec is $at today" "$(detector_prop 6 NextFillUSec)" \
 	"t $((at_epoch * 1000000))"
 expect_eq "detector 7 (manifold B) keeps its presets" "$(detector_prop 7 Presets)" \
-	'as 2 "06:05" "18:05"'
+	"as 2 \"$b1\" \"$b2\""
 echo "# manifold A preset at $at; now $(date +%H:%M:%S)"
 
 input_closed() { grep -q " close manifold A input$" "$STATION_VALVE_LOG"; }
