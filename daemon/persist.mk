@@ -6,12 +6,13 @@
 # daemon/autofill.mk and daemon/config.mk (so AUTOFILL_SRCS and CONFIG_SRCS
 # are known) and before daemon/stationd.mk, which links PERSIST_SRCS.
 
-PERSIST_SRCS := daemon/persist/backup.c daemon/persist/fill-log.c daemon/persist/run-state.c
+PERSIST_SRCS := daemon/persist/backup.c daemon/persist/carry-over.c daemon/persist/fill-log.c \
+	daemon/persist/run-state.c
 
 UNIT_TESTS += $(BUILD)/unit/test-backup
 
 $(BUILD)/unit/test-backup: $(call san_obj,tests/unit/test-backup.c tests/unit/scratch-files.c \
-		daemon/persist/backup.c $(CONFIG_SRCS))
+		daemon/persist/backup.c daemon/persist/carry-over.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
@@ -46,6 +47,6 @@ $(BUILD)/fuzz/fuzz-fill-log: tests/fuzz/fuzz-fill-log.c daemon/persist/fill-log.
 BENCHES += $(BUILD)/bench/backup-bench
 
 $(BUILD)/bench/backup-bench: $(call obj,tests/bench/backup-bench.c tests/bench/bench-stats.c \
-		daemon/persist/backup.c $(CONFIG_SRCS))
+		daemon/persist/backup.c daemon/persist/carry-over.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $^

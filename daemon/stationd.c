@@ -63,6 +63,8 @@
 #define PRIORITY_BUS SD_EVENT_PRIORITY_NORMAL
 
 struct daemon {
+	const char *config_path;
+	const char *state_dir;
 	sd_event *event;
 	struct station *station;
 	struct hw *hw;
@@ -85,6 +87,7 @@ struct daemon {
 	bool snapshot_due;
 	bool shut_down;
 	bool bus_lost;			/* exit once the engine is idle */
+	struct station *reload;		/* compiled at SIGHUP, run once idle */
 	int exit_status;
 	enum engine_state notified_state;	/* last STATUS= sent */
 };
@@ -222,10 +225,10 @@ static void on_property_changed(void *userdata, enum engine_object object, uint3
 	 */
 	if (object != ENGINE_OBJECT_AUTOFILL)
 		return;
+	if (!d->engine)
+		return;		/* still inside engine_new() (at start or a reload) */
 	if (d->bus && !d->bus_lost)
 		bus_manager_global_changed(d->bus);
-	if (!d->engine)
-		return;		/* still inside engine_new() */
 	/* A fill or purge began or the last one ended: the fast path follows. */
 	(void)exhaust_sampler_update(d->sampler);
 	engine_global_view(d->engine, &view);
@@ -258,7 +261,9 @@ static int load_station(struct daemon *d, const char *config_path, const char *s
 	r = run_state_new(state_dir, &d->run_state);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up the run state");
-	return run_state_load(d->run_state, config_path, &d->station, &report);
+	r = run_state_load(d->run_state, config_path, &d->station, &report);
+	backup_report_done(&report);
+	return r;
 }
 
 /* Acknowledged means on the disk: the bus calls this before it replies. */
@@ -290,6 +295,8 @@ static int on_backup_timer(sd_event_source *s, uint64_t usec, void *userdata)
  * snapshot and a fill-log compaction. Failures are logged by run_state
  * and retried next time. The scan itself never waits for the disk.
  */
+static void apply_reload(struct daemon *d);
+
 static int on_persist(sd_event_source *s, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -300,6 +307,8 @@ static int on_persist(sd_event_source *s, void *userdata)
 		d->snapshot_due = false;
 		(void)run_state_snapshot(d->run_state);
 	}
+	if (d->reload && !d->shut_down && !d->bus_lost && engine_idle(d->engine))
+		apply_reload(d);
 	return 0;
 }
 
@@ -314,7 +323,8 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	int r;
 
 	engine_scan(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
-	if (run_state_pending(d->run_state) || d->snapshot_due)
+	if (run_state_pending(d->run_state) || d->snapshot_due ||
+	    (d->reload && engine_idle(d->engine)))
 		(void)sd_event_source_set_enabled(d->persist_source, SD_EVENT_ONESHOT);
 	if (d->bus_lost && engine_idle(d->engine)) {
 		exit_bus_lost(d);
@@ -420,6 +430,293 @@ static void on_bus_disconnected(void *userdata)
 		exit_bus_lost(d);
 }
 
+/* ---- what is built on the station: hardware, engine, bus objects */
+
+/* The hardware and the engine of d->station; every valve closed first. */
+static int open_station(struct daemon *d)
+{
+	char error[256] = "";
+	int r;
+
+	r = hw_open(d->station, &d->hw);
+	if (r < 0)
+		return log_error_errno(r, "cannot open the hardware");
+	log_info("%zu of %zu cards usable", hw_cards_available(d->hw), d->station->n_cards);
+	r = engine_new(d->station, &hw_engine_ops, d->hw, &observer, d,
+		       now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC),
+		       &d->engine, error, sizeof(error));
+	if (r < 0)
+		return log_error_errno(r, "cannot start the autofill engine: %s", error);
+	return 0;
+}
+
+/* Cards leaving and coming back: their detectors follow at the next scan.
+ * Without it the station still runs (a card that leaves fails the
+ * detectors that use it by I/O errors; one put back stays closed until a
+ * restart): no reason to leave every detector unfilled. */
+static void watch_hotplug(struct daemon *d)
+{
+	int r = hw_attach_event(d->hw, d->event, PRIORITY_HOTPLUG);
+
+	if (r < 0)
+		log_event(LOG_CRIT, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "card hotplug is not watched: a card put back needs a restart");
+}
+
+/* The autofill's objects on the bus (and its authorization). */
+static int publish_autofill(struct daemon *d)
+{
+	sd_bus *bus = bus_manager_bus(d->bus);
+	int r = 0;
+
+	if (!d->bus_auth)
+		r = bus_auth_new(bus, d->station->globals.operator_group, &d->bus_auth);
+	if (r >= 0)
+		/* A command is acknowledged once commit_run_state() made it durable. */
+		r = bus_autofill_new(bus, d->engine, d->bus_auth, commit_run_state, d,
+				     &d->bus_autofill);
+	if (r >= 0)
+		r = bus_detectors_new(bus, d->engine, &d->bus_detectors);
+	if (r >= 0)
+		r = bus_manifolds_new(bus, d->engine, &d->bus_manifolds);
+	if (r < 0)
+		return log_error_errno(r, "cannot publish the autofill on D-Bus");
+	return 0;
+}
+
+/* The Cryostreams share the bus and its authorization; without any
+ * configured, no socket is opened. */
+static int start_cryostreams(struct daemon *d)
+{
+	int r;
+
+	r = cryo_service_new(d->event, d->station, &d->cryo);
+	if (r >= 0)
+		r = bus_cryostreams_new(bus_manager_bus(d->bus), d->bus_auth, d->cryo,
+					&d->bus_cryostreams);
+	if (r < 0)
+		return log_error_errno(r, "cannot start the Cryostream link");
+	return 0;
+}
+
+/* The CCDs likewise; their lines, timers and data sockets run below the
+ * scan's priority. */
+static int start_ccds(struct daemon *d)
+{
+	int r;
+
+	r = ccd_service_new(d->event, d->station, d->state_dir, &d->ccd);
+	if (r >= 0)
+		r = bus_ccds_new(bus_manager_bus(d->bus), d->bus_auth, d->ccd, &d->bus_ccds);
+	if (r < 0)
+		return log_error_errno(r, "cannot start the CCD servers");
+	return 0;
+}
+
+static void arm_timers(struct daemon *d)
+{
+	uint64_t now = 0;
+
+	d->scan_period_usec = 1000000000ull / d->station->globals.scan_rate_millihz;
+	(void)sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	(void)sd_event_source_set_time(d->backup_timer,
+				       now + d->station->globals.backup_interval_s * 1000000ull);
+}
+
+/* ---- reload (SIGHUP) */
+
+static bool cryostreams_configured_alike(const struct station *a, const struct station *b)
+{
+	const struct cryostream_link *la = &a->globals.cryostream_link;
+	const struct cryostream_link *lb = &b->globals.cryostream_link;
+
+	if (a->n_cryostreams != b->n_cryostreams || la->status_port != lb->status_port ||
+	    la->command_port != lb->command_port || la->silence_timeout_s != lb->silence_timeout_s ||
+	    la->command_timeout_s != lb->command_timeout_s || la->ignore_checksum != lb->ignore_checksum)
+		return false;
+	for (size_t i = 0; i < a->n_cryostreams; i++)
+		if (strcmp(a->cryostreams[i].name, b->cryostreams[i].name) != 0 ||
+		    a->cryostreams[i].number != b->cryostreams[i].number ||
+		    a->cryostreams[i].address != b->cryostreams[i].address)
+			return false;
+	return true;
+}
+
+/* Everything of a CCD's record but where in the file it was written. */
+static bool ccds_configured_alike(const struct station *a, const struct station *b)
+{
+	if (a->n_ccds != b->n_ccds)
+		return false;
+	for (size_t i = 0; i < a->n_ccds; i++) {
+		const struct ccd *ca = &a->ccds[i], *cb = &b->ccds[i];
+
+		if (strcmp(ca->name, cb->name) != 0 || strcmp(ca->tty, cb->tty) != 0 ||
+		    strcmp(ca->device, cb->device) != 0 || strcmp(ca->profile, cb->profile) != 0 ||
+		    strcmp(ca->profile_dir, cb->profile_dir) != 0 ||
+		    strcmp(ca->data_dir, cb->data_dir) != 0 ||
+		    strcmp(ca->data_socket, cb->data_socket) != 0 ||
+		    strcmp(ca->host_name, cb->host_name) != 0 || ca->resend_limit != cb->resend_limit)
+			return false;
+	}
+	return true;
+}
+
+static void notify_status(struct daemon *d, const char *what)
+{
+	struct engine_global_view view;
+
+	engine_global_view(d->engine, &view);
+	d->notified_state = view.state;
+	(void)sd_notifyf(false, "READY=1\nSTATUS=%s: %zu detectors, %zu of %zu cards usable, state %s",
+			 what, d->station->n_detectors, hw_cards_available(d->hw), d->station->n_cards,
+			 engine_state_to_string(view.state));
+}
+
+/*
+ * The station compiled at SIGHUP replaces the running one, now that no
+ * fill runs (no valve is legitimately open): the run state over to it by
+ * number and name (run_state_reload(), which also writes the compiled
+ * database and the primary), then the hardware, the engine and the bus
+ * objects built anew on it; the fill histories of the detectors that stay
+ * are kept, the Cryostream link too when its configuration did not change.
+ * Failing before anything is torn down leaves the old station running;
+ * failing after (out of memory) is fatal: the daemon exits for systemd to
+ * start it on the new configuration, with the run state on the disk.
+ */
+static void apply_reload(struct daemon *d)
+{
+	_cleanup_station_ struct station *old = NULL;
+	struct station *next = TAKE_PTR(d->reload);
+	_cleanup_free_ struct fill_history *histories = NULL;
+	bool keep_cryo, keep_ccds, keep_auth;
+	int r;
+
+	histories = calloc(next->n_detectors ? next->n_detectors : 1, sizeof(*histories));
+	r = histories ? run_state_reload(d->run_state, next) : -ENOMEM;
+	if (r < 0) {
+		station_free(next);
+		engine_hold_fills(d->engine, false);
+		log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "reload failed: still running the configuration loaded before");
+		notify_status(d, "Running");
+		return;
+	}
+	for (size_t i = 0; i < next->n_detectors; i++) {
+		const struct detector *was = station_find_detector(d->station, next->detectors[i].number);
+
+		if (was)
+			histories[i] = *engine_fill_history(d->engine, (uint32_t)(was - d->station->detectors));
+	}
+	/* The Cryostream link and the CCD servers copy what they need of the
+	 * station: each is kept, with what it is doing, unless its own
+	 * configuration or the authorization they share changed. */
+	keep_auth = strcmp(d->station->globals.operator_group, next->globals.operator_group) == 0;
+	keep_cryo = keep_auth && cryostreams_configured_alike(d->station, next);
+	keep_ccds = keep_auth && ccds_configured_alike(d->station, next);
+
+	/* Down: the bus objects, the engine (no valve open: it closes none
+	 * that matters), the hardware (releasing the lines). */
+	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
+	d->bus_detectors = bus_detectors_free(d->bus_detectors);
+	d->bus_autofill = bus_autofill_free(d->bus_autofill);
+	if (!keep_cryo) {
+		d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
+		d->cryo = cryo_service_free(d->cryo);
+	}
+	if (!keep_ccds) {
+		d->bus_ccds = bus_ccds_free(d->bus_ccds);
+		d->ccd = ccd_service_free(d->ccd);
+	}
+	if (!keep_auth)
+		d->bus_auth = bus_auth_free(d->bus_auth);
+	d->sampler = exhaust_sampler_free(d->sampler);
+	d->engine = engine_free(d->engine);
+	d->hw = hw_free(d->hw);
+	old = d->station;
+	d->station = next;
+
+	/* Up, on the new station. */
+	r = open_station(d);
+	if (r >= 0) {
+		watch_hotplug(d);
+		for (uint32_t i = 0; i < next->n_detectors; i++)
+			engine_restore_fill_history(d->engine, i, &histories[i]);
+		run_state_attach(d->run_state, d->engine);
+		(void)run_state_commit(d->run_state);
+		bus_manager_set_engine(d->bus, d->engine);
+		/* The fast path reads the new engine's fills, at the new rates. */
+		r = exhaust_sampler_new(d->event, d->engine,
+					next->globals.exhaust_sample_rate_millihz,
+					next->globals.scan_rate_millihz, &d->sampler);
+		if (r < 0)
+			log_error_errno(r, "cannot create the exhaust sampling timer");
+	}
+	if (r >= 0)
+		r = publish_autofill(d);
+	if (r >= 0 && !d->cryo)
+		r = start_cryostreams(d);
+	if (r >= 0 && !d->ccd)
+		r = start_ccds(d);
+	if (r < 0) {
+		log_event(LOG_CRIT, LOG_EVENT_STOPPED, LOG_NO_DETECTOR, NULL, NULL, r,
+			  "reload failed half-way: exiting for systemd to start stationd on the "
+			  "new configuration");
+		d->exit_status = EXIT_FAILURE;
+		(void)sd_event_exit(d->event, 0);
+		return;
+	}
+	arm_timers(d);
+	log_event(LOG_NOTICE, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "reloaded %s: %zu detectors, %zu manifolds, scan every %" PRIu64 " us%s%s",
+		  d->config_path, d->station->n_detectors, d->station->n_manifolds,
+		  d->scan_period_usec, keep_cryo ? "" : "; the Cryostream link restarted",
+		  keep_ccds ? "" : "; the CCD servers restarted");
+	notify_status(d, "Running");
+}
+
+/*
+ * SIGHUP (systemctl reload): compile the configuration again. One with
+ * errors is refused, every error in the journal as file:line:col, and the
+ * running one goes on. A good one is applied at once when no fill runs;
+ * otherwise no new fill starts (those that fall due wait for it) and it is
+ * applied right after the scan at which the last running fill ended, so
+ * that no valve that is legitimately open is closed for it.
+ */
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct engine_global_view view;
+	struct station *next = NULL;
+	bool text;
+	int r;
+
+	if (d->shut_down || d->bus_lost)
+		return 0;
+	(void)sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
+	r = run_state_read_configuration(d->config_path, &next, &text);
+	if (r < 0) {
+		log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "reload refused: %s is not a valid configuration (errors above); still "
+			  "running the configuration loaded before", d->config_path);
+		notify_status(d, "Running (reload refused)");
+		return 0;
+	}
+	station_free(d->reload);	/* a newer one replaces one still waiting */
+	d->reload = next;
+	engine_hold_fills(d->engine, true);
+	engine_global_view(d->engine, &view);
+	if (engine_idle(d->engine)) {
+		(void)sd_event_source_set_enabled(d->persist_source, SD_EVENT_ONESHOT);
+		return 0;
+	}
+	log_event(LOG_NOTICE, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "%s compiled: it takes effect once the fills in progress have ended (%" PRIu32
+		  " filling); no new fill starts meanwhile", d->config_path, view.filling_count);
+	(void)sd_notifyf(false, "STATUS=Reload waiting for %" PRIu32 " fill(s) to end",
+			 view.filling_count);
+	return 0;
+}
+
 /* A signal source of the daemon's priority, owned by the loop. */
 static int add_signal(sd_event *event, int sig, sd_event_signal_handler_t handler, void *userdata)
 {
@@ -434,17 +731,6 @@ static int add_signal(sd_event *event, int sig, sd_event_signal_handler_t handle
 		r = sd_event_source_set_floating(s, true);
 	sd_event_source_unref(s);
 	return r;
-}
-
-static void notify_ready(struct daemon *d)
-{
-	struct engine_global_view view;
-
-	engine_global_view(d->engine, &view);
-	d->notified_state = view.state;
-	(void)sd_notifyf(false, "READY=1\nSTATUS=Running: %zu detectors, %zu of %zu cards usable, state %s",
-			 d->station->n_detectors, hw_cards_available(d->hw), d->station->n_cards,
-			 engine_state_to_string(view.state));
 }
 
 static void help(void)
@@ -519,6 +805,7 @@ static void daemon_done(struct daemon *d)
 	d->bus_auth = bus_auth_free(d->bus_auth);
 	d->bus = bus_manager_free(d->bus);
 	d->sampler = exhaust_sampler_free(d->sampler);
+	station_free(d->reload);
 	if (d->engine)
 		engine_free(d->engine);
 	d->hw = hw_free(d->hw);
@@ -535,10 +822,11 @@ static void daemon_done(struct daemon *d)
 static int run(const char *config_path, const char *state_dir)
 {
 	_cleanup_(daemon_done) struct daemon d = {};
-	char error[256] = "";
 	sigset_t mask;
 	int r;
 
+	d.config_path = config_path;
+	d.state_dir = state_dir;
 	r = check_state_dir(state_dir);
 	if (r < 0)
 		return r;
@@ -550,19 +838,13 @@ static int run(const char *config_path, const char *state_dir)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return log_error_errno(errno, "cannot block SIGTERM and SIGINT");
+		return log_error_errno(errno, "cannot block SIGTERM, SIGINT and SIGHUP");
 
-	r = hw_open(d.station, &d.hw);
+	r = open_station(&d);
 	if (r < 0)
-		return log_error_errno(r, "cannot open the hardware");
-	log_info("%zu of %zu cards usable", hw_cards_available(d.hw), d.station->n_cards);
-
-	r = engine_new(d.station, &hw_engine_ops, d.hw, &observer, &d,
-		       now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC),
-		       &d.engine, error, sizeof(error));
-	if (r < 0)
-		return log_error_errno(r, "cannot start the autofill engine: %s", error);
+		return r;
 	/* The fill history back, and what engine_new() changed (interrupted
 	 * fills rescheduled) on the disk before anything else happens. */
 	run_state_attach(d.run_state, d.engine);
@@ -576,20 +858,15 @@ static int run(const char *config_path, const char *state_dir)
 	r = add_signal(d.event, SIGTERM, on_signal, &d);
 	if (r >= 0)
 		r = add_signal(d.event, SIGINT, on_signal, &d);
+	if (r >= 0)
+		r = add_signal(d.event, SIGHUP, on_sighup, &d);
 	if (r < 0)
-		return log_error_errno(r, "cannot watch SIGTERM and SIGINT");
+		return log_error_errno(r, "cannot watch SIGTERM, SIGINT and SIGHUP");
 	/* WATCHDOG=1 from the loop itself, at half of $WATCHDOG_USEC. */
 	r = sd_event_set_watchdog(d.event, true);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up the watchdog");
-	/* Cards leaving and coming back: their detectors follow at the next
-	 * scan. Without it the station still runs (a card that leaves fails
-	 * the detectors that use it by I/O errors; one put back stays closed
-	 * until a restart): no reason to leave every detector unfilled. */
-	r = hw_attach_event(d.hw, d.event, PRIORITY_HOTPLUG);
-	if (r < 0)
-		log_event(LOG_CRIT, LOG_EVENT_GENERIC, LOG_NO_DETECTOR, NULL, NULL, r,
-			  "card hotplug is not watched: a card put back needs a restart");
+	watch_hotplug(&d);
 
 	d.scan_period_usec = 1000000000ull / d.station->globals.scan_rate_millihz;
 	/* Accuracy 0 would mean sd-event's default of 250 ms of coalescing:
@@ -627,37 +904,18 @@ static int run(const char *config_path, const char *state_dir)
 	r = bus_manager_new(d.event, PRIORITY_BUS, d.engine, on_bus_disconnected, &d, &d.bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
-	r = bus_auth_new(bus_manager_bus(d.bus), d.station->globals.operator_group, &d.bus_auth);
+	r = publish_autofill(&d);
 	if (r >= 0)
-		/* A command is acknowledged once commit_run_state() made it durable. */
-		r = bus_autofill_new(bus_manager_bus(d.bus), d.engine, d.bus_auth,
-				     commit_run_state, &d, &d.bus_autofill);
+		r = start_cryostreams(&d);
 	if (r >= 0)
-		r = bus_detectors_new(bus_manager_bus(d.bus), d.engine, &d.bus_detectors);
-	if (r >= 0)
-		r = bus_manifolds_new(bus_manager_bus(d.bus), d.engine, &d.bus_manifolds);
+		r = start_ccds(&d);
 	if (r < 0)
-		return log_error_errno(r, "cannot publish the autofill on D-Bus");
-	/* The Cryostreams share the bus and its authorization; without any
-	 * configured, no socket is opened. */
-	r = cryo_service_new(d.event, d.station, &d.cryo);
-	if (r >= 0)
-		r = bus_cryostreams_new(bus_manager_bus(d.bus), d.bus_auth, d.cryo,
-					&d.bus_cryostreams);
-	if (r < 0)
-		return log_error_errno(r, "cannot start the Cryostream link");
-	/* The CCDs likewise; their lines, timers and data sockets run below
-	 * the scan's priority. */
-	r = ccd_service_new(d.event, d.station, state_dir, &d.ccd);
-	if (r >= 0)
-		r = bus_ccds_new(bus_manager_bus(d.bus), d.bus_auth, d.ccd, &d.bus_ccds);
-	if (r < 0)
-		return log_error_errno(r, "cannot start the CCD servers");
+		return r;
 
 	log_event(LOG_INFO, LOG_EVENT_STARTED, LOG_NO_DETECTOR, NULL, NULL, 0,
 		  "started: %zu detectors, %zu manifolds, scan every %" PRIu64 " us",
 		  d.station->n_detectors, d.station->n_manifolds, d.scan_period_usec);
-	notify_ready(&d);
+	notify_status(&d, "Running");
 
 	r = sd_event_loop(d.event);
 	/* A loop that ended on an error must still leave the valves closed. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/persist/backup.h"
+#include "daemon/persist/carry-over.h"
 #include "daemon/shared/macro.h"
 
 struct backup {
@@ -118,16 +119,13 @@ static void remove_leftover_temps(const struct backup *b)
 	closedir(d);
 }
 
-/*
- * Load one backup and check it belongs to the configuration @id. On
- * failure @reason says why, prefixed with the source's name.
- */
-static int load_backup(const char *path, enum backup_source source, uint32_t id,
-		       struct station **ret, char *reason, size_t reason_size)
+/* Load one backup whole (every checksum, range and reference). On failure
+ * @reason says why, prefixed with the source's name. */
+static int load_backup(const char *path, enum backup_source source, struct station **ret,
+		       char *reason, size_t reason_size)
 {
 	_cleanup_station_ struct station *s = NULL;
 	struct database_error err = {};
-	uint32_t found;
 	int r;
 
 	r = database_read_file(path, &s, &err);
@@ -141,14 +139,25 @@ static int load_backup(const char *path, enum backup_source source, uint32_t id,
 			 err.message[0] ? err.message : strerror(-r));
 		return r;
 	}
-	found = database_configuration_id(s);
-	if (found != id) {
-		snprintf(reason, reason_size,
-			 "%s: configuration id 0x%08x differs from the compiled database's 0x%08x (written for another configuration)",
-			 backup_source_name(source), found, id);
-		return -ESTALE;
-	}
 	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/*
+ * A whole backup of another configuration: the compiled station, with the
+ * run state of every detector and manifold the backup and the compiled
+ * configuration have in common (by number and name).
+ */
+static int carry_over_backup(struct station *compiled, const struct station *backup,
+			     struct backup_report *report)
+{
+	int r;
+
+	r = carry_over_run_state(compiled, backup, &report->carry);
+	if (r < 0)
+		return r;
+	report->carried_over = true;
+	report->carried_from_id = database_configuration_id(backup);
 	return 0;
 }
 
@@ -190,12 +199,18 @@ static int open_primary(struct backup *b)
 	return 0;
 }
 
+void backup_report_done(struct backup_report *report)
+{
+	carry_over_done(&report->carry);
+}
+
 int backup_load(struct backup *b, struct station **ret, struct backup_report *report)
 {
 	_cleanup_station_ struct station *compiled = NULL;
 	_cleanup_station_ struct station *s = NULL;
 	struct database_error err = {};
-	bool primary_exists;
+	bool primary_exists = false;
+	enum backup_source source;
 	uint32_t id;
 	int r;
 
@@ -211,35 +226,58 @@ int backup_load(struct backup *b, struct station **ret, struct backup_report *re
 	}
 	id = database_configuration_id(compiled);
 
-	r = load_backup(b->primary_path, BACKUP_SOURCE_PRIMARY, id, &s,
-			report->rejected[BACKUP_SOURCE_PRIMARY], sizeof(report->rejected[0]));
-	if (r == -ENOMEM)
-		return r;
-	primary_exists = r != -ENOENT;
-	if (r >= 0) {
-		report->used = BACKUP_SOURCE_PRIMARY;
-	} else {
-		r = load_backup(b->secondary_path, BACKUP_SOURCE_SECONDARY, id, &s,
-				report->rejected[BACKUP_SOURCE_SECONDARY],
-				sizeof(report->rejected[0]));
+	/* The first whole backup is the latest run state there is, whichever
+	 * configuration it was written for. */
+	for (source = BACKUP_SOURCE_PRIMARY; source < BACKUP_SOURCE_COMPILED; source++) {
+		r = load_backup(source == BACKUP_SOURCE_PRIMARY ? b->primary_path : b->secondary_path,
+				source, &s, report->rejected[source], sizeof(report->rejected[0]));
 		if (r == -ENOMEM)
 			return r;
-		if (r >= 0) {
-			report->used = BACKUP_SOURCE_SECONDARY;
-		} else {
-			report->used = BACKUP_SOURCE_COMPILED;
-			s = TAKE_PTR(compiled);
-		}
-		r = recreate_primary(b, s, primary_exists);
+		if (source == BACKUP_SOURCE_PRIMARY)
+			primary_exists = r != -ENOENT;
+		if (r >= 0)
+			break;
+	}
+	report->used = source;
+	if (source == BACKUP_SOURCE_COMPILED) {
+		s = TAKE_PTR(compiled);
+	} else if (database_configuration_id(s) != id) {
+		/* Written for another configuration: its run state goes over to
+		 * the compiled one, by detector number and manifold name. */
+		r = carry_over_backup(compiled, s, report);
 		if (r < 0)
 			return r;
+		station_free(s);
+		s = TAKE_PTR(compiled);
+	}
+	if (source != BACKUP_SOURCE_PRIMARY || report->carried_over) {
+		/* A rejected primary is kept aside; one of the old configuration
+		 * is replaced (the secondary keeps its state until the next
+		 * snapshot). */
+		r = recreate_primary(b, s, source != BACKUP_SOURCE_PRIMARY && primary_exists);
+		if (r < 0) {
+			backup_report_done(report);
+			return r;
+		}
 		report->primary_created = true;
 	}
 	r = open_primary(b);
-	if (r < 0)
+	if (r < 0) {
+		backup_report_done(report);
 		return r;
+	}
 	*ret = TAKE_PTR(s);
 	return 0;
+}
+
+int backup_replace_primary(struct backup *b, const struct station *s)
+{
+	int r;
+
+	r = recreate_primary(b, s, false);
+	if (r < 0)
+		return r;
+	return open_primary(b);
 }
 
 int backup_primary_update(struct backup *b, const struct station *s,

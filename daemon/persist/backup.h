@@ -15,8 +15,11 @@
  *
  * Start-up (backup_load()) takes the first of primary, secondary, compiled
  * that is whole (header valid, every record's checksum valid, references
- * consistent) and belongs to the compiled configuration (same
- * configuration id), and reports why each one before it was rejected.
+ * consistent), and reports why each one before it was rejected. A backup
+ * of another configuration (its configuration id differs from the
+ * compiled database's) is not rejected: the compiled station is run, with
+ * the backup's run state carried over by detector number and manifold
+ * name (carry-over.h), and the primary is written anew from it.
  *
  * Crash safety. Both backups use the database format, where every record
  * carries its own CRC-32 and the header carries the file size and the
@@ -44,6 +47,7 @@
 
 #include "daemon/config/database.h"
 #include "daemon/config/station.h"
+#include "daemon/persist/carry-over.h"
 
 #define BACKUP_PRIMARY_NAME "primary.db"
 #define BACKUP_SECONDARY_NAME "secondary.db"
@@ -61,10 +65,20 @@ struct backup_report {
 	enum backup_source used;
 	/* "primary: detector record 17 at offset 4160: checksum mismatch ..." */
 	char rejected[_BACKUP_SOURCE_MAX][320];
-	/* The primary was missing or rejected and has been written anew from
-	 * the source used (a rejected one is kept as primary.db.rejected). */
+	/* The backup used was written for another configuration (id
+	 * carried_from_id): its run state was carried over into the compiled
+	 * station, and carry says what was carried and dropped. */
+	bool carried_over;
+	uint32_t carried_from_id;
+	struct carry_over carry;
+	/* The primary was missing, rejected or of another configuration and
+	 * has been written anew from the station loaded (a rejected one is
+	 * kept as primary.db.rejected). */
 	bool primary_created;
 };
+
+/* Free what a report of backup_load() holds (the carry-over lists). */
+void backup_report_done(struct backup_report *report);
 
 struct backup;
 
@@ -84,12 +98,12 @@ static inline void backup_freep(struct backup **b)
 #define _cleanup_backup_ __attribute__((cleanup(backup_freep)))
 
 /*
- * The start-up chain. On success *ret is the station to run (caller frees)
- * and the primary is open for updates: created from the source used when
- * it was missing or rejected. Fails when the compiled database itself
- * cannot be read (report->rejected[BACKUP_SOURCE_COMPILED] says why): the
- * backups cannot be trusted without knowing which configuration they must
- * belong to.
+ * The start-up chain. On success *ret is the station to run (caller frees),
+ * the primary is open for updates (written anew when it was missing,
+ * rejected or of another configuration) and @report must be released with
+ * backup_report_done(). Fails when the compiled database itself cannot be
+ * read (report->rejected[BACKUP_SOURCE_COMPILED] says why): it is the
+ * configuration to run.
  */
 int backup_load(struct backup *b, struct station **ret, struct backup_report *report);
 
@@ -109,6 +123,10 @@ const char *backup_source_name(enum backup_source source);
 int backup_primary_update(struct backup *b, const struct station *s,
 			  const uint32_t *detectors, size_t n_detectors,
 			  const uint32_t *manifolds, size_t n_manifolds);
+
+/* A reload: the primary written anew from @s (another configuration,
+ * atomically) and open for updates of its records. */
+int backup_replace_primary(struct backup *b, const struct station *s);
 
 /* Replace the secondary with a full snapshot of @s, atomically. */
 int backup_secondary_write(struct backup *b, const struct station *s);

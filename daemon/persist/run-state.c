@@ -40,6 +40,8 @@ struct run_state {
 	bool compaction_due;		/* the fill log outgrew its bound */
 	/* The last commit failed: log the next failure only once. */
 	bool commit_failing;
+	/* --config is a text, compiled into <state-dir>/compiled.db. */
+	bool config_is_text;
 };
 
 int run_state_new(const char *state_dir, struct run_state **ret)
@@ -108,6 +110,35 @@ static void log_diagnostics(const struct diagnostics *diag)
 	}
 }
 
+int run_state_read_configuration(const char *config_path, struct station **ret, bool *ret_text)
+{
+	struct database_error err = {};
+	struct diagnostics diag;
+	int r;
+
+	r = is_database(config_path);
+	if (r < 0)
+		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+				 "cannot read the configuration %s", config_path);
+	*ret_text = !r;
+	if (r) {
+		r = database_read_file(config_path, ret, &err);
+		if (r < 0)
+			log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+				  "%s: %s", config_path, err.message[0] ? err.message : strerror(-r));
+		return r;
+	}
+	diagnostics_init(&diag);
+	r = config_compile_file(config_path, &diag, ret);
+	log_diagnostics(&diag);
+	diagnostics_done(&diag);
+	if (r < 0)
+		/* The diagnostics above say where and what: file:line:col. */
+		log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+			  "%s: configuration does not compile", config_path);
+	return r;
+}
+
 /*
  * The database the chain falls back to: @config_path itself when it is
  * one, else the text compiled into <state-dir>/compiled.db (atomically, so
@@ -117,7 +148,6 @@ static int prepare_compiled_database(struct run_state *rs, const char *config_pa
 {
 	_cleanup_station_ struct station *compiled = NULL;
 	_cleanup_free_ char *path = NULL;
-	struct diagnostics diag;
 	int r;
 
 	r = is_database(config_path);
@@ -128,14 +158,10 @@ static int prepare_compiled_database(struct run_state *rs, const char *config_pa
 		rs->compiled_path = strdup(config_path);
 		return rs->compiled_path ? 0 : -ENOMEM;
 	}
-
-	diagnostics_init(&diag);
-	r = config_compile_file(config_path, &diag, &compiled);
-	log_diagnostics(&diag);
-	diagnostics_done(&diag);
+	rs->config_is_text = true;
+	r = run_state_read_configuration(config_path, &compiled, &(bool){ false });
 	if (r < 0)
-		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
-				 "%s: configuration does not compile", config_path);
+		return r;
 	if (asprintf(&path, "%s/" RUN_STATE_COMPILED_NAME, rs->state_dir) < 0) {
 		path = NULL;
 		return -ENOMEM;
@@ -230,32 +256,99 @@ static int load_fill_log(struct run_state *rs)
 
 /* ---- start-up */
 
+/* Each record whose run state is dropped, with its DETECTOR= or MANIFOLD=,
+ * then what was carried over. */
+static void log_carry_over(const struct carry_over *c, const char *from)
+{
+	for (size_t i = 0; i < c->n_dropped_detectors; i++)
+		log_event(LOG_NOTICE, LOG_EVENT_CONFIG, c->dropped_detectors[i], NULL, NULL, 0,
+			  "detector %" PRIu32 " is not in the configuration any more: its run "
+			  "state is dropped", c->dropped_detectors[i]);
+	for (size_t i = 0; i < c->n_dropped_manifolds; i++)
+		log_event(LOG_NOTICE, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, c->dropped_manifolds[i], NULL,
+			  0, "manifold %s is not in the configuration any more: its run state is "
+			  "dropped", c->dropped_manifolds[i]);
+	log_event(LOG_NOTICE, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
+		  "run state of %zu detector(s) and %zu manifold(s) carried over from %s to the "
+		  "configuration now in force; %zu detector(s) and %zu manifold(s) new, %zu and "
+		  "%zu dropped", c->n_detectors, c->n_manifolds, from, c->n_new_detectors,
+		  c->n_new_manifolds, c->n_dropped_detectors, c->n_dropped_manifolds);
+}
+
 static void log_backup_report(const struct run_state *rs, const struct backup_report *report)
 {
+	const char *path = report->used == BACKUP_SOURCE_PRIMARY ? backup_primary_path(rs->backup) :
+			   report->used == BACKUP_SOURCE_SECONDARY ? backup_secondary_path(rs->backup) :
+			   rs->compiled_path;
+
 	for (enum backup_source s = 0; s < report->used; s++)
 		log_event(LOG_WARNING, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
 			  "rejected %s", report->rejected[s][0] ? report->rejected[s] :
 			  backup_source_name(s));
 	log_event(report->used == BACKUP_SOURCE_PRIMARY ? LOG_INFO : LOG_WARNING,
 		  LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, 0,
-		  "run state from the %s (%s)%s", backup_source_name(report->used),
-		  report->used == BACKUP_SOURCE_PRIMARY ? backup_primary_path(rs->backup) :
-		  report->used == BACKUP_SOURCE_SECONDARY ? backup_secondary_path(rs->backup) :
-		  rs->compiled_path,
+		  "run state from the %s (%s)%s%s", backup_source_name(report->used), path,
+		  report->carried_over ? ", written for another configuration" : "",
 		  report->primary_created ? "; primary written anew from it" : "");
+	if (report->carried_over)
+		log_carry_over(&report->carry, path);
+}
+
+struct dirty_sets {
+	uint32_t *detectors, *manifolds;
+	bool *detector_dirty, *manifold_dirty;
+};
+
+static void dirty_sets_free(struct dirty_sets *d)
+{
+	free(d->detectors);
+	free(d->manifolds);
+	free(d->detector_dirty);
+	free(d->manifold_dirty);
+}
+
+static int dirty_sets_new(const struct station *s, struct dirty_sets *ret)
+{
+	size_t nd = s->n_detectors ? s->n_detectors : 1, nm = s->n_manifolds ? s->n_manifolds : 1;
+	struct dirty_sets d = {
+		.detectors = calloc(nd, sizeof(*d.detectors)),
+		.detector_dirty = calloc(nd, sizeof(*d.detector_dirty)),
+		.manifolds = calloc(nm, sizeof(*d.manifolds)),
+		.manifold_dirty = calloc(nm, sizeof(*d.manifold_dirty)),
+	};
+
+	if (!d.detectors || !d.detector_dirty || !d.manifolds || !d.manifold_dirty) {
+		dirty_sets_free(&d);
+		return -ENOMEM;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* Track the records of the station in rs->station from now on (nothing
+ * dirty); the previous sets are freed. */
+static void use_dirty_sets(struct run_state *rs, struct dirty_sets *d)
+{
+	free(rs->dirty_detectors);
+	free(rs->detector_dirty);
+	free(rs->dirty_manifolds);
+	free(rs->manifold_dirty);
+	rs->dirty_detectors = d->detectors;
+	rs->detector_dirty = d->detector_dirty;
+	rs->dirty_manifolds = d->manifolds;
+	rs->manifold_dirty = d->manifold_dirty;
+	rs->n_dirty_detectors = rs->n_dirty_manifolds = 0;
 }
 
 static int allocate_dirty_sets(struct run_state *rs)
 {
-	const struct station *s = rs->station;
-	size_t nd = s->n_detectors ? s->n_detectors : 1, nm = s->n_manifolds ? s->n_manifolds : 1;
+	struct dirty_sets d;
+	int r;
 
-	rs->dirty_detectors = calloc(nd, sizeof(*rs->dirty_detectors));
-	rs->detector_dirty = calloc(nd, sizeof(*rs->detector_dirty));
-	rs->dirty_manifolds = calloc(nm, sizeof(*rs->dirty_manifolds));
-	rs->manifold_dirty = calloc(nm, sizeof(*rs->manifold_dirty));
-	if (!rs->dirty_detectors || !rs->detector_dirty || !rs->dirty_manifolds || !rs->manifold_dirty)
-		return -ENOMEM;
+	r = dirty_sets_new(rs->station, &d);
+	if (r < 0)
+		return r;
+	use_dirty_sets(rs, &d);
 	return 0;
 }
 
@@ -549,5 +642,51 @@ int run_state_snapshot(struct run_state *rs)
 		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
 				 "cannot write the secondary backup %s",
 				 backup_secondary_path(rs->backup));
+	return 0;
+}
+
+/* ---- reload */
+
+int run_state_reload(struct run_state *rs, struct station *next)
+{
+	struct carry_over carry;
+	struct dirty_sets sets;
+	int r;
+
+	if (!rs->engine || !rs->backup)
+		return -EBADFD;
+	r = dirty_sets_new(next, &sets);
+	if (r < 0)
+		return r;
+	/* The configuration as compiled, before it gets any run state. */
+	if (rs->config_is_text) {
+		r = database_write_file(rs->compiled_path, next);
+		if (r < 0) {
+			dirty_sets_free(&sets);
+			return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+					 "cannot write the compiled database %s", rs->compiled_path);
+		}
+	}
+	/* The running state into the running records, then over to the new
+	 * ones by number and name. */
+	engine_save_state(rs->engine);
+	r = carry_over_run_state(next, rs->station, &carry);
+	if (r < 0) {
+		dirty_sets_free(&sets);
+		return r;
+	}
+	r = backup_replace_primary(rs->backup, next);
+	if (r < 0) {
+		carry_over_done(&carry);
+		dirty_sets_free(&sets);
+		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
+				 "cannot write the primary backup %s for the new configuration",
+				 backup_primary_path(rs->backup));
+	}
+	log_carry_over(&carry, "the running configuration");
+	carry_over_done(&carry);
+	use_dirty_sets(rs, &sets);
+	rs->station = next;
+	rs->engine = NULL;
 	return 0;
 }

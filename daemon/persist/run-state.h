@@ -57,12 +57,34 @@ static inline void run_state_freep(struct run_state **rs)
  * compiled database). On success *ret is the station to run (the caller
  * owns it and must keep it alive as long as @rs; @rs keeps a reference),
  * the primary is open for updates, the fill log for appending, and
- * @report says which backup was used. Fails, with every error logged,
+ * @report says which backup was used (release it with
+ * backup_report_done()). Fails, with every error logged,
  * when the configuration does not compile or the compiled database cannot
  * be read; then no file in the state directory has been changed.
  */
 int run_state_load(struct run_state *rs, const char *config_path, struct station **ret,
 		   struct backup_report *report);
+
+/*
+ * A configuration as a station: a compiled database read as it is, a text
+ * compiled with every diagnostic logged (file:line:col). *ret_text says
+ * which. Nothing is written.
+ */
+int run_state_read_configuration(const char *config_path, struct station **ret, bool *ret_text);
+
+/*
+ * A reload: the running engine's run state into its records, carried over
+ * to @next (a station of the new configuration, from
+ * run_state_read_configuration()) by detector number and manifold name,
+ * each dropped record logged with its DETECTOR= or MANIFOLD=; the
+ * compiled database (of a text configuration) and the primary written
+ * anew for it. Then @next is the station tracked, and the engine built on
+ * it must be given with run_state_attach(); the caller keeps the old
+ * station until the old engine is gone. On failure (logged) nothing but
+ * maybe the compiled database has changed and the old station and engine
+ * are still tracked. Call it when no fill runs (engine_idle()).
+ */
+int run_state_reload(struct run_state *rs, struct station *next);
 
 /* Where the compiled database in use is (after run_state_load()). */
 const char *run_state_compiled_path(const struct run_state *rs);

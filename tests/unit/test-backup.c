@@ -3,7 +3,9 @@
  * The backup chain on the example station: in-place record updates that
  * touch only the record's bytes, the start-up order primary, secondary,
  * compiled database with a reason for every rejection, torn writes,
- * backups of another configuration, and atomic secondary replacement.
+ * backups of another configuration (their run state carried over by
+ * detector number and manifold name, what no longer exists dropped), and
+ * atomic secondary replacement.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,7 @@ struct fixture {
 	char state_dir[96];
 	char compiled_path[96];
 	char primary[128];
+	char primary_rejected[160];
 	char secondary[128];
 };
 
@@ -45,6 +48,7 @@ static int setup(void **state)
 	snprintf(f->compiled_path, sizeof(f->compiled_path), "%s/station.db", f->dir);
 	snprintf(f->primary, sizeof(f->primary), "%s/primary.db", f->state_dir);
 	snprintf(f->secondary, sizeof(f->secondary), "%s/secondary.db", f->state_dir);
+	snprintf(f->primary_rejected, sizeof(f->primary_rejected), "%s.rejected", f->primary);
 	if (mkdir(f->state_dir, 0755) < 0)
 		return -1;
 	if (database_write_file(f->compiled_path, f->compiled.station) < 0)
@@ -320,27 +324,142 @@ static void test_truncated_primary_rejected(void **state)
 	assert_int_equal(s->detectors[17].preset[0], 420);
 }
 
-static void test_other_configuration_rejected(void **state)
+/* Run state in the records of a station: a state area by its first and
+ * last byte (the engine's layout does not matter here), presets. */
+static void mark_run_state(struct station *s)
+{
+	s->detectors[2].state[0] = 1;		/* detector 3 */
+	s->detectors[2].state[DETECTOR_STATE_SIZE - 1] = 0x33;
+	s->detectors[4].state[0] = 1;		/* detector 5 */
+	s->detectors[4].state[1] = 0x55;
+	set_preset(s, 6, 13 * 60 + 37);		/* detector 7 */
+	s->manifolds[0].state[0] = 1;		/* A */
+	s->manifolds[0].state[MANIFOLD_STATE_SIZE - 1] = 0xaa;
+	s->manifolds[11].state[0] = 1;		/* L */
+}
+
+static void expect_run_state(const struct station *s)
+{
+	assert_int_equal(s->detectors[2].state[DETECTOR_STATE_SIZE - 1], 0x33);
+	assert_int_equal(s->detectors[4].state[1], 0x55);
+	assert_int_equal(s->detectors[6].n_presets, 1);
+	assert_int_equal(s->detectors[6].preset[0], 13 * 60 + 37);
+	assert_int_equal(s->manifolds[0].state[MANIFOLD_STATE_SIZE - 1], 0xaa);
+}
+
+/*
+ * A backup of another configuration (here detector 1's maximum fill time
+ * changed) is not rejected: the compiled configuration runs, with the run
+ * state of every detector and manifold, and the primary is rewritten for
+ * the new configuration (the next start uses it as it is).
+ */
+static void test_other_configuration_carried_over(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_station_ struct station *s = NULL;
+	_cleanup_station_ struct station *again = NULL;
+	struct backup_report r;
+	struct detector d = f->compiled.station->detectors[0];
+
+	f->compiled.station->detectors[0].max_fill_s += 60;
+	mark_run_state(f->compiled.station);
+	assert_int_equal(database_write_file(f->primary, f->compiled.station), 0);
+	assert_int_equal(database_write_file(f->secondary, f->compiled.station), 0);
+	compiled_done(&f->compiled);
+	compile_path("daemon/examples/station.conf", &f->compiled);
+
+	s = load(f, &r);
+	assert_int_equal(r.used, BACKUP_SOURCE_PRIMARY);
+	assert_true(r.carried_over);
+	assert_int_not_equal(r.carried_from_id, database_configuration_id(f->compiled.station));
+	assert_int_equal(r.carry.n_detectors, 72);
+	assert_int_equal(r.carry.n_manifolds, 12);
+	assert_int_equal(r.carry.n_dropped_detectors + r.carry.n_dropped_manifolds, 0);
+	assert_int_equal(r.carry.n_new_detectors + r.carry.n_new_manifolds, 0);
+	assert_true(r.primary_created);
+	assert_false(exists(f->primary_rejected));
+	backup_report_done(&r);
+	/* the configuration is the compiled one, the run state the backup's */
+	assert_int_equal(s->detectors[0].max_fill_s, d.max_fill_s);
+	assert_int_equal(database_configuration_id(s), database_configuration_id(f->compiled.station));
+	expect_run_state(s);
+
+	again = load(f, &r);
+	assert_int_equal(r.used, BACKUP_SOURCE_PRIMARY);
+	assert_false(r.carried_over);
+	expect_run_state(again);
+}
+
+/* The primary corrupt, the secondary of another configuration: the
+ * secondary's run state is carried over, the primary kept aside. */
+static void test_other_configuration_secondary_carried_over(void **state)
 {
 	struct fixture *f = *state;
 	_cleanup_station_ struct station *s = NULL;
 	struct backup_report r;
-	struct detector d = f->compiled.station->detectors[0];
 
-	/* A whole, valid database of another configuration. */
-	f->compiled.station->detectors[0].max_fill_s += 60;
+	f->compiled.station->globals.backup_interval_s += 60;
+	mark_run_state(f->compiled.station);
 	assert_int_equal(database_write_file(f->primary, f->compiled.station), 0);
 	assert_int_equal(database_write_file(f->secondary, f->compiled.station), 0);
-	f->compiled.station->detectors[0] = d;
+	flip_byte(f->primary, detector_offset(f->compiled.station, 5) + 20);
+	compiled_done(&f->compiled);
+	compile_path("daemon/examples/station.conf", &f->compiled);
 
 	s = load(f, &r);
-	assert_int_equal(r.used, BACKUP_SOURCE_COMPILED);
-	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_PRIMARY],
-			       "primary: configuration id 0x"));
-	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_PRIMARY], "another configuration"));
-	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_SECONDARY],
-			       "secondary: configuration id 0x"));
-	assert_int_equal(s->detectors[0].max_fill_s, d.max_fill_s);
+	assert_int_equal(r.used, BACKUP_SOURCE_SECONDARY);
+	assert_true(r.carried_over);
+	assert_non_null(strstr(r.rejected[BACKUP_SOURCE_PRIMARY], "checksum mismatch"));
+	assert_true(exists(f->primary_rejected));
+	backup_report_done(&r);
+	expect_run_state(s);
+}
+
+/*
+ * The new configuration lacks manifold L and its detectors 67-72, and has
+ * a detector the backup does not know: those of the backup that still
+ * exist keep their run state, L's and 67-72's are dropped (and listed),
+ * the new one starts fresh.
+ */
+static void test_removed_records_are_dropped(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_station_ struct station *s = NULL;
+	struct station *c = f->compiled.station;
+	struct backup_report r;
+
+	mark_run_state(c);
+	c->detectors[70].state[0] = 1;
+	assert_int_equal(database_write_file(f->primary, c), 0);
+
+	/* Compile the smaller station: 66 detectors, manifolds A-K, and
+	 * detector 66 renumbered 99 (new). */
+	memset(c->detectors[2].state, 0, DETECTOR_STATE_SIZE);
+	memset(c->detectors[4].state, 0, DETECTOR_STATE_SIZE);
+	memset(c->manifolds[0].state, 0, MANIFOLD_STATE_SIZE);
+	c->detectors[6].n_presets = 0;
+	c->n_detectors = 66;
+	c->n_manifolds = 11;
+	c->detectors[65].number = 99;
+	assert_int_equal(database_write_file(f->compiled_path, c), 0);
+
+	s = load(f, &r);
+	assert_int_equal(r.used, BACKUP_SOURCE_PRIMARY);
+	assert_true(r.carried_over);
+	assert_int_equal(s->n_detectors, 66);
+	assert_int_equal(r.carry.n_detectors, 65);
+	assert_int_equal(r.carry.n_new_detectors, 1);
+	assert_int_equal(r.carry.n_manifolds, 11);
+	assert_int_equal(r.carry.n_dropped_detectors, 7);
+	for (uint32_t i = 0; i < 6; i++)
+		assert_int_equal(r.carry.dropped_detectors[i], 66 + i);
+	assert_int_equal(r.carry.dropped_detectors[6], 72);
+	/* dropped in number order: 66 (renumbered away), 67..72 */
+	assert_int_equal(r.carry.n_dropped_manifolds, 1);
+	assert_string_equal(r.carry.dropped_manifolds[0], "L");
+	backup_report_done(&r);
+	expect_run_state(s);
+	assert_int_equal(s->detectors[65].state[0], 0);	/* 99: fresh */
 }
 
 static size_t count_entries_starting(const char *dir, const char *prefix)
@@ -465,8 +584,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_torn_write_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_primary_rejected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_configuration_rejected, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_other_configuration_carried_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_configuration_secondary_carried_over,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_removed_records_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secondary_replacement_atomic, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_changes_nothing, setup, teardown),

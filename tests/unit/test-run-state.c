@@ -8,7 +8,8 @@
  * back as an interrupted fill, rescheduled, logged once; the fill history
  * survives restarts; a corrupt primary falls back to the secondary, both
  * corrupt to the compiled database; a configuration that does not compile
- * changes nothing in the state directory.
+ * changes nothing in the state directory; a changed configuration keeps
+ * the run state of every detector that is still configured.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 #include "daemon/config/database.h"
 #include "daemon/persist/fill-log.h"
 #include "daemon/persist/run-state.h"
+#include "daemon/shared/macro.h"
 #include "tests/unit/scratch-files.h"
 
 #define EXAMPLE "daemon/examples/station.conf"
@@ -43,6 +45,7 @@ struct plant {
 	const struct station *station;
 	bool manifold_cold, detectors_cold;
 	int32_t detectors_mv;		/* when not 0 and not cold: what they read */
+	bool cold[128];			/* this detector (index) reads cold */
 	unsigned valves_open;
 	bool detector_valve_open[8];
 };
@@ -58,6 +61,7 @@ struct daemon_like {
 	int64_t real_usec, mono_usec;
 	unsigned fills_ended;
 	enum fill_result last_result;
+	bool carried_over;		/* the last start carried run state over */
 };
 
 static bool same_channel(const struct channel_ref *a, const struct channel_ref *b)
@@ -70,9 +74,10 @@ static int read_sensor(void *userdata, const struct channel_ref *sensor, int32_t
 	struct plant *p = userdata;
 
 	*ret = p->detectors_mv ? p->detectors_mv : WARM_MV;
-	for (size_t d = 0; d < p->station->n_detectors && d < ELEMENTSOF(p->detector_valve_open); d++)
+	for (size_t d = 0; d < p->station->n_detectors && d < ELEMENTSOF(p->cold); d++)
 		if (same_channel(sensor, &p->station->detectors[d].sensor) &&
-		    p->detectors_cold && p->detector_valve_open[d])
+		    (p->cold[d] || (p->detectors_cold && d < ELEMENTSOF(p->detector_valve_open) &&
+				    p->detector_valve_open[d])))
 			*ret = COLD_MV;
 	for (size_t m = 0; m < p->station->n_manifolds; m++)
 		if (same_channel(sensor, &p->station->manifolds[m].sensor))
@@ -139,6 +144,8 @@ static enum backup_source start(struct daemon_like *d)
 	d->fills_ended = 0;
 	assert_int_equal(run_state_new(d->state_dir, &d->rs), 0);
 	assert_int_equal(run_state_load(d->rs, d->config, &d->station, &report), 0);
+	d->carried_over = report.carried_over;
+	backup_report_done(&report);
 	d->plant.station = d->station;
 	assert_int_equal(engine_new(d->station, &plant_hw, &d->plant, &observer, d,
 				    d->real_usec, d->mono_usec, &d->engine, error, sizeof(error)), 0);
@@ -586,6 +593,91 @@ static void test_bad_configuration_changes_nothing(void **state)
 	free(after);
 }
 
+/* Copy a file of daemon/examples into the test's directory, with one
+ * string replaced (when not NULL). */
+static void copy_example(const struct daemon_like *d, const char *name, const char *from,
+			 const char *to)
+{
+	char src[160], dst[160];
+	size_t size;
+	uint8_t *text;
+	char *at;
+	FILE *f;
+
+	snprintf(src, sizeof(src), "daemon/examples/%s", name);
+	snprintf(dst, sizeof(dst), "%s/%s", d->dir, name);
+	text = slurp_file(src, &size);
+	f = fopen(dst, "w");
+	assert_non_null(f);
+	at = from ? strstr((char *)text, from) : NULL;
+	if (from)
+		assert_non_null(at);
+	if (at) {
+		fwrite(text, 1, (size_t)(at - (char *)text), f);
+		fputs(to, f);
+		fputs(at + strlen(from), f);
+	} else {
+		fwrite(text, 1, size, f);
+	}
+	fclose(f);
+	free(text);
+}
+
+/*
+ * Issue 10 item 8: AVOID 3, an overfull latched on 5, a PRESET of 7; an
+ * unrelated setting of the configuration changed (the backup interval),
+ * so its configuration id is another; restart: all three are still there
+ * (the run state is carried over by number), not lost with the backups.
+ */
+static void test_run_state_survives_a_configuration_change(void **state)
+{
+	struct daemon_like *d = *state;
+	const char *times[] = { "13:37" };
+	struct engine_detector_view v;
+	uint32_t three, five, seven;
+	char error[256];
+
+	copy_example(d, "cards.conf", NULL, NULL);
+	copy_example(d, "station.conf", NULL, NULL);
+	snprintf(d->config, sizeof(d->config), "%s/station.conf", d->dir);
+	start(d);
+	three = index_of(d->station, 3);
+	five = index_of(d->station, 5);
+	seven = index_of(d->station, 7);
+	assert_int_equal(engine_avoid(d->engine, "3", d->real_usec, d->mono_usec, error,
+				      sizeof(error)), 0);
+	assert_int_equal(engine_preset(d->engine, "7", times, 1, "replace", d->real_usec,
+				       d->mono_usec, error, sizeof(error)), 0);
+	/* 5 fills, and LN2 stays at its exhaust after its closure delay. */
+	assert_int_equal(engine_fill(d->engine, "5", NULL, d->real_usec, d->mono_usec,
+				     error, sizeof(error)), 0);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	d->plant.manifold_cold = true;
+	d->plant.cold[five] = true;
+	scan(d, 61 * 10);
+	engine_detector_view(d->engine, five, &v);
+	assert_true(v.status & DETECTOR_STATUS_OVERFULL);
+	assert_false(run_state_pending(d->rs));
+	kill_daemon(d);
+
+	copy_example(d, "station.conf", "backup-interval 5min", "backup-interval 7min");
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	assert_int_equal(d->station->globals.backup_interval_s, 7 * 60);
+	engine_detector_view(d->engine, three, &v);
+	assert_true(v.status & DETECTOR_STATUS_AVOIDED);
+	engine_detector_view(d->engine, five, &v);
+	assert_true(v.status & DETECTOR_STATUS_OVERFULL);
+	engine_detector_view(d->engine, seven, &v);
+	assert_int_equal(v.n_presets, 1);
+	assert_int_equal(v.preset[0], 13 * 60 + 37);
+	/* and the primary is the new configuration's now: */
+	kill_daemon(d);
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	assert_false(d->carried_over);
+	engine_detector_view(d->engine, three, &v);
+	assert_true(v.status & DETECTOR_STATUS_AVOIDED);
+}
+
 static void test_compiled_database_is_used_where_it_is(void **state)
 {
 	struct daemon_like *d = *state;
@@ -601,6 +693,69 @@ static void test_compiled_database_is_used_where_it_is(void **state)
 	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
 	assert_string_equal(run_state_compiled_path(d->rs), db);
 	assert_int_equal(access(path_in(d, RUN_STATE_COMPILED_NAME), F_OK), -1);
+}
+
+/*
+ * A reload (SIGHUP) at an idle moment: the running run state (AVOID 3, a
+ * preset of 7) goes over to the new configuration's station by number,
+ * the primary is written for it, and an engine built on it has them; a
+ * detector dropped by the new configuration is gone. What stationd's
+ * apply_reload() does around it (hardware, bus objects) runs in the VM
+ * (tests/vm/scenarios/stationd-reload.sh).
+ */
+static void test_reload_carries_the_running_state(void **state)
+{
+	struct daemon_like *d = *state;
+	const char *times[] = { "13:37" };
+	struct station *next = NULL, *saved = NULL;
+	struct database_error err = {};
+	struct engine_detector_view v;
+	char error[256];
+	bool text = false;
+
+	copy_example(d, "cards.conf", NULL, NULL);
+	copy_example(d, "station.conf", NULL, NULL);
+	snprintf(d->config, sizeof(d->config), "%s/station.conf", d->dir);
+	start(d);
+	assert_int_equal(engine_avoid(d->engine, "3", d->real_usec, d->mono_usec, error,
+				      sizeof(error)), 0);
+	assert_int_equal(engine_preset(d->engine, "7", times, 1, "replace", d->real_usec,
+				       d->mono_usec, error, sizeof(error)), 0);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	assert_true(engine_idle(d->engine));
+
+	/* Detector 1 renumbered 100, the scan rate changed. */
+	copy_example(d, "station.conf", "detector 1 {", "detector 100 {");
+	assert_int_equal(run_state_read_configuration(d->config, &next, &text), 0);
+	assert_true(text);
+	assert_int_equal(run_state_reload(d->rs, next), 0);
+	/* The old engine goes, the new one is built on next. */
+	d->engine = engine_free(d->engine);
+	station_free(d->station);
+	d->station = next;
+	d->plant.station = next;
+	assert_int_equal(engine_new(next, &plant_hw, &d->plant, &observer, d, d->real_usec,
+				    d->mono_usec, &d->engine, error, sizeof(error)), 0);
+	run_state_attach(d->rs, d->engine);
+	assert_int_equal(run_state_commit(d->rs), 0);
+	engine_detector_view(d->engine, index_of(next, 3), &v);
+	assert_true(v.status & DETECTOR_STATUS_AVOIDED);
+	engine_detector_view(d->engine, index_of(next, 7), &v);
+	assert_int_equal(v.n_presets, 1);
+	assert_int_equal(v.preset[0], 13 * 60 + 37);
+
+	/* On the disk: the compiled database and the primary are the new
+	 * configuration's, the primary with the run state. */
+	assert_int_equal(database_read_file(path_in(d, BACKUP_PRIMARY_NAME), &saved, &err), 0);
+	assert_non_null(station_find_detector(saved, 100));
+	assert_null(station_find_detector(saved, 1));
+	assert_int_equal(database_configuration_id(saved), database_configuration_id(next));
+	saved = station_free(saved);
+	kill_daemon(d);
+	assert_int_equal(start(d), BACKUP_SOURCE_PRIMARY);
+	assert_false(d->carried_over);
+	engine_detector_view(d->engine, index_of(d->station, 3), &v);
+	assert_true(v.status & DETECTOR_STATUS_AVOIDED);
 }
 
 int main(void)
@@ -620,6 +775,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_configuration_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compiled_database_is_used_where_it_is, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_state_survives_a_configuration_change,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_carries_the_running_state, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
