@@ -150,18 +150,13 @@ static int prepare_compiled_database(struct run_state *rs, const char *config_pa
 	_cleanup_free_ char *path = NULL;
 	int r;
 
-	r = is_database(config_path);
+	r = run_state_read_configuration(config_path, &compiled, &rs->config_is_text);
 	if (r < 0)
-		return log_event(LOG_ERR, LOG_EVENT_CONFIG, LOG_NO_DETECTOR, NULL, NULL, r,
-				 "cannot read the configuration %s", config_path);
-	if (r) {
+		return r;
+	if (!rs->config_is_text) {
 		rs->compiled_path = strdup(config_path);
 		return rs->compiled_path ? 0 : -ENOMEM;
 	}
-	rs->config_is_text = true;
-	r = run_state_read_configuration(config_path, &compiled, &(bool){ false });
-	if (r < 0)
-		return r;
 	if (asprintf(&path, "%s/" RUN_STATE_COMPILED_NAME, rs->state_dir) < 0) {
 		path = NULL;
 		return -ENOMEM;
@@ -358,6 +353,7 @@ int run_state_load(struct run_state *rs, const char *config_path, struct station
 	_cleanup_station_ struct station *s = NULL;
 	int r;
 
+	*report = (struct backup_report){};	/* backup_report_done() works whatever fails */
 	if (rs->backup)
 		return -EALREADY;
 	r = prepare_compiled_database(rs, config_path);

@@ -57,8 +57,8 @@ static inline void run_state_freep(struct run_state **rs)
  * compiled database). On success *ret is the station to run (the caller
  * owns it and must keep it alive as long as @rs; @rs keeps a reference),
  * the primary is open for updates, the fill log for appending, and
- * @report says which backup was used (release it with
- * backup_report_done()). Fails, with every error logged,
+ * @report says which backup was used (release it with backup_report_done(),
+ * whether this succeeded or not). Fails, with every error logged,
  * when the configuration does not compile or the compiled database cannot
  * be read; then no file in the state directory has been changed.
  */

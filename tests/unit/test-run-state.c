@@ -584,8 +584,10 @@ static void test_bad_configuration_changes_nothing(void **state)
 	fclose(f);
 
 	assert_int_equal(run_state_new(d->state_dir, &d->rs), 0);
+	memset(&report, 0xa5, sizeof(report));	/* stack garbage, as in a caller */
 	assert_true(run_state_load(d->rs, d->config, &s, &report) < 0);
 	assert_null(s);
+	backup_report_done(&report);	/* what stationd does: nothing to free */
 	after = slurp_file(path_in(d, RUN_STATE_COMPILED_NAME), &size_after);
 	assert_int_equal(size_before, size_after);
 	assert_memory_equal(before, after, size_before);
