@@ -255,7 +255,7 @@ static const struct engine_observer observer = {
  */
 static int load_station(struct daemon *d, const char *config_path, const char *state_dir)
 {
-	struct backup_report report;
+	struct backup_report report = {};
 	int r;
 
 	r = run_state_new(state_dir, &d->run_state);
@@ -377,13 +377,15 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 /* ---- losing the system bus */
 
-/* The bus objects have no bus left: dropped, so that no change is sent
- * (and logged as failing) while the running fills end. The Cryostream
- * link only serves the bus: it goes with it. */
+/* Every object on the bus, and the Cryostream link and the CCD servers
+ * that only serve the bus. After a lost bus: dropped, so that no change is
+ * sent (and logged as failing) while the running fills end. */
 static void drop_bus_objects(struct daemon *d)
 {
 	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
 	d->cryo = cryo_service_free(d->cryo);
+	d->bus_ccds = bus_ccds_free(d->bus_ccds);
+	d->ccd = ccd_service_free(d->ccd);
 	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
 	d->bus_detectors = bus_detectors_free(d->bus_detectors);
 	d->bus_autofill = bus_autofill_free(d->bus_autofill);
@@ -795,14 +797,7 @@ static int check_state_dir(const char *dir)
 static void daemon_done(struct daemon *d)
 {
 	/* Reverse order: valves closed (engine), lines released (hw). */
-	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
-	d->bus_detectors = bus_detectors_free(d->bus_detectors);
-	d->bus_autofill = bus_autofill_free(d->bus_autofill);
-	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
-	d->bus_ccds = bus_ccds_free(d->bus_ccds);
-	d->ccd = ccd_service_free(d->ccd);
-	d->cryo = cryo_service_free(d->cryo);
-	d->bus_auth = bus_auth_free(d->bus_auth);
+	drop_bus_objects(d);
 	d->bus = bus_manager_free(d->bus);
 	d->sampler = exhaust_sampler_free(d->sampler);
 	station_free(d->reload);
