@@ -12,6 +12,7 @@
 #  - a relay line held by another process (gpioset energizes it): the
 #    valve cannot be confirmed closed; SIGTERM ends stationd with status 2
 #    and a crit entry, where it used to exit 0.
+# timeout: 180
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 

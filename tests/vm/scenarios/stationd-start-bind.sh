@@ -9,6 +9,7 @@
 # bind is heard: the card is opened, its detectors become available and
 # fill. (Before, the monitor started after the look-up and the bind was
 # lost: the detectors stayed unavailable until a restart.)
+# timeout: 150
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
