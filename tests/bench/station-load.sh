@@ -14,6 +14,14 @@
 # noisy readings still cost. The PropertiesChanged signals stationd
 # emits are counted over 10 s before each window (busctl monitor, not
 # running during the window).
+# Issue 16, the fast path (exhaust-sample-rate), before and after in the
+# same run: the 72- and the 1000-detector station idle with the fast
+# path off (exhaust-sample-rate no faster than the scan: what stationd
+# did before) and on (100 Hz, the default): an idle station has nothing
+# to sample fast, so the two must cost the same. Then the 72 while
+# twelve of its detectors fill (ln2-plant at 10x, dewars at 0.2: the
+# fills outlast the window), off and on: what sampling twelve exhausts at
+# 100 Hz costs.
 # Targets for 1000 detectors: < 5 % of one core, < 16 MB. Under QEMU TCG
 # the CPU share is much higher than on real hardware: the floor printed
 # with it (a shell's busy loop of 10^5 iterations, timed in the same
@@ -26,7 +34,7 @@ export STATIOND_TOP=$top
 
 window=${1:-60}
 hz=$(getconf CLK_TCK)
-trap 'station_down >/dev/null 2>&1' EXIT
+
 
 # cpu_ticks <pid>: utime + stime (fields 14 and 15 of /proc/<pid>/stat);
 # user_ticks <pid>: utime alone. The split matters under TCG: the system
@@ -46,9 +54,36 @@ floor_ms() {
 	echo $(((t1 - t0) / 1000000))
 }
 
-# measure <label> <target text> <station_up args...>
+work=$(mktemp -d /tmp/station-load.XXXXXX) || exit 1
+trap 'station_down >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+# generated <detectors> <exhaust-sample-rate>: a generated station with
+# that sampling rate; prints its configuration's path.
+generated() {
+	local dir=$work/gen-$1-$2
+	mkdir -p "$dir" && "$top/daemon/examples/generate-station" -n "$1" -o "$dir" >/dev/null &&
+		sed -i "s/^\(\s*\)scan-rate \(.*\)$/&\n\1exhaust-sample-rate $2/" "$dir/station.conf" &&
+		echo "$dir/station.conf"
+}
+
+# fill_twelve: FILL 1-12 and wait until the twelve valves are open (the
+# purges are over): the window then sees them filling.
+fill_twelve() {
+	station_busctl call org.stationd1 /org/stationd1/autofill org.stationd1.Autofill \
+		Fill ss 1-12 "" >/dev/null || return 1
+	for _ in $(seq 1 120); do
+		[ "$(station_busctl get-property org.stationd1 /org/stationd1/autofill \
+			org.stationd1.Autofill FillingCount)" = "u 12" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# measure [--fill] <label> <target text> <station_up args...>
 measure() {
-	local label=$1 target=$2 pid c0 c1 u0 u1 t0 t1 pct upct scans signals
+	local fill="" label target pid c0 c1 u0 u1 t0 t1 pct upct scans signals
+	[ "$1" = --fill ] && { fill=1; shift; }
+	label=$1 target=$2
 	shift 2
 	if ! STATION_READY_TIMEOUT=300 station_up -d /run/station-load "$@"; then
 		echo "station-load $label: the station did not come up" >&2
@@ -56,6 +91,10 @@ measure() {
 	fi
 	pid=$STATION_DAEMON_PID
 	sleep 5	# start-up done, first PropertiesChanged storm over
+	if [ -n "$fill" ] && ! fill_twelve; then
+		echo "station-load $label: the twelve fills did not start" >&2
+		return 1
+	fi
 	signals=$(timeout 10 busctl --address="$STATION_BUS_ADDRESS" monitor \
 		--match "type='signal',member='PropertiesChanged'" 2>/dev/null |
 		grep -c 'Member=PropertiesChanged')
@@ -79,6 +118,16 @@ measure() {
 }
 
 echo "station-load: floor: a 10^5-iteration shell loop takes $(floor_ms) ms in this guest"
+# Issue 16: before/after, idle, then twelve filling.
+c72off=$(generated 72 10Hz) && c72on=$(generated 72 100Hz) &&
+	c1000off=$(generated 1000 2Hz) && c1000on=$(generated 1000 100Hz) || exit 1
+measure "72 idle, fast path off" "(before)" -c "$c72off" -s 60 || exit 1
+measure "72 idle, fast path on" "same as off" -c "$c72on" -s 60 || exit 1
+measure "1000 idle, fast path off" "(before)" -c "$c1000off" -s 60 -p "--rate 10" || exit 1
+measure "1000 idle, fast path on" "same as off" -c "$c1000on" -s 60 -p "--rate 10" || exit 1
+measure --fill "72, 12 filling, fast path off" "(for comparison)" -c "$c72off" -s 10 \
+	-p "--level 0.2" || exit 1
+measure --fill "72, 12 filling, fast path on" "(printed)" -c "$c72on" -s 10 -p "--level 0.2" || exit 1
 measure "72 detectors at 10 Hz" "(none; for scale)" -s 60 || exit 1
 measure "1000 detectors at 2 Hz" "< 5 % of one core, < 16384 kB" -n 1000 -s 60 -p "--rate 10" || exit 1
 # The same without sensor noise: readings that do not change emit no
