@@ -13,6 +13,8 @@
 #
 # Usage: tests/bench/run.sh [name...]     default: every benchmark
 #   Arguments after "--" are passed to every benchmark script.
+#   STATIOND_BENCH_VM_DIR: the VM's run directory (default build/bench/vm);
+#   two runs at once in one tree each need their own.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/bench
@@ -75,7 +77,7 @@ if [ ${#vm[@]} -gt 0 ]; then
 		} >"$wrap/$n.sh"
 	done
 	echo "== booting the VM for: ${vm[*]}"
-	out=$(STATIOND_VM_SCENARIOS=$wrap STATIOND_VM_DIR=$build/bench/vm "$top/tests/vm/run.sh" "${vm[@]}")
+	out=$(STATIOND_VM_SCENARIOS=$wrap STATIOND_VM_DIR=${STATIOND_BENCH_VM_DIR:-$build/bench/vm} "$top/tests/vm/run.sh" "${vm[@]}")
 	[ $? -eq 0 ] || failed=1
 	cur=""
 	while IFS= read -r line; do

@@ -27,27 +27,38 @@
  * DETECTORS the manifold's.
  *
  *   station-latency RELAY-CARD ADC-CARD DETECTORS TOGETHER FILLS SCAN-PERIOD-MS
- *   station-latency --wakeup-floor SAMPLES
  *
  * TOGETHER 1 fills detectors 1..DETECTORS in turn, one at a time; K > 1
  * fills 1..K at once, K crossings per round. FILLS crossings in all.
  * Talks to the bus in $DBUS_SYSTEM_BUS_ADDRESS. Prints one line:
  *   fills=N together=K scan_period_ms=P median_ms=.. p90_ms=.. p99_ms=..
  *   min_ms=.. max_ms=.. over_one_scan=K (later than one scan period + 10 ms)
+ *   floor_samples=N floor_median_ms=.. floor_p99_ms=.. floor_max_ms=..
+ *   elapsed_s=..
  *
- * --wakeup-floor measures what the machine adds to any timed wake-up,
- * the floor of the latency above (in a TCG guest on a loaded host, most
- * of its tail): how late a 10 ms sleep ends, SAMPLES times.
- *   samples=N median_ms=.. p99_ms=.. max_ms=..
+ * The floor is what the machine adds to any timed wake-up (in a TCG guest
+ * on a loaded host, most of the tail): how late a 10 ms sleep ends, taken
+ * by a thread of this program that sleeps 10 ms over and over while the
+ * rounds run, so it sees the same guest at the same moments as the
+ * daemon's 100 Hz sampling timer does.
+ *
+ * With STATION_LATENCY_MARKERS set to ftrace's trace_marker, each crossing
+ * is marked in the kernel's trace just before it is written ("cross D")
+ * and just after the valve was seen closed ("closed D"), for the profile
+ * of station-latency.sh.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/shared/macro.h"
 #include "tests/bench/bench-stats.h"
@@ -58,16 +69,20 @@
 #define COLD_MV			500
 /* A step of the purge that does not come within this is a failure. */
 #define STEP_TIMEOUT_NS		(10ull * 1000000000ull)
+/* The floor thread's samples: over 2.5 h of 10 ms sleeps, then it stops. */
+#define FLOOR_SAMPLES_MAX	1000000
 
 struct rig {
 	sd_bus *bus;
 	struct plant_card *relays;
 	struct plant_card *adc;
 	unsigned int detectors;		/* the input relay and the manifold's channel */
+	int marker;			/* ftrace's trace_marker, or -1 */
 };
 
 static void rig_done(struct rig *r)
 {
+	safe_close(r->marker);
 	plant_card_close(r->relays);
 	plant_card_close(r->adc);
 	sd_bus_flush_close_unref(r->bus);
@@ -115,6 +130,20 @@ static int ain(struct rig *r, unsigned int channel, int mv)
 	if (k < 0)
 		fprintf(stderr, "station-latency: writing ADC channel %u: %s\n", channel, strerror(-k));
 	return k;
+}
+
+/* A line in the kernel's trace (STATION_LATENCY_MARKERS), outside the
+ * timed span: the profile places the daemon's steps between them. */
+static void mark(struct rig *r, const char *what, unsigned int detector)
+{
+	char text[64];
+	int n;
+
+	if (r->marker < 0)
+		return;
+	n = snprintf(text, sizeof(text), "station-latency %s %u\n", what, detector);
+	if (write(r->marker, text, (size_t)n) < 0)
+		fprintf(stderr, "station-latency: trace marker: %s\n", strerror(errno));
 }
 
 static int fill_now(struct rig *r, unsigned int first, unsigned int n)
@@ -185,6 +214,7 @@ static int one_round(struct rig *r, unsigned int first, unsigned int n, unsigned
 		phase.tv_nsec = (long)(random() % (period_ms * 1000)) * 1000;
 		nanosleep(&phase, NULL);
 
+		mark(r, "cross", d);
 		t0 = bench_now_ns();
 		k = ain(r, d - 1, COLD_MV);
 		if (k < 0)
@@ -193,6 +223,7 @@ static int one_round(struct rig *r, unsigned int first, unsigned int n, unsigned
 		t1 = bench_now_ns();
 		if (k < 0)
 			return k;
+		mark(r, "closed", d);
 		ret[i] = (double)(t1 - t0) / 1e6;
 		k = ain(r, d - 1, WARM_MV);
 		if (k < 0)
@@ -201,31 +232,55 @@ static int one_round(struct rig *r, unsigned int first, unsigned int n, unsigned
 	return wait_latch(r, input, 0, 1000000, "input closing");
 }
 
-static int wakeup_floor(const char *arg)
-{
-	_cleanup_free_ double *late = NULL;
-	const struct timespec ten_ms = { 0, 10000000 };
-	unsigned long n;
-	char *end;
+/* How late 10 ms sleeps end, taken until told to stop. */
+struct floor {
+	pthread_t thread;
+	bool running;
+	atomic_bool stop;
+	double *late;
+	size_t n;
+};
 
-	n = strtoul(arg, &end, 10);
-	if (*end || n < 1 || n > 100000) {
-		fprintf(stderr, "station-latency: SAMPLES '%s' is not 1-100000\n", arg);
-		return 2;
-	}
-	late = calloc(n, sizeof(*late));
-	if (!late)
-		return 1;
-	for (unsigned long i = 0; i < n; i++) {
+static void *floor_run(void *userdata)
+{
+	const struct timespec ten_ms = { 0, 10000000 };
+	struct floor *f = userdata;
+
+	while (!atomic_load(&f->stop) && f->n < FLOOR_SAMPLES_MAX) {
 		uint64_t t0 = bench_now_ns();
 
 		nanosleep(&ten_ms, NULL);
-		late[i] = (double)(bench_now_ns() - t0) / 1e6 - 10.0;
+		f->late[f->n++] = (double)(bench_now_ns() - t0) / 1e6 - 10.0;
 	}
-	bench_sort(late, n);
-	printf("samples=%lu median_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", n,
-	       bench_median_sorted(late, n), bench_p99_sorted(late, n), late[n - 1]);
-	return 0;
+	return NULL;
+}
+
+static int floor_start(struct floor *f)
+{
+	f->late = calloc(FLOOR_SAMPLES_MAX, sizeof(*f->late));
+	if (!f->late)
+		return -ENOMEM;
+	atomic_init(&f->stop, false);
+	f->running = pthread_create(&f->thread, NULL, floor_run, f) == 0;
+	return f->running ? 0 : -EAGAIN;
+}
+
+/* Stops the thread; false if it took no sample. */
+static bool floor_stop(struct floor *f)
+{
+	if (f->running) {
+		atomic_store(&f->stop, true);
+		pthread_join(f->thread, NULL);
+		f->running = false;
+	}
+	bench_sort(f->late, f->n);
+	return f->n > 0;
+}
+
+static void floor_done(struct floor *f)
+{
+	floor_stop(f);
+	free(f->late);
 }
 
 static bool parse_ulong(const char *arg, const char *what, unsigned long max, unsigned long *ret)
@@ -242,18 +297,18 @@ static bool parse_ulong(const char *arg, const char *what, unsigned long max, un
 
 int main(int argc, char **argv)
 {
-	_cleanup_(rig_done) struct rig r = {};
+	_cleanup_(rig_done) struct rig r = { .marker = -1 };
+	const char *markers = getenv("STATION_LATENCY_MARKERS");
 	_cleanup_plant_ struct plant *plant = NULL;
 	_cleanup_free_ double *latency = NULL;
+	_cleanup_(floor_done) struct floor floor = {};
+	uint64_t started;
 	unsigned long detectors, together, fills, period_ms, over = 0, done = 0, next = 1;
 	int k;
 
-	if (argc == 3 && strcmp(argv[1], "--wakeup-floor") == 0)
-		return wakeup_floor(argv[2]);
 	if (argc != 7) {
 		fprintf(stderr, "usage: station-latency RELAY-CARD ADC-CARD DETECTORS TOGETHER FILLS "
-				"SCAN-PERIOD-MS\n"
-				"       station-latency --wakeup-floor SAMPLES\n");
+				"SCAN-PERIOD-MS\n");
 		return 2;
 	}
 	if (!parse_ulong(argv[3], "DETECTORS", DETECTORS_MAX, &detectors) ||
@@ -262,6 +317,13 @@ int main(int argc, char **argv)
 	    !parse_ulong(argv[6], "SCAN-PERIOD-MS", 10000, &period_ms))
 		return 2;
 	r.detectors = (unsigned int)detectors;
+	if (markers && *markers) {
+		r.marker = open(markers, O_WRONLY | O_CLOEXEC);
+		if (r.marker < 0) {
+			fprintf(stderr, "station-latency: %s: %s\n", markers, strerror(errno));
+			return 1;
+		}
+	}
 	/* Whole rounds: at least FILLS crossings. */
 	fills = (fills + together - 1) / together * together;
 	latency = calloc(fills, sizeof(*latency));
@@ -287,6 +349,12 @@ int main(int argc, char **argv)
 		if (ain(&r, ch, WARM_MV) < 0)
 			return 1;
 
+	k = floor_start(&floor);
+	if (k < 0) {
+		fprintf(stderr, "station-latency: the floor thread: %s\n", strerror(-k));
+		return 1;
+	}
+	started = bench_now_ns();
 	srandom(5000754);
 	while (done < fills) {
 		unsigned int first = together > 1 ? 1 : (unsigned int)next;
@@ -301,13 +369,20 @@ int main(int argc, char **argv)
 		done += together;
 		next = next % detectors + 1;
 	}
+	if (!floor_stop(&floor)) {
+		fprintf(stderr, "station-latency: the floor thread took no sample\n");
+		return 1;
+	}
 	bench_sort(latency, fills);
 	for (unsigned long i = 0; i < fills; i++)
 		over += latency[i] > (double)period_ms + 10.0;
 	printf("fills=%lu together=%lu scan_period_ms=%lu median_ms=%.2f p90_ms=%.2f p99_ms=%.2f "
-	       "min_ms=%.2f max_ms=%.2f over_one_scan=%lu\n",
+	       "min_ms=%.2f max_ms=%.2f over_one_scan=%lu floor_samples=%zu floor_median_ms=%.2f "
+	       "floor_p99_ms=%.2f floor_max_ms=%.2f elapsed_s=%.0f\n",
 	       fills, together, period_ms, bench_median_sorted(latency, fills),
 	       latency[(fills * 9) / 10 < fills ? (fills * 9) / 10 : fills - 1],
-	       bench_p99_sorted(latency, fills), latency[0], latency[fills - 1], over);
+	       bench_p99_sorted(latency, fills), latency[0], latency[fills - 1], over, floor.n,
+	       bench_median_sorted(floor.late, floor.n), bench_p99_sorted(floor.late, floor.n),
+	       floor.late[floor.n - 1], (double)(bench_now_ns() - started) / 1e9);
 	return 0;
 }
