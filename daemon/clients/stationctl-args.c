@@ -116,10 +116,10 @@ int stationctl_parse_args(int argc, char **argv, const struct verb *verbs, struc
 			c->yes = true;
 			break;
 		case ARG_ADD:
-			c->preset_mode = PRESET_MODE_ADD;
+			c->preset_mode = OPERATOR_PRESET_ADD;
 			break;
 		case ARG_CLEAR:
-			c->preset_mode = PRESET_MODE_CLEAR;
+			c->preset_mode = OPERATOR_PRESET_CLEAR;
 			break;
 		default:
 			if (optopt)
@@ -149,7 +149,7 @@ int stationctl_parse_args(int argc, char **argv, const struct verb *verbs, struc
 				 (*verb)->name, (*verb)->min_args, (*verb)->max_args, n);
 		return -EINVAL;
 	}
-	if (c->preset_mode != PRESET_MODE_REPLACE && strcmp((*verb)->name, "preset") != 0) {
+	if (c->preset_mode != OPERATOR_PRESET_REPLACE && strcmp((*verb)->name, "preset") != 0) {
 		snprintf(why, why_size, "--add and --clear are options of preset only");
 		return -EINVAL;
 	}

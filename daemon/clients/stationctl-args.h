@@ -14,8 +14,9 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#include "daemon/clients/operator-command.h"
+
 enum json_mode { JSON_OFF, JSON_SHORT, JSON_PRETTY };
-enum preset_mode_option { PRESET_MODE_REPLACE, PRESET_MODE_ADD, PRESET_MODE_CLEAR };
 
 struct stationctl {
 	sd_bus *bus;
@@ -24,7 +25,7 @@ struct stationctl {
 	bool ask_password;	/* --no-ask-password clears */
 	bool yes;		/* --yes: no YES/NO question */
 	enum json_mode json;
-	enum preset_mode_option preset_mode;
+	enum operator_preset_mode preset_mode;
 	pid_t pager_pid;
 };
 

@@ -22,12 +22,11 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "daemon/autofill/schedule.h"
-#include "daemon/autofill/targets.h"
 #include "daemon/bus/bus-errors.h"
 #include "daemon/clients/exit-status.h"
 #include "daemon/clients/history-plot.h"
 #include "daemon/clients/json-writer.h"
+#include "daemon/clients/operator-command.h"
 #include "daemon/clients/station-model.h"
 #include "daemon/clients/stationctl-args.h"
 #include "daemon/clients/stationctl-output.h"
@@ -206,48 +205,32 @@ static bool confirmed(const struct stationctl *c, const char *verb, const char *
 	return strcasecmp(answer, "yes") == 0 || strcasecmp(answer, "y") == 0;
 }
 
-/* Check the targets as the daemon will, before anything is sent. */
-static int check_targets(struct stationctl *c, const char *verb, const char *targets)
-{
-	_cleanup_model_ struct station_model *m = NULL;
-	struct station *s;
-	struct target_set set = {};
-	char why[256];
-	int r;
-
-	r = load(c, &m);
-	if (r)
-		return r;
-	s = model_station(m);
-	if (!s)
-		return fail(EXIT_STATUS_FAILURE, "out of memory");
-	r = targets_parse(s, targets, &set, why, sizeof(why));
-	station_free(s);
-	if (r < 0)
-		return fail(EXIT_STATUS_INVALID_ARGUMENT, "%s: targets %s", verb, why);
-	r = set.needs_confirmation && !confirmed(c, verb, targets, set.n_detectors) ?
-		EXIT_STATUS_FAILURE : 0;
-	target_set_done(&set);
-	return r;
-}
-
-static int call_command(struct stationctl *c, const char *verb, const char *member,
-			const char *types, ...)
+/* Check the command as the daemon will, ask YES/NO when due, then send
+ * it. */
+static int run_command(struct stationctl *c, const struct operator_command *cmd)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-	va_list ap;
+	_cleanup_model_ struct station_model *model = NULL;
+	const char *verb = operator_verb_name(cmd->verb);
+	bool needs_confirmation;
+	char why[256];
+	size_t n;
 	int r;
 
-	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, AUTOFILL_PATH,
-					   AUTOFILL_INTERFACE, member);
-	if (r >= 0)
-		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
-	if (r >= 0) {
-		va_start(ap, types);
-		r = sd_bus_message_appendv(m, types, ap);
-		va_end(ap);
-	}
+	if (operator_command_check(cmd, why, sizeof(why)) < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "%s: %s", verb, why);
+	r = load(c, &model);
+	if (r)
+		return r;
+	r = operator_targets_check(model, cmd->targets, &n, &needs_confirmation, why, sizeof(why));
+	if (r == -ENOMEM)
+		return fail(EXIT_STATUS_FAILURE, "out of memory");
+	if (r < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "%s: targets %s", verb, why);
+	if (needs_confirmation && !confirmed(c, verb, cmd->targets, n))
+		return EXIT_STATUS_FAILURE;
+	r = operator_command_message(c->bus, cmd, c->ask_password, &m);
 	if (r >= 0)
 		r = sd_bus_call(c->bus, m, CALL_TIMEOUT_USEC, &error, &reply);
 	if (r < 0)
@@ -257,82 +240,50 @@ static int call_command(struct stationctl *c, const char *verb, const char *memb
 
 static int verb_fill(struct stationctl *c, int argc, char **argv)
 {
-	uint16_t minute;
-	const char *why;
-	int r;
-
-	if (argc > 2 && schedule_parse_clock_time(argv[2], &minute, &why) < 0)
-		return fail(EXIT_STATUS_INVALID_ARGUMENT, "fill: time \"%s\": %s", argv[2], why);
-	r = check_targets(c, "fill", argv[1]);
-	if (r)
-		return r;
-	return call_command(c, "fill", "Fill", "ss", argv[1], argc > 2 ? argv[2] : "");
+	return run_command(c, &(struct operator_command){
+		.verb = OPERATOR_FILL, .targets = argv[1], .times = argv + 2,
+		.n_times = (size_t)(argc - 2),
+	});
 }
 
 static int verb_preset(struct stationctl *c, int argc, char **argv)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-	uint16_t minute;
-	const char *why;
-	int r;
-
-	if (argc - 2 > (int)PRESETS_MAX)
-		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: %d times, at most %u", argc - 2,
-			    PRESETS_MAX);
-	if (c->preset_mode == PRESET_MODE_CLEAR && argc > 2)
-		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset --clear takes no times");
-	if (c->preset_mode != PRESET_MODE_CLEAR && argc < 3)
-		return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: no time given (HH:MM, or --clear)");
-	for (int i = 2; i < argc; i++)
-		if (schedule_parse_clock_time(argv[i], &minute, &why) < 0)
-			return fail(EXIT_STATUS_INVALID_ARGUMENT, "preset: time \"%s\": %s", argv[i],
-				    why);
-	r = check_targets(c, "preset", argv[1]);
-	if (r)
-		return r;
-	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, AUTOFILL_PATH,
-					   AUTOFILL_INTERFACE, "Preset");
-	if (r >= 0)
-		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
-	if (r >= 0)
-		r = sd_bus_message_append(m, "s", argv[1]);
-	if (r >= 0)
-		r = sd_bus_message_append_strv(m, argv + 2);
-	if (r >= 0)
-		r = sd_bus_message_append(m, "s", c->preset_mode == PRESET_MODE_ADD ? "add" :
-					  c->preset_mode == PRESET_MODE_CLEAR ? "clear" : "replace");
-	if (r >= 0)
-		r = sd_bus_call(c->bus, m, CALL_TIMEOUT_USEC, &error, &reply);
-	if (r < 0)
-		return fail_call("preset", &error, r);
-	return 0;
+	return run_command(c, &(struct operator_command){
+		.verb = OPERATOR_PRESET, .targets = argv[1], .times = argv + 2,
+		.n_times = (size_t)(argc - 2), .preset_mode = c->preset_mode,
+	});
 }
 
 static int verb_delay(struct stationctl *c, int argc, char **argv)
 {
 	uint32_t minutes;
 	char why[128];
-	int r;
 
 	if (parse_minutes(argv[2], &minutes, why, sizeof(why)) < 0)
 		return fail(EXIT_STATUS_INVALID_ARGUMENT, "delay: minutes \"%s\": %s", argv[2], why);
-	r = check_targets(c, "delay", argv[1]);
-	if (r)
-		return r;
-	return call_command(c, "delay", "Delay", "su", argv[1], minutes);
+	return run_command(c, &(struct operator_command){
+		.verb = OPERATOR_DELAY, .targets = argv[1], .minutes = minutes,
+	});
 }
 
 static int verb_targets_only(struct stationctl *c, int argc, char **argv)
 {
-	char member[16];
-	int r;
+	static const struct {
+		const char *name;
+		enum operator_verb verb;
+	} verbs_of[] = {
+		{ "avoid", OPERATOR_AVOID },
+		{ "unavoid", OPERATOR_UNAVOID },
+		{ "cancel", OPERATOR_CANCEL },
+		{ "clear", OPERATOR_CLEAR },
+	};
 
-	r = check_targets(c, argv[0], argv[1]);
-	if (r)
-		return r;
-	snprintf(member, sizeof(member), "%c%s", argv[0][0] - 'a' + 'A', argv[0] + 1);
-	return call_command(c, argv[0], member, "s", argv[1]);
+	for (size_t i = 0; i < ELEMENTSOF(verbs_of); i++)
+		if (strcmp(argv[0], verbs_of[i].name) == 0)
+			return run_command(c, &(struct operator_command){
+				.verb = verbs_of[i].verb, .targets = argv[1],
+			});
+	return fail(EXIT_STATUS_INVALID_ARGUMENT, "unknown command \"%s\"", argv[0]);
 }
 
 /* ---------------------------------------------------------- history */
