@@ -22,10 +22,12 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
+#include <libudev.h>
 
 #include "daemon/autofill/engine.h"
 #include "daemon/bus/bus-auth.h"
 #include "daemon/bus/bus-autofill.h"
+#include "daemon/bus/bus-card.h"
 #include "daemon/bus/bus-ccd.h"
 #include "daemon/bus/bus-cryostream.h"
 #include "daemon/bus/bus-detector.h"
@@ -78,6 +80,8 @@ struct daemon {
 	struct bus_autofill *bus_autofill;
 	struct bus_detectors *bus_detectors;
 	struct bus_manifolds *bus_manifolds;
+	struct udev *card_udev;			/* the card objects' sysfs reads */
+	struct bus_cards *bus_cards;
 	sd_event_source *scan_timer;
 	uint64_t scan_period_usec;
 	struct exhaust_sampler *sampler;	/* the fills' exhausts between scans */
@@ -312,6 +316,14 @@ static int on_persist(sd_event_source *s, void *userdata)
 	return 0;
 }
 
+static void on_card_device_event(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->bus_cards)
+		bus_cards_device_event(d->bus_cards);
+}
+
 /* ---- the loop */
 
 static void exit_bus_lost(struct daemon *d);
@@ -375,6 +387,35 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* ---- the card objects */
+
+/* The cards on the bus: from sysfs, read again at each device event of
+ * the xvme bus (d->hw calls back). Made anew with the station at a
+ * reload: they name its detectors and manifolds. */
+static int publish_cards(struct daemon *d)
+{
+	int r;
+
+	if (!d->card_udev) {
+		d->card_udev = udev_new();
+		if (!d->card_udev)
+			return log_error_errno(ENOMEM, "cannot publish the cards on D-Bus");
+	}
+	r = bus_cards_new(bus_manager_bus(d->bus), d->event, d->station, &bus_card_sysfs_source,
+			  d->card_udev, &d->bus_cards);
+	if (r < 0)
+		return log_error_errno(r, "cannot publish the cards on D-Bus");
+	hw_set_device_observer(d->hw, on_card_device_event, d);
+	return 0;
+}
+
+static void drop_cards(struct daemon *d)
+{
+	if (d->hw)
+		hw_set_device_observer(d->hw, NULL, NULL);
+	d->bus_cards = bus_cards_free(d->bus_cards);
+}
+
 /* ---- losing the system bus */
 
 /* Every object on the bus, and the Cryostream link and the CCD servers
@@ -382,6 +423,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
  * sent (and logged as failing) while the running fills end. */
 static void drop_bus_objects(struct daemon *d)
 {
+	drop_cards(d);
 	d->bus_cryostreams = bus_cryostreams_free(d->bus_cryostreams);
 	d->cryo = cryo_service_free(d->cryo);
 	d->bus_ccds = bus_ccds_free(d->bus_ccds);
@@ -618,6 +660,7 @@ static void apply_reload(struct daemon *d)
 
 	/* Down: the bus objects, the engine (no valve open: it closes none
 	 * that matters), the hardware (releasing the lines). */
+	drop_cards(d);
 	d->bus_manifolds = bus_manifolds_free(d->bus_manifolds);
 	d->bus_detectors = bus_detectors_free(d->bus_detectors);
 	d->bus_autofill = bus_autofill_free(d->bus_autofill);
@@ -655,6 +698,8 @@ static void apply_reload(struct daemon *d)
 	}
 	if (r >= 0)
 		r = publish_autofill(d);
+	if (r >= 0)
+		r = publish_cards(d);
 	if (r >= 0 && !d->cryo)
 		r = start_cryostreams(d);
 	if (r >= 0 && !d->ccd)
@@ -798,6 +843,8 @@ static void daemon_done(struct daemon *d)
 {
 	/* Reverse order: valves closed (engine), lines released (hw). */
 	drop_bus_objects(d);
+	if (d->card_udev)
+		udev_unref(d->card_udev);
 	d->bus = bus_manager_free(d->bus);
 	d->sampler = exhaust_sampler_free(d->sampler);
 	station_free(d->reload);
@@ -900,6 +947,8 @@ static int run(const char *config_path, const char *state_dir)
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
 	r = publish_autofill(&d);
+	if (r >= 0)
+		r = publish_cards(&d);
 	if (r >= 0)
 		r = start_cryostreams(&d);
 	if (r >= 0)

@@ -11,6 +11,7 @@ STATIOND_SRCS := \
 	daemon/hw/hw.c \
 	daemon/hw/card-users.c \
 	daemon/hw/hw-hotplug.c \
+	daemon/hw/card-state.c \
 	daemon/bus/bus-manager.c \
 	daemon/bus/bus-auth.c \
 	daemon/bus/bus-message-text.c \
@@ -19,6 +20,7 @@ STATIOND_SRCS := \
 	daemon/bus/bus-autofill.c \
 	daemon/bus/bus-detector.c \
 	daemon/bus/bus-manifold.c \
+	daemon/bus/bus-card.c \
 	daemon/bus/bus-object-tree.c
 
 PROGRAMS += $(BUILD)/bin/stationd
@@ -55,3 +57,13 @@ UNIT_TESTS += $(BUILD)/unit/test-log
 $(BUILD)/unit/test-log: $(call san_obj,tests/unit/test-log.c daemon/shared/log.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The card objects (daemon/bus/bus-card.c) on a fake crate, over a
+# peer-to-peer connection; here, after daemon/config.mk, for CONFIG_SRCS.
+UNIT_TESTS += $(BUILD)/unit/test-bus-card
+
+$(BUILD)/unit/test-bus-card: $(call san_obj,tests/unit/test-bus-card.c daemon/bus/bus-card.c \
+		daemon/bus/bus-object-tree.c daemon/hw/card-state.c daemon/shared/log.c \
+		$(CONFIG_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD) $(LIBS_UDEV)

@@ -20,9 +20,9 @@
 /* A property's type and where its value goes in the struct. */
 struct property_map {
 	const char *name;
-	const char *signature;	/* "s", "u", "t", "d", "b", "as", "au", "o", "ao" */
+	const char *signature;	/* "s", "u", "t", "d", "b", "as", "au", "o", "ao", "a(sso)" */
 	size_t offset;
-	size_t count_offset;	/* "au": where the element count goes */
+	size_t count_offset;	/* "au", "a(sso)": where the element count goes */
 };
 
 #define P(name, sig, type, field) { name, sig, offsetof(type, field), 0 }
@@ -88,14 +88,21 @@ static const struct property_map cryostream_map[] = {
 static const struct property_map card_map[] = {
 	P("Name", "s", struct model_card, name),
 	P("Model", "s", struct model_card, model),
+	P("ConfiguredModel", "s", struct model_card, configured_model),
 	P("Crate", "u", struct model_card, crate),
 	P("Address", "u", struct model_card, address),
+	P("Configured", "b", struct model_card, configured),
 	P("Present", "b", struct model_card, present),
+	P("Id", "s", struct model_card, id),
 	P("SelfTest", "s", struct model_card, self_test),
 	P("Led", "s", struct model_card, led),
+	P("ConversionTimeouts", "t", struct model_card, conversion_timeouts),
 	P("ConversionErrors", "t", struct model_card, conversion_errors),
 	P("Detectors", "ao", struct model_card, detectors),
 	P("Manifolds", "ao", struct model_card, manifolds),
+	{ "Channels", "a(sso)", offsetof(struct model_card, channels),
+	  offsetof(struct model_card, n_channels) },
+	P("SpareChannels", "as", struct model_card, spare_channels),
 	{}
 };
 
@@ -104,6 +111,49 @@ static void strv_free(char **strv)
 	for (char **s = strv; s && *s; s++)
 		free(*s);
 	free(strv);
+}
+
+static void channels_free(struct model_channel *channels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(channels[i].line);
+		free(channels[i].function);
+		free(channels[i].object);
+	}
+	free(channels);
+}
+
+/* An a(sso) of lines into a fresh array. */
+static int read_channels(sd_bus_message *m, struct model_channel **ret, size_t *ret_n)
+{
+	struct model_channel *channels = NULL;
+	const char *line, *function, *object;
+	size_t n = 0;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "(sso)");
+	while (r >= 0 && (r = sd_bus_message_read(m, "(sso)", &line, &function, &object)) > 0) {
+		struct model_channel *grown = realloc(channels, (n + 1) * sizeof(*channels));
+
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		channels = grown;
+		channels[n] = (struct model_channel){ strdup(line), strdup(function), strdup(object) };
+		n++;
+		if (!channels[n - 1].line || !channels[n - 1].function || !channels[n - 1].object)
+			r = -ENOMEM;
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r < 0) {
+		channels_free(channels, n);
+		return r;
+	}
+	*ret = channels;
+	*ret_n = n;
+	return 0;
 }
 
 /* The variant's value into base + map->offset, if its type is the map's. */
@@ -129,6 +179,16 @@ static int read_mapped(sd_bus_message *m, const struct property_map *map, void *
 		if (r >= 0) {
 			strv_free(*(char ***)field);
 			*(char ***)field = strv;
+		}
+	} else if (strcmp(map->signature, "a(sso)") == 0) {
+		struct model_channel *channels;
+		size_t *count = (size_t *)((char *)base + map->count_offset), n;
+
+		r = read_channels(m, &channels, &n);
+		if (r >= 0) {
+			channels_free(*(struct model_channel **)field, *count);
+			*(struct model_channel **)field = channels;
+			*count = n;
 		}
 	} else if (strcmp(map->signature, "au") == 0) {
 		const void *array;
@@ -404,10 +464,14 @@ struct station_model *model_free(struct station_model *m)
 		free(c->path);
 		free(c->name);
 		free(c->model);
+		free(c->configured_model);
+		free(c->id);
 		free(c->self_test);
 		free(c->led);
 		strv_free(c->detectors);
 		strv_free(c->manifolds);
+		channels_free(c->channels, c->n_channels);
+		strv_free(c->spare_channels);
 	}
 	free(m->detectors);
 	free(m->manifolds);

@@ -55,18 +55,32 @@ struct model_cryostream {
 	char *run_mode, *phase, *alarm;
 };
 
+/* One configured line of a card: "3" "valve" "/org/stationd1/detector/4". */
+struct model_channel {
+	char *line;
+	char *function;
+	char *object;
+};
+
 struct model_card {
 	char *path;
 	char *name;			/* xvme<crate>-<addr> */
-	char *model;
+	char *model;			/* what the card says (configured while away) */
+	char *configured_model;		/* "" when not configured */
 	uint32_t crate;
 	uint32_t address;
+	bool configured;
 	bool present;
+	char *id;
 	char *self_test;
 	char *led;
+	uint64_t conversion_timeouts;
 	uint64_t conversion_errors;
 	char **detectors;		/* object paths */
 	char **manifolds;
+	struct model_channel *channels;
+	size_t n_channels;
+	char **spare_channels;
 };
 
 struct station_model {

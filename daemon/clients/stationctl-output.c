@@ -285,17 +285,32 @@ int output_manifolds(FILE *out, const struct station_model *m, bool legend)
 	return r;
 }
 
-/* "/org/stationd1/detector/7" -> "7", for the card's users. */
-static char *users(char **paths, char *buf, size_t size)
+/* "/org/stationd1/manifold/A" -> "A". */
+static const char *last_element(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The objects' last elements, comma-separated ("A,C"); detectors, whose
+ * paths come ascending, as runs of consecutive numbers ("1-6,13"). */
+static char *users(char **paths, bool runs, char *buf, size_t size)
 {
 	size_t used = 0;
 
 	buf[0] = 0;
 	for (char **p = paths; p && *p && used < size; p++) {
-		const char *slash = strrchr(*p, '/');
+		char **last = p;
 
+		while (runs && last[1] && strtoul(last_element(last[1]), NULL, 10) ==
+		       strtoul(last_element(*last), NULL, 10) + 1)
+			last++;
 		used += snprintf(buf + used, size - used, "%s%s", p == paths ? "" : ",",
-				 slash ? slash + 1 : *p);
+				 last_element(*p));
+		if (last != p && used < size)
+			used += snprintf(buf + used, size - used, "-%s", last_element(*last));
+		p = last;
 	}
 	if (!buf[0])
 		snprintf(buf, size, "-");
@@ -305,8 +320,8 @@ static char *users(char **paths, char *buf, size_t size)
 int output_cards(FILE *out, const struct station_model *m, bool legend)
 {
 	static const char *const headers[] = {
-		"CARD", "MODEL", "PRESENT", "SELF-TEST", "LED", ">CONV.ERRORS", "DETECTORS",
-		"MANIFOLDS",
+		"CARD", "MODEL", "CONFIGURED", "PRESENT", "SELF-TEST", "LED", ">TIMEOUTS",
+		">ERRORS", "DETECTORS", "MANIFOLDS",
 	};
 	struct table t;
 	int r = 0;
@@ -314,13 +329,16 @@ int output_cards(FILE *out, const struct station_model *m, bool legend)
 	table_init(&t, ELEMENTSOF(headers), headers);
 	for (size_t i = 0; r >= 0 && i < m->n_cards; i++) {
 		const struct model_card *c = &m->cards[i];
-		char errors[24], detectors[256], manifolds[128];
+		char timeouts[24], errors[24], detectors[256], manifolds[128];
 
+		snprintf(timeouts, sizeof(timeouts), "%" PRIu64, c->conversion_timeouts);
 		snprintf(errors, sizeof(errors), "%" PRIu64, c->conversion_errors);
 		r = table_add_row(&t, (const char *const[]){
-			c->name, c->model, c->present ? "yes" : "no", c->self_test, c->led, errors,
-			users(c->detectors, detectors, sizeof(detectors)),
-			users(c->manifolds, manifolds, sizeof(manifolds)),
+			c->name, c->model && *c->model ? c->model : "-", c->configured ? "yes" : "no",
+			c->present ? "yes" : "no", c->self_test && *c->self_test ? c->self_test : "-",
+			c->led && *c->led ? c->led : "-", timeouts, errors,
+			users(c->detectors, true, detectors, sizeof(detectors)),
+			users(c->manifolds, false, manifolds, sizeof(manifolds)),
 		});
 	}
 	if (r >= 0)
@@ -399,22 +417,45 @@ void output_card_json(struct json_writer *w, const struct model_card *c)
 	json_string(w, c->name);
 	json_key(w, "Model");
 	json_string(w, c->model);
+	json_key(w, "ConfiguredModel");
+	json_string(w, c->configured_model);
 	json_key(w, "Crate");
 	json_uint(w, c->crate);
 	json_key(w, "Address");
 	json_uint(w, c->address);
+	json_key(w, "Configured");
+	json_boolean(w, c->configured);
 	json_key(w, "Present");
 	json_boolean(w, c->present);
+	json_key(w, "Id");
+	json_string(w, c->id);
 	json_key(w, "SelfTest");
 	json_string(w, c->self_test);
 	json_key(w, "Led");
 	json_string(w, c->led);
+	json_key(w, "ConversionTimeouts");
+	json_uint(w, c->conversion_timeouts);
 	json_key(w, "ConversionErrors");
 	json_uint(w, c->conversion_errors);
 	json_key(w, "Detectors");
 	json_strv(w, c->detectors);
 	json_key(w, "Manifolds");
 	json_strv(w, c->manifolds);
+	json_key(w, "Channels");
+	json_array_begin(w);
+	for (size_t i = 0; i < c->n_channels; i++) {
+		json_object_begin(w);
+		json_key(w, "Line");
+		json_string(w, c->channels[i].line);
+		json_key(w, "Function");
+		json_string(w, c->channels[i].function);
+		json_key(w, "Object");
+		json_string(w, c->channels[i].object);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "SpareChannels");
+	json_strv(w, c->spare_channels);
 	json_object_end(w);
 }
 
@@ -487,16 +528,46 @@ void output_manifold(FILE *out, const struct model_manifold *mf, uint64_t now_us
 
 void output_card(FILE *out, const struct model_card *c)
 {
-	char buf[256];
+	char buf[512];
+	size_t used = 0;
 
-	fprintf(out, "Card %s (%s)\n", c->name, c->model ? c->model : "-");
+	fprintf(out, "Card %s (%s)\n", c->name, c->model && *c->model ? c->model : "-");
 	fprintf(out, "      Address: crate %" PRIu32 ", 0x%04" PRIx32 "\n", c->crate, c->address);
+	if (!c->configured)
+		fprintf(out, "   Configured: no\n");
+	else if (c->present && c->model && c->configured_model &&
+		 strcmp(c->model, c->configured_model) != 0)
+		fprintf(out, "   Configured: as %s (not used: the card is another model)\n",
+			c->configured_model);
+	else
+		fprintf(out, "   Configured: yes\n");
 	fprintf(out, "      Present: %s\n", c->present ? "yes" : "no");
+	fprintf(out, "      ID PROM: %s\n", c->id && *c->id ? c->id : "-");
 	fprintf(out, "    Self-test: %s\n", c->self_test && *c->self_test ? c->self_test : "-");
 	fprintf(out, "          LED: %s\n", c->led && *c->led ? c->led : "-");
-	fprintf(out, "  Conv.errors: %" PRIu64 "\n", c->conversion_errors);
-	fprintf(out, "    Detectors: %s\n", users(c->detectors, buf, sizeof(buf)));
-	fprintf(out, "    Manifolds: %s\n", users(c->manifolds, buf, sizeof(buf)));
+	/* An ADC's counters; another card has none. */
+	if ((c->model && strcmp(c->model, "XVME-560") == 0) || c->conversion_timeouts ||
+	    c->conversion_errors)
+		fprintf(out, "  Conversions: %" PRIu64 " timed out, %" PRIu64 " failed\n",
+			c->conversion_timeouts, c->conversion_errors);
+	fprintf(out, "    Detectors: %s\n", users(c->detectors, true, buf, sizeof(buf)));
+	fprintf(out, "    Manifolds: %s\n", users(c->manifolds, false, buf, sizeof(buf)));
+	fprintf(out, "     Channels:%s\n", c->n_channels ? "" : " none configured");
+	for (size_t i = 0; i < c->n_channels; i++) {
+		const struct model_channel *ch = &c->channels[i];
+		const char *kind = strstr(ch->object, "/detector/") ? "detector" :
+			strstr(ch->object, "/manifold/") ? "manifold" : NULL;
+
+		if (kind)
+			fprintf(out, "               %-8s %s of %s %s\n", ch->line, ch->function,
+				kind, last_element(ch->object));
+		else
+			fprintf(out, "               %-8s %s\n", ch->line, ch->function);
+	}
+	buf[0] = 0;
+	for (char **s = c->spare_channels; s && *s && used < sizeof(buf); s++)
+		used += snprintf(buf + used, sizeof(buf) - used, " %s", *s);
+	fprintf(out, "        Spare:%s\n", buf[0] ? buf : " none");
 }
 
 char *monitor_arguments_text(sd_bus_message *m, char *buf, size_t size)

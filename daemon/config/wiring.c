@@ -198,22 +198,23 @@ int wiring_spare_lines(const struct station *s, const struct card *c, struct cha
 }
 
 /* The part of a channel reference after the card: "5", "port3.7", "irq2". */
-static void line_name(const struct channel_ref *ref, char *buf, size_t size)
+char *wiring_line_name(const struct channel_ref *ref, char buf[static WIRING_LINE_NAME_MAX])
 {
 	switch (ref->kind) {
 	case LINE_PORT:
-		snprintf(buf, size, "port%u.%u", ref->index / 8u, ref->index % 8u);
+		snprintf(buf, WIRING_LINE_NAME_MAX, "port%u.%u", ref->index / 8u, ref->index % 8u);
 		break;
 	case LINE_IRQ:
-		snprintf(buf, size, "irq%u", ref->index);
+		snprintf(buf, WIRING_LINE_NAME_MAX, "irq%u", ref->index);
 		break;
 	case LINE_FLAG:
-		snprintf(buf, size, "flag%u", ref->index);
+		snprintf(buf, WIRING_LINE_NAME_MAX, "flag%u", ref->index);
 		break;
 	default:
-		snprintf(buf, size, "%u", ref->index);
+		snprintf(buf, WIRING_LINE_NAME_MAX, "%u", ref->index);
 		break;
 	}
+	return buf;
 }
 
 static int use_line_compare(const void *a, const void *b)
@@ -227,7 +228,7 @@ int wiring_print_card(FILE *f, const struct station *s, const struct card *c)
 {
 	_cleanup_free_ struct wiring_use *uses = NULL;
 	_cleanup_free_ struct channel_ref *spare = NULL;
-	char name[CARD_NAME_MAX], line[16], what[WIRING_DESCRIPTION_MAX];
+	char name[CARD_NAME_MAX], line[WIRING_LINE_NAME_MAX], what[WIRING_DESCRIPTION_MAX];
 	size_t n_uses, n_spare;
 	int r;
 
@@ -246,12 +247,12 @@ int wiring_print_card(FILE *f, const struct station *s, const struct card *c)
 	for (size_t i = 0; i < n_uses; i++) {
 		if (uses[i].ref.crate != c->crate || uses[i].ref.card != c->address)
 			continue;
-		line_name(&uses[i].ref, line, sizeof(line));
+		wiring_line_name(&uses[i].ref, line);
 		fprintf(f, "  %-8s %s\n", line, wiring_use_describe(&uses[i], what));
 	}
 	fprintf(f, "  spare (%zu):", n_spare);
 	for (size_t i = 0; i < n_spare; i++) {
-		line_name(&spare[i], line, sizeof(line));
+		wiring_line_name(&spare[i], line);
 		fprintf(f, " %s", line);
 	}
 	fprintf(f, "\n");

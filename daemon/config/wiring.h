@@ -52,6 +52,11 @@ char *wiring_use_describe(const struct wiring_use *u, char buf[static WIRING_DES
  */
 int wiring_collect(const struct station *s, struct wiring_use **ret, size_t *ret_n);
 
+/* A line as it is written after the card: "3" (ADC channel, relay),
+ * "port1.5", "irq2", "flag0". */
+#define WIRING_LINE_NAME_MAX 16
+char *wiring_line_name(const struct channel_ref *ref, char buf[static WIRING_LINE_NAME_MAX]);
+
 /* Order by crate, card, line kind and index (0 when the same line). */
 int wiring_compare_lines(const struct channel_ref *a, const struct channel_ref *b);
 

@@ -139,8 +139,17 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 			break;
 		hw_hotplug_apply(hw, udev_device_get_action(d), udev_device_get_subsystem(d),
 				 udev_device_get_devpath(d));
+		if (hw->device_observer && udev_device_get_subsystem(d) &&
+		    strcmp(udev_device_get_subsystem(d), "xvme") == 0)
+			hw->device_observer(hw->device_observer_userdata);
 	}
 	return 0;
+}
+
+void hw_set_device_observer(struct hw *hw, void (*observer)(void *userdata), void *userdata)
+{
+	hw->device_observer = observer;
+	hw->device_observer_userdata = userdata;
 }
 
 int hw_monitor_start(struct hw *hw)

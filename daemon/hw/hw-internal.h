@@ -39,6 +39,8 @@ struct hw {
 	/* hotplug (hw-hotplug.c), once hw_attach_event() was called */
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_source;
+	void (*device_observer)(void *userdata);	/* hw_set_device_observer() */
+	void *device_observer_userdata;
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)

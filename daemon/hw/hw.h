@@ -60,6 +60,11 @@ static inline void hw_freep(struct hw **hw)
  * -ENOTCONN when hw_open() could not start receiving them (logged). */
 int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority);
 
+/* Called after every device event of the xvme bus (any card, configured
+ * or not, and the crates), once hw has acted on it: the card objects on
+ * the bus re-read what changed. */
+void hw_set_device_observer(struct hw *hw, void (*observer)(void *userdata), void *userdata);
+
 /* How many configured cards are usable (found, right model, self-test
  * passed, chips or IIO device opened). */
 size_t hw_cards_available(const struct hw *hw);

@@ -135,10 +135,26 @@ static struct station_model *model_new(void)
 		"GasTemperature", "d", 100.25, "SetPoint", "d", 100.0,
 		"RunModeName", "s", "Run", "PhaseName", "s", "Hold") >= 0);
 	assert_true(sd_bus_message_append(m, "{oa{sa{sv}}}", "/org/stationd1/card/0_0800", 1,
-		"org.stationd1.Card", 8, "Name", "s", "xvme0-0800", "Model", "s", "XVME-260",
-		"Crate", "u", 0, "Address", "u", 0x800, "Present", "b", 1,
-		"SelfTest", "s", "passed", "Led", "s", "green",
-		"Detectors", "ao", 2, "/org/stationd1/detector/1", "/org/stationd1/detector/2") >= 0);
+		"org.stationd1.Card", 16, "Name", "s", "xvme0-0800", "Model", "s", "XVME-260",
+		"ConfiguredModel", "s", "XVME-260", "Crate", "u", 0, "Address", "u", 0x800,
+		"Configured", "b", 1, "Present", "b", 1, "Id", "s", "VMEIDXYC260A",
+		"SelfTest", "s", "pass", "Led", "s", "off",
+		"ConversionTimeouts", "t", UINT64_C(0), "ConversionErrors", "t", UINT64_C(0),
+		"Detectors", "ao", 4, "/org/stationd1/detector/1", "/org/stationd1/detector/2",
+		"/org/stationd1/detector/3", "/org/stationd1/detector/5",
+		"Manifolds", "ao", 1, "/org/stationd1/manifold/A",
+		"Channels", "a(sso)", 6, "0", "valve", "/org/stationd1/detector/1",
+		"1", "valve", "/org/stationd1/detector/2", "2", "valve", "/org/stationd1/detector/3",
+		"4", "valve", "/org/stationd1/detector/5", "6", "input-valve",
+		"/org/stationd1/manifold/A", "7", "output-valve", "/org/stationd1/manifold/A",
+		"SpareChannels", "as", 3, "3", "5", "8") >= 0);
+	/* Not configured, and its ADC says something is wrong. */
+	assert_true(sd_bus_message_append(m, "{oa{sa{sv}}}", "/org/stationd1/card/0_1000", 1,
+		"org.stationd1.Card", 11, "Name", "s", "xvme0-1000", "Model", "s", "XVME-560",
+		"ConfiguredModel", "s", "", "Crate", "u", 0, "Address", "u", 0x1000,
+		"Configured", "b", 0, "Present", "b", 1, "SelfTest", "s", "fail: test conversion timed out",
+		"Led", "s", "red", "ConversionTimeouts", "t", UINT64_C(3),
+		"ConversionErrors", "t", UINT64_C(1)) >= 0);
 	assert_true(sd_bus_message_close_container(m) >= 0);
 	assert_int_equal(sd_bus_message_seal(m, 1, 0), 0);
 	assert_int_equal(model_from_managed_objects(m, &model), 0);
@@ -180,8 +196,18 @@ static void test_model(void **state)
 	assert_null(model_find_detector(m, 7));
 	assert_non_null(model_find_manifold(m, "b"));
 	assert_non_null(model_find_cryostream(m, "CS0"));
+	assert_int_equal(m->n_cards, 2);
 	assert_int_equal(m->cards[0].address, 0x800);
 	assert_string_equal(m->cards[0].detectors[1], "/org/stationd1/detector/2");
+	assert_true(m->cards[0].configured);
+	assert_int_equal(m->cards[0].n_channels, 6);
+	assert_string_equal(m->cards[0].channels[4].function, "input-valve");
+	assert_string_equal(m->cards[0].channels[4].object, "/org/stationd1/manifold/A");
+	assert_string_equal(m->cards[0].spare_channels[2], "8");
+	assert_false(m->cards[1].configured);
+	assert_int_equal(m->cards[1].conversion_timeouts, 3);
+	assert_null(m->cards[1].channels);
+	assert_non_null(model_find_card(m, "xvme0-1000"));
 }
 
 /* ------------------------------------------------------------ targets */
@@ -276,7 +302,7 @@ static void test_arguments(void **state)
 	assert_true(c.yes);
 	assert_false(c.legend);
 	assert_int_equal(args(&c, why, &verb, &first, "preset", "7", "--add", "06:00", NULL), 1);
-	assert_int_equal(c.preset_mode, PRESET_MODE_ADD);
+	assert_int_equal(c.preset_mode, OPERATOR_PRESET_ADD);
 	assert_int_equal(args(&c, why, &verb, &first, NULL), -EINVAL);
 	assert_string_equal(why, "no command given");
 	assert_int_equal(args(&c, why, &verb, &first, "fil", "7", NULL), -EINVAL);
@@ -418,6 +444,15 @@ static void test_golden_text(void **state)
 	CAPTURE(buf, size, output_cards(out_, m, false));
 	expect_golden("stationctl-list-cards-no-legend.txt", buf);
 	free(buf);
+	CAPTURE(buf, size, output_cards(out_, m, true));
+	expect_golden("stationctl-list-cards.txt", buf);
+	free(buf);
+	CAPTURE(buf, size, output_card(out_, model_find_card(m, "xvme0-0800")));
+	expect_golden("stationctl-show-card.txt", buf);
+	free(buf);
+	CAPTURE(buf, size, output_card(out_, model_find_card(m, "xvme0-1000")));
+	expect_golden("stationctl-show-card-unconfigured.txt", buf);
+	free(buf);
 	CAPTURE(buf, size, output_detector(out_, model_find_detector(m, 5), NOW_USEC));
 	expect_golden("stationctl-show-5.txt", buf);
 	free(buf);
@@ -494,7 +529,19 @@ static void test_json_parses_back(void **state)
 			    output_cards_json(&w, m), json_end(&w)));
 	free(buf);	/* two values: not one document */
 	CAPTURE(buf, size, (json_begin(&w, out_, false), output_cards_json(&w, m), json_end(&w)));
-	json_object_put(parse_json(buf));
+	o = parse_json(buf);
+	assert_int_equal(json_object_array_length(o), 2);
+	d = json_object_array_get_idx(o, 0);
+	assert_true(json_object_object_get_ex(d, "Channels", &v));
+	assert_int_equal(json_object_array_length(v), 6);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(v, 5), "Function")), "output-valve");
+	assert_true(json_object_object_get_ex(d, "SpareChannels", &v));
+	assert_int_equal(json_object_array_length(v), 3);
+	d = json_object_array_get_idx(o, 1);
+	assert_false(json_object_get_boolean(json_object_object_get(d, "Configured")));
+	assert_int_equal(json_object_get_int(json_object_object_get(d, "ConversionTimeouts")), 3);
+	json_object_put(o);
 	free(buf);
 }
 

@@ -22,7 +22,14 @@
 #  - the per-object signals: FillStarted/FillEnded/Fault on the
 #    detector's and the manifold's object, with object paths;
 #  - monitor, in text and as JSON lines, saw the fills and the fault;
-#  - cryostream CS0 status and cool against cryostream-sim.
+#  - cryostream CS0 status and cool against cryostream-sim;
+#  - the card objects (issue 14): list-cards and show of a card (who
+#    uses it, its lines, its spare lines) against the configuration, the
+#    interface's properties against dbus/org.stationd1.Card.xml, a card
+#    the configuration does not name pulled out (InterfacesRemoved) and
+#    put back (InterfacesAdded), the configured ADC pulled out (Present
+#    false, the object kept) and put back, and conversion timeouts
+#    counted and the LED red, then green, with no device event.
 # timeout: 900
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
@@ -44,12 +51,22 @@ scenario_begin stationctl
 	echo "cryostream CS0 { number 411; address 127.0.0.2 }"
 } >"$work/station.conf"
 
+# The crate holds one more card, which the configuration stationd runs
+# does not name: an XVME-260 at 0x1000.
+{
+	cat "$work/station.conf"
+	echo "card 260 @ xvme0-1000"
+} >"$work/crate.conf"
+
 # Outside $work (mode 0700): nobody must reach the bus socket. An empty
 # dewar fills in 20 s (1200 simulated s at 60x): a fill is still running
 # when the scenario acts on it.
-scenario_station_up "the station (crate, drivers, ln2-plant, cryostream-sim, bus, stationd) comes up" \
-	-c "$work/station.conf" -s 60 -d /run/stationd-stationctl -p "--noise 0 --detector-fill 1200" \
-	--cryostream-sim
+scenario_station_up "the station (crate with a card more, drivers, ln2-plant, cryostream-sim, bus) comes up" \
+	-c "$work/crate.conf" -s 60 -d /run/stationd-stationctl -p "--noise 0 --detector-fill 1200" \
+	--cryostream-sim --no-daemon
+STATION_CONFIG=$work/station.conf
+station_start_daemon
+check "stationd is on the bus (without the card at 0x1000 in its configuration)" station_wait_ready 120
 scenario_monitor
 
 A=/org/stationd1/autofill
@@ -159,7 +176,6 @@ ctl_ok "--json=pretty list-detectors exits 0" --json=pretty list-detectors
 expect_eq "--json list-detectors parsed back: numbers, manifolds, valves" \
 	"$(json '[(d["Number"], d["Manifold"], d["ValveOpen"]) for d in j]')" \
 	"[(1, 'A', False), (2, 'A', False), (3, 'A', False), (4, 'B', False), (5, 'B', False)]"
-ctl_ok "list-cards exits 0" list-cards
 ctl_ok "list-manifolds exits 0" --no-legend list-manifolds
 expect_eq "list-manifolds: A 1-3 (3), B 4-5 (2), valves closed" \
 	"$(awk '{ print $1, $2, $3, $6, $7 }' <<<"$out" | tr '\n' '|')" \
@@ -468,6 +484,86 @@ check "monitor --json: every line parses, FillEnded and Fault among them" python
 import json, sys
 members = [json.loads(l)["Member"] for l in open(sys.argv[1]) if l.strip()]
 sys.exit(not ("FillEnded" in members and "Fault" in members))' "$work/ctl-monitor.json"
+
+# ---------------------------------------------------------------- cards
+echo "# at ${SECONDS} s: cards"
+# The crate has a fourth card the configuration does not name: an
+# XVME-260 at 0x1000 (the station was brought up from full.conf).
+ctl_ok "list-cards exits 0" --no-legend list-cards
+expect_eq "list-cards: the three configured cards and the other one" \
+	"$(awk '{ print $1, $2, $3, $4, $5, $6 }' <<<"$out" | tr '\n' '|')" \
+	"xvme0-0400 XVME-240 yes yes pass green|xvme0-0800 XVME-260 yes yes pass off|xvme0-0c00 XVME-560 yes yes pass green|xvme0-1000 XVME-260 no yes pass off|"
+expect_eq "list-cards: who uses each card" \
+	"$(awk '{ print $1, $9, $10 }' <<<"$out" | tr '\n' '|')" \
+	"xvme0-0400 1-5 A,B|xvme0-0800 1-5 A,B|xvme0-0c00 1-5 A,B|xvme0-1000 - -|"
+ctl_ok "show xvme0-0c00 exits 0" show xvme0-0c00
+check "show xvme0-0c00: the ADC, configured, present, passed" eval \
+	"grep -qx 'Card xvme0-0c00 (XVME-560)' <<<\"\$out\" && grep -qx '   Configured: yes' <<<\"\$out\" &&
+	 grep -qx '      Present: yes' <<<\"\$out\" && grep -qx '    Self-test: pass' <<<\"\$out\" &&
+	 grep -qx '      ID PROM: VMEIDXYC560A' <<<\"\$out\""
+check "show xvme0-0c00: its channels (sensor of detector 4 on 3, of manifold B on 10)" eval \
+	"grep -qE '^ +3 +sensor of detector 4$' <<<\"\$out\" && grep -qE '^ +10 +sensor of manifold B$' <<<\"\$out\""
+expect_eq "show xvme0-0c00: 25 spare channels, 5 first" \
+	"$(sed -n 's/^        Spare: //p' <<<"$out" | wc -w) $(sed -n 's/^        Spare: //p' <<<"$out" | cut -d' ' -f1)" "25 5"
+ctl_ok "show xvme0-0400 exits 0" show xvme0-0400
+check "show xvme0-0400: the dewar inhibit and the alarm are the station's" eval \
+	"grep -qE '^ +port7.0 +dewar-inhibit$' <<<\"\$out\" && grep -qE '^ +flag0 +alarm$' <<<\"\$out\""
+ctl_ok "--json list-cards exits 0" --json=short list-cards
+expect_eq "--json list-cards parsed back: names, configured, channels of each" \
+	"$(json '[(c["Name"], c["Configured"], len(c["Channels"])) for c in j]')" \
+	"[('xvme0-0400', True, 9), ('xvme0-0800', True, 9), ('xvme0-0c00', True, 7), ('xvme0-1000', False, 0)]"
+intro=$(station_busctl introspect --list org.stationd1 /org/stationd1/card/0_0c00 2>&1)
+documented=$(grep -o '<property name="[A-Za-z]*"' "$STATIOND_TOP/dbus/org.stationd1.Card.xml" |
+	cut -d'"' -f2 | sort | tr '\n' ' ')
+expect_eq "introspect: the Card properties are those of dbus/org.stationd1.Card.xml" \
+	"$(grep -oE '^\.[A-Za-z]+ +property' <<<"$intro" | cut -c2- | awk '{ print $1 }' | sort | tr '\n' ' ')" \
+	"$documented"
+
+card_present() { echo "$2" >"$station_plant_root/$1/present"; }
+card_prop() { prop "/org/stationd1/card/$1" org.stationd1.Card "$2"; }
+card_prop_is() { [ "$(card_prop "$1" "$2")" = "$3" ]; }
+interfaces_signal() {
+	grep "\"member\":\"Interfaces$1\"" "$work/monitor.log" |
+		grep -q "\"data\":\[\"/org/stationd1/card/$2\""
+}
+card_present xvme0-1000 0
+check "the other card pulled: InterfacesRemoved of /org/stationd1/card/0_1000" wait_for 20 \
+	interfaces_signal Removed 0_1000
+ctl_exit "show xvme0-1000 once pulled: exit 5" 5 'not a configured detector, manifold or card' \
+	show xvme0-1000
+ctl_ok "list-cards exits 0" --no-legend list-cards
+expect_eq "list-cards: three cards" "$(awk '{ print $1 }' <<<"$out" | tr '\n' ' ')" \
+	"xvme0-0400 xvme0-0800 xvme0-0c00 "
+card_present xvme0-1000 1
+check "put back: InterfacesAdded of /org/stationd1/card/0_1000" wait_for 20 \
+	interfaces_signal Added 0_1000
+check "put back: it passed its power-on test again" wait_for 20 card_prop_is 0_1000 SelfTest 's "pass"'
+
+card_present xvme0-0c00 0
+check "the ADC pulled: Present of /org/stationd1/card/0_0c00 goes false" wait_for 20 \
+	card_prop_is 0_0c00 Present "b false"
+check "...signalled by PropertiesChanged" \
+	grep -q '"path":"/org/stationd1/card/0_0c00","interface":"org.freedesktop.DBus.Properties","member":"PropertiesChanged","payload":{"type":"sa{sv}as","data":\["org.stationd1.Card",{.*"Present":{"type":"b","data":false}' \
+	"$work/monitor.log"
+ctl_ok "show xvme0-0c00 while away exits 0" show xvme0-0c00
+check "show xvme0-0c00: not present, still the configured XVME-560" eval \
+	"grep -qx '      Present: no' <<<\"\$out\" && grep -qx 'Card xvme0-0c00 (XVME-560)' <<<\"\$out\""
+check "no InterfacesRemoved for a configured card" eval "! interfaces_signal Removed 0_0c00"
+card_present xvme0-0c00 1
+check "the ADC back: Present true, self-test pass, LED green" wait_for 20 eval \
+	"card_prop_is 0_0c00 Present 'b true' && card_prop_is 0_0c00 SelfTest 's \"pass\"' &&
+	 card_prop_is 0_0c00 Led 's \"green\"'"
+
+# Conversions that time out: counted, the LED red, both published
+# without any device event (the periodic re-read).
+plant "card-fault xvme0-0c00 adc-stuck"
+check "adc-stuck: ConversionTimeouts grows and the LED turns red" wait_for 30 eval \
+	"[ \"\$(card_prop 0_0c00 ConversionTimeouts)\" != 't 0' ] && card_prop_is 0_0c00 Led 's \"red\"'"
+plant "card-fault xvme0-0c00 none"
+check "fault gone: the next good conversion turns the LED green again" wait_for 30 \
+	card_prop_is 0_0c00 Led 's "green"'
+ctl_ok "show xvme0-0c00 exits 0" show xvme0-0c00
+check "show xvme0-0c00 counts the timeouts" grep -qE '^  Conversions: [1-9][0-9]* timed out, 0 failed$' <<<"$out"
 
 # ---------------------------------------------------------------- no daemon
 echo "# at ${SECONDS} s: no daemon"

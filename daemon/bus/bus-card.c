@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The card objects (see bus-card.h). One sorted array of cards, the
+ * configured ones always in it, the others while the bus has them; one
+ * fallback vtable and node enumerator over it (bus-object-tree.h, whose
+ * object count follows the array). Each card keeps the state last
+ * published, so a re-read emits PropertiesChanged for what moved only.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/bus/bus-card.h"
+#include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-manifold.h"
+#include "daemon/bus/bus-object-tree.h"
+#include "daemon/config/wiring.h"
+#include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
+
+#define AUTOFILL_PATH "/org/stationd1/autofill"
+
+struct card_object {
+	const struct bus_cards *owner;
+	uint8_t crate;
+	uint16_t address;
+	char name[CARD_NAME_MAX];
+	const struct card *config;	/* NULL: not configured */
+	struct card_state state;	/* as last published */
+};
+
+struct bus_cards {
+	const struct station *station;
+	const struct bus_card_source *source;
+	void *source_userdata;
+	struct bus_object_tree tree;
+	struct card_object *objects;	/* by crate, then address */
+	size_t n_objects;
+	bool published;			/* signals from the second re-read on */
+	sd_event_source *timer;
+};
+
+char *bus_card_path(uint8_t crate, uint16_t address, char buf[static BUS_CARD_PATH_MAX])
+{
+	snprintf(buf, BUS_CARD_PATH_MAX, BUS_CARD_PREFIX "/%u_%04x", crate, address);
+	return buf;
+}
+
+static int compare_place(uint8_t crate_a, uint16_t address_a, uint8_t crate_b, uint16_t address_b)
+{
+	if (crate_a != crate_b)
+		return crate_a < crate_b ? -1 : 1;
+	return address_a < address_b ? -1 : address_a > address_b;
+}
+
+/* The object at (crate, address), or where it would go (*found false). */
+static size_t position_of(const struct bus_cards *c, uint8_t crate, uint16_t address, bool *found)
+{
+	size_t lo = 0, hi = c->n_objects;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int k = compare_place(c->objects[mid].crate, c->objects[mid].address, crate, address);
+
+		if (k == 0) {
+			*found = true;
+			return mid;
+		}
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/* "/org/stationd1/card/0_0c00" -> crate 0, address 0x0c00. */
+static bool parse_path(const char *path, uint8_t *crate, uint16_t *address)
+{
+	char name[CARD_NAME_MAX + 8];
+	const char *tail, *underscore;
+
+	if (strncmp(path, BUS_CARD_PREFIX "/", strlen(BUS_CARD_PREFIX) + 1) != 0)
+		return false;
+	tail = path + strlen(BUS_CARD_PREFIX) + 1;
+	underscore = strchr(tail, '_');
+	if (!underscore || (size_t)(underscore - tail) > 3)
+		return false;
+	/* The bus's own name of the card, checked by its own parser. */
+	snprintf(name, sizeof(name), "xvme%.*s-%s", (int)(underscore - tail), tail, underscore + 1);
+	return card_name_parse(name, crate, address);
+}
+
+static int find_card(sd_bus *bus, const char *path, const char *interface, void *userdata,
+		     void **found, sd_bus_error *error)
+{
+	struct bus_cards *c = userdata;
+	uint8_t crate;
+	uint16_t address;
+	bool exists;
+	size_t i;
+
+	if (!parse_path(path, &crate, &address))
+		return 0;
+	i = position_of(c, crate, address, &exists);
+	if (!exists)
+		return 0;
+	*found = &c->objects[i];
+	return 1;
+}
+
+static int path_of_card(const void *userdata, size_t index, char *path, size_t size)
+{
+	const struct bus_cards *c = userdata;
+	char buf[BUS_CARD_PATH_MAX];
+
+	return snprintf(path, size, "%s",
+			bus_card_path(c->objects[index].crate, c->objects[index].address, buf));
+}
+
+#define PROPERTY_GETTER(name)								\
+	static int property_##name(sd_bus *bus, const char *path, const char *interface,	\
+				   const char *property, sd_bus_message *reply,		\
+				   void *userdata, sd_bus_error *error)
+
+PROPERTY_GETTER(name)
+{
+	return sd_bus_message_append(reply, "s", ((const struct card_object *)userdata)->name);
+}
+
+PROPERTY_GETTER(crate)
+{
+	return sd_bus_message_append(reply, "u", (uint32_t)((const struct card_object *)userdata)->crate);
+}
+
+PROPERTY_GETTER(address)
+{
+	return sd_bus_message_append(reply, "u",
+				     (uint32_t)((const struct card_object *)userdata)->address);
+}
+
+/* "XVME-560" for what sysfs says; "unknown" as it says; the configured
+ * model while the card is away. */
+static const char *model_of(const struct card_object *o)
+{
+	char *end;
+	unsigned long model;
+
+	if (!o->state.present)
+		return o->config ? card_model_name(o->config->model) : "";
+	model = strtoul(o->state.model, &end, 10);
+	if (end != o->state.model && *end == '\0' && model <= UINT16_MAX &&
+	    card_model_name((uint16_t)model))
+		return card_model_name((uint16_t)model);
+	return o->state.model[0] ? o->state.model : "unknown";
+}
+
+PROPERTY_GETTER(model)
+{
+	return sd_bus_message_append(reply, "s", model_of(userdata));
+}
+
+PROPERTY_GETTER(configured_model)
+{
+	const struct card_object *o = userdata;
+
+	return sd_bus_message_append(reply, "s", o->config ? card_model_name(o->config->model) : "");
+}
+
+PROPERTY_GETTER(configured)
+{
+	return sd_bus_message_append(reply, "b", ((const struct card_object *)userdata)->config != NULL);
+}
+
+PROPERTY_GETTER(present)
+{
+	return sd_bus_message_append(reply, "b", (int)((const struct card_object *)userdata)->state.present);
+}
+
+PROPERTY_GETTER(id)
+{
+	return sd_bus_message_append(reply, "s", ((const struct card_object *)userdata)->state.id);
+}
+
+PROPERTY_GETTER(self_test)
+{
+	return sd_bus_message_append(reply, "s",
+				     ((const struct card_object *)userdata)->state.selftest);
+}
+
+PROPERTY_GETTER(led)
+{
+	return sd_bus_message_append(reply, "s", ((const struct card_object *)userdata)->state.led);
+}
+
+PROPERTY_GETTER(conversion_timeouts)
+{
+	return sd_bus_message_append(reply, "t",
+				     ((const struct card_object *)userdata)->state.conversion_timeouts);
+}
+
+PROPERTY_GETTER(conversion_errors)
+{
+	return sd_bus_message_append(reply, "t",
+				     ((const struct card_object *)userdata)->state.conversion_errors);
+}
+
+/* The object a configured line serves: its detector, its manifold, or
+ * the autofill for the station's own outputs. */
+static void user_path(const struct wiring_use *u, char path[static BUS_OBJECT_PATH_MAX])
+{
+	if (u->detector)
+		snprintf(path, BUS_OBJECT_PATH_MAX, BUS_DETECTOR_PREFIX "/%u", u->detector->number);
+	else if (u->manifold)
+		snprintf(path, BUS_OBJECT_PATH_MAX, BUS_MANIFOLD_PREFIX "/%s", u->manifold->name);
+	else
+		snprintf(path, BUS_OBJECT_PATH_MAX, AUTOFILL_PATH);
+}
+
+static bool on_card(const struct wiring_use *u, const struct card_object *o)
+{
+	return u->ref.crate == o->crate && u->ref.card == o->address;
+}
+
+/* The detectors or the manifolds wired to the card, each once, in the
+ * station's order. */
+static int append_users(sd_bus_message *reply, const struct card_object *o, bool detectors)
+{
+	const struct station *s = o->owner->station;
+	size_t n = detectors ? s->n_detectors : s->n_manifolds;
+	_cleanup_free_ struct wiring_use *uses = NULL;
+	_cleanup_free_ bool *uses_card = NULL;
+	size_t n_uses = 0;
+	int r;
+
+	if (o->config) {
+		r = wiring_collect(s, &uses, &n_uses);
+		if (r < 0)
+			return r;
+	}
+	uses_card = calloc(n ? n : 1, sizeof(*uses_card));
+	if (!uses_card)
+		return -ENOMEM;
+	for (size_t u = 0; u < n_uses; u++) {
+		if (!on_card(&uses[u], o))
+			continue;
+		if (detectors && uses[u].detector)
+			uses_card[uses[u].detector - s->detectors] = true;
+		else if (!detectors && !uses[u].detector && uses[u].manifold)
+			uses_card[uses[u].manifold - s->manifolds] = true;
+	}
+	r = sd_bus_message_open_container(reply, 'a', "o");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		char path[BUS_OBJECT_PATH_MAX];
+
+		if (!uses_card[i])
+			continue;
+		if (detectors)
+			snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%u", s->detectors[i].number);
+		else
+			snprintf(path, sizeof(path), BUS_MANIFOLD_PREFIX "/%s", s->manifolds[i].name);
+		r = sd_bus_message_append(reply, "o", path);
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+PROPERTY_GETTER(detectors)
+{
+	return append_users(reply, userdata, true);
+}
+
+PROPERTY_GETTER(manifolds)
+{
+	return append_users(reply, userdata, false);
+}
+
+static int compare_uses(const void *a, const void *b)
+{
+	const struct wiring_use *x = a, *y = b;
+
+	return wiring_compare_lines(&x->ref, &y->ref);
+}
+
+PROPERTY_GETTER(channels)
+{
+	const struct card_object *o = userdata;
+	_cleanup_free_ struct wiring_use *uses = NULL;
+	size_t n_uses = 0;
+	int r;
+
+	if (o->config) {
+		r = wiring_collect(o->owner->station, &uses, &n_uses);
+		if (r < 0)
+			return r;
+		if (n_uses)
+			qsort(uses, n_uses, sizeof(*uses), compare_uses);
+	}
+	r = sd_bus_message_open_container(reply, 'a', "(sso)");
+	for (size_t u = 0; r >= 0 && u < n_uses; u++) {
+		char line[WIRING_LINE_NAME_MAX], user[BUS_OBJECT_PATH_MAX];
+
+		if (!on_card(&uses[u], o))
+			continue;
+		user_path(&uses[u], user);
+		r = sd_bus_message_append(reply, "(sso)", wiring_line_name(&uses[u].ref, line),
+					  wiring_function_key(uses[u].function), user);
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+/* The model whose lines are counted: the configured one, else what the
+ * card says (a card of unknown model has none). */
+static uint16_t line_model_of(const struct card_object *o)
+{
+	unsigned long model;
+	char *end;
+
+	if (o->config)
+		return o->config->model;
+	model = strtoul(o->state.model, &end, 10);
+	return end != o->state.model && *end == '\0' && model <= UINT16_MAX &&
+		card_model_name((uint16_t)model) ? (uint16_t)model : 0;
+}
+
+PROPERTY_GETTER(spare_channels)
+{
+	const struct card_object *o = userdata;
+	const struct card card = { .crate = o->crate, .address = o->address,
+				   .model = line_model_of(o) };
+	_cleanup_free_ struct channel_ref *spare = NULL;
+	size_t n = 0;
+	int r;
+
+	r = wiring_spare_lines(o->owner->station, &card, &spare, &n);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		char line[WIRING_LINE_NAME_MAX];
+
+		r = sd_bus_message_append(reply, "s", wiring_line_name(&spare[i], line));
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable card_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Crate", "u", property_crate, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Address", "u", property_address, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Configured", "b", property_configured, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ConfiguredModel", "s", property_configured_model, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Present", "b", property_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Model", "s", property_model, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Id", "s", property_id, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("SelfTest", "s", property_self_test, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Led", "s", property_led, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConversionTimeouts", "t", property_conversion_timeouts, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConversionErrors", "t", property_conversion_errors, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Detectors", "ao", property_detectors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Manifolds", "ao", property_manifolds, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Channels", "a(sso)", property_channels, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("SpareChannels", "as", property_spare_channels, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END,
+};
+
+/* Room at position i for a card not in the array yet. */
+static struct card_object *insert_at(struct bus_cards *c, size_t i)
+{
+	struct card_object *grown = reallocarray(c->objects, c->n_objects + 1, sizeof(*grown));
+
+	if (!grown)
+		return NULL;
+	c->objects = grown;
+	memmove(&grown[i + 1], &grown[i], (c->n_objects - i) * sizeof(*grown));
+	memset(&grown[i], 0, sizeof(*grown));
+	c->n_objects++;
+	c->tree.n_objects = c->n_objects;
+	return &grown[i];
+}
+
+static void remove_at(struct bus_cards *c, size_t i)
+{
+	memmove(&c->objects[i], &c->objects[i + 1], (c->n_objects - i - 1) * sizeof(*c->objects));
+	c->n_objects--;
+	c->tree.n_objects = c->n_objects;
+}
+
+static void emit_interfaces(struct bus_cards *c, const struct card_object *o, bool added)
+{
+	char path[BUS_CARD_PATH_MAX];
+	int r;
+
+	if (!c->published)
+		return;		/* the first look: nobody has seen anything yet */
+	bus_card_path(o->crate, o->address, path);
+	r = added ? sd_bus_emit_interfaces_added(c->tree.bus, path, BUS_CARD_INTERFACE, NULL) :
+		sd_bus_emit_interfaces_removed(c->tree.bus, path, BUS_CARD_INTERFACE, NULL);
+	if (r < 0)
+		log_error_errno(r, "cannot emit %s for %s",
+				added ? "InterfacesAdded" : "InterfacesRemoved", path);
+}
+
+/* Publish one card's new state: PropertiesChanged naming what moved. */
+static void publish(struct bus_cards *c, size_t i, const struct card_state *now)
+{
+	struct card_object *o = &c->objects[i];
+	const char *model_before = model_of(o);
+	struct bus_changed changed = {};
+	char model[16];
+
+	snprintf(model, sizeof(model), "%s", model_before);
+	if (now->present != o->state.present)
+		bus_changed_add(&changed, "Present");
+	if (strcmp(now->id, o->state.id) != 0)
+		bus_changed_add(&changed, "Id");
+	if (strcmp(now->selftest, o->state.selftest) != 0)
+		bus_changed_add(&changed, "SelfTest");
+	if (strcmp(now->led, o->state.led) != 0)
+		bus_changed_add(&changed, "Led");
+	if (now->conversion_timeouts != o->state.conversion_timeouts)
+		bus_changed_add(&changed, "ConversionTimeouts");
+	if (now->conversion_errors != o->state.conversion_errors)
+		bus_changed_add(&changed, "ConversionErrors");
+	o->state = *now;
+	if (strcmp(model, model_of(o)) != 0)
+		bus_changed_add(&changed, "Model");
+	if (c->published)
+		bus_object_tree_emit_changed(&c->tree, i, &changed);
+}
+
+static void free_strv(char **strv)
+{
+	for (char **s = strv; s && *s; s++)
+		free(*s);
+	free(strv);
+}
+
+static bool strv_has(char **strv, const char *name)
+{
+	for (char **s = strv; s && *s; s++)
+		if (strcmp(*s, name) == 0)
+			return true;
+	return false;
+}
+
+int bus_cards_refresh(struct bus_cards *c)
+{
+	char **names = NULL;
+	int r;
+
+	r = c->source->list(c->source_userdata, &names);
+	if (r < 0)
+		return log_error_errno(r, "cannot list the cards on the xvme bus");
+	/* Cards that left: configured ones stay (absent), others go. */
+	for (size_t i = 0; i < c->n_objects;) {
+		struct card_object *o = &c->objects[i];
+		struct card_state now = {};
+
+		if (strv_has(names, o->name)) {
+			r = c->source->read(c->source_userdata, o->name, &now);
+			if (r < 0)
+				break;
+		}
+		if (!now.present && !o->config) {
+			emit_interfaces(c, o, false);
+			remove_at(c, i);
+			continue;
+		}
+		publish(c, i, &now);
+		i++;
+	}
+	/* Cards that arrived and are not configured. */
+	for (char **n = names; r >= 0 && n && *n; n++) {
+		struct card_object *o;
+		uint8_t crate;
+		uint16_t address;
+		bool exists;
+		size_t i;
+
+		if (!card_name_parse(*n, &crate, &address))
+			continue;
+		i = position_of(c, crate, address, &exists);
+		if (exists)
+			continue;
+		o = insert_at(c, i);
+		if (!o) {
+			r = -ENOMEM;
+			break;
+		}
+		o->owner = c;
+		o->crate = crate;
+		o->address = address;
+		card_name_format(crate, address, o->name);
+		r = c->source->read(c->source_userdata, o->name, &o->state);
+		if (r < 0) {
+			remove_at(c, i);
+			break;
+		}
+		emit_interfaces(c, o, true);
+	}
+	free_strv(names);
+	c->published = true;
+	if (r < 0)
+		return log_error_errno(r, "cannot read the cards' state");
+	return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct bus_cards *c = userdata;
+	int r;
+
+	(void)bus_cards_refresh(c);
+	r = sd_event_source_set_time_relative(s, BUS_CARD_REFRESH_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_error_errno(r, "cannot re-arm the card refresh timer");
+	return 0;
+}
+
+void bus_cards_device_event(struct bus_cards *c)
+{
+	uint64_t next, soon;
+	int r;
+
+	if (!c->timer) {
+		(void)bus_cards_refresh(c);
+		return;
+	}
+	/* Sooner than the periodic re-read; never later than it was. */
+	r = sd_event_now(sd_event_source_get_event(c->timer), CLOCK_MONOTONIC, &soon);
+	if (r >= 0)
+		r = sd_event_source_get_time(c->timer, &next);
+	soon += BUS_CARD_EVENT_DELAY_USEC;
+	if (r >= 0 && next > soon)
+		r = sd_event_source_set_time(c->timer, soon);
+	if (r < 0)
+		log_error_errno(r, "cannot schedule a card re-read");
+}
+
+int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
+		  const struct bus_card_source *source, void *source_userdata,
+		  struct bus_cards **ret)
+{
+	_cleanup_bus_cards_ struct bus_cards *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->station = station;
+	c->source = source;
+	c->source_userdata = source_userdata;
+	c->objects = calloc(station->n_cards ? station->n_cards : 1, sizeof(*c->objects));
+	if (!c->objects)
+		return -ENOMEM;
+	/* station->cards is sorted by crate and address, as the array is. */
+	for (size_t i = 0; i < station->n_cards; i++) {
+		struct card_object *o = &c->objects[c->n_objects++];
+
+		o->owner = c;
+		o->config = &station->cards[i];
+		o->crate = o->config->crate;
+		o->address = o->config->address;
+		card_name_format(o->crate, o->address, o->name);
+	}
+	r = bus_object_tree_add(&c->tree, bus, BUS_CARD_PREFIX, BUS_CARD_INTERFACE, card_vtable,
+				find_card, c, c->n_objects, path_of_card, c);
+	if (r < 0)
+		return r;
+	(void)bus_cards_refresh(c);
+	if (event) {
+		r = sd_event_add_time_relative(event, &c->timer, CLOCK_MONOTONIC,
+					       BUS_CARD_REFRESH_USEC, BUS_CARD_EVENT_DELAY_USEC / 2,
+					       on_timer, c);
+		if (r >= 0)
+			r = sd_event_source_set_priority(c->timer, SD_EVENT_PRIORITY_IDLE);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+struct bus_cards *bus_cards_free(struct bus_cards *c)
+{
+	if (!c)
+		return NULL;
+	sd_event_source_disable_unref(c->timer);
+	bus_object_tree_remove(&c->tree);
+	free(c->objects);
+	free(c);
+	return NULL;
+}
+
+static int sysfs_list(void *userdata, char ***ret)
+{
+	return card_state_list(userdata, ret);
+}
+
+static int sysfs_read(void *userdata, const char *name, struct card_state *ret)
+{
+	return card_state_read(userdata, name, ret);
+}
+
+const struct bus_card_source bus_card_sysfs_source = {
+	.list = sysfs_list,
+	.read = sysfs_read,
+};

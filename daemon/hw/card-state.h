@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One xvme card as sysfs shows it (kernel/Documentation/ABI: sysfs-bus-xvme
+ * and sysfs-bus-xvme-drivers), read through libudev: what the card objects
+ * on the bus publish (bus-card.h). Every read goes to sysfs again (a fresh
+ * udev_device: libudev caches attribute values per device), so the LED and
+ * the conversion counters are current.
+ */
+#ifndef STATIOND_HW_CARD_STATE_H
+#define STATIOND_HW_CARD_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libudev.h>
+
+struct card_state {
+	bool present;			/* its device is on the xvme bus */
+	char model[16];			/* "240", "260", "560", "unknown"; "" when absent */
+	char id[40];			/* the ID PROM string */
+	char selftest[128];		/* "pass", "fail: <reason>" */
+	char led[8];			/* "green", "red", "off"; "" when unreadable */
+	uint64_t conversion_timeouts;	/* XVME-560 only, else 0 */
+	uint64_t conversion_errors;
+};
+
+/* "xvme0-0c00" -> crate 0, address 0x0c00: "xvme", 1-3 decimal digits,
+ * "-", four lower-case hex digits, as the bus names its cards (a crate,
+ * "xvme0", is not a card). */
+bool card_name_parse(const char *name, uint8_t *crate, uint16_t *address);
+
+/* The state of card `name` now; absent (present false, the rest empty)
+ * when no such device is on the bus. -ENOMEM only. */
+int card_state_read(struct udev *udev, const char *name, struct card_state *ret);
+
+/* The names of every card device on the xvme bus, NULL-terminated (free
+ * each and the array); -ENOMEM or the enumeration's error. */
+int card_state_list(struct udev *udev, char ***ret);
+
+#endif
