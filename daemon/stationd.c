@@ -34,6 +34,7 @@
 #include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-manager.h"
 #include "daemon/exhaust-sampler.h"
+#include "daemon/hw/card-state.h"
 #include "daemon/hw/hw.h"
 #include "daemon/persist/run-state.h"
 #include "daemon/shared/log.h"
@@ -316,6 +317,51 @@ static int on_persist(sd_event_source *s, void *userdata)
 	return 0;
 }
 
+/* ---- the card objects' source: sysfs, and the hardware layer for a
+ * self-test (it holds the lines a test needs released) */
+
+static int card_list(void *userdata, char ***ret)
+{
+	struct daemon *d = userdata;
+
+	return card_state_list(d->card_udev, ret);
+}
+
+static int card_read(void *userdata, const char *name, struct card_state *ret)
+{
+	struct daemon *d = userdata;
+
+	return card_state_read(d->card_udev, name, ret);
+}
+
+/* Not while a valve is open: a test resets the card, a relay card's
+ * relays with it. */
+static int card_self_test(void *userdata, const char *name, char *result, size_t size)
+{
+	struct daemon *d = userdata;
+	struct engine_global_view v;
+
+	engine_global_view(d->engine, &v);
+	if (v.filling_count > 0 || v.dewar_inhibit)
+		return -EBUSY;
+	return hw_card_retest(d->hw, name, result, size);
+}
+
+static int card_convert(void *userdata, const char *name, unsigned channel, int32_t *raw,
+			int32_t *mv)
+{
+	struct daemon *d = userdata;
+
+	return card_state_convert(d->card_udev, name, channel, raw, mv);
+}
+
+static const struct bus_card_source card_source = {
+	.list = card_list,
+	.read = card_read,
+	.self_test = card_self_test,
+	.convert = card_convert,
+};
+
 static void on_card_device_event(void *userdata)
 {
 	struct daemon *d = userdata;
@@ -401,8 +447,8 @@ static int publish_cards(struct daemon *d)
 		if (!d->card_udev)
 			return log_error_errno(ENOMEM, "cannot publish the cards on D-Bus");
 	}
-	r = bus_cards_new(bus_manager_bus(d->bus), d->event, d->station, &bus_card_sysfs_source,
-			  d->card_udev, &d->bus_cards);
+	r = bus_cards_new(bus_manager_bus(d->bus), d->event, d->station, d->bus_auth, &card_source,
+			  d, &d->bus_cards);
 	if (r < 0)
 		return log_error_errno(r, "cannot publish the cards on D-Bus");
 	hw_set_device_observer(d->hw, on_card_device_event, d);

@@ -12,6 +12,7 @@ STATIOND_SRCS := \
 	daemon/hw/card-users.c \
 	daemon/hw/hw-hotplug.c \
 	daemon/hw/card-state.c \
+	daemon/hw/card-retest.c \
 	daemon/bus/bus-manager.c \
 	daemon/bus/bus-auth.c \
 	daemon/bus/bus-message-text.c \
@@ -63,7 +64,8 @@ $(BUILD)/unit/test-log: $(call san_obj,tests/unit/test-log.c daemon/shared/log.c
 UNIT_TESTS += $(BUILD)/unit/test-bus-card
 
 $(BUILD)/unit/test-bus-card: $(call san_obj,tests/unit/test-bus-card.c daemon/bus/bus-card.c \
-		daemon/bus/bus-object-tree.c daemon/hw/card-state.c daemon/shared/log.c \
-		$(CONFIG_SRCS))
+		daemon/bus/bus-object-tree.c daemon/hw/card-state.c daemon/hw/adc-convert.c \
+		daemon/bus/bus-auth.c daemon/bus/bus-message-text.c daemon/bus/bus-errors.c \
+		daemon/shared/log.c $(CONFIG_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD) $(LIBS_UDEV)

@@ -14,6 +14,7 @@
 
 #include "daemon/bus/bus-card.h"
 #include "daemon/bus/bus-detector.h"
+#include "daemon/bus/bus-errors.h"
 #include "daemon/bus/bus-manifold.h"
 #include "daemon/bus/bus-object-tree.h"
 #include "daemon/config/wiring.h"
@@ -23,7 +24,7 @@
 #define AUTOFILL_PATH "/org/stationd1/autofill"
 
 struct card_object {
-	const struct bus_cards *owner;
+	struct bus_cards *owner;
 	uint8_t crate;
 	uint16_t address;
 	char name[CARD_NAME_MAX];
@@ -33,6 +34,7 @@ struct card_object {
 
 struct bus_cards {
 	const struct station *station;
+	struct bus_auth *auth;
 	const struct bus_card_source *source;
 	void *source_userdata;
 	struct bus_object_tree tree;
@@ -352,6 +354,123 @@ PROPERTY_GETTER(spare_channels)
 	return sd_bus_message_close_container(reply);
 }
 
+/* The card a method was called on, found again after the authorization
+ * (the array may have moved meanwhile); NULL with error set. */
+static struct card_object *card_of_call(struct bus_cards *c, sd_bus_message *m,
+					sd_bus_error *error)
+{
+	uint8_t crate;
+	uint16_t address;
+	bool exists;
+	size_t i;
+
+	if (parse_path(sd_bus_message_get_path(m), &crate, &address)) {
+		i = position_of(c, crate, address, &exists);
+		if (exists)
+			return &c->objects[i];
+	}
+	sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_OBJECT, "the card %s is gone",
+			  sd_bus_message_get_path(m));
+	return NULL;
+}
+
+/* An ADMIN operation's errno as the bus's error, naming the card. */
+static int admin_error(sd_bus_error *error, int r, const char *what, const char *name)
+{
+	switch (r) {
+	case -EBUSY:
+	case -EAGAIN:
+		return sd_bus_error_setf(error, BUS_ERROR_BUSY,
+					 "%s of %s refused: a fill is running or its lines are held",
+					 what, name);
+	case -ENODEV:
+	case -ENOENT:
+		return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_OBJECT,
+					 "%s of %s: the card is not in its slot", what, name);
+	case -ETIMEDOUT:
+		return sd_bus_error_setf(error, BUS_ERROR_TIMEOUT,
+					 "%s of %s: the conversion timed out", what, name);
+	default:
+		return sd_bus_error_setf(error, SD_BUS_ERROR_IO_ERROR, "%s of %s: %s", what, name,
+					 strerror(-r));
+	}
+}
+
+static int run_self_test(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_cards *c = userdata;
+	struct card_object *o = card_of_call(c, m, error);
+	char name[CARD_NAME_MAX], result[128];
+	int r;
+
+	if (!o)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "%s", o->name);
+	r = c->source->self_test(c->source_userdata, name, result, sizeof(result));
+	(void)bus_cards_refresh(c);	/* the new SelfTest and Led, signalled */
+	if (r < 0)
+		return admin_error(error, r, "the power-on test", name);
+	return sd_bus_reply_method_return(m, "s", result);
+}
+
+static int method_self_test(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct card_object *o = userdata;	/* found by the fallback vtable */
+	struct bus_cards *c = o->owner;
+
+	if (!c->auth || !c->source->self_test)
+		return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "not offered here");
+	return bus_auth_run_privileged(c->auth, m, BUS_AUTH_ACTION_ADMIN,
+				       (const char *const[]){ BUS_AUTH_DETAIL_DEVICE, o->name, NULL },
+				       run_self_test, c, error);
+}
+
+static int run_convert(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_cards *c = userdata;
+	struct card_object *o = card_of_call(c, m, error);
+	char name[CARD_NAME_MAX];
+	uint32_t channel;
+	int32_t raw, mv;
+	int r;
+
+	if (!o)
+		return -ENOENT;
+	r = sd_bus_message_read(m, "u", &channel);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%s", o->name);
+	r = c->source->convert(c->source_userdata, name, channel, &raw, &mv);
+	if (r < 0)
+		return admin_error(error, r, "a conversion", name);
+	return sd_bus_reply_method_return(m, "ud", (uint32_t)raw, mv / 1000.0);
+}
+
+static int method_convert(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct card_object *o = userdata;	/* found by the fallback vtable */
+	struct bus_cards *c = o->owner;
+	uint32_t channel;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &channel);
+	if (r < 0)
+		return r;
+	if (strcmp(model_of(o), "XVME-560") != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+					 "%s is an %s: only an XVME-560 converts", o->name,
+					 model_of(o));
+	if (channel >= ADC_CHANNELS)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "channel %" PRIu32 ": an XVME-560 has channels 0-%u", channel,
+					 ADC_CHANNELS - 1);
+	if (!c->auth || !c->source->convert)
+		return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "not offered here");
+	return bus_auth_run_privileged(c->auth, m, BUS_AUTH_ACTION_ADMIN,
+				       (const char *const[]){ BUS_AUTH_DETAIL_DEVICE, o->name, NULL },
+				       run_convert, c, error);
+}
+
 static const sd_bus_vtable card_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Name", "s", property_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -374,6 +493,11 @@ static const sd_bus_vtable card_vtable[] = {
 	SD_BUS_PROPERTY("Channels", "a(sso)", property_channels, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("SpareChannels", "as", property_spare_channels, 0,
 			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_METHOD_WITH_NAMES("SelfTest", "", , "s", SD_BUS_PARAM(result), method_self_test,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Convert", "u", SD_BUS_PARAM(channel), "ud",
+				 SD_BUS_PARAM(raw) SD_BUS_PARAM(volts), method_convert,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 
@@ -554,8 +678,8 @@ void bus_cards_device_event(struct bus_cards *c)
 }
 
 int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
-		  const struct bus_card_source *source, void *source_userdata,
-		  struct bus_cards **ret)
+		  struct bus_auth *auth, const struct bus_card_source *source,
+		  void *source_userdata, struct bus_cards **ret)
 {
 	_cleanup_bus_cards_ struct bus_cards *c = calloc(1, sizeof(*c));
 	int r;
@@ -563,6 +687,7 @@ int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
 	if (!c)
 		return -ENOMEM;
 	c->station = station;
+	c->auth = auth;
 	c->source = source;
 	c->source_userdata = source_userdata;
 	c->objects = calloc(station->n_cards ? station->n_cards : 1, sizeof(*c->objects));
@@ -606,18 +731,3 @@ struct bus_cards *bus_cards_free(struct bus_cards *c)
 	free(c);
 	return NULL;
 }
-
-static int sysfs_list(void *userdata, char ***ret)
-{
-	return card_state_list(userdata, ret);
-}
-
-static int sysfs_read(void *userdata, const char *name, struct card_state *ret)
-{
-	return card_state_read(userdata, name, ret);
-}
-
-const struct bus_card_source bus_card_sysfs_source = {
-	.list = sysfs_list,
-	.read = sysfs_read,
-};

@@ -18,6 +18,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "daemon/bus/bus-auth.h"
 #include "daemon/config/station.h"
 #include "daemon/hw/card-state.h"
 
@@ -34,6 +35,11 @@
 struct bus_card_source {
 	int (*list)(void *userdata, char ***ret);
 	int (*read)(void *userdata, const char *name, struct card_state *ret);
+	/* ADMIN (NULL: not offered): the power-on test again, -EBUSY while
+	 * it may not run; one conversion of an ADC channel. */
+	int (*self_test)(void *userdata, const char *name, char *result, size_t size);
+	int (*convert)(void *userdata, const char *name, unsigned channel, int32_t *raw,
+		       int32_t *mv);
 };
 
 struct bus_cards;
@@ -45,8 +51,8 @@ struct bus_cards;
  * bus_cards_refresh() does.
  */
 int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
-		  const struct bus_card_source *source, void *source_userdata,
-		  struct bus_cards **ret);
+		  struct bus_auth *auth, const struct bus_card_source *source,
+		  void *source_userdata, struct bus_cards **ret);
 struct bus_cards *bus_cards_free(struct bus_cards *c);
 static inline void bus_cards_freep(struct bus_cards **c)
 {
@@ -66,7 +72,5 @@ void bus_cards_device_event(struct bus_cards *c);
 #define BUS_CARD_PATH_MAX 64
 char *bus_card_path(uint8_t crate, uint16_t address, char buf[static BUS_CARD_PATH_MAX]);
 
-/* The source that reads sysfs through libudev (userdata: struct udev *). */
-extern const struct bus_card_source bus_card_sysfs_source;
 
 #endif

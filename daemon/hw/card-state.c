@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One xvme card as sysfs shows it (see card-state.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "daemon/hw/adc-convert.h"
 #include "daemon/hw/card-state.h"
 #include "daemon/shared/macro.h"
 
@@ -125,4 +128,91 @@ oom:
 		free(names[i]);
 	free(names);
 	return -ENOMEM;
+}
+
+/* A small sysfs file of dir into buf, read at offset 0 (an IIO raw file
+ * converts at every such read). */
+static int read_file(const char *dir, const char *file, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char path[512];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+int card_state_convert(struct udev *udev, const char *name, unsigned channel, int32_t *ret_raw,
+		       int32_t *ret_mv)
+{
+	_cleanup_(udev_device_unrefp) struct udev_device *card = NULL;
+	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *en = NULL;
+	struct udev_list_entry *entry;
+	struct adc_calibration cal;
+	char dir[512] = "", text[64], file[32];
+	int r;
+
+	card = udev_device_new_from_subsystem_sysname(udev, "xvme", name);
+	if (!card)
+		return -ENODEV;
+	en = udev_enumerate_new(udev);
+	if (!en)
+		return -ENOMEM;
+	if (udev_enumerate_add_match_subsystem(en, "iio") < 0 ||
+	    udev_enumerate_add_match_parent(en, card) < 0 || udev_enumerate_scan_devices(en) < 0)
+		return -EIO;
+	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(en)) {
+		_cleanup_(udev_device_unrefp) struct udev_device *d =
+			udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
+		const char *label = d ? udev_device_get_sysattr_value(d, "label") : NULL;
+
+		if (label && strncmp(label, name, strlen(name)) == 0 &&
+		    (label[strlen(name)] == 0 || label[strlen(name)] == '\n'))
+			snprintf(dir, sizeof(dir), "%s", udev_device_get_syspath(d));
+	}
+	if (!dir[0])
+		return -ENODEV;
+	snprintf(file, sizeof(file), "in_voltage%u_raw", channel);
+	r = read_file(dir, file, text, sizeof(text));
+	if (r >= 0)
+		r = adc_parse_integer(text, ret_raw);
+	if (r >= 0)
+		r = read_file(dir, "in_voltage_scale", text, sizeof(text));
+	if (r >= 0)
+		r = adc_parse_scale(text, &cal.scale_nano_mv);
+	if (r >= 0)
+		r = read_file(dir, "in_voltage_offset", text, sizeof(text));
+	if (r >= 0)
+		r = adc_parse_integer(text, &cal.offset);
+	if (r >= 0)
+		r = adc_raw_to_mv(&cal, *ret_raw, ret_mv);
+	return r;
+}
+
+int card_state_retest(struct udev *udev, const char *name, char *result, size_t size)
+{
+	_cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	char path[512];
+
+	d = udev_device_new_from_subsystem_sysname(udev, "xvme", name);
+	if (!d)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "%s/retest", udev_device_get_syspath(d));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) < 0)
+		return -errno;
+	if (read_file(udev_device_get_syspath(d), "selftest", result, size) < 0)
+		return -EIO;
+	result[strcspn(result, "\n")] = 0;
+	return 0;
 }

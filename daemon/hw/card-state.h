@@ -10,6 +10,7 @@
 #define STATIOND_HW_CARD_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <libudev.h>
 
@@ -35,5 +36,22 @@ int card_state_read(struct udev *udev, const char *name, struct card_state *ret)
 /* The names of every card device on the xvme bus, NULL-terminated (free
  * each and the array); -ENOMEM or the enumeration's error. */
 int card_state_list(struct udev *udev, char ***ret);
+
+/*
+ * One conversion of an XVME-560's channel (0-31) through its IIO device
+ * (the child of the card labelled with its name): the code and the
+ * millivolts, (raw + offset) * scale. -ENODEV when the card is absent or
+ * has no IIO device (another model), -ETIMEDOUT or -EIO as the read
+ * fails (sysfs-bus-xvme-drivers).
+ */
+int card_state_convert(struct udev *udev, const char *name, unsigned channel, int32_t *ret_raw,
+		       int32_t *ret_mv);
+
+/*
+ * The card's power-on test again (its sysfs "retest"), and the result
+ * ("pass", "fail: ..."). -EBUSY when its lines are held (the kernel never
+ * resets a card under its users), -ENODEV when absent.
+ */
+int card_state_retest(struct udev *udev, const char *name, char *result, size_t size);
 
 #endif

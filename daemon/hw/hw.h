@@ -65,6 +65,11 @@ int hw_attach_event(struct hw *hw, sd_event *event, int64_t priority);
  * the bus re-read what changed. */
 void hw_set_device_observer(struct hw *hw, void (*observer)(void *userdata), void *userdata);
 
+/* The card's power-on test again, for an operator (see card-retest.c):
+ * the result ("pass", "fail: ..."), or -EBUSY/-ENODEV/... as
+ * card_state_retest(). */
+int hw_card_retest(struct hw *hw, const char *name, char *result, size_t size);
+
 /* How many configured cards are usable (found, right model, self-test
  * passed, chips or IIO device opened). */
 size_t hw_cards_available(const struct hw *hw);

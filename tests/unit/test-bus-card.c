@@ -8,8 +8,9 @@
  * when a card that is not configured is put in and pulled out, Present
  * false and the object kept for a configured one, PropertiesChanged
  * naming exactly what changed and nothing for a re-read that found no
- * change, and object paths that are not cards. Also the card name parser
- * the bus's device names go through.
+ * change, object paths that are not cards, and the ADMIN methods'
+ * arguments and authorization (nothing runs for a refused caller). Also
+ * the card name parser the bus's device names go through.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -49,6 +50,7 @@ struct fixture {
 	int list_error;
 	sd_bus *server, *client;
 	sd_bus_slot *object_manager;
+	struct bus_auth *auth;
 	struct bus_cards *cards;
 	struct received signals[MAX_SIGNALS];
 	unsigned n_signals;
@@ -82,7 +84,27 @@ static int fake_read(void *userdata, const char *name, struct card_state *ret)
 	return 0;
 }
 
-static const struct bus_card_source fake_source = { .list = fake_list, .read = fake_read };
+static unsigned admin_calls;	/* the fake's self-tests and conversions */
+
+static int fake_self_test(void *userdata, const char *name, char *result, size_t size)
+{
+	admin_calls++;
+	snprintf(result, size, "pass");
+	return 0;
+}
+
+static int fake_convert(void *userdata, const char *name, unsigned channel, int32_t *raw,
+			int32_t *mv)
+{
+	admin_calls++;
+	*raw = 2048;
+	*mv = 0;
+	return 0;
+}
+
+static const struct bus_card_source fake_source = {
+	.list = fake_list, .read = fake_read, .self_test = fake_self_test, .convert = fake_convert,
+};
 
 static struct card_state *card(struct fixture *x, const char *name)
 {
@@ -199,8 +221,9 @@ static int setup(void **state)
 	assert_int_equal(sd_bus_set_fd(x->client, fds[1], fds[1]), 0);
 	assert_int_equal(sd_bus_start(x->client), 0);
 	assert_int_equal(sd_bus_add_object_manager(x->server, &x->object_manager, "/org/stationd1"), 0);
-	assert_int_equal(bus_cards_new(x->server, NULL, x->config.station, &fake_source, x,
-				       &x->cards), 0);
+	assert_int_equal(bus_auth_new(x->server, "", &x->auth), 0);
+	assert_int_equal(bus_cards_new(x->server, NULL, x->config.station, x->auth, &fake_source,
+				       x, &x->cards), 0);
 	assert_true(sd_bus_match_signal(x->client, NULL, NULL, NULL, NULL, NULL, on_signal, x) >= 0);
 	pump(x);
 	*state = x;
@@ -212,6 +235,7 @@ static int teardown(void **state)
 	struct fixture *x = *state;
 
 	bus_cards_free(x->cards);
+	bus_auth_free(x->auth);
 	sd_bus_slot_unref(x->object_manager);
 	sd_bus_flush_close_unref(x->client);
 	sd_bus_flush_close_unref(x->server);
@@ -516,6 +540,40 @@ static void test_paths_that_are_not_cards(void **state)
 	assert_true(is_unknown_object(x, "/org/stationd1/card"));
 }
 
+/* A method call's error name, "" for a reply. */
+static void call_error(struct fixture *x, const char *path, const char *member,
+		       const char *types, uint32_t channel, char *name, size_t size)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+
+	assert_int_equal(sd_bus_message_new_method_call(x->client, &m, NULL, path,
+							BUS_CARD_INTERFACE, member), 0);
+	if (*types)
+		assert_true(sd_bus_message_append(m, types, channel) >= 0);
+	reply = call(x, m);
+	snprintf(name, size, "%s", sd_bus_message_is_method_error(reply, NULL) ?
+		 sd_bus_message_get_error(reply)->name : "");
+}
+
+/* The ADMIN methods check their arguments, then ask bus_auth: a caller
+ * the peer-to-peer bus cannot identify is refused, and nothing runs. */
+static void test_admin_methods_refused(void **state)
+{
+	struct fixture *x = *state;
+	char name[128];
+
+	admin_calls = 0;
+	call_error(x, C0C00, "SelfTest", "", 0, name, sizeof(name));
+	assert_string_equal(name, "org.freedesktop.DBus.Error.AccessDenied");
+	call_error(x, C0C00, "Convert", "u", 3, name, sizeof(name));
+	assert_string_equal(name, "org.freedesktop.DBus.Error.AccessDenied");
+	call_error(x, C0C00, "Convert", "u", 32, name, sizeof(name));
+	assert_string_equal(name, "org.freedesktop.DBus.Error.InvalidArgs");
+	call_error(x, C0400, "Convert", "u", 0, name, sizeof(name));
+	assert_string_equal(name, "org.freedesktop.DBus.Error.NotSupported");
+	assert_int_equal(admin_calls, 0);
+}
+
 static void test_card_name_parse(void **state)
 {
 	uint8_t crate = 9;
@@ -550,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_changes_name_what_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_failure_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paths_that_are_not_cards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_methods_refused, setup, teardown),
 		cmocka_unit_test(test_card_name_parse),
 	};
 
