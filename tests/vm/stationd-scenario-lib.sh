@@ -212,3 +212,44 @@ entry() { grep -q -- "$1" "$work/journal.log"; }
 plant() { echo "$*" >"$STATION_PLANT_CTL"; }
 # relay_on <n>: relay <n> of the relay card xvme0-0800 is energized
 relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
+
+# ---------------------------------------------------------------- stationctl, checked
+
+# ctl <args...>: stationctl without a terminal or a pager; $out is its
+# stdout, $err its stderr, $rc its exit status.
+ctl() {
+	out=$(stationctl --no-pager "$@" 2>"$work/ctl.err" </dev/null)
+	rc=$?
+	err=$(cat "$work/ctl.err")
+}
+# ctl_ok <description> <args...>: one TAP line, ok when it exits 0
+ctl_ok() {
+	local what=$1
+	shift
+	ctl "$@"
+	if [ "$rc" = 0 ]; then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "#   stationctl $*: exit $rc: $err"
+	fi
+}
+# ctl_exit <description> <status> <stderr pattern> <args...>: ok when it
+# exits with that status and an error message matching the pattern (grep -E)
+ctl_exit() {
+	local what=$1 want=$2 pattern=$3
+	shift 3
+	ctl "$@"
+	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<<"$err"; then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "#   stationctl $*: exit $rc (want $want): $err"
+	fi
+}
+# json <python expression on j>: $out parsed as JSON, the expression's
+# value printed; fails when $out is not JSON
+json() {
+	python3 -c 'import json, sys; j = json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' \
+		"$1" <<<"$out"
+}

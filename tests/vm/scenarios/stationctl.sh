@@ -22,15 +22,9 @@
 #  - the per-object signals: FillStarted/FillEnded/Fault on the
 #    detector's and the manifold's object, with object paths;
 #  - monitor, in text and as JSON lines, saw the fills and the fault;
-#  - cryostream CS0 status and cool against cryostream-sim;
-#  - the card objects (issue 14): list-cards and show of a card (who
-#    uses it, its lines, its spare lines) against the configuration, the
-#    interface's properties against dbus/org.stationd1.Card.xml, a card
-#    the configuration does not name pulled out (InterfacesRemoved) and
-#    put back (InterfacesAdded), the configured ADC pulled out (Present
-#    false, the object kept) and put back, and conversion timeouts
-#    counted and the LED red, then green, with no device event.
-# timeout: 900
+#  - cryostream CS0 status and cool against cryostream-sim.
+# (The card objects and list-cards: stationd-card-objects.)
+# timeout: 1200
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
@@ -51,22 +45,12 @@ scenario_begin stationctl
 	echo "cryostream CS0 { number 411; address 127.0.0.2 }"
 } >"$work/station.conf"
 
-# The crate holds one more card, which the configuration stationd runs
-# does not name: an XVME-260 at 0x1000.
-{
-	cat "$work/station.conf"
-	echo "card 260 @ xvme0-1000"
-} >"$work/crate.conf"
-
 # Outside $work (mode 0700): nobody must reach the bus socket. An empty
 # dewar fills in 20 s (1200 simulated s at 60x): a fill is still running
 # when the scenario acts on it.
-scenario_station_up "the station (crate with a card more, drivers, ln2-plant, cryostream-sim, bus) comes up" \
-	-c "$work/crate.conf" -s 60 -d /run/stationd-stationctl -p "--noise 0 --detector-fill 1200" \
-	--cryostream-sim --no-daemon
-STATION_CONFIG=$work/station.conf
-station_start_daemon
-check "stationd is on the bus (without the card at 0x1000 in its configuration)" station_wait_ready 120
+scenario_station_up "the station (crate, drivers, ln2-plant, cryostream-sim, bus, stationd) comes up" \
+	-c "$work/station.conf" -s 60 -d /run/stationd-stationctl -p "--noise 0 --detector-fill 1200" \
+	--cryostream-sim
 scenario_monitor
 
 A=/org/stationd1/autofill
@@ -74,44 +58,6 @@ AF=org.stationd1.Autofill
 D=org.stationd1.Detector
 M=org.stationd1.Manifold
 
-# ctl <args...>: stationctl without a terminal; $out is its stdout, $err
-# its stderr, $rc its exit status.
-ctl() {
-	out=$(stationctl --no-pager "$@" 2>"$work/ctl.err" </dev/null)
-	rc=$?
-	err=$(cat "$work/ctl.err")
-}
-# ctl_ok <description> <args...>: exit 0
-ctl_ok() {
-	local what=$1
-	shift
-	ctl "$@"
-	if [ "$rc" = 0 ]; then
-		ok "$what"
-	else
-		not_ok "$what"
-		echo "#   stationctl $*: exit $rc: $err"
-	fi
-}
-# ctl_exit <description> <status> <stderr pattern> <args...>: that exit
-# status and an error message matching the pattern (grep -E)
-ctl_exit() {
-	local what=$1 want=$2 pattern=$3
-	shift 3
-	ctl "$@"
-	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<<"$err"; then
-		ok "$what"
-	else
-		not_ok "$what"
-		echo "#   stationctl $*: exit $rc (want $want): $err"
-	fi
-}
-# json <python expression on j>: evaluates it on $out parsed as JSON,
-# prints the result; fails when $out is not JSON
-json() {
-	python3 -c 'import json, sys; j = json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' \
-		"$1" <<<"$out"
-}
 bus() { station_busctl "$@" 2>&1; }
 dprop() { prop "/org/stationd1/detector/$1" $D "$2"; }
 dprop_is() { [ "$(dprop "$1" "$2")" = "$3" ]; }
@@ -169,13 +115,11 @@ ctl_ok "list-detectors exits 0" list-detectors
 expect_eq "list-detectors: a header, 5 rows, a footer" \
 	"$(head -n 1 <<<"$out" | tr -s ' ')|$(grep -cE '^ *[1-5] +[AB] ' <<<"$out")|$(tail -n 1 <<<"$out")" \
 	"DETECTOR MANIFOLD EXHAUST VALVE NEXT FILL PRESETS STATUS|5|5 detectors listed."
-ctl_ok "--no-legend list-detectors exits 0" --no-legend list-detectors
-expect_eq "--no-legend: detectors and their manifolds, nothing else" \
-	"$(awk '{ print $1 $2 }' <<<"$out" | tr '\n' ' ')" "1A 2A 3A 4B 5B "
 ctl_ok "--json=pretty list-detectors exits 0" --json=pretty list-detectors
 expect_eq "--json list-detectors parsed back: numbers, manifolds, valves" \
 	"$(json '[(d["Number"], d["Manifold"], d["ValveOpen"]) for d in j]')" \
 	"[(1, 'A', False), (2, 'A', False), (3, 'A', False), (4, 'B', False), (5, 'B', False)]"
+ctl_ok "list-cards exits 0" list-cards
 ctl_ok "list-manifolds exits 0" --no-legend list-manifolds
 expect_eq "list-manifolds: A 1-3 (3), B 4-5 (2), valves closed" \
 	"$(awk '{ print $1, $2, $3, $6, $7 }' <<<"$out" | tr '\n' '|')" \
@@ -190,19 +134,13 @@ check "show 2: detector 2 of manifold A, valve closed, reference 1.500 V" eval \
 	"grep -qx 'Detector 2 (manifold A)' <<<\"\$out\" &&
 	 grep -qE '^ +Valve: closed' <<<\"\$out\" && grep -q 'reference 1.500 V' <<<\"\$out\""
 check "show 2: max fill 1min 0s, closure delay 3s" grep -qx '     Max fill: 1min 0s, closure delay 3s' <<<"$out"
-ctl_ok "--json show 2 exits 0" --json=short show 2
-expect_eq "--json show 2 parsed back (Number, Manifold, ReferenceVolts, MaxFillUSec)" \
-	"$(json '[j["Number"], j["Manifold"], j["ReferenceVolts"], j["MaxFillUSec"]]')" \
-	"[2, 'A', 1.5, 60000000]"
 ctl_ok "show B exits 0" show B
 check "show B: manifold B with detectors 4 5" eval \
 	"grep -qx 'Manifold B' <<<\"\$out\" && grep -qx '    Detectors: 4 5' <<<\"\$out\""
-ctl_ok "show b (any case) exits 0" show b
-ctl_ok "--json show B exits 0" --json=short show B
+ctl_ok "--json show b (any case) exits 0" --json=short show b
 expect_eq "--json show B parsed back" "$(json '[j["Name"], j["Detectors"], j["MaxFillUSec"]]')" \
 	"['B', [4, 5], 30000000]"
 ctl_exit "show 99: exit 5, names it" 5 '"99" is not a configured detector, manifold or card' show 99
-ctl_exit "show Q: exit 5" 5 '"Q" is not a configured' show Q
 
 # ---------------------------------------------------------------- bad arguments
 echo "# at ${SECONDS} s: bad arguments"
@@ -212,9 +150,7 @@ ctl_exit "--json=long: exit 2, named" 2 '--json=long: expected short, pretty or 
 ctl_exit "fill without targets: exit 2" 2 'fill takes 1 to 2 arguments, 0 given' fill
 ctl_exit "fill 1-x: exit 2, the column named" 2 'targets "1-x" at column [0-9]+: ' fill 1-x
 ctl_exit "fill 1,,2: exit 2, the column named" 2 'targets "1,,2" at column [0-9]+: ' fill 1,,2
-ctl_exit "fill 9: exit 2 (not configured)" 2 'targets .*9' fill 9
 ctl_exit "fill 1 25:00: exit 2, the time named" 2 'fill: time "25:00"' fill 1 25:00
-ctl_exit "delay 4 0: exit 2" 2 'delay: minutes "0": a delay is 1 to 1440 minutes' delay 4 0
 ctl_exit "delay 4 1x: exit 2, the column named" 2 "delay: minutes \"1x\": 'x' at column 2" delay 4 1x
 ctl_exit "preset 4 7:0: exit 2, the time named" 2 'preset: time "7:0"' preset 4 7:0
 ctl_exit "preset with five times: exit 2" 2 'preset takes 1 to 5 arguments, 6 given' \
@@ -230,7 +166,6 @@ before=$(run_state)
 ctl_exit "fill A without --yes and without a terminal: refused, exit 1" 1 \
 	'fill A names 3 detectors: confirm with --yes' fill A
 ctl_exit "avoid all without --yes: refused, exit 1" 1 'avoid all names 5 detectors' avoid all
-ctl_exit "cancel 1-2 without --yes: refused, exit 1" 1 'cancel 1-2 names 2 detectors' cancel 1-2
 ctl_exit "preset 1,4 without --yes: refused, exit 1" 1 'preset 1,4 names 2 detectors' preset 1,4 06:00
 # On a terminal the question is asked; "no" is no.
 answer_no() {
@@ -334,14 +269,13 @@ first=$(printf '%s\n' "$(epoch_of "$P1")" "$(epoch_of "$P2")" | sort -n | head -
 expect_eq "NextFillTimestamp of 4 is the first of them" "$(dprop 4 NextFillTimestamp)" "t $first"
 ctl_ok "preset --add 4 $P3 exits 0" preset --add 4 "$P3"
 expect_eq "Presets merged" "$(dprop 4 Presets)" "$(presets_as "$P1" "$P2" "$P3")"
-ctl_ok "show 4 exits 0" show 4
-expect_eq "show 4 lists the presets" "$(sed -n 's/^      Presets: //p' <<<"$out")" \
-	"$(printf '%s\n' "$P1" "$P2" "$P3" | sort | tr '\n' ' ' | sed 's/ $//')"
 ctl_ok "delay 4 30 exits 0" delay 4 30
 expect_eq "DelayUSec of 4: 30 min" "$(dprop 4 DelayUSec)" "t 1800000000"
 expect_eq "NextFillTimestamp of 4: 30 min later" "$(dprop 4 NextFillTimestamp)" "t $((first + 1800000000))"
 ctl_ok "show 4 exits 0" show 4
-check "show 4: the next fill is delayed by 30min" grep -q 'delayed by 30min 0s' <<<"$out"
+check "show 4: the presets, and the next fill delayed by 30min" eval \
+	"grep -q 'delayed by 30min 0s' <<<\"\$out\" &&
+	 grep -qx '      Presets: $(printf '%s\n' "$P1" "$P2" "$P3" | sort | tr '\n' ' ' | sed 's/ $//')' <<<\"\$out\""
 check "Status of 4 carries \"delayed\"" has_status 4 delayed
 ctl_ok "cancel 4 exits 0" cancel 4
 expect_eq "cancel 4: the delay is dropped" "$(dprop 4 DelayUSec)" "t 0"
@@ -462,13 +396,12 @@ echo "# at ${SECONDS} s: cryostream"
 ctl_ok "cryostream CS0 status exits 0" cryostream CS0 status
 check "cryostream CS0 status: connected, a gas temperature" eval \
 	"grep -qx 'Cryostream CS0: connected' <<<\"\$out\" && grep -qE '^  Gas: [0-9.]+ K' <<<\"\$out\""
-ctl_ok "cryostream CS0 (status by default) exits 0" cryostream CS0
 ctl_ok "cryostream CS0 cool 100 exits 0" cryostream CS0 cool 100
 expect_eq "cool 100: TargetTemperature 100 K" \
 	"$(prop /org/stationd1/cryostream/CS0 org.stationd1.Cryostream TargetTemperature)" "d 100"
 ctl_ok "--json cryostream CS0 status exits 0" --json=short cryostream CS0 status
 expect_eq "--json cryostream CS0 status parsed back" \
-	"$(json '[j["Name"], j["Connected"], j["TargetTemperature"]]')" "['CS0', True, 100.0]"
+	"$(json '[j["Name"], j["Connected"], j["TargetTemperature"] == 100]')" "['CS0', True, True]"
 
 # ---------------------------------------------------------------- monitor
 echo "# at ${SECONDS} s: monitor"
@@ -484,86 +417,6 @@ check "monitor --json: every line parses, FillEnded and Fault among them" python
 import json, sys
 members = [json.loads(l)["Member"] for l in open(sys.argv[1]) if l.strip()]
 sys.exit(not ("FillEnded" in members and "Fault" in members))' "$work/ctl-monitor.json"
-
-# ---------------------------------------------------------------- cards
-echo "# at ${SECONDS} s: cards"
-# The crate has a fourth card the configuration does not name: an
-# XVME-260 at 0x1000 (the station was brought up from full.conf).
-ctl_ok "list-cards exits 0" --no-legend list-cards
-expect_eq "list-cards: the three configured cards and the other one" \
-	"$(awk '{ print $1, $2, $3, $4, $5, $6 }' <<<"$out" | tr '\n' '|')" \
-	"xvme0-0400 XVME-240 yes yes pass green|xvme0-0800 XVME-260 yes yes pass off|xvme0-0c00 XVME-560 yes yes pass green|xvme0-1000 XVME-260 no yes pass off|"
-expect_eq "list-cards: who uses each card" \
-	"$(awk '{ print $1, $9, $10 }' <<<"$out" | tr '\n' '|')" \
-	"xvme0-0400 1-5 A,B|xvme0-0800 1-5 A,B|xvme0-0c00 1-5 A,B|xvme0-1000 - -|"
-ctl_ok "show xvme0-0c00 exits 0" show xvme0-0c00
-check "show xvme0-0c00: the ADC, configured, present, passed" eval \
-	"grep -qx 'Card xvme0-0c00 (XVME-560)' <<<\"\$out\" && grep -qx '   Configured: yes' <<<\"\$out\" &&
-	 grep -qx '      Present: yes' <<<\"\$out\" && grep -qx '    Self-test: pass' <<<\"\$out\" &&
-	 grep -qx '      ID PROM: VMEIDXYC560A' <<<\"\$out\""
-check "show xvme0-0c00: its channels (sensor of detector 4 on 3, of manifold B on 10)" eval \
-	"grep -qE '^ +3 +sensor of detector 4$' <<<\"\$out\" && grep -qE '^ +10 +sensor of manifold B$' <<<\"\$out\""
-expect_eq "show xvme0-0c00: 25 spare channels, 5 first" \
-	"$(sed -n 's/^        Spare: //p' <<<"$out" | wc -w) $(sed -n 's/^        Spare: //p' <<<"$out" | cut -d' ' -f1)" "25 5"
-ctl_ok "show xvme0-0400 exits 0" show xvme0-0400
-check "show xvme0-0400: the dewar inhibit and the alarm are the station's" eval \
-	"grep -qE '^ +port7.0 +dewar-inhibit$' <<<\"\$out\" && grep -qE '^ +flag0 +alarm$' <<<\"\$out\""
-ctl_ok "--json list-cards exits 0" --json=short list-cards
-expect_eq "--json list-cards parsed back: names, configured, channels of each" \
-	"$(json '[(c["Name"], c["Configured"], len(c["Channels"])) for c in j]')" \
-	"[('xvme0-0400', True, 9), ('xvme0-0800', True, 9), ('xvme0-0c00', True, 7), ('xvme0-1000', False, 0)]"
-intro=$(station_busctl introspect --list org.stationd1 /org/stationd1/card/0_0c00 2>&1)
-documented=$(grep -o '<property name="[A-Za-z]*"' "$STATIOND_TOP/dbus/org.stationd1.Card.xml" |
-	cut -d'"' -f2 | sort | tr '\n' ' ')
-expect_eq "introspect: the Card properties are those of dbus/org.stationd1.Card.xml" \
-	"$(grep -oE '^\.[A-Za-z]+ +property' <<<"$intro" | cut -c2- | awk '{ print $1 }' | sort | tr '\n' ' ')" \
-	"$documented"
-
-card_present() { echo "$2" >"$station_plant_root/$1/present"; }
-card_prop() { prop "/org/stationd1/card/$1" org.stationd1.Card "$2"; }
-card_prop_is() { [ "$(card_prop "$1" "$2")" = "$3" ]; }
-interfaces_signal() {
-	grep "\"member\":\"Interfaces$1\"" "$work/monitor.log" |
-		grep -q "\"data\":\[\"/org/stationd1/card/$2\""
-}
-card_present xvme0-1000 0
-check "the other card pulled: InterfacesRemoved of /org/stationd1/card/0_1000" wait_for 20 \
-	interfaces_signal Removed 0_1000
-ctl_exit "show xvme0-1000 once pulled: exit 5" 5 'not a configured detector, manifold or card' \
-	show xvme0-1000
-ctl_ok "list-cards exits 0" --no-legend list-cards
-expect_eq "list-cards: three cards" "$(awk '{ print $1 }' <<<"$out" | tr '\n' ' ')" \
-	"xvme0-0400 xvme0-0800 xvme0-0c00 "
-card_present xvme0-1000 1
-check "put back: InterfacesAdded of /org/stationd1/card/0_1000" wait_for 20 \
-	interfaces_signal Added 0_1000
-check "put back: it passed its power-on test again" wait_for 20 card_prop_is 0_1000 SelfTest 's "pass"'
-
-card_present xvme0-0c00 0
-check "the ADC pulled: Present of /org/stationd1/card/0_0c00 goes false" wait_for 20 \
-	card_prop_is 0_0c00 Present "b false"
-check "...signalled by PropertiesChanged" \
-	grep -q '"path":"/org/stationd1/card/0_0c00","interface":"org.freedesktop.DBus.Properties","member":"PropertiesChanged","payload":{"type":"sa{sv}as","data":\["org.stationd1.Card",{.*"Present":{"type":"b","data":false}' \
-	"$work/monitor.log"
-ctl_ok "show xvme0-0c00 while away exits 0" show xvme0-0c00
-check "show xvme0-0c00: not present, still the configured XVME-560" eval \
-	"grep -qx '      Present: no' <<<\"\$out\" && grep -qx 'Card xvme0-0c00 (XVME-560)' <<<\"\$out\""
-check "no InterfacesRemoved for a configured card" eval "! interfaces_signal Removed 0_0c00"
-card_present xvme0-0c00 1
-check "the ADC back: Present true, self-test pass, LED green" wait_for 20 eval \
-	"card_prop_is 0_0c00 Present 'b true' && card_prop_is 0_0c00 SelfTest 's \"pass\"' &&
-	 card_prop_is 0_0c00 Led 's \"green\"'"
-
-# Conversions that time out: counted, the LED red, both published
-# without any device event (the periodic re-read).
-plant "card-fault xvme0-0c00 adc-stuck"
-check "adc-stuck: ConversionTimeouts grows and the LED turns red" wait_for 30 eval \
-	"[ \"\$(card_prop 0_0c00 ConversionTimeouts)\" != 't 0' ] && card_prop_is 0_0c00 Led 's \"red\"'"
-plant "card-fault xvme0-0c00 none"
-check "fault gone: the next good conversion turns the LED green again" wait_for 30 \
-	card_prop_is 0_0c00 Led 's "green"'
-ctl_ok "show xvme0-0c00 exits 0" show xvme0-0c00
-check "show xvme0-0c00 counts the timeouts" grep -qE '^  Conversions: [1-9][0-9]* timed out, 0 failed$' <<<"$out"
 
 # ---------------------------------------------------------------- no daemon
 echo "# at ${SECONDS} s: no daemon"
