@@ -9,8 +9,8 @@
 #    over from a backup of another configuration;
 #  - SIGHUP in the middle of detector 1's fill with a good configuration
 #    (a detector 9 added): nothing closes, the fill ends full, then the
-#    new configuration is in force (detector 9 on the bus) with the run
-#    state of 3, 5 and 7;
+#    new configuration is in force (detector 9 on the bus, and among the
+#    ADC card object's users) with the run state of 3, 5 and 7;
 #  - SIGHUP in the middle of a fill with a configuration that has an
 #    error: refused, the error in the journal as file:line:col, the fill
 #    ends full, the running configuration stays.
@@ -98,6 +98,9 @@ check "journal: then the configuration is reloaded" wait_for 10 \
 	entry "MESSAGE=reloaded $work/station.conf: 6 detectors, 2 manifolds"
 expect_eq "detector 9 is on the bus" \
 	"$(prop /org/stationd1/detector/9 org.stationd1.Detector Number)" "u 9"
+# The card objects are made again with the station they describe.
+check "the card objects follow: the ADC lists detector 9 among its users" eval \
+	"prop /org/stationd1/card/0_0c00 org.stationd1.Card Detectors | grep -q '\"/org/stationd1/detector/9\"'"
 check "the run state is kept: 3 avoided, 5 overfull, 7 at 13:37" run_state_there
 expect_eq "stationd is the same process" "$(pgrep -x stationd)" "$STATION_DAEMON_PID"
 
