@@ -24,7 +24,7 @@
 #  - monitor, in text and as JSON lines, saw the fills and the fault;
 #  - cryostream CS0 status and cool against cryostream-sim.
 # (The card objects and list-cards: stationd-card-objects.)
-# timeout: 1200
+# timeout: 800
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 

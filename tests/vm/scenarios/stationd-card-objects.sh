@@ -18,7 +18,7 @@
 #  - conversions that time out (the plant's card fault adc-stuck): the
 #    counter and the red LED published with no device event (the periodic
 #    re-read), the LED green again after the next good conversion.
-# timeout: 600
+# timeout: 300
 # shellcheck disable=SC2317 # helpers are called through check and wait_for
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
