@@ -85,6 +85,7 @@ struct auth_request {
 	pid_t pid;
 	gid_t *gids;
 	size_t n_gids;
+	bool test;			/* bus_auth_test(): answer, do not run */
 	struct auth_request *prev, *next;
 };
 
@@ -203,7 +204,14 @@ static void request_finish(struct auth_request *r, bool allowed, const char *err
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int k;
 
-	if (allowed) {
+	if (r->test) {
+		/* A question, not an intervention: no audit entry. */
+		bool challenge = error_name &&
+			strcmp(error_name, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) == 0;
+
+		k = sd_bus_reply_method_return(r->call, "s", allowed ? "yes" :
+					       challenge ? "challenge" : "no");
+	} else if (allowed) {
 		char arguments[AUDIT_ARGUMENTS_MAX];
 
 		/* Also rewinds r->call for run. */
@@ -328,7 +336,7 @@ static int ask_polkit(struct auth_request *r)
 	uint32_t flags = 0;
 	int k;
 
-	if (sd_bus_message_get_allow_interactive_authorization(r->call) > 0)
+	if (!r->test && sd_bus_message_get_allow_interactive_authorization(r->call) > 0)
 		flags |= POLKIT_ALLOW_USER_INTERACTION;
 	k = sd_bus_message_new_method_call(r->auth->bus, &q, POLKIT_NAME, POLKIT_PATH,
 					   POLKIT_INTERFACE, "CheckAuthorization");
@@ -507,9 +515,25 @@ static char **details_new(sd_bus_message *m, const char *const *details)
 	return d;
 }
 
+static int request_start(struct bus_auth *a, sd_bus_message *m, const char *action,
+			 const char *const *details, bus_auth_run_t run, void *userdata,
+			 bool test, sd_bus_error *error);
+
 int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, const char *action,
 			    const char *const *details, bus_auth_run_t run, void *userdata,
 			    sd_bus_error *error)
+{
+	return request_start(a, m, action, details, run, userdata, false, error);
+}
+
+int bus_auth_test(struct bus_auth *a, sd_bus_message *m, const char *action, sd_bus_error *error)
+{
+	return request_start(a, m, action, NULL, NULL, NULL, true, error);
+}
+
+static int request_start(struct bus_auth *a, sd_bus_message *m, const char *action,
+			 const char *const *details, bus_auth_run_t run, void *userdata,
+			 bool test, sd_bus_error *error)
 {
 	const char *sender = sd_bus_message_get_sender(m);
 	const struct cached_credentials *cached;
@@ -524,6 +548,7 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, const char *a
 		return -ENOMEM;
 	r->auth = a;
 	r->call = sd_bus_message_ref(m);
+	r->test = test;
 	r->run = run;
 	r->userdata = userdata;
 	r->next = a->requests;

@@ -82,4 +82,13 @@ int bus_auth_run_privileged(struct bus_auth *a, sd_bus_message *m, const char *a
 			    const char *const *details, bus_auth_run_t run, void *userdata,
 			    sd_bus_error *error);
 
+/*
+ * Method-handler helper for the question "may the caller do action?",
+ * asked as the call would be but without interaction, as logind's
+ * CanPowerOff() does: replies "yes" (allowed now), "challenge" (polkit
+ * would allow it after an authentication) or "no"; nothing is run and
+ * nothing is audited. Returns as bus_auth_run_privileged().
+ */
+int bus_auth_test(struct bus_auth *a, sd_bus_message *m, const char *action, sd_bus_error *error);
+
 #endif

@@ -552,6 +552,31 @@ static int method_command(sd_bus_message *m, void *userdata, sd_bus_error *error
 				       }, run_command, a, error);
 }
 
+/*
+ * CanIntervene(s action) -> s: "yes", "challenge" or "no", for one of the
+ * actions of an operator (the console shows itself view-only by it).
+ */
+static int method_can_intervene(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	static const char *const actions[] = {
+		BUS_AUTH_ACTION_FILL, BUS_AUTH_ACTION_SCHEDULE, BUS_AUTH_ACTION_OVERRIDE,
+		BUS_AUTH_ACTION_CCD_CONTROL, BUS_AUTH_ACTION_CRYOSTREAM_COMMAND,
+		BUS_AUTH_ACTION_ADMIN,
+	};
+	struct bus_autofill *a = userdata;
+	const char *action;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &action);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+		if (strcmp(action, actions[i]) == 0)
+			return bus_auth_test(a->auth, m, actions[i], error);
+	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+				 "\"%s\" is not an action of org.stationd1", action);
+}
+
 /* One fill of FillHistory: which detector, and its record. */
 struct history_entry {
 	uint32_t detector;	/* index */
@@ -709,6 +734,9 @@ static const sd_bus_vtable autofill_vtable[] = {
 	TARGETS_ONLY_COMMANDS("Unavoid"),
 	TARGETS_ONLY_COMMANDS("Cancel"),
 	TARGETS_ONLY_COMMANDS("Clear"),
+	SD_BUS_METHOD_WITH_NAMES("CanIntervene", "s", SD_BUS_PARAM(action), "s",
+				 SD_BUS_PARAM(answer), method_can_intervene,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("FillHistory", "t", SD_BUS_PARAM(since_usec),
 				 "a(otttsd)", SD_BUS_PARAM(fills), method_fill_history,
 				 SD_BUS_VTABLE_UNPRIVILEGED),

@@ -429,6 +429,63 @@ int model_load(sd_bus *bus, struct station_model **ret, sd_bus_error *error)
 	return model_from_managed_objects(reply, ret);
 }
 
+/* The object at path and the map of its interface; NULL when the model
+ * has no such object (or interface). */
+static void *object_at(struct station_model *m, const char *path, const char *interface,
+		       const struct property_map **map)
+{
+	if (strcmp(interface, "org.stationd1.Detector") == 0) {
+		*map = detector_map;
+		for (size_t i = 0; i < m->n_detectors; i++)
+			if (strcmp(m->detectors[i].path, path) == 0)
+				return &m->detectors[i];
+	} else if (strcmp(interface, "org.stationd1.Manifold") == 0) {
+		*map = manifold_map;
+		for (size_t i = 0; i < m->n_manifolds; i++)
+			if (strcmp(m->manifolds[i].path, path) == 0)
+				return &m->manifolds[i];
+	} else if (strcmp(interface, "org.stationd1.Cryostream") == 0) {
+		*map = cryostream_map;
+		for (size_t i = 0; i < m->n_cryostreams; i++)
+			if (strcmp(m->cryostreams[i].path, path) == 0)
+				return &m->cryostreams[i];
+	} else if (strcmp(interface, "org.stationd1.Card") == 0) {
+		*map = card_map;
+		for (size_t i = 0; i < m->n_cards; i++)
+			if (strcmp(m->cards[i].path, path) == 0)
+				return &m->cards[i];
+	} else if (strcmp(interface, "org.stationd1.Autofill") == 0) {
+		*map = autofill_map;
+		return m;
+	} else if (strcmp(interface, "org.stationd1.Manager") == 0) {
+		*map = manager_map;
+		return m;
+	}
+	return NULL;
+}
+
+int model_apply_properties_changed(struct station_model *m, sd_bus_message *signal)
+{
+	const struct property_map *map = NULL;
+	const char *interface, *path = sd_bus_message_get_path(signal);
+	void *base;
+	int r;
+
+	if (!path || !sd_bus_message_is_signal(signal, "org.freedesktop.DBus.Properties",
+					       "PropertiesChanged"))
+		return 0;
+	r = sd_bus_message_read(signal, "s", &interface);
+	if (r < 0)
+		return r;
+	base = object_at(m, path, interface, &map);
+	if (!base)
+		return 0;
+	/* The changed values; the invalidated names (stationd sends none)
+	 * would need a Get, and are left as they were. */
+	r = read_properties(signal, map, base);
+	return r < 0 ? r : 1;
+}
+
 struct station_model *model_free(struct station_model *m)
 {
 	if (!m)

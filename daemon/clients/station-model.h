@@ -103,6 +103,11 @@ int model_load(sd_bus *bus, struct station_model **ret, sd_bus_error *error);
 /* Fill the model from a GetManagedObjects reply (for tests: any
  * a{oa{sa{sv}}} message positioned at its start). */
 int model_from_managed_objects(sd_bus_message *reply, struct station_model **ret);
+/* A PropertiesChanged signal of org.stationd1 applied to the model: 1 when
+ * it changed an object the model has, 0 when it is not about one (or not
+ * that signal), <0 when unreadable. How the console stays current without
+ * polling. */
+int model_apply_properties_changed(struct station_model *m, sd_bus_message *signal);
 struct station_model *model_free(struct station_model *m);
 static inline void model_freep(struct station_model **m)
 {

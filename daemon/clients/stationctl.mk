@@ -23,6 +23,7 @@ $(call obj,daemon/clients/stationctl-args.c) $(call san_obj,daemon/clients/stati
 
 UNIT_TESTS += $(BUILD)/unit/test-stationctl
 
-$(BUILD)/unit/test-stationctl: $(call san_obj,tests/unit/test-stationctl.c $(STATIONCTL_LIB_SRCS))
+$(BUILD)/unit/test-stationctl: $(call san_obj,tests/unit/test-stationctl.c tests/unit/client-fixture.c \
+		$(STATIONCTL_LIB_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD) $(LIBS_JSON_C) -lm
