@@ -37,8 +37,10 @@ scenario_begin stationd-console
 } >"$work/station.conf"
 
 # Outside $work (mode 0700): nobody's console must reach the bus socket.
+# An empty dewar fills in 20 s (1200 simulated s at 60x), a half-full one
+# in 10: long enough for the display to be seen following a fill.
 scenario_station_up "the station (crate, drivers, ln2-plant, bus, stationd) comes up" \
-	-c "$work/station.conf" -s 60 -d /run/stationd-console -p "--noise 0"
+	-c "$work/station.conf" -s 60 -d /run/stationd-console -p "--noise 0 --detector-fill 1200"
 scenario_monitor
 
 sock=$work/tmux.sock
@@ -76,7 +78,10 @@ shows() {
 started() { grep -c "\"member\":\"FillStarted\",\"payload\":{\"type\":\"ut\",\"data\":\[$1," "$work/monitor.log"; }
 fill_of_ended() { fill_ended "$1" "$2"; }
 
-console_start c stationd-console --input-timeout=4
+# The operator's console keeps a line for a minute: on a loaded machine a
+# step of this scenario can take longer than a short timeout, which has a
+# console of its own below.
+console_start c stationd-console --input-timeout=60
 shows "the console starts: AUTOFILL, state OK, nothing filling, alarm off" c \
 	'^ AUTOFILL  OK  filling 0  alarm off' 60
 clock1=$(line_of c 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}')
@@ -84,16 +89,16 @@ sleep 2
 clock2=$(line_of c 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}')
 check "the clock is on the top line and ticks ($clock1, then $clock2)" \
 	test -n "$clock1" -a -n "$clock2" -a "$clock1" != "$clock2"
-check "the error line: no errors" on c '^ No errors\.$'
+shows "the error line: no errors" c '^ No errors\.$'
 shows "SHOW, top level: manifold A with detectors 1-3, all ok" c \
 	'^A +ok +- +- +[0-9.]+ +1 ok +2 ok +3 ok'
-check "SHOW, top level: manifold B with detectors 4 and 5" on c '^B +ok +- +- +[0-9.]+ +4 ok +5 ok'
-check "the prompt" on c '^AUTOFILL> '
+shows "SHOW, top level: manifold B with detectors 4 and 5" c '^B +ok +- +- +[0-9.]+ +4 ok +5 ok'
+shows "the prompt" c '^AUTOFILL>( |$)'
 
 # ---------------------------------------------------------------- SHOW levels
 type_line c "SHOW B"
 shows "SHOW B: manifold level, its valves and detectors 4 and 5" c '^Manifold B: ok$'
-check "SHOW B: detector 4's line" on c '^ +4 +[0-9.]+ V +closed '
+shows "SHOW B: detector 4's line" c '^ +4 +[0-9.]+ V +closed '
 key c Down
 shows "Down: the next manifold (A, after B)" c '^Manifold A: ok$'
 key c Up
@@ -112,14 +117,15 @@ key c Escape
 shows "Esc: the top level" c '^MF +STATUS +IN +OUT'
 type_line c "s 2"
 shows "S 2 (abbreviated): detector 2 in full" c '^Detector 2 \(manifold A\): ok$'
-check "...with its wiring on the three cards" on c \
+shows "...with its wiring on the three cards" c \
 	'Wiring +sensor xvme0-0c00:1, valve xvme0-0800:1, bias-shutdown xvme0-0400:port0.1'
 key c Escape
 
 # ---------------------------------------------------------------- HELP, mistakes
 type_line c "HELP"
 shows "HELP: the commands and their abbreviations" c '^HELP: the commands'
-check "HELP lists CAncel and CLear" eval "on c '^  CAncel ' && on c '^  CLear '"
+shows "HELP lists CAncel" c '^  CAncel '
+shows "HELP lists CLear" c '^  CLear '
 type_line c "h fill"
 shows "HELP FILL: its arguments" c '^FILL TARGETS \[HH:MM\]$'
 type_line c "? syntax"
@@ -136,7 +142,7 @@ type_line c "SHOW"
 for d in 1 2 3; do plant "level $d 0.5"; done
 type_line c "FILL A"
 shows "FILL A asks first: 3 detectors, YES or NO" c 'FILL A: 3 detectors\. Confirm: YES or NO\?'
-check "...at the YES/NO prompt" on c '^YES/NO> '
+shows "...at the YES/NO prompt" c '^YES/NO>( |$)'
 type_line c "NO"
 shows "NO: nothing done" c 'Not confirmed: nothing done\.'
 sleep 2
@@ -154,14 +160,18 @@ check "the fill of 1, 2, 3 ends full" wait_for 60 eval \
 shows "...and the display shows them ok again, by itself" c '^A +ok +- +- +[0-9.]+ +1 ok +2 ok +3 ok' 30
 
 # ---------------------------------------------------------------- input timeout
-tmux_ send-keys -t c -l "FIL"
-check "a half-typed line is on the prompt" wait_for 10 on c '^AUTOFILL> FIL$'
-shows "after the input timeout it is dropped" c 'Input timed out: the line was dropped\.' 30
-check "...and the prompt is empty" on c '^AUTOFILL> $'
-type_line c "FILL B"
-shows "FILL B asks YES/NO" c 'FILL B: 2 detectors\. Confirm: YES or NO\?'
-shows "an unanswered YES/NO times out as NO" c 'Not confirmed in time: nothing done\.' 30
+console_start t stationd-console --input-timeout=5
+shows "a console with a 5 s input timeout starts" t '^AUTOFILL>( |$)' 60
+tmux_ send-keys -t t -l "FIL"
+shows "a half-typed line is on the prompt" t '^AUTOFILL> FIL$' 10
+shows "after the input timeout it is dropped" t 'Input timed out: the line was dropped\.' 30
+shows "...and the prompt is empty" t '^AUTOFILL> ?$'
+type_line t "FILL B"
+shows "FILL B asks YES/NO" t 'FILL B: 2 detectors\. Confirm: YES or NO\?'
+shows "an unanswered YES/NO times out as NO" t 'Not confirmed in time: nothing done\.' 30
 expect_eq "...and detectors 4 and 5 did not fill" "$(started 4)$(started 5)" 00
+type_line t "QUIT"
+check "QUIT ends that console" wait_for 20 eval "! tmux_ has-session -t t 2>/dev/null"
 
 # ---------------------------------------------------------------- the error line
 plant "stuck-closed 5"
@@ -169,8 +179,8 @@ type_line c "FILL 5"
 shows "FILL 5 (one detector): no question, done" c 'FILL 5: done\.'
 shows "the valve stuck shut: the error line shows the underfull" c \
 	'^ Last error: [0-9]{2}:[0-9]{2}:[0-9]{2} underfull: ' 60
-check "...and the overview shows detector 5 UND" on c '^B +.* 5 UND'
-check "the top line: FILL ERROR, alarm ON" on c '^ AUTOFILL  FILL ERROR  filling 0  alarm ON'
+shows "...and the overview shows detector 5 UND" c '^B +.* 5 UND'
+shows "the top line: FILL ERROR, alarm ON" c '^ AUTOFILL  FILL ERROR  filling 0  alarm ON'
 plant "unstick 5"
 type_line c "CLEAR 5"
 shows "CLEAR 5: done" c 'CLEAR 5: done\.'
@@ -179,14 +189,14 @@ shows "the top line: OK, alarm off" c '^ AUTOFILL  OK  filling 0  alarm off'
 
 # ---------------------------------------------------------------- ADMIN
 type_line c "ADMIN"
-shows "ADMIN: the mode on the top line and the prompt" c '^ADMIN> '
-check "...and on the top line" on c '^ AUTOFILL  OK .* ADMIN '
+shows "ADMIN: the mode on the top line and the prompt" c '^ADMIN>( |$)'
+shows "...and on the top line" c '^ AUTOFILL  OK .* ADMIN '
 type_line c "CARDS"
 shows "CARDS: the ADC, configured, present, passed" c '^xvme0-0c00 +XVME-560 +yes +yes +pass '
 type_line c "CONN 4"
 shows "CONNECTIONS 4: its sensor on the ADC" c '^  sensor +xvme0-0c00:3 '
-check "...its valve on the relay card, its bias input on the TTL card" eval \
-	"on c '^  valve +xvme0-0800:3 ' && on c '^  bias-shutdown +xvme0-0400:port0.3 '"
+shows "...its valve on the relay card" c '^  valve +xvme0-0800:3 '
+shows "...its bias input on the TTL card" c '^  bias-shutdown +xvme0-0400:port0.3 '
 type_line c "SPARE xvme0-0c00"
 shows "SPARE: 25 spare lines of the ADC" c '^xvme0-0c00 +XVME-560 +25: 5 6 7 9 11 '
 type_line c "SCAN"
@@ -204,12 +214,12 @@ type_line c "FILL 4"
 shows "...and the relay card is used again: FILL 4 done" c 'FILL 4: done\.'
 check "...its valve opens and the fill ends full" wait_for 60 fill_of_ended 4 full
 type_line c "NORMAL"
-shows "NORMAL: back to the autofill prompt" c '^AUTOFILL> '
+shows "NORMAL: back to the autofill prompt" c '^AUTOFILL>( |$)'
 
 # ---------------------------------------------------------------- view-only
 console_start v setpriv --reuid=65534 --regid=65534 --clear-groups stationd-console
 shows "as nobody: VIEW ONLY on the top line" v '^ AUTOFILL  OK .*  VIEW ONLY ' 60
-check "...and at the prompt" on v '^VIEW ONLY> '
+shows "...and at the prompt" v '^VIEW ONLY>( |$)'
 before=$(started 4)
 type_line v "FILL 4"
 shows "as nobody: FILL 4 is refused at once, plainly" v 'FILL refused: VIEW ONLY'
@@ -224,7 +234,7 @@ type_line v "QUIT"
 check "QUIT ends nobody's console" wait_for 20 eval "! tmux_ has-session -t v 2>/dev/null"
 type_line c "q"
 check "Q (abbreviated) ends the operator's console" wait_for 20 eval "! tmux_ has-session -t c 2>/dev/null"
-check "the consoles wrote no errors" eval "! [ -s '$work/c.err' ] && ! [ -s '$work/v.err' ]"
+check "the consoles wrote no errors" eval "! [ -s '$work/c.err' ] && ! [ -s '$work/v.err' ] && ! [ -s '$work/t.err' ]"
 
 if [ "$scenario_failed" != 0 ]; then
 	sed 's/^/# stationd: /' "$STATION_DAEMON_LOG" | tail -n 30
