@@ -20,11 +20,14 @@
 /* A property's type and where its value goes in the struct. */
 struct property_map {
 	const char *name;
-	const char *signature;	/* "s", "u", "t", "d", "b", "as", "au", "o", "ao", "a(sso)" */
+	const char *signature;	/* "s", "u", "t", "d", "b", "as", "au", "o", "ao", "a(sso)",
+				 * "(us)", CCD_FORMAT_SIGNATURE */
 	size_t offset;
-	size_t count_offset;	/* "au", "a(sso)": where the element count goes */
+	size_t count_offset;	/* "au", "a(sso)": where the element count goes;
+				 * "(us)": where the name goes (the code at offset) */
 };
 
+#define CCD_FORMAT_SIGNATURE "(uub(buuuu)(buuuu))"
 #define P(name, sig, type, field) { name, sig, offsetof(type, field), 0 }
 
 static const struct property_map detector_map[] = {
@@ -82,6 +85,38 @@ static const struct property_map cryostream_map[] = {
 	P("RunModeName", "s", struct model_cryostream, run_mode),
 	P("PhaseName", "s", struct model_cryostream, phase),
 	P("AlarmName", "s", struct model_cryostream, alarm),
+	{}
+};
+
+static const struct property_map ccd_map[] = {
+	P("Name", "s", struct model_ccd, name),
+	P("Initialized", "b", struct model_ccd, initialized),
+	P("Profile", "s", struct model_ccd, profile),
+	P("Link", "s", struct model_ccd, link),
+	P("Format", CCD_FORMAT_SIGNATURE, struct model_ccd, format),
+	P("ReadoutSpeed", "s", struct model_ccd, readout_speed),
+	P("ClearSpeed", "s", struct model_ccd, clear_speed),
+	P("Preflash", "u", struct model_ccd, preflash_ms),
+	P("ExposureTime", "u", struct model_ccd, exposure_ms),
+	{ "Phase", "(us)", offsetof(struct model_ccd, phase),
+	  offsetof(struct model_ccd, phase_name) },
+	P("ElapsedTime", "u", struct model_ccd, elapsed_ms),
+	P("Shutter", "s", struct model_ccd, shutter),
+	P("ShutterOk", "b", struct model_ccd, shutter_ok),
+	P("RunNumber", "u", struct model_ccd, run_number),
+	P("RunType", "s", struct model_ccd, run_type),
+	P("Title", "s", struct model_ccd, title),
+	P("LastSync", "t", struct model_ccd, last_sync_timestamp),
+	P("LastFile", "s", struct model_ccd, last_file),
+	P("ShortMsg", "t", struct model_ccd, short_msg),
+	P("LongMsg", "t", struct model_ccd, long_msg),
+	P("Resend", "t", struct model_ccd, resend),
+	P("Duplicates", "t", struct model_ccd, duplicates),
+	P("Nacks", "t", struct model_ccd, nacks),
+	P("UnknownMnemonics", "t", struct model_ccd, unknown_mnemonics),
+	P("Retransmissions", "t", struct model_ccd, retransmissions),
+	P("TimeRequests", "t", struct model_ccd, time_requests),
+	P("RejectedFrames", "t", struct model_ccd, rejected_frames),
 	{}
 };
 
@@ -189,6 +224,34 @@ static int read_mapped(sd_bus_message *m, const struct property_map *map, void *
 			channels_free(*(struct model_channel **)field, *count);
 			*(struct model_channel **)field = channels;
 			*count = n;
+		}
+	} else if (strcmp(map->signature, "(us)") == 0) {
+		const char *name;
+		uint32_t code;
+		char *copy;
+
+		r = sd_bus_message_read(m, "(us)", &code, &name);
+		if (r >= 0) {
+			copy = strdup(name);
+			if (!copy)
+				return -ENOMEM;
+			*(uint32_t *)field = code;
+			free(*(char **)((char *)base + map->count_offset));
+			*(char **)((char *)base + map->count_offset) = copy;
+		}
+	} else if (strcmp(map->signature, CCD_FORMAT_SIGNATURE) == 0) {
+		struct model_ccd_format *f = (struct model_ccd_format *)field;
+		struct model_ccd_window w[2];
+		uint32_t bx, by;
+		int enabled, valid[2];
+
+		r = sd_bus_message_read(m, CCD_FORMAT_SIGNATURE, &bx, &by, &enabled, &valid[0],
+					&w[0].x1, &w[0].y1, &w[0].x2, &w[0].y2, &valid[1], &w[1].x1,
+					&w[1].y1, &w[1].x2, &w[1].y2);
+		if (r >= 0) {
+			w[0].valid = valid[0];
+			w[1].valid = valid[1];
+			*f = (struct model_ccd_format){ bx, by, enabled, { w[0], w[1] } };
 		}
 	} else if (strcmp(map->signature, "au") == 0) {
 		const void *array;
@@ -312,6 +375,13 @@ static int read_object(sd_bus_message *reply, const char *path, struct station_m
 			if (!c)
 				return -ENOMEM;
 			map = cryostream_map, base = c, path_field = &c->path;
+		} else if (strcmp(interface, "org.stationd1.Ccd") == 0) {
+			struct model_ccd *c = grow((void **)&model->ccds, &model->n_ccds,
+						   sizeof(*c));
+
+			if (!c)
+				return -ENOMEM;
+			map = ccd_map, base = c, path_field = &c->path;
 		} else if (strcmp(interface, "org.stationd1.Card") == 0) {
 			struct model_card *c = grow((void **)&model->cards, &model->n_cards,
 						    sizeof(*c));
@@ -351,6 +421,13 @@ static int compare_detectors(const void *a, const void *b)
 static int compare_cryostreams(const void *a, const void *b)
 {
 	const struct model_cryostream *x = a, *y = b;
+
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+static int compare_ccds(const void *a, const void *b)
+{
+	const struct model_ccd *x = a, *y = b;
 
 	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
@@ -410,6 +487,8 @@ int model_from_managed_objects(sd_bus_message *reply, struct station_model **ret
 	if (model->n_cryostreams)
 		qsort(model->cryostreams, model->n_cryostreams, sizeof(*model->cryostreams),
 		      compare_cryostreams);
+	if (model->n_ccds)
+		qsort(model->ccds, model->n_ccds, sizeof(*model->ccds), compare_ccds);
 	if (model->n_cards)
 		qsort(model->cards, model->n_cards, sizeof(*model->cards), compare_cards);
 	*ret = TAKE_PTR(model);
@@ -449,6 +528,11 @@ static void *object_at(struct station_model *m, const char *path, const char *in
 		for (size_t i = 0; i < m->n_cryostreams; i++)
 			if (strcmp(m->cryostreams[i].path, path) == 0)
 				return &m->cryostreams[i];
+	} else if (strcmp(interface, "org.stationd1.Ccd") == 0) {
+		*map = ccd_map;
+		for (size_t i = 0; i < m->n_ccds; i++)
+			if (strcmp(m->ccds[i].path, path) == 0)
+				return &m->ccds[i];
 	} else if (strcmp(interface, "org.stationd1.Card") == 0) {
 		*map = card_map;
 		for (size_t i = 0; i < m->n_cards; i++)
@@ -530,6 +614,22 @@ struct station_model *model_free(struct station_model *m)
 		channels_free(c->channels, c->n_channels);
 		strv_free(c->spare_channels);
 	}
+	for (size_t i = 0; i < m->n_ccds; i++) {
+		struct model_ccd *c = &m->ccds[i];
+
+		free(c->path);
+		free(c->name);
+		free(c->profile);
+		free(c->link);
+		free(c->readout_speed);
+		free(c->clear_speed);
+		free(c->phase_name);
+		free(c->shutter);
+		free(c->run_type);
+		free(c->title);
+		free(c->last_file);
+	}
+	free(m->ccds);
 	free(m->detectors);
 	free(m->manifolds);
 	free(m->cryostreams);
@@ -563,6 +663,14 @@ const struct model_cryostream *model_find_cryostream(const struct station_model 
 	for (size_t i = 0; i < m->n_cryostreams; i++)
 		if (m->cryostreams[i].name && strcmp(m->cryostreams[i].name, name) == 0)
 			return &m->cryostreams[i];
+	return NULL;
+}
+
+const struct model_ccd *model_find_ccd(const struct station_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_ccds; i++)
+		if (m->ccds[i].name && strcmp(m->ccds[i].name, name) == 0)
+			return &m->ccds[i];
 	return NULL;
 }
 

@@ -2,7 +2,7 @@
 /*
  * The station as a client sees it on the bus: every object of
  * org.stationd1 read with one GetManagedObjects (the autofill, its
- * detectors and manifolds, the Cryostreams, the cards), for stationctl
+ * detectors and manifolds, the Cryostreams, the CCDs, the cards), for stationctl
  * and the operator console. model_station() gives the shared target
  * parser (daemon/autofill/targets.h) a station with the same detectors
  * and manifolds, so both clients check targets exactly as the daemon
@@ -55,6 +55,40 @@ struct model_cryostream {
 	char *run_mode, *phase, *alarm;
 };
 
+/* A CCD's read-out format, as org.stationd1.Ccd's Format. */
+struct model_ccd_window {
+	bool valid;
+	uint32_t x1, y1, x2, y2;
+};
+
+struct model_ccd_format {
+	uint32_t bin_x, bin_y;
+	bool windows_enabled;
+	struct model_ccd_window window[2];
+};
+
+struct model_ccd {
+	char *path;
+	char *name;
+	bool initialized;
+	char *profile;
+	char *link;				/* up, down, resending */
+	struct model_ccd_format format;
+	char *readout_speed, *clear_speed;
+	uint32_t preflash_ms, exposure_ms;
+	uint32_t phase;				/* 0 idle ... 7 aborted */
+	char *phase_name;
+	uint32_t elapsed_ms;
+	char *shutter;
+	bool shutter_ok;
+	uint32_t run_number;
+	char *run_type, *title;
+	uint64_t last_sync_timestamp;		/* 0 = never */
+	char *last_file;
+	uint64_t short_msg, long_msg, resend, duplicates, nacks, unknown_mnemonics,
+		retransmissions, time_requests, rejected_frames;
+};
+
 /* One configured line of a card: "3" "valve" "/org/stationd1/detector/4". */
 struct model_channel {
 	char *line;
@@ -96,6 +130,8 @@ struct station_model {
 	size_t n_cryostreams;
 	struct model_card *cards;		/* by crate and address */
 	size_t n_cards;
+	struct model_ccd *ccds;			/* by name */
+	size_t n_ccds;
 };
 
 /* Read everything; error names what failed (the bus's own error). */
@@ -120,6 +156,7 @@ const struct model_detector *model_find_detector(const struct station_model *m, 
 const struct model_manifold *model_find_manifold(const struct station_model *m, const char *name);
 const struct model_cryostream *model_find_cryostream(const struct station_model *m,
 						     const char *name);
+const struct model_ccd *model_find_ccd(const struct station_model *m, const char *name);
 const struct model_card *model_find_card(const struct station_model *m, const char *name);
 
 /* "avoided" is among the detector's status flags. */

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon/clients/ccd-command.h"
 #include "daemon/clients/stationctl-args.h"
 #include "daemon/config/station.h"
 #include "daemon/shared/macro.h"
@@ -18,7 +19,7 @@ static void help(const struct verb *verbs)
 	printf("stationctl [OPTIONS...] COMMAND ...\n\n"
 	       "Query or operate the station (stationd on the system bus).\n\n"
 	       "Station:\n"
-	       "  status                      State, alarm, fills, faults, Cryostreams\n"
+	       "  status                      State, alarm, fills, faults, Cryostreams, CCDs\n"
 	       "  list-detectors              Every detector with its state\n"
 	       "  list-manifolds              Every manifold with its state\n"
 	       "  list-cards                  The I/O cards and who uses them\n"
@@ -36,6 +37,20 @@ static void help(const struct verb *verbs)
 	       "Cryostream:\n"
 	       "  cryostream NAME [status]    Its state\n"
 	       "  cryostream NAME COMMAND ... %s\n\n"
+	       "CCD (the SCCD clients):\n"
+	       "  ccd NAME [status]           Its state, settings, last run and counters\n"
+	       "  ccd NAME setup [PROFILE]    Load the profile, send its settings\n"
+	       "  ccd NAME settings [SETTING VALUE...]\n"
+	       "                              Show them, or: bin X [Y], window 1|2 X1 Y1 X2 Y2|off,\n"
+	       "                              enable-windows, disable-windows, readout-speed SPEED,\n"
+	       "                              clear-speed SPEED, exptime SECONDS, preflash SECONDS\n"
+	       "  ccd NAME run [arc|flat|sky|flash] SECONDS [TITLE]\n"
+	       "  ccd NAME glance|scratch|dark SECONDS [TITLE]\n"
+	       "  ccd NAME bias [TITLE]       A run; waits for its end unless --no-block\n"
+	       "  ccd NAME runkick pause|continue|finish|abort\n"
+	       "  ccd NAME shutter open|close|unjam\n"
+	       "  ccd NAME sync-rtc           Set the controller's clock (up to 70 s)\n"
+	       "  ccd NAME reset              Reset the controller (asks YES/NO)\n\n"
 	       "Options:\n"
 	       "  -h --help                   Show this help\n"
 	       "     --version                Show the version\n"
@@ -43,7 +58,8 @@ static void help(const struct verb *verbs)
 	       "     --no-legend              No column headers and footers\n"
 	       "     --no-ask-password        Do not let polkit ask for a password\n"
 	       "     --json=short|pretty      JSON output\n"
-	       "  -y --yes                    Act on several detectors without asking\n"
+	       "  -y --yes                    Act on several detectors (or reset) without asking\n"
+	       "     --no-block               ccd run: return once the run started\n"
 	       "     --add                    preset: add the times to the old ones\n"
 	       "     --clear                  preset: remove every time\n\n"
 	       "See the stationctl(1) man page for details.\n", cryostream_command_names());
@@ -58,6 +74,7 @@ enum {
 	ARG_JSON,
 	ARG_ADD,
 	ARG_CLEAR,
+	ARG_NO_BLOCK,
 };
 
 int stationctl_parse_args(int argc, char **argv, const struct verb *verbs, struct stationctl *c,
@@ -73,6 +90,7 @@ int stationctl_parse_args(int argc, char **argv, const struct verb *verbs, struc
 		{ "yes", no_argument, NULL, 'y' },
 		{ "add", no_argument, NULL, ARG_ADD },
 		{ "clear", no_argument, NULL, ARG_CLEAR },
+		{ "no-block", no_argument, NULL, ARG_NO_BLOCK },
 		{}
 	};
 	int opt, n;
@@ -120,6 +138,9 @@ int stationctl_parse_args(int argc, char **argv, const struct verb *verbs, struc
 			break;
 		case ARG_CLEAR:
 			c->preset_mode = OPERATOR_PRESET_CLEAR;
+			break;
+		case ARG_NO_BLOCK:
+			c->no_block = true;
 			break;
 		default:
 			if (optopt)

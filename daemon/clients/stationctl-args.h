@@ -24,6 +24,7 @@ struct stationctl {
 	bool pager;		/* --no-pager clears */
 	bool ask_password;	/* --no-ask-password clears */
 	bool yes;		/* --yes: no YES/NO question */
+	bool no_block;		/* --no-block: a CCD run returns once started */
 	enum json_mode json;
 	enum operator_preset_mode preset_mode;
 	pid_t pager_pid;

@@ -168,6 +168,17 @@ void output_status(FILE *out, const struct station_model *m, uint64_t now_usec)
 			c->gas_temperature, c->set_point, c->run_mode ? c->run_mode : "-",
 			c->phase ? c->phase : "-", c->alarm && *c->alarm ? c->alarm : "none");
 	}
+	fprintf(out, "       CCDs:%s\n", m->n_ccds ? "" : " none configured");
+	for (size_t i = 0; i < m->n_ccds; i++) {
+		const struct model_ccd *c = &m->ccds[i];
+
+		fprintf(out, "            %s: link %s, %s%s%s, %s, shutter %s, last run %" PRIu32 "\n",
+			c->name, c->link ? c->link : "-",
+			c->initialized ? "set up (" : "not set up",
+			c->initialized ? (c->profile ? c->profile : "-") : "",
+			c->initialized ? ")" : "", c->phase_name ? c->phase_name : "-",
+			c->shutter ? c->shutter : "-", c->run_number);
+	}
 	shown = m->n_detectors;
 	fprintf(out, "  Detectors: %zu on %zu manifolds; cards: %zu\n", shown, m->n_manifolds,
 		m->n_cards);
@@ -223,6 +234,11 @@ void output_status_json(struct json_writer *w, const struct station_model *m)
 		json_double(w, c->set_point);
 		json_object_end(w);
 	}
+	json_array_end(w);
+	json_key(w, "Ccds");
+	json_array_begin(w);
+	for (size_t i = 0; i < m->n_ccds; i++)
+		output_ccd_json(w, &m->ccds[i]);
 	json_array_end(w);
 	json_object_end(w);
 }
@@ -570,6 +586,130 @@ void output_card(FILE *out, const struct model_card *c)
 	fprintf(out, "        Spare:%s\n", buf[0] ? buf : " none");
 }
 
+static void output_ccd_window(FILE *out, int n, const struct model_ccd_window *w)
+{
+	if (w->valid)
+		fprintf(out, "     Window %d: %" PRIu32 ",%" PRIu32 " to %" PRIu32 ",%" PRIu32 "\n", n,
+			w->x1, w->y1, w->x2, w->y2);
+	else
+		fprintf(out, "     Window %d: none\n", n);
+}
+
+void output_ccd_settings(FILE *out, const struct model_ccd *c)
+{
+	const struct model_ccd_format *f = &c->format;
+
+	fprintf(out, "      Binning: %" PRIu32 "x%" PRIu32 "\n", f->bin_x, f->bin_y);
+	fprintf(out, "      Windows: %s\n", f->windows_enabled ? "enabled" : "disabled");
+	output_ccd_window(out, 1, &f->window[0]);
+	output_ccd_window(out, 2, &f->window[1]);
+	fprintf(out, "Readout speed: %s\n", c->readout_speed && *c->readout_speed ?
+		c->readout_speed : "-");
+	fprintf(out, "  Clear speed: %s\n", c->clear_speed && *c->clear_speed ? c->clear_speed : "-");
+	fprintf(out, "     Preflash: %" PRIu32 ".%03" PRIu32 " s\n", c->preflash_ms / 1000,
+		c->preflash_ms % 1000);
+	fprintf(out, "     Exposure: %" PRIu32 ".%03" PRIu32 " s\n", c->exposure_ms / 1000,
+		c->exposure_ms % 1000);
+}
+
+void output_ccd(FILE *out, const struct model_ccd *c)
+{
+	char when[32];
+
+	fprintf(out, "CCD %s\n", c->name ? c->name : "-");
+	fprintf(out, "         Link: %s\n", c->link ? c->link : "-");
+	if (c->initialized)
+		fprintf(out, "        Setup: done, profile %s\n", c->profile ? c->profile : "-");
+	else
+		fprintf(out, "        Setup: needed (stationctl ccd %s setup)\n", c->name);
+	output_ccd_settings(out, c);
+	fprintf(out, "        Phase: %s", c->phase_name ? c->phase_name : "-");
+	if (c->phase >= 2 && c->phase <= 4)	/* preflash, exposing, paused */
+		fprintf(out, ", %" PRIu32 ".%03" PRIu32 " s elapsed", c->elapsed_ms / 1000,
+			c->elapsed_ms % 1000);
+	fputc('\n', out);
+	fprintf(out, "      Shutter: %s%s\n", c->shutter ? c->shutter : "-",
+		c->shutter_ok ? "" : " (the last status reported an error)");
+	fprintf(out, "     Last run: %" PRIu32 "%s%s%s%s%s\n", c->run_number,
+		c->run_type && *c->run_type ? " " : "", c->run_type ? c->run_type : "",
+		c->title && *c->title ? " \"" : "", c->title ? c->title : "",
+		c->title && *c->title ? "\"" : "");
+	fprintf(out, "    Last file: %s\n", c->last_file && *c->last_file ? c->last_file : "-");
+	fprintf(out, "    Clock set: %s\n", c->last_sync_timestamp ?
+		format_timestamp(c->last_sync_timestamp, when) : "never");
+	fprintf(out, "       Frames: %" PRIu64 " short, %" PRIu64 " long, %" PRIu64 " rejected, %"
+		PRIu64 " duplicates\n", c->short_msg, c->long_msg, c->rejected_frames,
+		c->duplicates);
+	fprintf(out, "      Resends: %" PRIu64 " retransmissions, %" PRIu64 " dropped, %" PRIu64
+		" NACKs\n", c->retransmissions, c->resend, c->nacks);
+}
+
+static void json_ccd_window(struct json_writer *w, const struct model_ccd_window *win)
+{
+	json_object_begin(w);
+	json_key(w, "Valid");
+	json_boolean(w, win->valid);
+	json_key(w, "X1");
+	json_uint(w, win->x1);
+	json_key(w, "Y1");
+	json_uint(w, win->y1);
+	json_key(w, "X2");
+	json_uint(w, win->x2);
+	json_key(w, "Y2");
+	json_uint(w, win->y2);
+	json_object_end(w);
+}
+
+void output_ccd_json(struct json_writer *w, const struct model_ccd *c)
+{
+	const struct { const char *key; const char *value; } strings[] = {
+		{ "Profile", c->profile }, { "Link", c->link },
+		{ "ReadoutSpeed", c->readout_speed }, { "ClearSpeed", c->clear_speed },
+		{ "PhaseName", c->phase_name }, { "Shutter", c->shutter },
+		{ "RunType", c->run_type }, { "Title", c->title }, { "LastFile", c->last_file },
+	};
+	const struct { const char *key; uint64_t value; } numbers[] = {
+		{ "Preflash", c->preflash_ms }, { "ExposureTime", c->exposure_ms },
+		{ "Phase", c->phase }, { "ElapsedTime", c->elapsed_ms },
+		{ "RunNumber", c->run_number }, { "LastSyncTimestamp", c->last_sync_timestamp },
+		{ "ShortMsg", c->short_msg }, { "LongMsg", c->long_msg }, { "Resend", c->resend },
+		{ "Duplicates", c->duplicates }, { "Nacks", c->nacks },
+		{ "UnknownMnemonics", c->unknown_mnemonics },
+		{ "Retransmissions", c->retransmissions }, { "TimeRequests", c->time_requests },
+		{ "RejectedFrames", c->rejected_frames },
+	};
+
+	json_object_begin(w);
+	json_key(w, "Name");
+	json_string(w, c->name);
+	json_key(w, "Initialized");
+	json_boolean(w, c->initialized);
+	for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
+		json_key(w, strings[i].key);
+		json_string(w, strings[i].value ? strings[i].value : "");
+	}
+	for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+		json_key(w, numbers[i].key);
+		json_uint(w, numbers[i].value);
+	}
+	json_key(w, "ShutterOk");
+	json_boolean(w, c->shutter_ok);
+	json_key(w, "Format");
+	json_object_begin(w);
+	json_key(w, "BinX");
+	json_uint(w, c->format.bin_x);
+	json_key(w, "BinY");
+	json_uint(w, c->format.bin_y);
+	json_key(w, "WindowsEnabled");
+	json_boolean(w, c->format.windows_enabled);
+	json_key(w, "Window1");
+	json_ccd_window(w, &c->format.window[0]);
+	json_key(w, "Window2");
+	json_ccd_window(w, &c->format.window[1]);
+	json_object_end(w);
+	json_object_end(w);
+}
+
 char *monitor_arguments_text(sd_bus_message *m, char *buf, size_t size)
 {
 	if (bus_message_arguments_text(m, buf, size) < 0)
@@ -623,6 +763,31 @@ char *monitor_describe(sd_bus_message *m, char *buf, size_t size)
 				 kind, message);
 			goto done;
 		}
+	} else if (sd_bus_message_is_signal(m, "org.stationd1.Ccd", "RunStarted")) {
+		const char *type, *title, *name = strrchr(path, '/');
+		uint32_t run;
+
+		if (sd_bus_message_read(m, "uss", &run, &type, &title) > 0) {
+			snprintf(buf, size, "ccd %s: run %" PRIu32 " started: %s \"%s\"",
+				 name ? name + 1 : path, run, type, title);
+			goto done;
+		}
+	} else if (sd_bus_message_is_signal(m, "org.stationd1.Ccd", "RunEnded")) {
+		const char *result, *file, *name = strrchr(path, '/');
+		uint32_t elapsed_ms;
+
+		if (sd_bus_message_read(m, "sus", &result, &elapsed_ms, &file) > 0) {
+			snprintf(buf, size, "ccd %s: run ended: %s after %" PRIu32 ".%03" PRIu32
+				 " s%s%s", name ? name + 1 : path, result, elapsed_ms / 1000,
+				 elapsed_ms % 1000, *file ? ", " : "", file);
+			goto done;
+		}
+	} else if (sd_bus_message_is_signal(m, "org.stationd1.Ccd", "ControllerReset")) {
+		const char *name = strrchr(path, '/');
+
+		snprintf(buf, size, "ccd %s: the controller reset: setup is needed",
+			 name ? name + 1 : path);
+		goto done;
 	} else if (sd_bus_message_is_signal(m, "org.freedesktop.DBus.Properties",
 					    "PropertiesChanged")) {
 		const char *interface = NULL;

@@ -28,6 +28,10 @@ void output_cards_json(struct json_writer *w, const struct station_model *m);
 void output_detector(FILE *out, const struct model_detector *d, uint64_t now_usec);
 void output_manifold(FILE *out, const struct model_manifold *mf, uint64_t now_usec);
 void output_card(FILE *out, const struct model_card *c);
+/* stationctl ccd NAME status / settings. */
+void output_ccd(FILE *out, const struct model_ccd *c);
+void output_ccd_settings(FILE *out, const struct model_ccd *c);
+void output_ccd_json(struct json_writer *w, const struct model_ccd *c);
 void output_detector_json(struct json_writer *w, const struct model_detector *d);
 void output_manifold_json(struct json_writer *w, const struct model_manifold *mf);
 void output_card_json(struct json_writer *w, const struct model_card *c);

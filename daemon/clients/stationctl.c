@@ -23,6 +23,7 @@
 #include <systemd/sd-event.h>
 
 #include "daemon/bus/bus-errors.h"
+#include "daemon/clients/ccd-command.h"
 #include "daemon/clients/exit-status.h"
 #include "daemon/clients/history-plot.h"
 #include "daemon/clients/json-writer.h"
@@ -37,6 +38,9 @@
 #define AUTOFILL_INTERFACE "org.stationd1.Autofill"
 #define CRYOSTREAM_INTERFACE "org.stationd1.Cryostream"
 #define CALL_TIMEOUT_USEC (UINT64_C(60) * 1000000)
+/* A CCD method returns when the controller has done it: SyncClock takes
+ * up to 70 s (the seed, §5.6), a Setup sends every setting. */
+#define CCD_CALL_TIMEOUT_USEC (UINT64_C(180) * 1000000)
 
 static uint64_t now_usec(void)
 {
@@ -186,23 +190,32 @@ static int verb_show(struct stationctl *c, int argc, char **argv)
 
 /* ---------------------------------------------------------- commands */
 
-/* YES/NO before acting on several detectors, as the seed wants. */
-static bool confirmed(const struct stationctl *c, const char *verb, const char *targets,
-		      size_t n)
+/* YES/NO before acting on several detectors, as the seed wants; what:
+ * "fill B: 6 detectors". */
+static bool confirmed_what(const struct stationctl *c, const char *what)
 {
 	char answer[16];
 
 	if (c->yes)
 		return true;
 	if (!isatty(STDIN_FILENO)) {
-		fail(0, "%s %s names %zu detectors: confirm with --yes", verb, targets, n);
+		fail(0, "%s: confirm with --yes", what);
 		return false;
 	}
-	fprintf(stderr, "%s %s: %zu detectors. Continue? [yes/no] ", verb, targets, n);
+	fprintf(stderr, "%s. Continue? [yes/no] ", what);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	answer[strcspn(answer, "\n")] = 0;
 	return strcasecmp(answer, "yes") == 0 || strcasecmp(answer, "y") == 0;
+}
+
+static bool confirmed(const struct stationctl *c, const char *verb, const char *targets,
+		      size_t n)
+{
+	char what[256];
+
+	snprintf(what, sizeof(what), "%s %s names %zu detectors", verb, targets, n);
+	return confirmed_what(c, what);
 }
 
 /* Check the command as the daemon will, ask YES/NO when due, then send
@@ -553,6 +566,170 @@ static int verb_cryostream(struct stationctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---------------------------------------------------------- ccd */
+
+struct ccd_run_wait {
+	bool ended, daemon_gone;
+	uint32_t elapsed_ms;
+	char result[32];
+	char file[512];
+};
+
+static int on_run_ended(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct ccd_run_wait *wait = userdata;
+	const char *result, *file;
+	uint32_t elapsed_ms;
+
+	if (sd_bus_message_read(m, "sus", &result, &elapsed_ms, &file) < 0)
+		return 0;
+	wait->ended = true;
+	wait->elapsed_ms = elapsed_ms;
+	snprintf(wait->result, sizeof(wait->result), "%s", result);
+	snprintf(wait->file, sizeof(wait->file), "%s", file);
+	return 0;
+}
+
+static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct ccd_run_wait *wait = userdata;
+	const char *name, *old_owner, *new_owner;
+
+	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 && !*new_owner)
+		wait->daemon_gone = true;
+	return 0;
+}
+
+/* As the seed's RUN client: set the exposure, start the run (its number
+ * once the controller started it), and wait for its end unless
+ * --no-block. */
+static int ccd_run(struct stationctl *c, const struct model_ccd *ccd,
+		   const struct ccd_request *req)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *ended = NULL, *owner = NULL;
+	struct ccd_run_wait wait = {};
+	uint32_t run;
+	int r;
+
+	if (req->has_exposure) {
+		r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, ccd->path,
+						   CCD_INTERFACE, "SetExposureTime");
+		if (r >= 0)
+			r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+		if (r >= 0)
+			r = sd_bus_message_append(m, "u", req->ms);
+		if (r >= 0)
+			r = sd_bus_call(c->bus, m, CCD_CALL_TIMEOUT_USEC, &error, NULL);
+		/* The controller has that exposure already: nothing to send. */
+		if (r < 0 && !sd_bus_error_has_name(&error, "org.stationd1.Error.AlreadyThere"))
+			return fail_call("exposure time", &error, r);
+		sd_bus_error_free(&error);
+		m = sd_bus_message_unref(m);
+	}
+	r = sd_bus_match_signal(c->bus, &ended, MODEL_BUS_NAME, ccd->path, CCD_INTERFACE,
+				"RunEnded", on_run_ended, &wait);
+	if (r >= 0)
+		r = sd_bus_match_signal(c->bus, &owner, "org.freedesktop.DBus",
+					"/org/freedesktop/DBus", "org.freedesktop.DBus",
+					"NameOwnerChanged", on_owner_changed, &wait);
+	if (r >= 0)
+		r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, ccd->path,
+						   CCD_INTERFACE, "StartRun");
+	if (r >= 0)
+		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "ss", req->run_type, req->title);
+	if (r < 0)
+		return fail(EXIT_STATUS_FAILURE, "run: %s", strerror(-r));
+	r = sd_bus_call(c->bus, m, CCD_CALL_TIMEOUT_USEC, &error, &reply);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "u", &run);
+	if (r < 0)
+		return fail_call(req->run_type, &error, r);
+	if (run)
+		printf("Run %" PRIu32 " started: %s \"%s\"\n", run, req->run_type,
+		       *req->title ? req->title : req->run_type);
+	else
+		printf("%s started: \"%s\"\n", req->run_type, *req->title ? req->title : req->run_type);
+	fflush(stdout);
+	if (c->no_block)
+		return 0;
+	while (!wait.ended && !wait.daemon_gone) {
+		r = sd_bus_process(c->bus, NULL);
+		if (r < 0)
+			return fail(EXIT_STATUS_FAILURE, "waiting for the run's end: %s", strerror(-r));
+		if (r == 0 && (r = sd_bus_wait(c->bus, UINT64_MAX)) < 0)
+			return fail(EXIT_STATUS_FAILURE, "waiting for the run's end: %s", strerror(-r));
+	}
+	if (!wait.ended)
+		return fail(EXIT_STATUS_NOT_RUNNING, "stationd left the bus during the run");
+	printf("%s after %" PRIu32 ".%03" PRIu32 " s%s%s\n", wait.result, wait.elapsed_ms / 1000,
+	       wait.elapsed_ms % 1000, *wait.file ? ": " : "", wait.file);
+	return strcmp(wait.result, "complete") == 0 ? 0 : EXIT_STATUS_FAILURE;
+}
+
+static int verb_ccd(struct stationctl *c, int argc, char **argv)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_model_ struct station_model *model = NULL;
+	const struct model_ccd *ccd;
+	struct ccd_request req;
+	char why[256];
+	int r;
+
+	r = load(c, &model);
+	if (r)
+		return r;
+	ccd = model_find_ccd(model, argv[1]);
+	if (!ccd)
+		return fail(EXIT_STATUS_NOT_INSTALLED, "ccd: \"%s\" is not configured%s", argv[1],
+			    model->n_ccds ? "" : " (none is)");
+	if (ccd_request_parse(&ccd->format, argc - 2, argv + 2, &req, why, sizeof(why)) < 0)
+		return fail(EXIT_STATUS_INVALID_ARGUMENT, "ccd %s: %s", argv[1], why);
+	switch (req.action) {
+	case CCD_ACTION_STATUS:
+	case CCD_ACTION_SETTINGS:
+		if (c->json) {
+			struct json_writer w;
+
+			json_open(c, &w);
+			output_ccd_json(&w, ccd);
+			json_end(&w);
+		} else if (req.action == CCD_ACTION_STATUS) {
+			output_ccd(stdout, ccd);
+		} else {
+			output_ccd_settings(stdout, ccd);
+		}
+		return 0;
+	case CCD_ACTION_RUN:
+		return ccd_run(c, ccd, &req);
+	case CCD_ACTION_CALL:
+		break;
+	}
+	if (req.confirm) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "reset the controller of CCD %s (setup is needed after)",
+			 ccd->name);
+		if (!confirmed_what(c, what))
+			return EXIT_STATUS_FAILURE;
+	}
+	r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, ccd->path, CCD_INTERFACE,
+					   req.method);
+	if (r >= 0)
+		r = sd_bus_message_set_allow_interactive_authorization(m, c->ask_password);
+	if (r >= 0)
+		r = ccd_request_append(&req, m);
+	if (r >= 0)
+		r = sd_bus_call(c->bus, m, CCD_CALL_TIMEOUT_USEC, &error, NULL);
+	if (r < 0)
+		return fail_call(argv[2], &error, r);
+	return 0;
+}
+
 /* ---------------------------------------------------------- main */
 
 static const struct verb verbs[] = {
@@ -571,6 +748,7 @@ static const struct verb verbs[] = {
 	{ "history", 0, 1, verb_history },
 	{ "monitor", 0, 0, verb_monitor },
 	{ "cryostream", 1, 4, verb_cryostream },
+	{ "ccd", 1, 8, verb_ccd },
 	{}
 };
 

@@ -7,7 +7,7 @@
 STATIONCTL_LIB_SRCS := daemon/clients/station-model.c daemon/clients/json-writer.c \
 	daemon/clients/table.c daemon/clients/history-plot.c daemon/clients/exit-status.c \
 	daemon/clients/stationctl-args.c daemon/clients/stationctl-output.c \
-	daemon/clients/operator-command.c \
+	daemon/clients/operator-command.c daemon/clients/ccd-command.c \
 	daemon/bus/bus-message-text.c daemon/bus/bus-errors.c \
 	daemon/autofill/targets.c daemon/autofill/schedule.c daemon/config/station.c
 

@@ -86,8 +86,37 @@ static void append_manifold(sd_bus_message *m, const char *name, uint32_t first,
 		assert_true(sd_bus_message_close_container(m) >= 0);
 }
 
+/* A CCD exposing run 12 with window 1 of a 2x2 binned format. */
+static void append_ccd(sd_bus_message *m)
+{
+	assert_true(sd_bus_message_open_container(m, 'e', "oa{sa{sv}}") >= 0);
+	assert_true(sd_bus_message_append(m, "o", "/org/stationd1/ccd/CCD1") >= 0);
+	assert_true(sd_bus_message_open_container(m, 'a', "{sa{sv}}") >= 0);
+	assert_true(sd_bus_message_open_container(m, 'e', "sa{sv}") >= 0);
+	assert_true(sd_bus_message_append(m, "s", "org.stationd1.Ccd") >= 0);
+	assert_true(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
+	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+		"Name", "s", "CCD1", "Initialized", "b", 1, "Profile", "s", "TEK5",
+		"Link", "s", "up",
+		"Format", "(uub(buuuu)(buuuu))", 2, 2, 1, 1, 101, 101, 600, 500, 0, 0, 0, 0, 0,
+		"ReadoutSpeed", "s", "FAST", "ClearSpeed", "s", "QUICK",
+		"Preflash", "u", 100, "ExposureTime", "u", 2500,
+		"Phase", "(us)", 3, "exposing") >= 0);
+	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+		"ElapsedTime", "u", 1250, "Shutter", "s", "open", "ShutterOk", "b", 1,
+		"RunNumber", "u", 12, "RunType", "s", "RUN", "Title", "s", "M31 \"core\"",
+		"LastSync", "t", NOW_USEC - UINT64_C(7200) * 1000000,
+		"LastFile", "s", "/var/lib/stationd/ccd/CCD1/r0000011.fit",
+		"ShortMsg", "t", UINT64_C(40), "LongMsg", "t", UINT64_C(2)) >= 0);
+	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}",
+		"Retransmissions", "t", UINT64_C(3), "Resend", "t", UINT64_C(0),
+		"Nacks", "t", UINT64_C(1), "RejectedFrames", "t", UINT64_C(0)) >= 0);
+	for (int i = 0; i < 4; i++)
+		assert_true(sd_bus_message_close_container(m) >= 0);
+}
+
 /* The station of the tests: manifolds A (1-3) and B (4-6), detector 5
- * underfull and 2 filling, a Cryostream, a card. */
+ * underfull and 2 filling, a Cryostream, a CCD, a card. */
 struct station_model *client_fixture_model(void)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -112,6 +141,7 @@ struct station_model *client_fixture_model(void)
 		"org.stationd1.Cryostream", 6, "Name", "s", "CS0", "Connected", "b", 1,
 		"GasTemperature", "d", 100.25, "SetPoint", "d", 100.0,
 		"RunModeName", "s", "Run", "PhaseName", "s", "Hold") >= 0);
+	append_ccd(m);
 	assert_true(sd_bus_message_append(m, "{oa{sa{sv}}}", "/org/stationd1/card/0_0800", 1,
 		"org.stationd1.Card", 16, "Name", "s", "xvme0-0800", "Model", "s", "XVME-260",
 		"ConfiguredModel", "s", "XVME-260", "Crate", "u", 0, "Address", "u", 0x800,

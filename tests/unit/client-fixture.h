@@ -2,8 +2,8 @@
 /*
  * What the clients' unit tests (test-stationctl, test-console) share: a
  * station as the bus would give it (manifolds A with detectors 1-3 and B
- * with 4-6, detector 5 underfull and 2 filling, Cryostream CS0, a
- * configured relay card and an ADC that is not configured), read into the
+ * with 4-6, detector 5 underfull and 2 filling, Cryostream CS0, CCD1
+ * exposing run 12, a configured relay card and an ADC that is not configured), read into the
  * clients' model from a GetManagedObjects message, and the golden files
  * the output is compared with (tests/unit/golden/; a missing one is
  * written when STATIONCTL_GOLDEN_WRITE is set).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stationctl without a daemon: its command line (options, verbs, argument
- * counts, numbers, Cryostream commands, each error naming the bad part),
+ * counts, numbers, Cryostream and CCD commands, each error naming the bad
+ * part),
  * the station model read from a GetManagedObjects reply, the target
  * syntax checked against it with the daemon's parser, the text output
  * compared with golden files (tests/unit/golden/, TZ=UTC), and the JSON
@@ -24,6 +25,7 @@
 #include <systemd/sd-bus.h>
 
 #include "daemon/autofill/targets.h"
+#include "daemon/clients/ccd-command.h"
 #include "daemon/clients/history-plot.h"
 #include "daemon/clients/json-writer.h"
 #include "daemon/clients/station-model.h"
@@ -263,6 +265,241 @@ static void test_cryostream_commands(void **state)
 	sd_bus_close_unref(bus);
 }
 
+/* The CCD actions: argv after "ccd NAME" -> the call, or why not. */
+#define CCD_ARGV(...) ((char *[]){ __VA_ARGS__ })
+#define CCD_PARSE(format, ...)								\
+	ccd_request_parse(format, (int)ELEMENTSOF(CCD_ARGV(__VA_ARGS__)), CCD_ARGV(__VA_ARGS__),	\
+			  &req, why, sizeof(why))
+
+static void expect_ccd_refused(const struct model_ccd_format *format, int argc, char **argv,
+			       const char *reason)
+{
+	struct ccd_request req;
+	char why[256] = "";
+
+	assert_int_equal(ccd_request_parse(format, argc, argv, &req, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, reason);
+}
+#define EXPECT_CCD_REFUSED(format, reason, ...)						\
+	expect_ccd_refused(format, (int)ELEMENTSOF(CCD_ARGV(__VA_ARGS__)), CCD_ARGV(__VA_ARGS__), \
+			   reason)
+
+static void test_ccd_seconds(void **state)
+{
+	char why[128];
+	uint32_t ms;
+
+	assert_int_equal(parse_seconds_ms("2", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), 0);
+	assert_int_equal(ms, 2000);
+	assert_int_equal(parse_seconds_ms("1.5", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), 0);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(parse_seconds_ms("0.001", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(parse_seconds_ms("0", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), 0);
+	assert_int_equal(ms, 0);
+	assert_int_equal(parse_seconds_ms("86400", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), 0);
+	assert_int_equal(ms, 86400000);
+	assert_int_equal(parse_seconds_ms("86400.001", CCD_EXPOSURE_MAX_MS, &ms, why,
+					  sizeof(why)), -EINVAL);
+	assert_string_equal(why, "at most 86400 s");
+	assert_int_equal(parse_seconds_ms("99999999999999999999", CCD_EXPOSURE_MAX_MS, &ms, why,
+					  sizeof(why)), -EINVAL);
+	assert_string_equal(why, "at most 86400 s");
+	assert_int_equal(parse_seconds_ms("1.2345", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "more than 3 decimals (a millisecond is the unit)");
+	assert_int_equal(parse_seconds_ms("1.2.3", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "'.' at column 4 is not a digit");
+	assert_int_equal(parse_seconds_ms(".5", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "'.' at column 1 is not a digit");
+	assert_int_equal(parse_seconds_ms("-1", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "'-' at column 1 is not a digit");
+	assert_int_equal(parse_seconds_ms("", CCD_EXPOSURE_MAX_MS, &ms, why, sizeof(why)), -EINVAL);
+	assert_int_equal(parse_seconds_ms("3601", CCD_PREFLASH_MAX_MS, &ms, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "at most 3600 s");
+}
+
+static void test_ccd_actions(void **state)
+{
+	const struct station_model *m = *state;
+	const struct model_ccd *ccd = model_find_ccd(m, "CCD1");
+	const struct model_ccd_format *f;
+	struct ccd_request req;
+	char why[256];
+
+	assert_non_null(ccd);
+	assert_null(model_find_ccd(m, "ccd1"));	/* names are exact */
+	f = &ccd->format;
+	/* The model read the structured properties. */
+	assert_int_equal(f->bin_x, 2);
+	assert_true(f->windows_enabled);
+	assert_true(f->window[0].valid);
+	assert_int_equal(f->window[0].x2, 600);
+	assert_false(f->window[1].valid);
+	assert_int_equal(ccd->phase, 3);
+	assert_string_equal(ccd->phase_name, "exposing");
+	assert_int_equal(ccd->exposure_ms, 2500);
+
+	assert_int_equal(ccd_request_parse(f, 0, NULL, &req, why, sizeof(why)), 0);
+	assert_int_equal(req.action, CCD_ACTION_STATUS);
+	assert_int_equal(CCD_PARSE(f, "settings"), 0);
+	assert_int_equal(req.action, CCD_ACTION_SETTINGS);
+
+	assert_int_equal(CCD_PARSE(f, "setup"), 0);
+	assert_int_equal(req.action, CCD_ACTION_CALL);
+	assert_string_equal(req.method, "Setup");
+	assert_string_equal(req.text, "");
+	assert_int_equal(CCD_PARSE(f, "setup", "TEK5"), 0);
+	assert_string_equal(req.text, "TEK5");
+
+	/* Settings: the whole format is sent, with one part changed. */
+	assert_int_equal(CCD_PARSE(f, "settings", "bin", "3"), 0);
+	assert_string_equal(req.method, "SetFormat");
+	assert_int_equal(req.format.bin_x, 3);
+	assert_int_equal(req.format.bin_y, 3);
+	assert_true(req.format.window[0].valid);
+	assert_int_equal(CCD_PARSE(f, "settings", "bin", "1", "4"), 0);
+	assert_int_equal(req.format.bin_x, 1);
+	assert_int_equal(req.format.bin_y, 4);
+	assert_int_equal(CCD_PARSE(f, "settings", "window", "2", "10", "20", "30", "40"), 0);
+	assert_true(req.format.window[1].valid);
+	assert_int_equal(req.format.window[1].y1, 20);
+	assert_int_equal(req.format.window[1].x2, 30);
+	assert_int_equal(req.format.window[0].x1, 101);	/* the other window kept */
+	assert_int_equal(CCD_PARSE(f, "settings", "window", "1", "off"), 0);
+	assert_false(req.format.window[0].valid);
+	assert_int_equal(req.format.window[0].x1, 0);
+	assert_int_equal(CCD_PARSE(f, "settings", "disable-windows"), 0);
+	assert_false(req.format.windows_enabled);
+	assert_int_equal(req.format.bin_x, 2);
+	assert_int_equal(CCD_PARSE(f, "settings", "readout-speed", "fast"), 0);
+	assert_string_equal(req.method, "SetReadoutSpeed");
+	assert_string_equal(req.text, "FAST");
+	assert_int_equal(CCD_PARSE(f, "settings", "clear-speed", "Quick"), 0);
+	assert_string_equal(req.method, "SetClearSpeed");
+	assert_string_equal(req.text, "QUICK");
+	assert_int_equal(CCD_PARSE(f, "settings", "exptime", "2.5"), 0);
+	assert_string_equal(req.method, "SetExposureTime");
+	assert_int_equal(req.ms, 2500);
+	assert_int_equal(CCD_PARSE(f, "settings", "preflash", "0.1"), 0);
+	assert_string_equal(req.method, "SetPreflash");
+	assert_int_equal(req.ms, 100);
+
+	/* Runs, as the seed's RUN client and its aliases. */
+	assert_int_equal(CCD_PARSE(f, "run", "1.5"), 0);
+	assert_int_equal(req.action, CCD_ACTION_RUN);
+	assert_string_equal(req.run_type, "RUN");
+	assert_true(req.has_exposure);
+	assert_int_equal(req.ms, 1500);
+	assert_string_equal(req.title, "");
+	assert_int_equal(CCD_PARSE(f, "run", "ARC", "10", "Cu-Ar lamp"), 0);
+	assert_string_equal(req.run_type, "ARC");
+	assert_string_equal(req.title, "Cu-Ar lamp");
+	assert_int_equal(CCD_PARSE(f, "run", "flat", "3"), 0);
+	assert_string_equal(req.run_type, "FLAT");
+	assert_int_equal(CCD_PARSE(f, "glance", "1"), 0);
+	assert_string_equal(req.run_type, "GLANCE");
+	assert_int_equal(CCD_PARSE(f, "scratch", "1", "focus"), 0);
+	assert_string_equal(req.run_type, "SCRATCH");
+	assert_int_equal(CCD_PARSE(f, "dark", "60"), 0);
+	assert_string_equal(req.run_type, "DARK");
+	assert_int_equal(CCD_PARSE(f, "bias"), 0);
+	assert_string_equal(req.run_type, "BIAS");
+	assert_false(req.has_exposure);	/* a bias has none */
+	assert_int_equal(CCD_PARSE(f, "bias", "evening bias"), 0);
+	assert_string_equal(req.title, "evening bias");
+
+	assert_int_equal(CCD_PARSE(f, "runkick", "finish"), 0);
+	assert_string_equal(req.method, "Finish");
+	assert_int_equal(CCD_PARSE(f, "runkick", "continue"), 0);
+	assert_string_equal(req.method, "Continue");
+	assert_int_equal(CCD_PARSE(f, "shutter", "Unjam"), 0);
+	assert_string_equal(req.method, "MoveShutter");
+	assert_string_equal(req.text, "unjam");
+	assert_int_equal(CCD_PARSE(f, "sync-rtc"), 0);
+	assert_string_equal(req.method, "SyncClock");
+	assert_false(req.confirm);
+	assert_int_equal(CCD_PARSE(f, "reset"), 0);
+	assert_string_equal(req.method, "Reset");
+	assert_true(req.confirm);	/* the seed's RESET client asks */
+
+	/* Each mistake named. */
+	EXPECT_CCD_REFUSED(f, "\"expose\" is not a CCD action (status, setup, settings, run, "
+			   "glance, scratch, bias, dark, runkick, shutter, sync-rtc, reset)", "expose");
+	EXPECT_CCD_REFUSED(f, "usage: setup [PROFILE]", "setup", "A", "B");
+	EXPECT_CCD_REFUSED(f, "\"gain\" is not a setting (bin, window, enable-windows, "
+			   "disable-windows, readout-speed, clear-speed, exptime, preflash)",
+			   "settings", "gain", "2");
+	EXPECT_CCD_REFUSED(NULL, "\"bin\" is not a setting", "settings", "bin", "2");
+	EXPECT_CCD_REFUSED(f, "bin \"0\": 1 to 65535", "settings", "bin", "0");
+	EXPECT_CCD_REFUSED(f, "bin \"2x\": 'x' at column 2 is not a digit", "settings", "bin",
+			   "2x");
+	EXPECT_CCD_REFUSED(f, "usage: settings bin X [Y]", "settings", "bin");
+	EXPECT_CCD_REFUSED(f, "window \"3\": the windows are 1 and 2", "settings", "window", "3",
+			   "off");
+	EXPECT_CCD_REFUSED(f, "window 1: X1 Y1 X2 Y2 or off", "settings", "window", "1", "on");
+	EXPECT_CCD_REFUSED(f, "window 1: X1 < X2 and Y1 < Y2 (corners 1-based, inclusive)",
+			   "settings", "window", "1", "50", "10", "40", "20");
+	EXPECT_CCD_REFUSED(f, "Y2 \"7y\": 'y' at column 2 is not a digit", "settings", "window",
+			   "1", "1", "2", "3", "7y");
+	EXPECT_CCD_REFUSED(f, "readout-speed \"TURBO\": expected SLOW, STANDARD or FAST",
+			   "settings", "readout-speed", "TURBO");
+	EXPECT_CCD_REFUSED(f, "clear-speed \"FAST\": expected QUICK or NORMAL", "settings",
+			   "clear-speed", "FAST");
+	EXPECT_CCD_REFUSED(f, "exptime \"1,5\": ',' at column 2 is not a digit", "settings",
+			   "exptime", "1,5");
+	EXPECT_CCD_REFUSED(f, "preflash \"4000\": at most 3600 s", "settings", "preflash", "4000");
+	EXPECT_CCD_REFUSED(f, "usage: run [arc|flat|sky|flash] SECONDS [TITLE]", "run");
+	EXPECT_CCD_REFUSED(f, "usage: run [arc|flat|sky|flash] SECONDS [TITLE]", "run", "arc");
+	EXPECT_CCD_REFUSED(f, "exposure time \"M31\": 'M' at column 1 is not a digit", "run",
+			   "M31");
+	EXPECT_CCD_REFUSED(f, "usage: glance SECONDS [TITLE]", "glance", "1", "a", "b");
+	EXPECT_CCD_REFUSED(f, "usage: bias [TITLE]", "bias", "a", "b");
+	EXPECT_CCD_REFUSED(f, "the title is 69 characters, at most 68 fit FITS' OBJECT", "bias",
+			   "123456789012345678901234567890123456789012345678901234567890123456789");
+	EXPECT_CCD_REFUSED(f, "the title's character 4 is not printable ASCII (FITS)", "dark",
+			   "1", "bad\ttab");
+	EXPECT_CCD_REFUSED(f, "runkick \"stop\": expected pause, continue, finish or abort",
+			   "runkick", "stop");
+	EXPECT_CCD_REFUSED(f, "shutter \"half\": expected open, close or unjam", "shutter",
+			   "half");
+	EXPECT_CCD_REFUSED(f, "usage: sync-rtc", "sync-rtc", "now");
+	EXPECT_CCD_REFUSED(f, "usage: reset", "reset", "hard");
+}
+
+static void test_ccd_append(void **state)
+{
+	const struct station_model *m = *state;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+	sd_bus *bus = client_fixture_peer_bus();
+	struct ccd_request req;
+	uint32_t bx, by, c[8];
+	int enabled, v1, v2;
+	char why[256];
+
+	assert_int_equal(CCD_PARSE(&model_find_ccd(m, "CCD1")->format, "settings", "window", "2",
+				   "10", "20", "30", "40"), 0);
+	assert_int_equal(sd_bus_message_new_method_call(bus, &msg, NULL, "/", "x.y", "Z"), 0);
+	assert_int_equal(ccd_request_append(&req, msg), 0);
+	assert_int_equal(sd_bus_message_seal(msg, 1, 0), 0);
+	assert_int_equal(sd_bus_message_rewind(msg, true), 1);
+	assert_string_equal(sd_bus_message_get_signature(msg, true), req.signature);
+	assert_true(sd_bus_message_read(msg, "uub(buuuu)(buuuu)", &bx, &by, &enabled, &v1, &c[0],
+					&c[1], &c[2], &c[3], &v2, &c[4], &c[5], &c[6], &c[7]) > 0);
+	assert_int_equal(bx, 2);
+	assert_true(enabled);
+	assert_true(v1);
+	assert_int_equal(c[0], 101);
+	assert_true(v2);
+	assert_int_equal(c[4], 10);
+	assert_int_equal(c[7], 40);
+	sd_bus_close_unref(bus);
+}
+
 /* ------------------------------------------------------------ golden files */
 
 #define CAPTURE(buf, size, call) do {				\
@@ -305,6 +542,12 @@ static void test_golden_text(void **state)
 	free(buf);
 	CAPTURE(buf, size, output_manifold(out_, model_find_manifold(m, "B"), NOW_USEC));
 	client_fixture_expect_golden("stationctl-show-B.txt", buf);
+	free(buf);
+	CAPTURE(buf, size, output_ccd(out_, model_find_ccd(m, "CCD1")));
+	client_fixture_expect_golden("stationctl-ccd-status.txt", buf);
+	free(buf);
+	CAPTURE(buf, size, output_ccd_settings(out_, model_find_ccd(m, "CCD1")));
+	client_fixture_expect_golden("stationctl-ccd-settings.txt", buf);
 	free(buf);
 }
 
@@ -370,6 +613,14 @@ static void test_json_parses_back(void **state)
 	assert_int_equal(json_object_array_length(v), 2);	/* manifold B, detector 5 */
 	assert_true(json_object_object_get_ex(o, "Cryostreams", &v));
 	assert_int_equal(json_object_array_length(v), 1);
+	assert_true(json_object_object_get_ex(o, "Ccds", &v));
+	assert_int_equal(json_object_array_length(v), 1);
+	d = json_object_array_get_idx(v, 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(d, "Title")),
+			    "M31 \"core\"");
+	assert_int_equal(json_object_get_int(json_object_object_get(d, "RunNumber")), 12);
+	assert_int_equal(json_object_get_int(json_object_object_get(
+		json_object_object_get(json_object_object_get(d, "Format"), "Window1"), "X2")), 600);
 	json_object_put(o);
 	free(buf);
 	CAPTURE(buf, size, (json_begin(&w, out_, false), output_manifolds_json(&w, m),
@@ -419,6 +670,9 @@ int main(void)
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cryostream_commands),
+		cmocka_unit_test(test_ccd_seconds),
+		cmocka_unit_test_setup_teardown(test_ccd_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ccd_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_plot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_parses_back, setup, teardown),
