@@ -88,6 +88,8 @@ Logs and the plant's files are in $STATION_DIR. Try:
   stationctl --yes fill A                          fill manifold A now (or: fill A HH:MM)
   stationctl show 1                                a detector's state
   stationctl history 1                             its fills, with a plot of their durations
+  stationctl list-cards                            the cards, their tests and LEDs, who uses them
+  stationd-console                                 the autofill console (HELP; QUIT leaves it)
   busctl tree org.stationd1                        the objects, for generic tools
   busctl introspect org.stationd1 /org/stationd1/autofill
   echo "status 1" >$STATION_PLANT_CTL; tail -n 1 $STATION_PLANT_LOG
@@ -118,14 +120,14 @@ BANNER
   echo status >$STATION_DIR/ccd-$ccd.ctl
                                                    its state (in that log); faults: ccd-sim(1)
 BANNER
-	# An exposure: Setup, the exposure time, a run; RunEnded names its file.
+	# An exposure: setup, a run that prints its number, then its file.
 	[ -n "$ccd" ] && cat <<BANNER
-  ccd=/org/stationd1/ccd/$ccd; busctl monitor --match "path=\$ccd" &
-  busctl call org.stationd1 \$ccd org.stationd1.Ccd Setup s ""
-  busctl call org.stationd1 \$ccd org.stationd1.Ccd SetExposureTime u 30000
-  busctl call org.stationd1 \$ccd org.stationd1.Ccd StartRun ss SKY "M31"
-                                                   a 30 s exposure (0.5 s at x60): RunEnded names
-                                                   its FITS file (in $STATION_STATE_DIR/ccd/$ccd)
+  stationctl ccd $ccd                               the CCD: link, setup, settings, last run
+  stationctl ccd $ccd setup                         load its profile into the controller
+  stationctl ccd $ccd run sky 30 "M31"              a 30 s exposure (0.5 s at x60): its run
+                                                   number, then its FITS file (in
+                                                   $STATION_STATE_DIR/ccd/$ccd)
+  busctl introspect org.stationd1 /org/stationd1/ccd/$ccd   the same through org.stationd1.Ccd
 BANNER
 	cat <<BANNER
   station-up --down; station-up -n 1000            another station (station-up --help)
