@@ -595,7 +595,10 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret
 	struct ccd_run_wait *wait = userdata;
 	const char *name, *old_owner, *new_owner;
 
-	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 && !*new_owner)
+	/* Only stationd's own name: every client that leaves the bus is a
+	 * NameOwnerChanged too. */
+	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 &&
+	    strcmp(name, MODEL_BUS_NAME) == 0 && !*new_owner)
 		wait->daemon_gone = true;
 	return 0;
 }
@@ -631,9 +634,10 @@ static int ccd_run(struct stationctl *c, const struct model_ccd *ccd,
 	r = sd_bus_match_signal(c->bus, &ended, MODEL_BUS_NAME, ccd->path, CCD_INTERFACE,
 				"RunEnded", on_run_ended, &wait);
 	if (r >= 0)
-		r = sd_bus_match_signal(c->bus, &owner, "org.freedesktop.DBus",
-					"/org/freedesktop/DBus", "org.freedesktop.DBus",
-					"NameOwnerChanged", on_owner_changed, &wait);
+		r = sd_bus_add_match(c->bus, &owner,
+				     "type='signal',sender='org.freedesktop.DBus',"
+				     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+				     "arg0='" MODEL_BUS_NAME "'", on_owner_changed, &wait);
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, ccd->path,
 						   CCD_INTERFACE, "StartRun");
