@@ -715,3 +715,25 @@ struct station *model_station(const struct station_model *m)
 		return station_free(s);
 	return s;
 }
+
+int model_watch_owner(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t handler,
+		      void *userdata)
+{
+	return sd_bus_add_match(bus, slot,
+				"type='signal',sender='org.freedesktop.DBus',"
+				"interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+				"arg0='" MODEL_BUS_NAME "'", handler, userdata);
+}
+
+int model_owner_gone(sd_bus_message *m)
+{
+	const char *name, *old_owner, *new_owner;
+	int r;
+
+	r = sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner);
+	if (r < 0)
+		return r;
+	if (strcmp(name, MODEL_BUS_NAME) != 0)
+		return -ENOENT;
+	return !*new_owner;
+}

@@ -144,6 +144,15 @@ int model_from_managed_objects(sd_bus_message *reply, struct station_model **ret
  * that signal), <0 when unreadable. How the console stays current without
  * polling. */
 int model_apply_properties_changed(struct station_model *m, sd_bus_message *signal);
+/*
+ * Watch stationd's name: handler gets each NameOwnerChanged of
+ * org.stationd1 (and only those: every client leaving the bus is a
+ * NameOwnerChanged of its unique name too). model_owner_gone() reads one:
+ * >0 when stationd left the bus, 0 when it (re)appeared, <0 unreadable.
+ */
+int model_watch_owner(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t handler,
+		      void *userdata);
+int model_owner_gone(sd_bus_message *name_owner_changed);
 struct station_model *model_free(struct station_model *m);
 static inline void model_freep(struct station_model **m)
 {

@@ -593,12 +593,8 @@ static int on_run_ended(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
 static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct ccd_run_wait *wait = userdata;
-	const char *name, *old_owner, *new_owner;
 
-	/* Only stationd's own name: every client that leaves the bus is a
-	 * NameOwnerChanged too. */
-	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 &&
-	    strcmp(name, MODEL_BUS_NAME) == 0 && !*new_owner)
+	if (model_owner_gone(m) > 0)
 		wait->daemon_gone = true;
 	return 0;
 }
@@ -634,10 +630,7 @@ static int ccd_run(struct stationctl *c, const struct model_ccd *ccd,
 	r = sd_bus_match_signal(c->bus, &ended, MODEL_BUS_NAME, ccd->path, CCD_INTERFACE,
 				"RunEnded", on_run_ended, &wait);
 	if (r >= 0)
-		r = sd_bus_add_match(c->bus, &owner,
-				     "type='signal',sender='org.freedesktop.DBus',"
-				     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-				     "arg0='" MODEL_BUS_NAME "'", on_owner_changed, &wait);
+		r = model_watch_owner(c->bus, &owner, on_owner_changed, &wait);
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(c->bus, &m, MODEL_BUS_NAME, ccd->path,
 						   CCD_INTERFACE, "StartRun");

@@ -285,11 +285,11 @@ static int on_station_signal(sd_bus_message *m, void *userdata, sd_bus_error *re
 static int on_name_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct console *c = userdata;
-	const char *name, *old_owner, *new_owner;
+	int gone = model_owner_gone(m);
 
-	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
+	if (gone < 0)
 		return 0;
-	if (!*new_owner) {
+	if (gone) {
 		c->connected = false;
 		error_seen(c, "stationd left the bus");
 	} else {
@@ -1190,9 +1190,7 @@ static int setup_events(struct console *c)
 		r = sd_bus_match_signal(c->bus, NULL, MODEL_BUS_NAME, NULL, NULL, NULL,
 					on_station_signal, c);
 	if (r >= 0)
-		r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-					"org.freedesktop.DBus", "NameOwnerChanged", on_name_owner,
-					c);
+		r = model_watch_owner(c->bus, NULL, on_name_owner, c);
 	if (r >= 0)
 		r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
 	return r;

@@ -260,6 +260,38 @@ static void test_help(void **state)
 	assert_int_equal(t.n, 0);
 }
 
+static sd_bus_message *name_owner_changed(sd_bus *bus, const char *name, const char *old_owner,
+					   const char *new_owner)
+{
+	sd_bus_message *m = NULL;
+
+	assert_true(sd_bus_message_new_signal(bus, &m, "/org/freedesktop/DBus",
+					      "org.freedesktop.DBus", "NameOwnerChanged") >= 0);
+	assert_true(sd_bus_message_append(m, "sss", name, old_owner, new_owner) >= 0);
+	assert_int_equal(sd_bus_message_seal(m, 1, 0), 0);
+	return m;
+}
+
+/* Only stationd's own name leaving is stationd leaving: a console that
+ * quits (its unique name gone) once made every other console show
+ * "stationd NOT RUNNING" and refuse every command. */
+static void test_owner_gone(void **state)
+{
+	sd_bus *bus = client_fixture_peer_bus();
+	sd_bus_message *m;
+
+	m = name_owner_changed(bus, ":1.17", ":1.17", "");
+	assert_int_equal(model_owner_gone(m), -ENOENT);
+	sd_bus_message_unref(m);
+	m = name_owner_changed(bus, "org.stationd1", ":1.3", "");
+	assert_int_equal(model_owner_gone(m), 1);
+	sd_bus_message_unref(m);
+	m = name_owner_changed(bus, "org.stationd1", "", ":1.20");
+	assert_int_equal(model_owner_gone(m), 0);
+	sd_bus_message_unref(m);
+	sd_bus_close_unref(bus);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_screens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detector_codes, setup, teardown),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_owner_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

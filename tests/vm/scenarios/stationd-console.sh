@@ -118,7 +118,7 @@ shows "Esc: the top level" c '^MF +STATUS +IN +OUT'
 type_line c "s 2"
 shows "S 2 (abbreviated): detector 2 in full" c '^Detector 2 \(manifold A\): ok$'
 shows "...with its wiring on the three cards" c \
-	'Wiring +sensor xvme0-0c00:1, valve xvme0-0800:1, bias-shutdown xvme0-0400:port0.1'
+	'Wiring +bias-shutdown xvme0-0400:port0.1, valve xvme0-0800:1, sensor xvme0-0c00:1'
 key c Escape
 
 # ---------------------------------------------------------------- HELP, mistakes
@@ -172,6 +172,14 @@ shows "an unanswered YES/NO times out as NO" t 'Not confirmed in time: nothing d
 expect_eq "...and detectors 4 and 5 did not fill" "$(started 4)$(started 5)" 00
 type_line t "QUIT"
 check "QUIT ends that console" wait_for 20 eval "! tmux_ has-session -t t 2>/dev/null"
+# Its unique name leaving the bus is not stationd leaving (it once was).
+sleep 1
+if on c 'NOT RUNNING|left the bus'; then
+	not_ok "the other console leaving is not stationd leaving"
+	screen_of c | sed -n '1,2s/^/#   | /p'
+else
+	ok "the other console leaving is not stationd leaving"
+fi
 
 # ---------------------------------------------------------------- the error line
 plant "stuck-closed 5"
