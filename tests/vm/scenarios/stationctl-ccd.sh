@@ -8,7 +8,7 @@
 # leaves (read back over the bus, not through stationctl); mistakes named
 # with nothing sent on the line; a reset asked YES/NO; nobody refused with
 # exit 4. The server's own behaviour is stationd-ccd.sh's.
-# timeout: 600
+# timeout: 240
 # shellcheck disable=SC2317,SC2016 # helpers run through check, wait_for and eval
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 . "$STATIOND_TOP/tests/vm/ccd-lib.sh"

@@ -18,7 +18,7 @@
 #    test and used again after);
 #  - as nobody: VIEW ONLY on the top line and the prompt, interventions
 #    refused at once with nothing sent, SHOW still working; QUIT ends it.
-# timeout: 600
+# timeout: 700
 # shellcheck disable=SC2317,SC2016 # helpers run through check, wait_for and eval
 . "$STATIOND_TOP/tests/vm/stationd-scenario-lib.sh"
 
