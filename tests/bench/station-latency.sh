@@ -260,7 +260,8 @@ for c in fast fast12; do
 	*"met in floors")
 		echo "station-latency: $name: $v: p99 $(field "${!c}" p99_ms) ms, max $(field "${!c}" max_ms) ms," \
 			"while a 10 ms sleep of the same run ends late by p99 $(field "${!c}" floor_p99_ms) ms," \
-			"max $(field "${!c}" floor_max_ms) ms: the guest, not stationd (in the trace," \
+			"max $(field "${!c}" floor_max_ms) ms: the guest's late wake-ups (stationd's timer," \
+			"the driver's sleep in each conversion, the program's polling; in the trace" \
 			"crossing -> relay write p99 $relay_p99 ms, relay -> seen p99 $seen_p99 ms)" ;;
 	*) echo "station-latency: $name: the fast path's target is missed ($v): see where the time goes above" ;;
 	esac
