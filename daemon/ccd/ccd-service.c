@@ -165,6 +165,9 @@ static void link_frame(const struct unet_frame *f, bool duplicate, void *userdat
 	char ccd[48], src[32], dest[32], msgno[24], type[16];
 	const char *fields[] = { ccd, src, dest, msgno, type, NULL };
 
+	/* Every frame passes here: build nothing unless it is logged. */
+	if (!log_enabled(LOG_DEBUG))
+		return;
 	snprintf(ccd, sizeof(ccd), "CCD=%s", u->config.name);
 	snprintf(src, sizeof(src), "UNET_SRC=%s", f->src);
 	snprintf(dest, sizeof(dest), "UNET_DEST=%s", f->dest);

@@ -55,6 +55,11 @@ void log_set_max_level(int priority)
 	log_max_level = priority;
 }
 
+bool log_enabled(int priority)
+{
+	return priority <= log_max_level;
+}
+
 /* One entry with the fields that apply (MESSAGE already carries the errno
  * text, ERRNO= the number, as systemd's log_*_errno() do); < 0 if the
  * journal refused it. */

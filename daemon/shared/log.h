@@ -9,6 +9,7 @@
 #define STATIOND_SHARED_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
@@ -36,6 +37,9 @@ enum log_event {
 void log_open(void);
 /* Lowest priority logged (LOG_DEBUG..LOG_EMERG); default LOG_INFO. */
 void log_set_max_level(int priority);
+/* Whether an entry of @priority would be logged: callers that build
+ * fields or text of their own for a debug entry ask first. */
+bool log_enabled(int priority);
 
 /*
  * The text of an entry, in the journal's MESSAGE= and on stderr alike:

@@ -98,6 +98,21 @@ static void log_event_writes_the_text_and_returns_the_error(void **state)
 				 "stationd: card xvme0-0800: gone: No such device\n");
 }
 
+/* log_enabled() agrees with what log_event() writes: debug entries only
+ * once the level allows them, the default (LOG_INFO) drops them. */
+static void log_enabled_follows_the_max_level(void **state)
+{
+	assert_true(log_enabled(LOG_INFO));
+	assert_true(log_enabled(LOG_ERR));
+	assert_false(log_enabled(LOG_DEBUG));
+	log_set_max_level(LOG_DEBUG);
+	assert_true(log_enabled(LOG_DEBUG));
+	log_set_max_level(LOG_WARNING);
+	assert_false(log_enabled(LOG_INFO));
+	assert_true(log_enabled(LOG_WARNING));
+	log_set_max_level(LOG_INFO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +121,7 @@ int main(void)
 		cmocka_unit_test(a_message_that_says_it_already_is_not_repeated),
 		cmocka_unit_test(a_long_message_is_cut_and_terminated),
 		cmocka_unit_test(log_event_writes_the_text_and_returns_the_error),
+		cmocka_unit_test(log_enabled_follows_the_max_level),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
