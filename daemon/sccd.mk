@@ -118,7 +118,7 @@ $(BUILD)/unit/test-ccd-fits: $(call san_obj,tests/unit/test-ccd-fits.c tests/uni
 # (tests/bench/ccd-link.sh, in the VM).
 BENCHES += $(BUILD)/bench/ccd-link-bench
 
-$(BUILD)/bench/ccd-link-bench: $(call obj,tests/bench/ccd-link-bench.c $(UNET_LINK_SRCS) \
+$(BUILD)/bench/ccd-link-bench: $(call obj,tests/bench/ccd-link-bench.c tests/bench/bench-stats.c $(UNET_LINK_SRCS) \
 		daemon/unet/unet-device.c daemon/shared/read-full.c \
 		daemon/shared/log.c)
 	@mkdir -p $(dir $@)

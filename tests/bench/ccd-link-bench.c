@@ -29,6 +29,7 @@
 
 #include "daemon/unet/unet-device.h"
 #include "daemon/unet/unet-link.h"
+#include "tests/bench/bench-stats.h"
 
 #define CHARS_PER_SEC 960.0
 
@@ -36,6 +37,8 @@ struct bench {
 	struct unet_link *link;
 	int unet;
 	size_t delivered, dropped;
+	uint64_t payload_in;	/* when the last payload was read from /dev/unetN */
+	uint64_t frame_out;	/* when the last frame was written to it */
 };
 
 static uint64_t now_usec(void)
@@ -90,8 +93,10 @@ static int line_open(struct line *ln)
 static int on_transmit(const char *payload, size_t len, void *userdata)
 {
 	struct bench *b = userdata;
+	int r = write(b->unet, payload, len) == (ssize_t)len ? 0 : -errno;
 
-	return write(b->unet, payload, len) == (ssize_t)len ? 0 : -errno;
+	b->frame_out = now_usec();
+	return r;
 }
 
 static void on_delivery(uint64_t tag, uint16_t msgno, enum unet_delivery result, void *userdata)
@@ -111,7 +116,15 @@ static const struct unet_link_ops ops = {
 
 /* The controller's end: frames from the master, ACKs back, both at
  * 960 characters a second; every 1000 / loss-th frame is not heard. */
+enum { HOP_IN, HOP_LINK, HOP_OUT, _HOP_MAX };
+static const char *const hop_names[_HOP_MAX] = {
+	[HOP_IN] = "ACK through n_unet to the link",
+	[HOP_LINK] = "the link to the next frame",
+	[HOP_OUT] = "the frame through n_unet to the line",
+};
+
 struct controller {
+	const struct bench *host;
 	int master;
 	char frame[UNET_PAYLOAD_MAX + 1];	/* between SYN and EOT */
 	size_t len;
@@ -121,6 +134,15 @@ struct controller {
 	unsigned seed;
 	unsigned loss_per_mille;
 	size_t spoiled;
+
+	/* Where the time beyond the ideal goes. */
+	uint64_t ack_out;		/* when the last ACK was written; 0 after a spoil */
+	double *turnaround_ms;		/* ACK written -> the next frame's SYN read */
+	double *hop_ms[_HOP_MAX];	/* its parts */
+	size_t n_turnaround, max_turnaround;
+	uint64_t late_usec;		/* ACKs written after their due time, summed */
+	uint64_t resend_wait_usec;	/* spoiled frame -> its resend's SYN, summed */
+	uint64_t spoiled_at;
 };
 
 static void controller_byte(struct controller *c, uint8_t byte, uint64_t now)
@@ -135,6 +157,17 @@ static void controller_byte(struct controller *c, uint8_t byte, uint64_t now)
 	c->rx_done = (c->rx_done > now ? c->rx_done : now) + (uint64_t)(1e6 / CHARS_PER_SEC);
 	/* SYN payload EOT; the discipline's XON keep-alives are not data. */
 	if (byte == 0x16) {
+		if (c->ack_out && c->n_turnaround < c->max_turnaround &&
+		    c->host->payload_in >= c->ack_out && c->host->frame_out >= c->host->payload_in) {
+			c->hop_ms[HOP_IN][c->n_turnaround] = (c->host->payload_in - c->ack_out) / 1e3;
+			c->hop_ms[HOP_LINK][c->n_turnaround] =
+				(c->host->frame_out - c->host->payload_in) / 1e3;
+			c->hop_ms[HOP_OUT][c->n_turnaround] = (now - c->host->frame_out) / 1e3;
+			c->turnaround_ms[c->n_turnaround++] = (now - c->ack_out) / 1e3;
+		}
+		if (c->spoiled_at)
+			c->resend_wait_usec += now - c->spoiled_at;
+		c->ack_out = c->spoiled_at = 0;
 		c->in_frame = true;
 		c->len = 0;
 		return;
@@ -152,6 +185,7 @@ static void controller_byte(struct controller *c, uint8_t byte, uint64_t now)
 	c->seed = c->seed * 1103515245u + 12345u;
 	if ((c->seed >> 16) % 1000 < c->loss_per_mille) {
 		c->spoiled++;
+		c->spoiled_at = now;
 		return;
 	}
 	unet_frame_make_reply(&f, UNET_FRAME_ACK, &ack);
@@ -167,6 +201,55 @@ static void controller_byte(struct controller *c, uint8_t byte, uint64_t now)
 	c->line_free = due;
 	if (write(c->master, wire, n) != (ssize_t)n)
 		perror("ccd-link-bench: write to the master");
+	c->ack_out = now_usec();
+	c->late_usec += c->ack_out - due;
+}
+
+/*
+ * The same run's floor for a turnaround: one character from a pty's
+ * master to a reader on its slave (N_TTY, raw) and one back, the two
+ * kernel hops and two wake-ups every ACK -> next frame also takes, with
+ * neither n_unet nor the link in the way. Median in ms, or < 0.
+ */
+static double pty_round_trip_ms(unsigned rounds, double *p99)
+{
+	double *rtt = calloc(rounds, sizeof(double)), median = -1;
+	struct termios t;
+	char path[64];
+	uint8_t byte = 'x';
+	int master, slave = -1;
+	unsigned n = 0;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (!rtt || master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, path, sizeof(path)) != 0)
+		goto out;
+	slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || tcgetattr(slave, &t) < 0)
+		goto out;
+	cfmakeraw(&t);
+	if (tcsetattr(slave, TCSANOW, &t) < 0 || tcsetattr(master, TCSANOW, &t) < 0)
+		goto out;
+	for (; n < rounds; n++) {
+		uint64_t t0 = now_usec();
+
+		if (write(master, &byte, 1) != 1 || read(slave, &byte, 1) != 1 ||
+		    write(slave, &byte, 1) != 1 || read(master, &byte, 1) != 1)
+			break;
+		rtt[n] = (now_usec() - t0) / 1e3;
+	}
+	if (n) {
+		bench_sort(rtt, n);
+		median = bench_median_sorted(rtt, n);
+		*p99 = bench_p99_sorted(rtt, n);
+	}
+out:
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+	free(rtt);
+	return median;
 }
 
 int main(int argc, char **argv)
@@ -175,6 +258,7 @@ int main(int argc, char **argv)
 	size_t body_len = argc > 2 ? strtoul(argv[2], NULL, 10) : 120;
 	unsigned loss = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 10;
 	struct controller c = { .seed = 1, .loss_per_mille = loss };
+	double floor_median, floor_p99 = 0, turn_median = 0, turn_p99 = 0, turn_total = 0;
 	struct unet_link_config config;
 	struct line lk = {};
 	struct bench b = {};
@@ -204,6 +288,16 @@ int main(int argc, char **argv)
 	}
 	b.unet = lk.unet;
 	c.master = lk.master;
+	c.max_turnaround = messages * 2;
+	c.host = &b;
+	c.turnaround_ms = calloc(c.max_turnaround, sizeof(double));
+	if (!c.turnaround_ms)
+		return 1;
+	for (int h = 0; h < _HOP_MAX; h++) {
+		c.hop_ms[h] = calloc(c.max_turnaround, sizeof(double));
+		if (!c.hop_ms[h])
+			return 1;
+	}
 	unet_link_config_default(&config);
 	config.first_msgno = 1;
 	if (unet_link_new(&config, &ops, &b, &b.link) < 0)
@@ -235,12 +329,22 @@ int main(int argc, char **argv)
 		if (fds[0].revents & POLLIN) {
 			char payload[UNET_PAYLOAD_MAX + 1];
 
-			while ((n = read(lk.unet, payload, sizeof(payload))) > 0)
-				unet_link_receive(b.link, payload, (size_t)n, now_usec(), 0);
+			while ((n = read(lk.unet, payload, sizeof(payload))) > 0) {
+				b.payload_in = now_usec();
+				unet_link_receive(b.link, payload, (size_t)n, b.payload_in, 0);
+			}
 		}
 		unet_link_tick(b.link, now_usec());
 	}
 	elapsed = now_usec() - start;
+	floor_median = pty_round_trip_ms(200, &floor_p99);
+	for (size_t i = 0; i < c.n_turnaround; i++)
+		turn_total += c.turnaround_ms[i] / 1e3;
+	if (c.n_turnaround) {
+		bench_sort(c.turnaround_ms, c.n_turnaround);
+		turn_median = bench_median_sorted(c.turnaround_ms, c.n_turnaround);
+		turn_p99 = bench_p99_sorted(c.turnaround_ms, c.n_turnaround);
+	}
 
 	goodput = (double)b.delivered * body_len / (elapsed / 1e6) / CHARS_PER_SEC;
 	ideal = (double)body_len / (frame_chars + ack_chars);
@@ -251,6 +355,29 @@ int main(int argc, char **argv)
 	       (unsigned long long)unet_link_counters(b.link)->resends, elapsed / 1e6);
 	printf("ccd-link: goodput %.3f of the 960 characters/s; ideal stop-and-wait %.3f; ratio %.2f (target >= 0.8)\n",
 	       goodput, ideal, goodput / ideal);
+	/* The elapsed time beyond the ideal's, by cause: stationd's side
+	 * is the turnaround (ACK in -> link -> next frame out, through
+	 * n_unet both ways), to be read against the pty's own round trip. */
+	printf("ccd-link: beyond the ideal %.2f s: turnaround ACK out -> next frame in %.2f s (%zu, median %.2f ms, p99 %.2f ms), resend timer %.2f s, ACKs written late %.2f s\n",
+	       elapsed / 1e6 - (double)messages * (frame_chars + ack_chars) / CHARS_PER_SEC,
+	       turn_total, c.n_turnaround, turn_median, turn_p99, c.resend_wait_usec / 1e6,
+	       c.late_usec / 1e6);
+	printf("ccd-link: floor of the same run, pty round trip without n_unet or the link: median %.2f ms, p99 %.2f ms; turnaround median %.1f x that\n",
+	       floor_median, floor_p99, floor_median > 0 ? turn_median / floor_median : 0);
+	for (int h = 0; h < _HOP_MAX; h++) {
+		double total = 0;
+
+		for (size_t i = 0; i < c.n_turnaround; i++)
+			total += c.hop_ms[h][i] / 1e3;
+		if (c.n_turnaround)
+			bench_sort(c.hop_ms[h], c.n_turnaround);
+		printf("ccd-link: turnaround part: %s: %.2f s, median %.2f ms, p99 %.2f ms\n",
+		       hop_names[h], total,
+		       c.n_turnaround ? bench_median_sorted(c.hop_ms[h], c.n_turnaround) : 0,
+		       c.n_turnaround ? bench_p99_sorted(c.hop_ms[h], c.n_turnaround) : 0);
+		free(c.hop_ms[h]);
+	}
+	free(c.turnaround_ms);
 	unet_link_free(b.link);
 	close(lk.unet);
 	close(lk.slave);
