@@ -7,6 +7,11 @@
  *   startrun  StartRun called -> its PIC frame heard by the controller
  *   status    the controller's status frame "exposing" sent ->
  *             PropertiesChanged(Phase = 3) received here
+ *   afterline status less the part of that frame's time on the line no
+ *             host can shorten: its characters at 960 a second, all but
+ *             the 16 ccd-sim's UART FIFO lets go at once (ccd-sim logs
+ *             "tx" when the frame starts on the line, and stationd can
+ *             only act once its last character is in)
  *
  * The controller's side is ccd-sim's log (ccd-sim(1), LOG: one line per
  * frame, on the wall clock with millisecond resolution), so this program
@@ -30,10 +35,14 @@
 #include <systemd/sd-bus.h>
 
 #include "daemon/shared/macro.h"
+#include "daemon/unet/unet-frame.h"
 #include "tests/bench/bench-stats.h"
 
 #define DEST "org.stationd1"
 #define PINGS_PER_RUN 10
+/* The line as ccd-sim paces it (ccd-sim(1) --baud, default 9600 7E1). */
+#define LINE_CHARS_PER_MS 0.96
+#define LINE_UART_FIFO 16
 
 struct bench {
 	const char *name;
@@ -132,13 +141,14 @@ static int call(sd_bus *bus, const char *path, const char *method, const char *t
  * (exposing). Returns the log's new end.
  */
 static long read_sim_log(const char *log, long offset, const char *name, double *pic_ms,
-			 double *exposing_ms)
+			 double *exposing_ms, size_t *exposing_chars)
 {
 	FILE *f = fopen(log, "re");
 	char line[1024], rx[64], tx[64];
 	long end = offset;
 
 	*pic_ms = *exposing_ms = 0;
+	*exposing_chars = 0;
 	if (!f)
 		return offset;
 	snprintf(rx, sizeof(rx), " rx C SYS>%s ", name);
@@ -156,8 +166,15 @@ static long read_sim_log(const char *log, long offset, const char *name, double 
 		    ((status = strstr(line, "PIC200(")) || (status = strstr(line, "PIC201(")))) {
 			unsigned head, err, phase;
 
-			if (sscanf(status + 7, "%u,%u,%u,", &head, &err, &phase) == 3 && phase == 3)
+			if (sscanf(status + 7, "%u,%u,%u,", &head, &err, &phase) == 3 && phase == 3) {
+				/* "tx S SRC>DEST MSGN BODY": SYN, the
+				 * header, the body, EOT on the line. */
+				const char *body = strstr(line, tx) + strlen(tx);
+
+				body = strchr(body, ' ');
 				*exposing_ms = t;
+				*exposing_chars = body ? 2 + UNET_HEADER_LEN + strcspn(body + 1, "\n") : 0;
+			}
 		}
 	}
 	fclose(f);
@@ -175,8 +192,8 @@ int main(int argc, char **argv)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	struct bench b = { 0 };
-	double *start = NULL, *status = NULL, *ping = NULL;
-	size_t n_start = 0, n_status = 0, n_ping = 0;
+	double *start = NULL, *status = NULL, *after_line = NULL, *ping = NULL;
+	size_t n_start = 0, n_status = 0, n_ping = 0, chars;
 	unsigned runs;
 	long offset = 0;
 	int r;
@@ -189,8 +206,9 @@ int main(int argc, char **argv)
 	snprintf(b.path, sizeof(b.path), "/org/stationd1/ccd/%s", b.name);
 	start = calloc(runs, sizeof(double));
 	status = calloc(runs, sizeof(double));
+	after_line = calloc(runs, sizeof(double));
 	ping = calloc((size_t)runs * PINGS_PER_RUN, sizeof(double));
-	if (!start || !status || !ping)
+	if (!start || !status || !after_line || !ping)
 		return 1;
 	r = sd_bus_open_system(&bus);
 	if (r < 0) {
@@ -228,7 +246,7 @@ int main(int argc, char **argv)
 		}
 
 		/* Whatever the controller logged before this run is not ours. */
-		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing);
+		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars);
 		b.exposing_ms = 0;
 		b.ended = false;
 		b.started = true;
@@ -256,11 +274,16 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		b.started = false;
-		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing);
+		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars);
 		if (pic > 0)
 			start[n_start++] = pic - called;
-		if (exposing > 0 && b.exposing_ms > 0)
+		if (exposing > 0 && b.exposing_ms > 0) {
+			double line_ms = chars > LINE_UART_FIFO ?
+					 (chars - LINE_UART_FIFO) / LINE_CHARS_PER_MS : 0;
+
+			after_line[n_status] = b.exposing_ms - exposing - line_ms;
 			status[n_status++] = b.exposing_ms - exposing;
+		}
 	}
 	if (n_start == 0 || n_status == 0) {
 		fprintf(stderr, "ccd-latency: the controller's log has no PIC frames (%zu) or exposing statuses (%zu)\n",
@@ -270,8 +293,10 @@ int main(int argc, char **argv)
 	report("ping", ping, n_ping);
 	report("startrun", start, n_start);
 	report("status", status, n_status);
+	report("afterline", after_line, n_status);
 	free(start);
 	free(status);
+	free(after_line);
 	free(ping);
 	return 0;
 }
