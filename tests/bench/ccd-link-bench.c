@@ -49,6 +49,21 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/*
+ * One absolute sleep to @usec on CLOCK_MONOTONIC: the controller's ACK
+ * goes when the modelled line is free, not a wake-up later; a loop of
+ * short sleeps woke thousands of times a message and, on a busy VM,
+ * still wrote the ACK some 13 ms late on average.
+ */
+static void sleep_until(uint64_t usec)
+{
+	struct timespec ts = { .tv_sec = (time_t)(usec / 1000000),
+			       .tv_nsec = (long)(usec % 1000000) * 1000 };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 /* A raw pty pair, n_unet on the slave (UNET_LDISC or 29), its frame
  * device opened: the master is the controller's end of the line. */
 struct line {
@@ -196,8 +211,7 @@ static void controller_byte(struct controller *c, uint8_t byte, uint64_t now)
 	/* The ACK goes out once the frame is in and the line is free. */
 	due = c->rx_done > c->line_free ? c->rx_done : c->line_free;
 	due += (uint64_t)(n * 1e6 / CHARS_PER_SEC);
-	while (now_usec() < due)
-		usleep(50);
+	sleep_until(due);
 	c->line_free = due;
 	if (write(c->master, wire, n) != (ssize_t)n)
 		perror("ccd-link-bench: write to the master");
