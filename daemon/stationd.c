@@ -37,6 +37,7 @@
 #include "daemon/hw/card-state.h"
 #include "daemon/hw/hw.h"
 #include "daemon/persist/run-state.h"
+#include "daemon/scan-timing.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 
@@ -85,6 +86,7 @@ struct daemon {
 	struct bus_cards *bus_cards;
 	sd_event_source *scan_timer;
 	uint64_t scan_period_usec;
+	struct scan_timing scan_timing;		/* when the scans ran (ScanTimes) */
 	struct exhaust_sampler *sampler;	/* the fills' exhausts between scans */
 	struct run_state *run_state;
 	sd_event_source *backup_timer;
@@ -378,9 +380,11 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
 	uint64_t now, next = usec + d->scan_period_usec;
+	int64_t started = now_usec(CLOCK_MONOTONIC);
 	int r;
 
-	engine_scan(d->engine, now_usec(CLOCK_REALTIME), now_usec(CLOCK_MONOTONIC));
+	engine_scan(d->engine, now_usec(CLOCK_REALTIME), started);
+	scan_timing_record(&d->scan_timing, usec, started, now_usec(CLOCK_MONOTONIC));
 	if (run_state_pending(d->run_state) || d->snapshot_due ||
 	    (d->reload && engine_idle(d->engine)))
 		(void)sd_event_source_set_enabled(d->persist_source, SD_EVENT_ONESHOT);
@@ -389,10 +393,11 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 		return 0;
 	}
 
-	/* Keep the rate without drift; after a stall, do not run a burst. */
+	/* Keep the rate on the grid, without drift; after a stall, skip
+	 * the missed scans rather than run a burst. */
 	r = sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
-	if (r >= 0 && next <= now)
-		next = now + d->scan_period_usec;
+	if (r >= 0)
+		next = scan_timing_next(usec, now, d->scan_period_usec);
 	r = sd_event_source_set_time(s, next);
 	if (r < 0)
 		return log_error_errno(r, "cannot re-arm the scan timer");
@@ -992,6 +997,7 @@ static int run(const char *config_path, const char *state_dir)
 	r = bus_manager_new(d.event, PRIORITY_BUS, d.engine, on_bus_disconnected, &d, &d.bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up D-Bus");
+	bus_manager_set_scan_timing(d.bus, &d.scan_timing);
 	r = publish_autofill(&d);
 	if (r >= 0)
 		r = publish_cards(&d);

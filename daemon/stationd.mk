@@ -6,6 +6,7 @@
 STATIOND_SRCS := \
 	daemon/stationd.c \
 	daemon/exhaust-sampler.c \
+	daemon/scan-timing.c \
 	daemon/shared/log.c \
 	daemon/hw/adc-convert.c \
 	daemon/hw/hw.c \
@@ -51,6 +52,14 @@ $(BUILD)/unit/test-exhaust-sampler: $(call san_obj,tests/unit/test-exhaust-sampl
 		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
+
+# The scan's own timing record: the ring and the next deadline (issue 10
+# item 12).
+UNIT_TESTS += $(BUILD)/unit/test-scan-timing
+
+$(BUILD)/unit/test-scan-timing: $(call san_obj,tests/unit/test-scan-timing.c daemon/scan-timing.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA)
 
 # The text of a log entry: the error's text in MESSAGE (issue 10 item 17).
 UNIT_TESTS += $(BUILD)/unit/test-log

@@ -10,6 +10,7 @@
 
 #include "daemon/bus/bus-errors.h"
 #include "daemon/bus/bus-manager.h"
+#include "daemon/scan-timing.h"
 #include "daemon/shared/log.h"
 #include "daemon/shared/macro.h"
 #include "daemon/shared/version.h"
@@ -17,6 +18,7 @@
 struct bus_manager {
 	sd_bus *bus;
 	struct engine *engine;
+	const struct scan_timing *scan_timing;	/* ScanTimes; NULL: none yet */
 	sd_bus_slot *object_manager, *vtable, *disconnected;
 	enum engine_state published_state;
 	bus_manager_disconnected_fn on_disconnected;
@@ -52,10 +54,32 @@ static int property_version(sd_bus *bus, const char *path, const char *interface
 	return sd_bus_message_append(reply, "s", STATIOND_VERSION);
 }
 
+/* Oldest first; a client polls it (no PropertiesChanged at 10 Hz). */
+static int property_scan_times(sd_bus *bus, const char *path, const char *interface,
+			       const char *property, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	struct bus_manager *m = userdata;
+	size_t n = m->scan_timing ? scan_timing_size(m->scan_timing) : 0;
+	int r;
+
+	r = sd_bus_message_open_container(reply, 'a', "(ttt)");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct scan_timing_entry *e = scan_timing_get(m->scan_timing, i);
+
+		r = sd_bus_message_append(reply, "(ttt)", e->scheduled_usec, e->started_usec,
+					  e->duration_usec);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	return r;
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("State", "s", property_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ScanTimes", "a(ttt)", property_scan_times, 0, 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -139,6 +163,11 @@ void bus_manager_set_engine(struct bus_manager *m, struct engine *engine)
 {
 	m->engine = engine;
 	bus_manager_global_changed(m);
+}
+
+void bus_manager_set_scan_timing(struct bus_manager *m, const struct scan_timing *t)
+{
+	m->scan_timing = t;
 }
 
 void bus_manager_global_changed(struct bus_manager *m)

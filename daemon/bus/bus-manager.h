@@ -2,7 +2,7 @@
 /*
  * The daemon on D-Bus: the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), the
  * name org.stationd1, an ObjectManager at /org/stationd1 and the
- * org.stationd1.Manager interface there (Version, State; see
+ * org.stationd1.Manager interface there (Version, State, ScanTimes; see
  * dbus/org.stationd1.Manager.xml).
  */
 #ifndef STATIOND_BUS_BUS_MANAGER_H
@@ -45,6 +45,11 @@ sd_bus *bus_manager_bus(struct bus_manager *m);
 /* A reload built a new engine: read the State from it from now on
  * (PropertiesChanged if it differs). */
 void bus_manager_set_engine(struct bus_manager *m, struct engine *engine);
+
+struct scan_timing;
+
+/* ScanTimes reads @t (the daemon's, it outlives the manager) from now on. */
+void bus_manager_set_scan_timing(struct bus_manager *m, const struct scan_timing *t);
 
 /* The engine's global view may have changed: emit PropertiesChanged for
  * State if it did. */

@@ -52,6 +52,7 @@ UNIT_TESTS += $(BUILD)/unit/test-bus-manager
 
 $(BUILD)/unit/test-bus-manager: $(call san_obj,tests/unit/test-bus-manager.c \
 		tests/unit/private-bus.c tests/unit/engine-fake.c daemon/shared/log.c \
-		daemon/bus/bus-manager.c daemon/bus/bus-errors.c $(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
+		daemon/bus/bus-manager.c daemon/bus/bus-errors.c daemon/scan-timing.c \
+		$(AUTOFILL_SRCS) $(AUTOFILL_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_SYSTEMD)
