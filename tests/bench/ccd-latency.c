@@ -12,6 +12,12 @@
  *             the 16 ccd-sim's UART FIFO lets go at once (ccd-sim logs
  *             "tx" when the frame starts on the line, and stationd can
  *             only act once its last character is in)
+ *   acked     status frame sent -> stationd's ACK of it heard by the
+ *             controller: the line, n_unet both ways and stationd up to
+ *             its ACK, which it writes just before it acts on the frame
+ *   bus       that ACK heard -> PropertiesChanged received: stationd
+ *             acting on the frame, the bus, the client, less the pty
+ *             hop the ACK took
  *
  * The controller's side is ccd-sim's log (ccd-sim(1), LOG: one line per
  * frame, on the wall clock with millisecond resolution), so this program
@@ -141,14 +147,15 @@ static int call(sd_bus *bus, const char *path, const char *method, const char *t
  * (exposing). Returns the log's new end.
  */
 static long read_sim_log(const char *log, long offset, const char *name, double *pic_ms,
-			 double *exposing_ms, size_t *exposing_chars)
+			 double *exposing_ms, size_t *exposing_chars, double *acked_ms)
 {
 	FILE *f = fopen(log, "re");
-	char line[1024], rx[64], tx[64];
+	char line[1024], rx[64], tx[64], ack[64] = "";
 	long end = offset;
 
 	*pic_ms = *exposing_ms = 0;
 	*exposing_chars = 0;
+	*acked_ms = 0;
 	if (!f)
 		return offset;
 	snprintf(rx, sizeof(rx), " rx C SYS>%s ", name);
@@ -174,8 +181,13 @@ static long read_sim_log(const char *log, long offset, const char *name, double 
 				body = strchr(body, ' ');
 				*exposing_ms = t;
 				*exposing_chars = body ? 2 + UNET_HEADER_LEN + strcspn(body + 1, "\n") : 0;
+				/* Its ACK: " rx A SYS>NAME MSGN". */
+				snprintf(ack, sizeof(ack), " rx A SYS>%s %.4s", name,
+					 strstr(line, tx) + strlen(tx));
 			}
 		}
+		if (ack[0] && *acked_ms == 0 && strstr(line, ack))
+			*acked_ms = t;
 	}
 	fclose(f);
 	return end;
@@ -192,8 +204,9 @@ int main(int argc, char **argv)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	struct bench b = { 0 };
-	double *start = NULL, *status = NULL, *after_line = NULL, *ping = NULL;
-	size_t n_start = 0, n_status = 0, n_ping = 0, chars;
+	double *start = NULL, *status = NULL, *after_line = NULL, *acked = NULL, *on_bus = NULL;
+	double *ping = NULL;
+	size_t n_start = 0, n_status = 0, n_acked = 0, n_ping = 0, chars;
 	unsigned runs;
 	long offset = 0;
 	int r;
@@ -207,8 +220,10 @@ int main(int argc, char **argv)
 	start = calloc(runs, sizeof(double));
 	status = calloc(runs, sizeof(double));
 	after_line = calloc(runs, sizeof(double));
+	acked = calloc(runs, sizeof(double));
+	on_bus = calloc(runs, sizeof(double));
 	ping = calloc((size_t)runs * PINGS_PER_RUN, sizeof(double));
-	if (!start || !status || !after_line || !ping)
+	if (!start || !status || !after_line || !acked || !on_bus || !ping)
 		return 1;
 	r = sd_bus_open_system(&bus);
 	if (r < 0) {
@@ -229,7 +244,7 @@ int main(int argc, char **argv)
 
 	for (unsigned i = 0; i < runs; i++) {
 		_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-		double called, pic, exposing, deadline;
+		double called, pic, exposing, ack, deadline;
 
 		for (unsigned k = 0; k < PINGS_PER_RUN; k++) {
 			_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -246,7 +261,7 @@ int main(int argc, char **argv)
 		}
 
 		/* Whatever the controller logged before this run is not ours. */
-		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars);
+		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars, &ack);
 		b.exposing_ms = 0;
 		b.ended = false;
 		b.started = true;
@@ -274,7 +289,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		b.started = false;
-		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars);
+		offset = read_sim_log(argv[2], offset, b.name, &pic, &exposing, &chars, &ack);
 		if (pic > 0)
 			start[n_start++] = pic - called;
 		if (exposing > 0 && b.exposing_ms > 0) {
@@ -283,6 +298,10 @@ int main(int argc, char **argv)
 
 			after_line[n_status] = b.exposing_ms - exposing - line_ms;
 			status[n_status++] = b.exposing_ms - exposing;
+			if (ack > 0) {
+				acked[n_acked] = ack - exposing;
+				on_bus[n_acked++] = b.exposing_ms - ack;
+			}
 		}
 	}
 	if (n_start == 0 || n_status == 0) {
@@ -294,9 +313,15 @@ int main(int argc, char **argv)
 	report("startrun", start, n_start);
 	report("status", status, n_status);
 	report("afterline", after_line, n_status);
+	if (n_acked) {
+		report("acked", acked, n_acked);
+		report("bus", on_bus, n_acked);
+	}
 	free(start);
 	free(status);
 	free(after_line);
+	free(acked);
+	free(on_bus);
 	free(ping);
 	return 0;
 }

@@ -51,4 +51,17 @@ done
 # figure without it, so what is left is stationd's, n_unet's and the bus's.
 m=$(field afterline median_ms) p=$(field afterline p99_ms)
 echo "ccd-latency controller status -> PropertiesChanged less the frame's line time (all but ccd-sim's 16-character UART FIFO, at 960 characters/s): median $m ms ($(ratio "$m" "$pm") x floor), p99 $p ms ($(ratio "$p" "$pp") x floor p99)"
+# And split at stationd's ACK of the frame, which the controller logs: up
+# to it the line, n_unet and stationd's read; after it stationd's acting
+# on the frame and the bus (less the ACK's pty hop).
+if [ -n "$(field acked samples)" ]; then
+	for kind in acked bus; do
+		m=$(field $kind median_ms) p=$(field $kind p99_ms)
+		case $kind in
+		acked) what="controller status -> stationd's ACK of it heard by the controller" ;;
+		bus) what="that ACK heard -> PropertiesChanged" ;;
+		esac
+		echo "ccd-latency   $what: median $m ms, p99 $p ms over $(field $kind samples) runs"
+	done
+fi
 exit 0
