@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,11 @@ struct bus_cards {
 	size_t n_objects;
 	bool published;			/* signals from the second re-read on */
 	sd_event_source *timer;
+	/* A re-read in steps on the timer: the names listed at its start,
+	 * the next object to read; again: a device event came meanwhile. */
+	char **round_names;
+	size_t round_next;
+	bool round_again;
 };
 
 char *bus_card_path(uint8_t crate, uint16_t address, char buf[static BUS_CARD_PATH_MAX])
@@ -581,19 +587,45 @@ static bool strv_has(char **strv, const char *name)
 	return false;
 }
 
-int bus_cards_refresh(struct bus_cards *c)
+/* Start a re-read: which cards the bus has now. */
+static int refresh_begin(struct bus_cards *c)
 {
-	char **names = NULL;
 	int r;
 
-	r = c->source->list(c->source_userdata, &names);
+	free_strv(c->round_names);
+	c->round_names = NULL;
+	c->round_next = 0;
+	r = c->source->list(c->source_userdata, &c->round_names);
 	if (r < 0)
 		return log_error_errno(r, "cannot list the cards on the xvme bus");
+	return 0;
+}
+
+static void refresh_end(struct bus_cards *c)
+{
+	free_strv(c->round_names);
+	c->round_names = NULL;
+	c->published = true;
+}
+
+/*
+ * Re-read at most @max of the known cards (each a few sysfs reads); once
+ * all are, add the cards that arrived and end the round. Returns 1 while
+ * cards are left, 0 when the round is over, or a negative errno (the
+ * round is over too).
+ */
+static int refresh_step(struct bus_cards *c, size_t max)
+{
+	char **names = c->round_names;
+	int r = 0;
+
 	/* Cards that left: configured ones stay (absent), others go. */
-	for (size_t i = 0; i < c->n_objects;) {
-		struct card_object *o = &c->objects[i];
+	while (c->round_next < c->n_objects) {
+		struct card_object *o = &c->objects[c->round_next];
 		struct card_state now = {};
 
+		if (max-- == 0)
+			return 1;
 		if (strv_has(names, o->name)) {
 			r = c->source->read(c->source_userdata, o->name, &now);
 			if (r < 0)
@@ -601,13 +633,16 @@ int bus_cards_refresh(struct bus_cards *c)
 		}
 		if (!now.present && !o->config) {
 			emit_interfaces(c, o, false);
-			remove_at(c, i);
+			remove_at(c, c->round_next);
 			continue;
 		}
-		publish(c, i, &now);
-		i++;
+		publish(c, c->round_next, &now);
+		c->round_next++;
 	}
-	/* Cards that arrived and are not configured. */
+	if (r >= 0 && max == 0)
+		return 1;
+	/* Cards that arrived and are not configured: all in this step (a
+	 * crate coming back is rare; its cards are published together). */
 	for (char **n = names; r >= 0 && n && *n; n++) {
 		struct card_object *o;
 		uint8_t crate;
@@ -636,20 +671,47 @@ int bus_cards_refresh(struct bus_cards *c)
 		}
 		emit_interfaces(c, o, true);
 	}
-	free_strv(names);
-	c->published = true;
+	refresh_end(c);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the cards' state");
 	return 0;
 }
 
+int bus_cards_refresh(struct bus_cards *c)
+{
+	int r;
+
+	r = refresh_begin(c);
+	if (r >= 0)
+		r = refresh_step(c, SIZE_MAX);
+	return r;
+}
+
+/*
+ * The timer re-reads the cards in steps, one dispatch each: the listing,
+ * then BUS_CARD_REFRESH_BATCH cards at a time, then the arrivals. At idle
+ * priority, between two steps the scan (and everything else) goes first:
+ * on a 1000-detector station of 105 cards a whole re-read in one
+ * callback made the scan wait for it (hundreds of ms in a TCG guest;
+ * tests/bench/scan-jitter.sh showed the late scans 5 s apart).
+ */
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct bus_cards *c = userdata;
+	uint64_t delay = BUS_CARD_REFRESH_USEC;
 	int r;
 
-	(void)bus_cards_refresh(c);
-	r = sd_event_source_set_time_relative(s, BUS_CARD_REFRESH_USEC);
+	if (!c->round_names) {
+		c->round_again = false;
+		r = refresh_begin(c);
+		delay = r >= 0 ? 0 : BUS_CARD_REFRESH_USEC;
+	} else if (refresh_step(c, BUS_CARD_REFRESH_BATCH) > 0) {
+		delay = 0;
+	} else if (c->round_again) {
+		/* A device event during the round: its cards may be past. */
+		delay = BUS_CARD_EVENT_DELAY_USEC;
+	}
+	r = sd_event_source_set_time_relative(s, delay);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	if (r < 0)
@@ -664,6 +726,10 @@ void bus_cards_device_event(struct bus_cards *c)
 
 	if (!c->timer) {
 		(void)bus_cards_refresh(c);
+		return;
+	}
+	if (c->round_names) {
+		c->round_again = true;
 		return;
 	}
 	/* Sooner than the periodic re-read; never later than it was. */
@@ -726,6 +792,7 @@ struct bus_cards *bus_cards_free(struct bus_cards *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->timer);
+	free_strv(c->round_names);
 	bus_object_tree_remove(&c->tree);
 	free(c->objects);
 	free(c);

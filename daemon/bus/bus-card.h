@@ -26,6 +26,8 @@
 #define BUS_CARD_INTERFACE "org.stationd1.Card"
 /* How often the LED and the counters are re-read without an event. */
 #define BUS_CARD_REFRESH_USEC (UINT64_C(5) * 1000000)
+/* Cards re-read per dispatch of the timer: the scan waits for no more. */
+#define BUS_CARD_REFRESH_BATCH 1
 /* How long device events are gathered into one re-read (a crate coming
  * back is hundreds of events). */
 #define BUS_CARD_EVENT_DELAY_USEC (UINT64_C(100) * 1000)
@@ -47,8 +49,8 @@ struct bus_cards;
 /*
  * Publish the cards of a sorted station (kept by reference) as they are
  * now. With an event loop, a timer re-reads them every
- * BUS_CARD_REFRESH_USEC at idle priority; without one, only
- * bus_cards_refresh() does.
+ * BUS_CARD_REFRESH_USEC at idle priority, BUS_CARD_REFRESH_BATCH cards
+ * per dispatch; without one, only bus_cards_refresh() does.
  */
 int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
 		  struct bus_auth *auth, const struct bus_card_source *source,

@@ -16,11 +16,13 @@
 # late a 10 ms sleeper on a grid wakes up in this guest (under TCG on a
 # shared host, the guest itself is not always running); the loaded numbers
 # are printed as ratios to the idle baseline and to that floor.
+# stationd runs at the Nice= of systemd/stationd.service, as systemd
+# would run it.
 # Arguments: [seconds per window (default 30) [stationd binary (default
 # this build's) [another stationd, measured first on the same station:
-# the "before"]]], e.g.
-#   tests/bench/run.sh scan-jitter -- 30 "" build/bench/stationd-before
-# (a binary outside build/bench is not seen by the guest).
+# the "before" [its nice level (default the unit's)]]]], e.g.
+#   tests/bench/run.sh scan-jitter -- 30 "" build/bench/stationd-before 0
+# (a binary outside the source tree is not seen by the guest).
 set -u
 top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export STATIOND_TOP=$top
@@ -31,6 +33,9 @@ window=${1:-30}
 after=${2:-}
 after=${after:-$(station_prog stationd)}
 before=${3:-}
+unit_nice=$(sed -n 's/^Nice=//p' "$top/systemd/stationd.service")
+unit_nice=${unit_nice:-0}
+before_nice=${4:-$unit_nice}
 bench=$station_build/bench/scan-jitter
 [ -x "$bench" ] || { echo "scan-jitter: $bench is not built (make bench builds it)" >&2; exit 1; }
 for d in "$after" $before; do
@@ -55,10 +60,10 @@ row() {
 	echo "scan-jitter $1 $2 $3: the latest scans (due, s into the window: ms late): $(field worst "$4")"
 }
 
-# measure <station> <label> <stationd> <period µs>: on the station that is up
+# measure <station> <label> <stationd> <nice> <period µs>: on the station that is up
 measure() {
-	local station=$1 label=$2 daemon=$3 period_us=$4 idle loaded lp lm
-	setsid "$daemon" -c "$STATION_CONFIG" -s "$STATION_STATE_DIR" \
+	local station=$1 label=$2 daemon=$3 level=$4 period_us=$5 idle loaded lp lm
+	nice -n "$level" setsid "$daemon" -c "$STATION_CONFIG" -s "$STATION_STATE_DIR" \
 		</dev/null >>"$STATION_DAEMON_LOG" 2>&1 &
 	STATION_DAEMON_PID=$!
 	station_write_env
@@ -88,13 +93,14 @@ station() {
 	period_us=$(awk '$1 == "scan-rate" { sub(/Hz/, "", $2); printf "%.0f", 1e6 / $2 }' \
 		<("$(station_prog stationd-compile)" dump "$STATION_DATABASE"))
 	if [ -n "$before" ]; then
-		measure "$name" before "$before" "$period_us" || return 1
+		measure "$name" before "$before" "$before_nice" "$period_us" || return 1
 	fi
-	measure "$name" "${before:+after}${before:-now}" "$after" "$period_us" || return 1
+	measure "$name" "$([ -n "$before" ] && echo after || echo now)" "$after" "$unit_nice" \
+		"$period_us" || return 1
 	station_down >/dev/null 2>&1
 }
 
-echo "scan-jitter: windows of $window s; stationd ${before:+before $before, after }$after; $(cut -d' ' -f1-3 /proc/loadavg) guest load"
+echo "scan-jitter: windows of $window s; stationd ${before:+before $before (nice $before_nice), after }$after (nice $unit_nice); $(cut -d' ' -f1-3 /proc/loadavg) guest load"
 station 72 "$top/daemon/examples/station-cryostream.conf" || exit 1
 mkdir -p "$work/big" || exit 1
 "$top/daemon/examples/generate-station" -n 1000 -o "$work/big" || exit 1

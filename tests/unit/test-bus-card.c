@@ -48,6 +48,7 @@ struct fixture {
 	struct fake_card crate[MAX_CARDS];
 	size_t n_cards;
 	int list_error;
+	unsigned reads;			/* fake_read() calls */
 	sd_bus *server, *client;
 	sd_bus_slot *object_manager;
 	struct bus_auth *auth;
@@ -78,6 +79,7 @@ static int fake_read(void *userdata, const char *name, struct card_state *ret)
 	struct fixture *x = userdata;
 
 	*ret = (struct card_state){};
+	x->reads++;
 	for (size_t i = 0; i < x->n_cards; i++)
 		if (strcmp(x->crate[i].name, name) == 0)
 			*ret = x->crate[i].state;
@@ -524,6 +526,59 @@ static void test_list_failure_changes_nothing(void **state)
 	x->list_error = 0;
 }
 
+/*
+ * On the event loop, a re-read is one card per dispatch of the timer
+ * (BUS_CARD_REFRESH_BATCH), so the safety scan, due meanwhile, waits for
+ * one card's sysfs reads at most, not for the crate's; the round still
+ * sees every change and every card that arrived.
+ */
+static void test_timer_reads_a_card_per_dispatch(void **state)
+{
+	struct fixture *x = *state;
+	sd_event *event = NULL;
+	unsigned dispatches = 0, start;
+
+	assert_int_equal(BUS_CARD_REFRESH_BATCH, 1);
+	assert_int_equal(sd_event_new(&event), 0);
+	x->cards = bus_cards_free(x->cards);
+	assert_int_equal(bus_cards_new(x->server, event, x->config.station, x->auth, &fake_source,
+				       x, &x->cards), 0);
+	pump(x);
+	x->n_signals = 0;
+
+	snprintf(card(x, "xvme0-1000")->led, sizeof(card(x, "xvme0-1000")->led), "red");
+	put_in(x, "xvme0-1400", "240", "VMEIDXYC240A");
+	bus_cards_device_event(x->cards);
+	start = x->reads;
+	/* the listing, 4 known cards, the one that arrived */
+	while (x->reads - start < 5 && dispatches < 20) {
+		unsigned before = x->reads;
+
+		assert_true(sd_event_run(event, 1000000) > 0);
+		dispatches++;
+		assert_in_range(x->reads - before, 0, BUS_CARD_REFRESH_BATCH);
+	}
+	assert_int_equal(x->reads - start, 5);
+	assert_true(dispatches >= 6);
+	assert_signals(x, C1000 " PropertiesChanged Led |"
+		       "/org/stationd1 InterfacesAdded /org/stationd1/card/0_1400|");
+
+	/* A device event in the middle of a round: another round after it. */
+	bus_cards_device_event(x->cards);
+	assert_true(sd_event_run(event, 1000000) > 0);		/* the listing */
+	assert_true(sd_event_run(event, 1000000) > 0);		/* 0400 */
+	pull_out(x, "xvme0-1400");
+	bus_cards_device_event(x->cards);
+	for (unsigned i = 0; i < 20 && x->n_signals == 0; i++) {
+		assert_true(sd_event_run(event, 1000000) > 0);
+		pump(x);
+	}
+	assert_signals(x, "/org/stationd1 InterfacesRemoved /org/stationd1/card/0_1400|");
+
+	x->cards = bus_cards_free(x->cards);
+	sd_event_unref(event);
+}
+
 static void test_paths_that_are_not_cards(void **state)
 {
 	struct fixture *x = *state;
@@ -607,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_configured_card_stays_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_name_what_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_failure_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timer_reads_a_card_per_dispatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paths_that_are_not_cards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_methods_refused, setup, teardown),
 		cmocka_unit_test(test_card_name_parse),
