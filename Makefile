@@ -211,8 +211,8 @@ sysusersdir ?= $(call pkgvar,systemd,sysusersdir)
 udevdir ?= $(call pkgvar,udev,udevdir)
 moddir = /lib/modules/$(KABI)/updates
 
-# What is installed, as mode:directory:file; files under systemd/ get
-# the programs' paths rewritten for PREFIX.
+# What is installed, as mode:directory:file; files under a systemd/
+# directory get the programs' paths rewritten for PREFIX.
 INSTALL_MANIFEST = \
 	$(foreach f,$(INSTALL_SBIN),0755:$(sbindir):$(f)) \
 	$(foreach f,$(INSTALL_BIN),0755:$(bindir):$(f)) \
@@ -229,7 +229,9 @@ INSTALL_MANIFEST = \
 	$(foreach f,$(wildcard daemon/man/*.[1-8]),0644:$(mandir)/man$(subst .,,$(suffix $(f))):$(f))
 INSTALL_SIM_MANIFEST = \
 	$(foreach f,$(INSTALL_SIM_BIN),0755:$(bindir):$(f)) \
-	$(foreach f,$(notdir $(INSTALL_SIM_BIN)),0644:$(mandir)/man1:tests/sim/$(f).1)
+	$(foreach f,$(notdir $(INSTALL_SIM_BIN)),0644:$(mandir)/man1:tests/sim/$(f).1) \
+	0755:$(libexecdir)/stationd:tests/sim/station-sim-setup \
+	$(foreach f,$(wildcard tests/sim/systemd/*.service tests/sim/systemd/*.target),0644:$(systemdsystemunitdir):$(f))
 
 INSTALL_PATHS = $(foreach f,$(INSTALL_SBIN),-e 's|/usr/sbin/$(notdir $(f))\b|$(sbindir)/$(notdir $(f))|g') \
 	$(foreach f,$(INSTALL_BIN) $(INSTALL_SIM_BIN),-e 's|/usr/bin/$(notdir $(f))\b|$(bindir)/$(notdir $(f))|g') \
@@ -241,7 +243,7 @@ install_files = set -e; for entry in $(1); do \
 		dest="$(DESTDIR)$$dir/$${file\#\#*/}"; \
 		echo "  INSTALL $$dest"; \
 		install -D -m "$$mode" "$$file" "$$dest"; \
-		case $$file in systemd/*) sed -i $(INSTALL_PATHS) "$$dest" ;; esac; \
+		case $$file in systemd/* | */systemd/*) sed -i $(INSTALL_PATHS) "$$dest" ;; esac; \
 	done
 uninstall_files = for entry in $(1); do \
 		IFS=: read -r mode dir file <<<"$$entry"; \

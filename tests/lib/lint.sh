@@ -105,15 +105,19 @@ fi
 max_exposure=2.0
 verify_units() {
 	local unit dir out name score
-	for unit in $(git ls-files -co --exclude-standard -- 'systemd/*.service' 'systemd/*.target' \
-			'systemd/*/*.service' 'systemd/*/*.target' | sort -u); do
-		[ -f "$unit" ] || continue
-		dir=$(mktemp -d)
+	dir=$(mktemp -d)
+	units=$(git ls-files -co --exclude-standard -- 'systemd/*.service' 'systemd/*.target' \
+		'tests/sim/systemd/*.service' 'tests/sim/systemd/*.target' | sort -u)
+	# All of them side by side (they name each other), the programs they
+	# run taken from the build tree.
+	for unit in $units; do
+		sed "s#/usr/s\{0,1\}bin/\(stationd[a-z-]*\|[a-z0-9-]*-sim\|ln2-plant\|xvme-plant\)#$top/build/bin/\1#; s#/usr/libexec/stationd/#$top/tests/sim/#" \
+			"$unit" >"$dir/${unit##*/}"
+	done
+	for unit in $units; do
 		name=${unit##*/}
 		name=${name/@./@ttyS1.}
-		sed "s|/usr/s\{0,1\}bin/\(stationd[a-z-]*\)|$top/build/bin/\1|; s|/usr/bin/\([a-z0-9-]*-sim\|ln2-plant\|xvme-plant\)|$top/build/bin/\1|" \
-			"$unit" >"$dir/${unit##*/}"
-		[ "$name" = "${unit##*/}" ] || ln -s "${unit##*/}" "$dir/$name"
+		[ "$name" = "${unit##*/}" ] || ln -sf "${unit##*/}" "$dir/$name"
 		if out=$(cd "$dir" && systemd-analyze verify --man=no "$dir/$name" 2>&1) && [ -z "$out" ]; then
 			echo "ok - systemd-analyze verify $unit"
 		else
@@ -132,8 +136,8 @@ verify_units() {
 				failed=1
 			fi
 		fi
-		rm -rf "$dir"
 	done
+	rm -rf "$dir"
 }
 
 # `make` with no target, as a new user types it, must build the modules

@@ -116,23 +116,9 @@ station_wait() {
 # ---------------------------------------------------------------- the crate
 
 # The crate lines of a compiled station: "<crate-number> <cards= list>"
-# per crate, from the cards the database names (so any configuration
-# works, not only generated ones).
+# per crate (tests/sim/station-sim-setup, shared with station-sim.target).
 station_crates() {
-	"$(station_prog stationd-compile)" dump "$1" | awk '
-		$1 == "card" && $3 == "@" && match($4, /^xvme[0-9]+-[0-9a-f]+$/) {
-			split(substr($4, 5), p, "-")
-			c = $2 "@0x" p[2]
-			if ($5 == "unipolar")
-				c = c ":unipolar"
-			if (p[1] in list)
-				list[p[1]] = list[p[1]] "," c
-			else
-				list[p[1]] = c
-			if (p[1] + 0 > max)
-				max = p[1] + 0
-		}
-		END { for (i = 0; i <= max; i++) if (i in list) print i, list[i] }'
+	STATIOND_COMPILE=$(station_prog stationd-compile) "$station_top/tests/sim/station-sim-setup" crates "$1"
 }
 
 # modprobe, or insmod from the build tree where the running kernel's
@@ -223,49 +209,25 @@ station_relays_on() {
 # The Cryostream controllers of a compiled station, one line each:
 # "<name> <number> <address or -> <status-port> <command-port>".
 station_cryostreams() {
-	"$(station_prog stationd-compile)" dump "$1" | awk '
-		$1 == "cryostream-link" { link = 1 }
-		link && $1 == "status-port" { sport = $2 }
-		link && $1 == "command-port" { cport = $2 }
-		$1 == "cryostream" && $3 == "{" { name = $2; number = 0; address = "-"; n++ }
-		name != "" && $1 == "number" { number = $2 }
-		name != "" && $1 == "address" { address = $2 }
-		$1 == "}" {
-			if (name != "")
-				line[n] = name " " number " " address
-			link = 0; name = ""
-		}
-		END {
-			if (sport == "") sport = 30304
-			if (cport == "") cport = 30305
-			for (i = 1; i <= n; i++) print line[i], sport, cport
-		}'
+	STATIOND_COMPILE=$(station_prog stationd-compile) "$station_top/tests/sim/station-sim-setup" cryostreams "$1"
 }
 
-# One cryostream-sim per configured controller, on loopback: its
-# command address is the one the configuration names, or else the next
-# loopback address no other controller uses (stationd learns it from
-# the status packets); the status packets go to stationd on 127.0.0.1.
-# A controller configured as number 0 (stationd takes whatever number
-# it hears first) is simulated as number 1. The simulators run at the
-# plant's time scale. stdin is /dev/null: their faults are injected with
-# signals (SIGUSR1 silence on/off, SIGUSR2 one corrupt packet), see
-# cryostream-sim(1).
+# One cryostream-sim per configured controller, on loopback, where
+# station-sim-setup's plan puts it: its command address is the one the
+# configuration names, or else the next loopback address no other
+# controller uses (stationd learns it from the status packets); the
+# status packets go to stationd on 127.0.0.1; a controller configured as
+# number 0 (stationd takes whatever number it hears first) is simulated
+# as number 1. The simulators run at the plant's time scale. stdin is
+# /dev/null: their faults are injected with signals (SIGUSR1 silence
+# on/off, SIGUSR2 one corrupt packet), see cryostream-sim(1).
 station_start_cryostreams() {
-	local lines name number address sport cport used next=2 pid log
-	lines=$(station_cryostreams "$STATION_DATABASE") || return 1
+	local plan name number address sport cport pid log
+	plan=$(STATIOND_COMPILE=$(station_prog stationd-compile) \
+		"$station_top/tests/sim/station-sim-setup" cryostream-plan "$STATION_DATABASE") || return 1
 	STATION_CRYOSTREAMS="" STATION_CRYOSTREAM_PIDS=""
-	[ -n "$lines" ] || return 0
-	used=$(awk '$3 != "-" { print $3 }' <<<"$lines")
+	[ -n "$plan" ] || return 0
 	while read -r name number address sport cport; do
-		if [ "$address" = - ]; then
-			while grep -qx "127.0.0.$next" <<<"$used"; do
-				next=$((next + 1))
-			done
-			address=127.0.0.$next
-			used+=$'\n'$address
-		fi
-		[ "$number" = 0 ] && number=1
 		log=$STATION_DIR/cryostream-$name.log
 		setsid "$(station_prog cryostream-sim)" -n "$number" -b "$address:$cport" \
 			-t "127.0.0.1:$sport" -s "$STATION_SCALE" </dev/null >"$log" 2>&1 &
@@ -278,7 +240,7 @@ station_start_cryostreams() {
 			sed 's/^/  /' "$log" >&2
 			return 1
 		fi
-	done <<<"$lines"
+	done <<<"$plan"
 	station_say "cryostream-sim: ${STATION_CRYOSTREAMS% }"
 }
 
