@@ -8,13 +8,9 @@
 # scenario named in the run configuration or an interactive shell, and
 # powers the guest off.
 #
-# Protocol to the host, on the second serial port (/dev/ttyS1):
-#   @@start                         the guest is up, scenarios follow
-#   @@begin <name> <timeout>        a scenario starts; its output follows
-#   @@end <name> <status> <how>     how = exit | timeout
-#   @@done                          every scenario ran; powering off
-# The kernel log (console, ttyS0) gets "stationd-vm: begin scenario <name>"
-# and "stationd-vm: end scenario <name>" so the host can attribute splats.
+# The scenarios run in tests/vm/scenario-loop.sh (shared with the systemd
+# boot), which speaks the protocol to the host on the second serial port
+# (/dev/ttyS1).
 set -u
 conf=${1:-}
 
@@ -119,6 +115,13 @@ for ko in "/lib/modules/$kabi"/extra/*.ko; do
 	project_modules+=("${m//-/_}")
 done
 
+# What an at-power-off scenario leaves is for the power-off (run.sh).
+after_scenario() {
+	grep -q '^# *at-power-off:' "$1" && return 0
+	kill_leftovers
+	unload_leftover_modules
+}
+
 unload_leftover_modules() {
 	local m pass loaded=() left=()
 	for m in "${project_modules[@]}"; do
@@ -145,28 +148,8 @@ if [ "$VM_MODE" = shell ]; then
 	halt_guest
 fi
 
-emit "@@start"
-for scenario in "${VM_SCENARIOS[@]}"; do
-	name=$(basename "$scenario" .sh)
-	limit=$(sed -n 's/^# *timeout: *\([0-9][0-9]*\) *$/\1/p' "$scenario" | head -n 1)
-	limit=${limit:-$VM_DEFAULT_TIMEOUT}
-	kmsg "begin scenario $name"
-	emit "@@begin $name $limit"
-	start=$SECONDS
-	(cd /tmp && exec timeout -k 5 "$limit" /bin/bash "$scenario") </dev/null >&3 2>&1
-	rc=$?
-	how="exit"
-	if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - start)) -ge "$limit" ]; then
-		how=timeout
-	fi
-	# What an at-power-off scenario leaves is for the power-off (run.sh).
-	if ! grep -q '^# *at-power-off:' "$scenario"; then
-		kill_leftovers
-		unload_leftover_modules
-	fi
-	kmsg "end scenario $name (status $rc, $how)"
-	emit "@@end $name $rc $how"
-done
-emit "@@done"
+# shellcheck source=tests/vm/scenario-loop.sh
+. "$STATIOND_TOP/tests/vm/scenario-loop.sh"
+run_scenarios
 kmsg "all scenarios done, powering off"
 halt_guest

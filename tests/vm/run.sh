@@ -11,6 +11,20 @@
 #                                    space-separated argument: make T="a b")
 #   tests/vm/run.sh --shell          interactive root shell in the same VM
 #                                    (serial on stdio; Ctrl-A X kills QEMU)
+#   tests/vm/run.sh --systemd ...    the second boot mode: systemd as PID 1
+#                                    (scenarios, or --shell: a root login)
+#
+# Two boot modes. The busybox one (tests/vm/guest-runner.sh as PID 1) is
+# fast and runs most scenarios. A scenario with a header line
+# "# boot: systemd" runs in the other (tests/vm/systemd-boot.sh): systemd
+# as PID 1 on the host root with writable overlays on /etc, /var, /usr
+# and /root, the station installed there (`make install install-sim
+# DESTDIR=build/vm/systemd/install`, unpacked onto the overlays), udevd,
+# the system bus, logind and polkit for real; every such scenario in
+# one boot of its own (tests/vm/systemd-runner.sh runs them as a
+# service), after the busybox boot; its lines say "vm (systemd):". Two of its UARTs are wired back to back for a serial
+# line: ttyS2 (UNET_LINE_TTY) <-> ttyS3 (UNET_PEER_TTY). The guest's
+# journal is copied to build/vm/systemd/export/journal.txt.
 #
 # Output: each scenario's TAP lines re-emitted with its name,
 # "ok - xvme-bus: card devices exist"; a scenario that times out, exits
@@ -46,15 +60,17 @@
 #   STATIOND_VM_DIR      run directory (default build/vm): console.log (the
 #                        whole guest kernel log), guest.tap (raw guest
 #                        output), initramfs, module tree. Runs sharing it
-#                        are serialised by a lock.
+#                        are serialised by a lock. The systemd boot uses
+#                        its systemd/ subdirectory.
 #   STATIOND_VM_SCENARIOS  scenario directory (default tests/vm/scenarios)
 #   STATIOND_VM_SETUP    extra setup hooks (space-separated files), sourced
 #                        by the guest before the scenarios, after the files
 #                        in tests/vm/setup.d/*.sh
 #   STATIOND_VM_APPEND   extra kernel command line
 #   VM_TIMEOUT           default per-scenario timeout (180 s)
-#   VM_BOOT_TIMEOUT      boot allowance in the whole-run bound (180 s); the
-#                        run is killed after it plus every scenario's limit
+#   VM_BOOT_TIMEOUT      boot allowance in the whole-run bound (180 s, 360 s
+#                        for the systemd boot); the run is killed after it
+#                        plus every scenario's limit
 #   VM_MEM, VM_SMP       guest memory (MiB, default 1024) and CPUs (2)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -104,30 +120,43 @@ fi
 
 # ------------------------------------------------------------- arguments
 mode=run
+boot=${STATIOND_VM_BOOT:-busybox}
 names=()
 for a in "$@"; do
 	case $a in
 	--shell) mode=shell ;;
+	--systemd) boot=systemd ;;
 	-h | --help) sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) fail "unknown option $a" ;;
 	*) read -r -a split <<<"$a"; names+=("${split[@]}") ;;
 	esac
 done
 
+# The scenarios of this boot, and those of the systemd boot that follows
+# (a "# boot: systemd" header line; run in this boot when it is one).
 scenarios=()
+systemd_scenarios=()
 if [ "$mode" = run ]; then
+	picked=()
 	if [ ${#names[@]} -gt 0 ]; then
 		for n in "${names[@]}"; do
 			n=${n%.sh}
 			[ -f "$scenario_dir/$n.sh" ] || fail "scenario $n exists ($scenario_dir/$n.sh)"
-			scenarios+=("$scenario_dir/$n.sh")
+			picked+=("$scenario_dir/$n.sh")
 		done
 	else
 		for s in "$scenario_dir"/*.sh; do
-			[ -f "$s" ] && scenarios+=("$s")
+			[ -f "$s" ] && picked+=("$s")
 		done
-		[ ${#scenarios[@]} -gt 0 ] || fail "scenarios found in $scenario_dir"
+		[ ${#picked[@]} -gt 0 ] || fail "scenarios found in $scenario_dir"
 	fi
+	for s in "${picked[@]}"; do
+		if [ "$boot" = busybox ] && grep -q '^# *boot: *systemd *$' "$s"; then
+			systemd_scenarios+=("$s")
+		else
+			scenarios+=("$s")
+		fi
+	done
 	# Scenarios that end with the power-off run after all the others,
 	# keeping their modules and processes (see the header).
 	ordered=() last=()
@@ -135,6 +164,17 @@ if [ "$mode" = run ]; then
 		if grep -q '^# *at-power-off:' "$sc"; then last+=("$sc"); else ordered+=("$sc"); fi
 	done
 	scenarios=("${ordered[@]}" "${last[@]}")
+fi
+tag=vm
+[ "$boot" = systemd ] && tag="vm (systemd)"
+# Only systemd scenarios named: no busybox boot at all.
+if [ "$mode" = run ] && [ ${#scenarios[@]} -eq 0 ] && [ ${#systemd_scenarios[@]} -gt 0 ]; then
+	exec env STATIOND_VM_BOOT=systemd STATIOND_VM_INNER=1 "$0" "${systemd_scenarios[@]##*/}"
+fi
+if [ "$boot" = systemd ]; then
+	run=$run/systemd
+	# systemd's boot, and the poweroff that stops every service, on top.
+	boot_budget=${VM_BOOT_TIMEOUT:-360}
 fi
 
 # ------------------------------------------------------------- self-test
@@ -190,15 +230,30 @@ if [ "$mode" = run ] && [ ${#names[@]} -eq 0 ] && [ -z "${STATIOND_VM_INNER:-}" 
 		[[ $n == "#"* || -z $n ]] || weight[$n]=$secs
 	done <"$here/scenario-times"
 	weighed=()
-	for sc in "${scenarios[@]}"; do
-		n=$(basename "$sc" .sh)
+	weigh() {
+		local n w
+		n=$(basename "$1" .sh)
 		w=${weight[$n]:-}
 		if [ -z "$w" ]; then
-			w=$(sed -n 's/^# *timeout: *\([0-9][0-9]*\) *$/\1/p' "$sc" | head -n 1)
+			w=$(sed -n 's/^# *timeout: *\([0-9][0-9]*\) *$/\1/p' "$1" | head -n 1)
 			w=$(( ${w:-$default_timeout} / 2 ))
 		fi
-		weighed+=("$w $n")
+		echo "$w"
+	}
+	for sc in "${scenarios[@]}"; do
+		weighed+=("$(weigh "$sc") $(basename "$sc" .sh)")
 	done
+	# The systemd scenarios share one systemd boot (its own weight,
+	# systemd-boot in scenario-times): all in the same shard, which runs
+	# that boot after its busybox one.
+	if [ ${#systemd_scenarios[@]} -gt 0 ]; then
+		w=${weight[systemd-boot]:-60} group=""
+		for sc in "${systemd_scenarios[@]}"; do
+			w=$((w + $(weigh "$sc")))
+			group+=",$(basename "$sc" .sh)"
+		done
+		weighed+=("$w ${group#,}")
+	fi
 	declare -a load=() list=()
 	for ((i = 0; i < shards; i++)); do load[i]=0 list[i]=""; done
 	while read -r w n; do
@@ -214,7 +269,7 @@ if [ "$mode" = run ] && [ ${#names[@]} -eq 0 ] && [ -z "${STATIOND_VM_INNER:-}" 
 	for ((i = 0; i < shards; i++)); do
 		echo "# vm[$((i + 1))]: ${list[i]# } (about ${load[i]} s)"
 		# shellcheck disable=SC2086
-		STATIOND_VM_DIR="$run/shard-$((i + 1))" STATIOND_VM_INNER=1 "$0" ${list[i]} \
+		STATIOND_VM_DIR="$run/shard-$((i + 1))" STATIOND_VM_INNER=1 "$0" ${list[i]//,/ } \
 			>"$run/shard-$((i + 1)).out" 2>&1 &
 		pids+=($!)
 	done
@@ -243,20 +298,23 @@ fi
 
 # Module tree for the guest: Debian's modules by symlink (the host root is
 # the guest's root, so the link resolves there too), ours copied to extra/.
+# (The systemd boot makes its own: `make install` puts ours in updates/.)
 modroot=$run/modroot
 rm -rf "$modroot"
-mkdir -p "$modroot/lib/modules/$kabi/extra" || fail "module tree created"
-ln -s "$mods/kernel" "$modroot/lib/modules/$kabi/kernel"
-cp "$mods"/modules.order "$mods"/modules.builtin "$mods"/modules.builtin.modinfo \
-	"$modroot/lib/modules/$kabi/" || fail "Debian module lists copied"
-ours=$(find "$top/kernel" -name '*.ko' 2>/dev/null)
-if [ -n "$ours" ]; then
-	# shellcheck disable=SC2086
-	cp $ours "$modroot/lib/modules/$kabi/extra/" || fail "project modules copied"
-else
-	echo "# vm: no project modules under kernel/ (make modules builds them)"
+if [ "$boot" = busybox ]; then
+	mkdir -p "$modroot/lib/modules/$kabi/extra" || fail "module tree created"
+	ln -s "$mods/kernel" "$modroot/lib/modules/$kabi/kernel"
+	cp "$mods"/modules.order "$mods"/modules.builtin "$mods"/modules.builtin.modinfo \
+		"$modroot/lib/modules/$kabi/" || fail "Debian module lists copied"
+	ours=$(find "$top/kernel" -name '*.ko' 2>/dev/null)
+	if [ -n "$ours" ]; then
+		# shellcheck disable=SC2086
+		cp $ours "$modroot/lib/modules/$kabi/extra/" || fail "project modules copied"
+	else
+		echo "# vm: no project modules under kernel/ (make modules builds them)"
+	fi
+	depmod -b "$modroot" "$kabi" >"$run/depmod.log" 2>&1 || fail "depmod of the guest module tree" "$run/depmod.log"
 fi
-depmod -b "$modroot" "$kabi" >"$run/depmod.log" 2>&1 || fail "depmod of the guest module tree" "$run/depmod.log"
 
 # Initramfs: busybox, /init, the 9p transport modules.
 stage=$run/initramfs
@@ -276,6 +334,22 @@ done
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.cpio.gz" ||
 	fail "initramfs built"
 
+# The systemd boot runs the station as installed: staged here, unpacked
+# onto the guest's overlays by systemd-boot.sh. The staged module
+# directory gets Debian's modules (linked, as above) and depmod here:
+# depmod reading every module over 9p under TCG takes minutes.
+install_root=$run/install
+if [ "$boot" = systemd ]; then
+	rm -rf "$install_root"
+	make -C "$top" --no-print-directory -s install install-sim DESTDIR="$install_root" \
+		>"$run/install.log" 2>&1 || fail "make install install-sim DESTDIR=$install_root" "$run/install.log"
+	ln -s "$mods/kernel" "$install_root/lib/modules/$kabi/kernel"
+	cp "$mods"/modules.order "$mods"/modules.builtin "$mods"/modules.builtin.modinfo \
+		"$install_root/lib/modules/$kabi/" || fail "Debian module lists copied"
+	depmod -b "$install_root" "$kabi" >"$run/depmod.log" 2>&1 ||
+		fail "depmod of the staged module tree" "$run/depmod.log"
+fi
+
 # Run configuration, read by the guest runner (visible at the same path).
 setup=()
 for h in "$here"/setup.d/*.sh ${STATIOND_VM_SETUP:-}; do
@@ -286,6 +360,7 @@ done
 	printf 'STATIOND_BUILD=%q\n' "$build"
 	printf 'VM_MODULES=%q\n' "$modroot"
 	printf 'VM_IMAGE=%q\n' "$image"
+	printf 'VM_INSTALL=%q\n' "$install_root"
 	printf 'VM_MODE=%q\n' "$mode"
 	printf 'VM_DEFAULT_TIMEOUT=%q\n' "$default_timeout"
 	printf 'VM_TERM=%q\n' "${TERM:-vt100}"
@@ -295,15 +370,37 @@ done
 
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check at
 # boot can fail and panic ("IO-APIC + timer doesn't work"); skip it.
+runner=$here/guest-runner.sh
+append="console=ttyS0,115200 panic=-1 no_timer_check"
+if [ "$boot" = systemd ]; then
+	runner=$here/systemd-boot.sh
+	append+=" systemd.show_status=error"
+fi
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
 	-nodefaults -no-reboot -display none -nic none
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz"
-	-append "console=ttyS0,115200 panic=-1 no_timer_check stationd.runner=$here/guest-runner.sh stationd.conf=$run/run.conf ${STATIOND_VM_APPEND:-}"
+	-append "$append stationd.runner=$runner stationd.conf=$run/run.conf ${STATIOND_VM_APPEND:-}"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap)
+# The serial ports after the console and the channel: busybox boot, a
+# spare UART (ttyS2, UNET_SERIAL_TTY); systemd boot, ttyS2 and ttyS3
+# wired to each other (QEMU's socket chardev, server and client).
+if [ "$boot" = systemd ]; then
+	# The guest's journal comes back here (systemd-runner.sh writes
+	# journal.txt after every scenario): the only writable share.
+	rm -rf "$run/export"
+	mkdir -p "$run/export"
+	qemu+=(-virtfs "local,path=$run/export,mount_tag=export,security_model=none,multidevs=remap")
+	rm -f "$run/serial-line.sock"
+	qemu+=(-chardev "socket,id=line0,path=$run/serial-line.sock,server=on,wait=off"
+		-chardev "socket,id=line1,path=$run/serial-line.sock")
+	more_serial=(-serial chardev:line0 -serial chardev:line1)
+else
+	more_serial=(-serial null)
+fi
 
 if [ "$mode" = shell ]; then
-	echo "vm: booting $kabi; root shell on this terminal (Ctrl-A X quits QEMU)" >&2
-	exec "${qemu[@]}" -serial mon:stdio -serial null -serial null
+	echo "vm: booting $kabi${boot/busybox/}; root shell on this terminal (Ctrl-A X quits QEMU)" >&2
+	exec "${qemu[@]}" -serial mon:stdio -serial null "${more_serial[@]}"
 fi
 
 # ------------------------------------------------------------- the run
@@ -322,7 +419,7 @@ rm -f "$console" "$channel" "$state"
 started=$SECONDS
 # ttyS2 is a spare UART for scenarios that need a real serial port
 # (n_unet attached with ldattach): UNET_SERIAL_TTY in the guest.
-timeout -k 10 "$budget" "${qemu[@]}" -serial "file:$console" -serial "file:$channel" -serial null \
+timeout -k 10 "$budget" "${qemu[@]}" -serial "file:$console" -serial "file:$channel" "${more_serial[@]}" \
 	</dev/null >"$run/qemu.log" 2>&1 &
 qemu_pid=$!
 # Interrupted (Ctrl-C, make killed): take QEMU down too.
@@ -336,10 +433,10 @@ relay() {
 		line=${line%$'\r'}
 		case $line in
 		"@@start")
-			echo "ok - vm: guest booted ($((SECONDS - started)) s after QEMU started)"
+			echo "ok - $tag: guest booted ($((SECONDS - started)) s after QEMU started)"
 			echo "started $((SECONDS - started))" >>"$state" ;;
 		"@@fatal "*)
-			echo "not ok - vm: guest setup (${line#@@fatal })" ;;
+			echo "not ok - $tag: guest setup (${line#@@fatal })" ;;
 		"@@begin "*)
 			read -r _ name limit <<<"$line"
 			ntap=0 plan="" began=$SECONDS
@@ -362,7 +459,7 @@ relay() {
 			echo "done" >>"$state" ;;
 		*)
 			if [ -z "$name" ]; then
-				[ -n "$line" ] && echo "# vm: $line"
+				[ -n "$line" ] && echo "# $tag: $line"
 			elif [[ $line =~ ^(not\ ok|ok)(\ [0-9]+)?(\ -)?\ ?(.*)$ ]]; then
 				ntap=$((ntap + 1))
 				status=${BASH_REMATCH[1]} desc=${BASH_REMATCH[4]}
@@ -389,7 +486,7 @@ elapsed=$((SECONDS - started))
 
 # Scenarios that never finished: the guest died or the run hit its budget.
 if ! grep -q '^started' "$state" 2>/dev/null; then
-	echo "not ok - vm: guest booted"
+	echo "not ok - $tag: guest booted"
 	tail -n 40 "$console" 2>/dev/null | tr -d '\r' | sed 's/^/# /'
 	[ -s "$run/qemu.log" ] && sed 's/^/# qemu: /' "$run/qemu.log"
 fi
@@ -412,12 +509,12 @@ splats=$(tr -d '\r' <"$console" 2>/dev/null | awk -v re="$splat" '
 	/stationd-vm:/ { next }
 	$0 ~ re { printf "[%s] %s\n", (cur == "" ? "outside scenarios" : cur), $0 }')
 if [ -z "$splats" ] && [ -s "$console" ]; then
-	echo "ok - vm: kernel log clean"
+	echo "ok - $tag: kernel log clean"
 else
-	echo "not ok - vm: kernel log clean"
-	[ -s "$console" ] || echo "# vm: no kernel log at $console"
+	echo "not ok - $tag: kernel log clean"
+	[ -s "$console" ] || echo "# $tag: no kernel log at $console"
 	printf '%s\n' "$splats" | head -n 40 | sed '/^$/d; s/^/# /'
-	echo "# vm: whole log: $console"
+	echo "# $tag: whole log: $console"
 fi
 
 # What at-power-off scenarios expect of the kernel log after the last
@@ -443,17 +540,22 @@ fi
 
 if grep -qx "done" "$state" 2>/dev/null && [ $qemu_rc -eq 0 ] &&
    tr -d '\r' <"$console" | grep -q 'reboot: Power down'; then
-	echo "ok - vm: guest powered off cleanly (${elapsed} s in QEMU)"
+	echo "ok - $tag: guest powered off cleanly (${elapsed} s in QEMU)"
 else
 	if [ $qemu_rc -eq 124 ] || [ $qemu_rc -eq 137 ]; then
-		echo "not ok - vm: guest powered off cleanly (run budget of $budget s exceeded; QEMU killed)"
+		echo "not ok - $tag: guest powered off cleanly (run budget of $budget s exceeded; QEMU killed)"
 	else
-		echo "not ok - vm: guest powered off cleanly (QEMU exit $qemu_rc)"
+		echo "not ok - $tag: guest powered off cleanly (QEMU exit $qemu_rc)"
 	fi
 	tail -n 20 "$console" 2>/dev/null | tr -d '\r' | sed 's/^/# /'
 	[ -s "$run/qemu.log" ] && sed 's/^/# qemu: /' "$run/qemu.log"
 fi
 exec 8>&-
+
+# ------------------------------------------------------------- systemd boot
+if [ ${#systemd_scenarios[@]} -gt 0 ]; then
+	env STATIOND_VM_BOOT=systemd STATIOND_VM_INNER=1 "$0" "${systemd_scenarios[@]##*/}"
+fi
 
 if [ ${#names[@]} -eq 0 ] && [ -z "${STATIOND_VM_INNER:-}" ]; then
 	harness_selftest
