@@ -1,20 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Guest half of `make run` (host half: tests/vm/station-run.sh): a setup
-# hook the VM's PID 1 (guest-runner.sh) sources before its root shell.
-# It brings the simulated station up with tests/sim/station-up and writes
-# the login shell's ~/.bash_profile, which exports DBUS_SYSTEM_BUS_ADDRESS
-# and prints what to type. In batch mode (the host's standard input is no
-# terminal, as in CI) it shows the banner and the object tree, tears the
-# station down and powers the guest off instead of starting a shell.
+# Guest half of `make run` (host half: tests/vm/station-run.sh), in the
+# systemd VM (tests/vm/run.sh --systemd --shell), where `make install`
+# and `make install-sim` have put the station and its simulators.
+#
+# Sourced by tests/vm/systemd-boot.sh as a setup hook, before systemd
+# starts: writes the station's configuration to /etc/stationd/ (the
+# example with two Cryostreams, or what the options say), the simulators'
+# settings (/etc/stationd/station-sim.env) and makes the boot target want
+# station-sim.target - the simulated crate, whose cards then bring the
+# card drivers and stationd.service up through udev, the LN2 plant and
+# the Cryostream simulators, all services. Interactive: root's login
+# shell on the console prints what to type. Batch (the host's standard
+# input is no terminal, as in CI): station-run-batch.service waits for
+# the station, shows it and powers the guest off instead.
 #
 # The host passes a file on the kernel command line,
 # stationd.station_run=<file>, holding STATION_RUN_MODE (interactive or
-# batch) and STATION_UP_ARGS (an array, station-up's options).
-station_run_console=/dev/ttyS0
+# batch) and STATION_UP_ARGS (an array: -c CONFIG, -n N, -s SCALE, -p
+# PLANT-ARGS, as station-up(1) takes them).
+#
+# Run as `bash station-run-guest.sh --batch` by station-run-batch.service.
 
-station_run_main() {
-	local conf="" arg args out rc
+station_run_config() {
+	local conf="" arg args scale=60 plant="" etc=/etc/stationd
+	local doc=/usr/share/doc/stationd/examples
 	read -r -a args </proc/cmdline
 	for arg in "${args[@]}"; do
 		case $arg in
@@ -25,133 +35,123 @@ station_run_main() {
 	# shellcheck source=/dev/null
 	[ -n "$conf" ] && [ -r "$conf" ] && . "$conf"
 
-	export PATH=$STATIOND_BUILD/bin:$STATIOND_TOP/tests/sim:$PATH
-	echo "make run: bringing up the simulated station: station-up ${STATION_UP_ARGS[*]}"
-	out=$(station-up "${STATION_UP_ARGS[@]}")
-	rc=$?
-	cd "$STATIOND_TOP" || return 1
-	if [ $rc -ne 0 ]; then
-		echo "make run: FAILED: station-up exited with status $rc (see the messages above)"
-		[ "$STATION_RUN_MODE" = batch ] && halt_guest
-		echo "make run: here is a root shell to look around; 'exit' powers the VM off"
-		station_run_profile ""
-		return 0
-	fi
-	printf '%s\n' "$out"
-	eval "$(grep '^export DBUS_SYSTEM_BUS_ADDRESS=' <<<"$out")"
-	# shellcheck source=/dev/null
-	. /run/stationd-sim/station.env
-	station_run_profile "$out"
+	mkdir -p "$etc"
+	# The example with two Cryostreams includes the 72-detector one.
+	cp "$doc/cards.conf" "$etc/" && cp "$doc/station.conf" "$etc/detectors.conf" &&
+		sed 's/^include "station.conf"/include "detectors.conf"/' \
+			"$doc/station-cryostream.conf" >"$etc/station.conf" || return 1
+	set -- "${STATION_UP_ARGS[@]}"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-c) [ -r "$2" ] || { echo "make run: cannot read $2"; return 1; }
+		    # (its includes stay where they are, next to it)
+		    printf 'include "%s"\n' "$(realpath "$2")" >"$etc/station.conf"; shift ;;
+		-n) "$STATIOND_TOP/daemon/examples/generate-station" -n "$2" >"$etc/station.conf" || return 1
+		    shift ;;
+		-s) scale=$2; shift ;;
+		-p) plant=$2; shift ;;
+		*) echo "make run: RUN_ARGS: '$1' is not one of -c CONFIG, -n N, -s SCALE, -p PLANT-ARGS"
+		   return 1 ;;
+		esac
+		shift
+	done
+	printf 'STATION_SIM_SCALE=%s\nLN2_PLANT_ARGS="%s"\n' "$scale" "$plant" >"$etc/station-sim.env"
+
+	ln -sf /lib/systemd/system/station-sim.target /etc/systemd/system/stationd-vm.target.wants/
 	if [ "$STATION_RUN_MODE" = batch ]; then
-		station_run_banner
-		echo "\$ busctl tree --list org.stationd1 | head -n 12"
-		busctl tree --list org.stationd1 2>&1 | head -n 12
-		station_run_show_cryostream
-		echo "make run: station up ($(busctl tree --list org.stationd1 2>/dev/null | wc -l) objects on the bus)"
-		echo "make run: standard input is not a terminal: no shell; tearing down"
-		station-up --down
-		echo "make run: done"
-		halt_guest
+		# No login: the batch service on the console instead.
+		rm -f /etc/systemd/system/stationd-vm.target.wants/serial-getty@ttyS0.service
+		cat >/etc/systemd/system/station-run-batch.service <<EOF
+[Unit]
+Description=make run (batch): show the station, power off
+After=station-sim.target
+
+[Service]
+Type=oneshot
+ExecStart=/bin/bash $STATIOND_TOP/tests/vm/station-run-guest.sh --batch
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+ExecStopPost=/bin/systemctl --no-block poweroff
+EOF
+		ln -sf ../station-run-batch.service /etc/systemd/system/stationd-vm.target.wants/
+	else
+		{
+			declare -f station_run_banner
+			printf 'cd %q\n' "$STATIOND_TOP"
+			echo station_run_banner
+		} >/root/.bash_profile
 	fi
+	echo "make run: the station's configuration is in $etc; station-sim.target brings it up"
 }
 
-# Batch mode: the first Cryostream's interface, as a user would see it.
-station_run_show_cryostream() {
-	local cs
-	cs=$(stationd-compile dump "$STATION_DATABASE" |
-		awk '$1 == "cryostream" && $3 == "{" { print $2; exit }')
-	[ -n "$cs" ] || return 0
-	echo "\$ busctl introspect org.stationd1 /org/stationd1/cryostream/$cs"
-	# The console is a terminal, but a batch run's output goes to a log:
-	# no pager waiting for a key, no colour escapes.
-	SYSTEMD_COLORS=0 busctl --no-pager introspect org.stationd1 "/org/stationd1/cryostream/$cs" 2>&1
-}
-
-# What to type, for the banner and the shell's profile.
+# What to type (interactive), what is shown (batch).
 station_run_banner() {
-	local dump detectors manifolds cryostreams ccds cs ccd
-	dump=$(stationd-compile dump "$STATION_DATABASE")
-	detectors=$(grep -c '^detector ' <<<"$dump")
-	manifolds=$(grep -c '^manifold ' <<<"$dump")
-	cryostreams=$(grep -c '^cryostream ' <<<"$dump")
-	ccds=$(grep -c '^ccd ' <<<"$dump")
-	cat <<BANNER
+	cat <<'BANNER'
 
-=== the simulated station: $detectors detectors on $manifolds manifolds, $cryostreams Cryostream(s), $ccds CCD(s), plant time x$STATION_SCALE ===
-stationd is on a private system bus; DBUS_SYSTEM_BUS_ADDRESS points at it.
-Logs and the plant's files are in $STATION_DIR. Try:
+=== the simulated station under systemd: station-sim.target loaded the crate,
+=== udev the card drivers and stationd.service; the plant and the Cryostream
+=== simulators are services too. Try:
 
+  systemctl status stationd                        the daemon and its STATUS= line
+  journalctl -u stationd -f                        its journal (-o json: DETECTOR=, MANIFOLD=, CARD=)
   stationctl status                                state, alarm, next fills, faults
-  stationctl list-detectors                        every detector (list-manifolds too)
-  tail -f $STATION_VALVE_LOG &          every valve the plant sees move
   stationctl monitor &                             fills, faults, state changes
   stationctl --yes fill A                          fill manifold A now (or: fill A HH:MM)
+  tail -f /run/station-sim/valves.log &            every valve the plant sees move
   stationctl show 1                                a detector's state
   stationctl history 1                             its fills, with a plot of their durations
   stationctl list-cards                            the cards, their tests and LEDs, who uses them
   stationd-console                                 the autofill console (HELP; QUIT leaves it)
+  stationctl cryostream CS0 cool 120               cool CS0's gas to 120 K
   busctl tree org.stationd1                        the objects, for generic tools
   busctl introspect org.stationd1 /org/stationd1/autofill
-  echo "status 1" >$STATION_PLANT_CTL; tail -n 1 $STATION_PLANT_LOG
+  systemctl list-units 'station*' 'ln2*' 'cryostream*'   the simulators' services
+  systemctl kill -s USR1 cryostream-sim@CS0        silence CS0's simulator (again: resume)
+  echo "status 1" >/run/station-sim/plant.ctl; journalctl -u ln2-plant -n 1
                                                    the plant's view of detector 1
-BANNER
-	# The first Cryostream the station configures (CS0 in the example),
-	# simulated by cryostream-sim at the plant's time scale.
-	cs=$(awk '$1 == "cryostream" && $3 == "{" { print $2; exit }' <<<"$dump")
-	[ -n "$cs" ] && cat <<BANNER
-  stationctl cryostream $cs                         the Cryostream
-  stationctl cryostream $cs cool 120                cool the gas to 120 K (returns when confirmed)
-  busctl introspect org.stationd1 /org/stationd1/cryostream/$cs   its whole interface
-  busctl call org.stationd1 /org/stationd1/cryostream/$cs org.stationd1.Cryostream History u 60
-                                                   the last minute: time, gas, set point, flow
-BANNER
-	[ -n "$cs" ] && [ -n "${STATION_CRYOSTREAM_PIDS:-}" ] && cat <<BANNER
-  kill -USR1 ${STATION_CRYOSTREAM_PIDS%% *}
-                                                   its simulator falls silent (Connected goes
-                                                   false, a Fault signal); again: it resumes
-BANNER
-	# The first CCD (CCD1 in the example), its controller simulated by
-	# ccd-sim on a pseudo-terminal with n_unet attached.
-	ccd=$(awk '$1 == "ccd" && $3 == "{" { print $2; exit }' <<<"$dump")
-	[ -n "$ccd" ] && [ -n "${STATION_CCD_PIDS:-}" ] && cat <<BANNER
-  tail -f $STATION_DIR/ccd-$ccd.log &
-                                                   the CCD controller's line: every frame both
-                                                   ways, its mechanisms, faults and pixels
-  echo status >$STATION_DIR/ccd-$ccd.ctl
-                                                   its state (in that log); faults: ccd-sim(1)
-BANNER
-	# An exposure: setup, a run that prints its number, then its file.
-	[ -n "$ccd" ] && cat <<BANNER
-  stationctl ccd $ccd                               the CCD: link, setup, settings, last run
-  stationctl ccd $ccd setup                         load its profile into the controller
-  stationctl ccd $ccd run sky 30 "M31"              a 30 s exposure (0.5 s at x60): its run
-                                                   number, then its FITS file (in
-                                                   $STATION_STATE_DIR/ccd/$ccd)
-  busctl introspect org.stationd1 /org/stationd1/ccd/$ccd   the same through org.stationd1.Ccd
-BANNER
-	cat <<BANNER
-  station-up --down; station-up -n 1000            another station (station-up --help)
+  systemctl stop stationd                          every valve closes; `stationctl status`
+                                                   (D-Bus activation) starts it again
   exit                                             power the VM off
 
 BANNER
 }
 
-# The login shell (bash -l) reads /etc/profile, which resets PATH, then
-# this: PATH, the bus address and the banner again.
-station_run_profile() {
-	mkdir -p "$HOME"
-	{
-		# shellcheck disable=SC2016 # $PATH expands in the shell
-		printf 'export PATH=%q:$PATH\n' "$STATIOND_BUILD/bin:$STATIOND_TOP/tests/sim"
-		printf 'cd %q\n' "$STATIOND_TOP"
-		if [ -n "$1" ]; then
-			grep '^export DBUS_SYSTEM_BUS_ADDRESS=' <<<"$1"
-			printf '. %q\n' "/run/stationd-sim/station.env"
-			declare -f station_run_banner
-			echo station_run_banner
+# Batch: wait for the station, show it, say whether it came up.
+station_run_batch() {
+	local deadline=$((SECONDS + ${STATION_RUN_WAIT:-300})) objects
+	echo "make run: waiting for stationd.service"
+	until [ "$(systemctl is-active stationd.service)" = active ] &&
+		busctl get-property org.stationd1 /org/stationd1 org.stationd1.Manager State >/dev/null 2>&1; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "make run: FAILED: stationd is not up"
+			SYSTEMD_COLORS=0 systemctl --no-pager status stationd.service station-sim-crate.service ln2-plant.service
+			journalctl --no-pager -u stationd.service -n 30
+			return 1
 		fi
-	} >"$HOME/.bash_profile"
+		sleep 1
+	done
+	station_run_banner
+	echo "\$ systemctl status stationd"
+	SYSTEMD_COLORS=0 systemctl --no-pager status stationd.service | head -n 12
+	echo "\$ systemctl list-units 'station*' 'ln2*' 'cryostream*'"
+	SYSTEMD_COLORS=0 systemctl --no-pager list-units 'station*' 'ln2*' 'cryostream*'
+	echo "\$ busctl tree --list org.stationd1 | head -n 12"
+	busctl --no-pager tree --list org.stationd1 | head -n 12
+	echo "\$ busctl introspect org.stationd1 /org/stationd1/cryostream/CS0"
+	SYSTEMD_COLORS=0 busctl --no-pager introspect org.stationd1 /org/stationd1/cryostream/CS0
+	echo "\$ stationctl status"
+	stationctl status 2>&1 | head -n 30
+	echo "\$ journalctl -u stationd -n 5"
+	journalctl --no-pager -u stationd.service -n 5
+	objects=$(busctl --no-pager tree --list org.stationd1 2>/dev/null | wc -l)
+	echo "make run: station up ($objects objects on the bus, after $(cut -d' ' -f1 /proc/uptime) s of guest uptime)"
+	echo "make run: standard input is not a terminal: no shell; powering off"
+	echo "make run: done"
 }
 
-# shellcheck disable=SC2094 # the console is a terminal, not a file
-station_run_main >"$station_run_console" 2>&1 <"$station_run_console"
+if [ "${1:-}" = --batch ]; then
+	station_run_batch
+	exit
+fi
+station_run_config
