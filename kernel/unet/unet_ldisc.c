@@ -379,6 +379,17 @@ static void unet_ldisc_hangup(struct tty_struct *tty)
 		unet_port_shutdown(port);
 }
 
+/*
+ * The discipline has no ioctl of its own; the tty's (termios: stty,
+ * tcgetattr, tcflush) work on an attached line as on any other, as in
+ * n_hdlc. Without this op the tty core answers them all with -EINVAL.
+ */
+static int unet_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
+			    unsigned long arg)
+{
+	return n_tty_ioctl_helper(tty, cmd, arg);
+}
+
 static struct tty_ldisc_ops unet_ldisc_ops = {
 	.owner		= THIS_MODULE,
 	.name		= "n_unet",
@@ -388,6 +399,7 @@ static struct tty_ldisc_ops unet_ldisc_ops = {
 	.receive_buf	= unet_ldisc_receive_buf,
 	.write_wakeup	= unet_ldisc_write_wakeup,
 	.flush_buffer	= unet_ldisc_flush_buffer,
+	.ioctl		= unet_ldisc_ioctl,
 };
 
 static int __init unet_init(void)
