@@ -14,6 +14,11 @@
 #    from /dev/unetN by user stationd; a frame stationd's user writes
 #    there arrives on ttyS3 framed, with the discipline's XON keep-alive;
 #    another user may not open the device;
+#  - the link comes up in stationd: a `ccd CCD1 { tty ttyS2 ... }`
+#    statement, stationd.service (user stationd, its sandbox, the data
+#    socket in its RuntimeDirectory /run/stationd) finds /dev/unetN by
+#    hotplug: Link "up"; ccd-sim on ttyS3 is the controller: `stationctl
+#    ccd CCD1 setup` goes through (frames both ways, Initialized);
 #  - systemctl stop unet-attach@ttyS2 detaches the discipline: the frame
 #    device goes away.
 # timeout: 240
@@ -28,6 +33,9 @@ fi
 work=$(mktemp -d /tmp/systemd-unet.XXXXXX)
 rule=/etc/udev/rules.d/60-stationd-ccd.rules
 cleanup() {
+	[ -n "${ccd_sim:-}" ] && kill "$ccd_sim" 2>/dev/null
+	systemctl stop stationd.service 2>/dev/null
+	[ -e "$work/station.conf" ] && cp "$work/station.conf" /etc/stationd/station.conf
 	systemctl stop "unet-attach@$line.service" 2>/dev/null
 	rm -f "$rule"
 	udevadm control --reload
@@ -93,6 +101,46 @@ check "with the XON keep-alive on the line" grep -q "$(printf '\x11')" "$work/wi
 useradd -M -N -d /tmp ccdviewer 2>/dev/null
 check "another user may not open /dev/$dev" \
 	eval "! setpriv --reuid ccdviewer --regid nogroup --clear-groups -- sh -c 'exec 3<>/dev/$dev' 2>/dev/null"
+
+# ---- the link in stationd: a CCD on ttyS2, ccd-sim on ttyS3
+# A 12-detector station (the crate loaded unless systemd-station left it
+# so) with CCD1 on the marked line.
+etc=/etc/stationd
+[ -e "$etc/station.conf" ] && cp "$etc/station.conf" "$work/station.conf"
+mkdir -p "$etc"
+"$STATIOND_TOP/daemon/examples/generate-station" -n 12 >"$etc/detectors.conf"
+cat >"$etc/station.conf" <<CONF
+include "detectors.conf"
+ccd CCD1 {
+	tty $line
+	profile TEK5
+	profile-dir "$STATIOND_TOP/daemon/examples/ccd"
+	data-socket "/run/stationd/CCD1.data"
+}
+CONF
+if [ ! -d /sys/module/xvme_sim ]; then
+	/usr/bin/stationd-compile -q compile "$etc/station.conf" "$work/station.db"
+	read -r _ cards < <(/usr/libexec/stationd/station-sim-setup crates "$work/station.db")
+	modprobe xvme-sim "cards=$cards"
+fi
+/usr/bin/ccd-sim -p "$STATIOND_TOP/daemon/examples/ccd/TEK5" -t "/dev/$peer" -s 60 \
+	-l "$work/ccd-sim.log" -d /run/stationd/CCD1.data >"$work/ccd-sim.out" 2>&1 &
+ccd_sim=$!
+systemctl daemon-reload		# the generator reads the new configuration
+check "systemctl restart stationd (the configuration with CCD1 on $line)" systemctl restart stationd.service
+link() { busctl --no-pager get-property org.stationd1 /org/stationd1/ccd/CCD1 org.stationd1.Ccd Link 2>/dev/null; }
+link_up() { [ "$(link)" = 's "up"' ]; }
+check "stationd finds /dev/$dev by hotplug: CCD1's Link is up" wait_for 60 link_up
+out=$(timeout 120 stationctl --no-pager ccd CCD1 setup 2>&1)
+rc=$?
+expect_eq "stationctl ccd CCD1 setup: frames both ways with ccd-sim on $peer (exit status)" "$rc" 0
+[ "$rc" = 0 ] || { sed 's/^/# /' <<<"$out"; tail -n 20 "$work/ccd-sim.log" | sed 's/^/# ccd-sim: /'; }
+expect_eq "CCD1 Initialized" \
+	"$(busctl --no-pager get-property org.stationd1 /org/stationd1/ccd/CCD1 org.stationd1.Ccd Initialized)" "b true"
+check "the data socket is in stationd's RuntimeDirectory, its own" \
+	eval "[ \"\$(stat -c %U /run/stationd/CCD1.data)\" = stationd ]"
+check "systemctl stop stationd" systemctl stop stationd.service
+kill "$ccd_sim" 2>/dev/null; wait "$ccd_sim" 2>/dev/null; ccd_sim=""
 
 # ---- detach
 check "systemctl stop $unit" systemctl stop "$unit"
