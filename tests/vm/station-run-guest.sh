@@ -36,10 +36,20 @@ station_run_config() {
 	[ -n "$conf" ] && [ -r "$conf" ] && . "$conf"
 
 	mkdir -p "$etc"
-	# The example with two Cryostreams includes the 72-detector one.
+	# The example with the CCD includes the one with two Cryostreams,
+	# which includes the 72-detector one. CCD1's line is the guest's
+	# ttyS2, wired to ttyS3 where its controller (ccd-sim@CCD1) is: the
+	# site's udev rule marks ttyS2, udev starts unet-attach@ttyS2
+	# (udev/README.md), and stationd finds /dev/unet/by-tty/ttyS2.
 	cp "$doc/cards.conf" "$etc/" && cp "$doc/station.conf" "$etc/detectors.conf" &&
 		sed 's/^include "station.conf"/include "detectors.conf"/' \
-			"$doc/station-cryostream.conf" >"$etc/station.conf" || return 1
+			"$doc/station-cryostream.conf" >"$etc/station-cryostream.conf" &&
+		sed 's/^\ttty ttyS1$/\ttty ttyS2/' "$STATIOND_TOP/daemon/examples/station-ccd.conf" \
+			>"$etc/station.conf" &&
+		cp -r "$STATIOND_TOP/daemon/examples/ccd" "$etc/" || return 1
+	mkdir -p /etc/udev/rules.d
+	echo 'SUBSYSTEM=="tty", KERNEL=="ttyS2", ENV{STATIOND_UNET}="1"' \
+		>/etc/udev/rules.d/60-stationd-ccd.rules
 	set -- "${STATION_UP_ARGS[@]}"
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -55,7 +65,8 @@ station_run_config() {
 		esac
 		shift
 	done
-	printf 'STATION_SIM_SCALE=%s\nLN2_PLANT_ARGS="%s"\n' "$scale" "$plant" >"$etc/station-sim.env"
+	printf 'STATION_SIM_SCALE=%s\nLN2_PLANT_ARGS="%s"\nCCD_SIM_LINES="ttyS2:ttyS3"\n' \
+		"$scale" "$plant" >"$etc/station-sim.env"
 
 	ln -sf /lib/systemd/system/station-sim.target /etc/systemd/system/stationd-vm.target.wants/
 	if [ "$STATION_RUN_MODE" = batch ]; then
@@ -104,6 +115,12 @@ station_run_banner() {
   stationctl list-cards                            the cards, their tests and LEDs, who uses them
   stationd-console                                 the autofill console (HELP; QUIT leaves it)
   stationctl cryostream CS0 cool 120               cool CS0's gas to 120 K
+  stationctl ccd CCD1                              the CCD: link, setup, settings, last run
+  stationctl ccd CCD1 setup                        load its profile into the controller
+  stationctl ccd CCD1 run sky 30 "M31"             a 30 s exposure (0.5 s at x60), then its
+                                                   FITS file (in /var/lib/stationd/ccd/CCD1)
+  tail -f /run/station-sim/ccd-CCD1.log &          the CCD line: every frame both ways
+  systemctl status unet-attach@ttyS2 ccd-sim@CCD1  its line discipline, its simulator
   busctl tree org.stationd1                        the objects, for generic tools
   busctl introspect org.stationd1 /org/stationd1/autofill
   systemctl list-units 'station*' 'ln2*' 'cryostream*'   the simulators' services
@@ -142,8 +159,10 @@ station_run_batch() {
 	SYSTEMD_COLORS=0 busctl --no-pager introspect org.stationd1 /org/stationd1/cryostream/CS0
 	echo "\$ stationctl status"
 	stationctl status 2>&1 | head -n 30
+	echo "\$ stationctl ccd CCD1"
+	stationctl --no-pager ccd CCD1 2>&1 | head -n 12
 	echo "\$ journalctl -u stationd -n 5"
-	journalctl --no-pager -u stationd.service -n 5
+	SYSTEMD_COLORS=0 journalctl --no-pager -u stationd.service -n 5
 	objects=$(busctl --no-pager tree --list org.stationd1 2>/dev/null | wc -l)
 	echo "make run: station up ($objects objects on the bus, after $(cut -d' ' -f1 /proc/uptime) s of guest uptime)"
 	echo "make run: standard input is not a terminal: no shell; powering off"
