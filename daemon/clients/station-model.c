@@ -497,7 +497,8 @@ int model_from_managed_objects(sd_bus_message *reply, struct station_model **ret
 
 int model_load(sd_bus *bus, struct station_model **ret, sd_bus_error *error)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *manager = NULL;
+	_cleanup_model_ struct station_model *m = NULL;
 	int r;
 
 	r = sd_bus_call_method(bus, MODEL_BUS_NAME, MODEL_ROOT_PATH,
@@ -505,7 +506,23 @@ int model_load(sd_bus *bus, struct station_model **ret, sd_bus_error *error)
 			       &reply, "");
 	if (r < 0)
 		return r;
-	return model_from_managed_objects(reply, ret);
+	r = model_from_managed_objects(reply, &m);
+	if (r < 0)
+		return r;
+	/* GetManagedObjects lists the objects below the manager, never the
+	 * manager's own: the Manager interface (Version) lives on it. */
+	if (!m->version) {
+		r = sd_bus_call_method(bus, MODEL_BUS_NAME, MODEL_ROOT_PATH,
+				       "org.freedesktop.DBus.Properties", "GetAll", error,
+				       &manager, "s", "org.stationd1.Manager");
+		if (r < 0)
+			return r;
+		r = read_properties(manager, manager_map, m);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(m);
+	return 0;
 }
 
 /* The object at path and the map of its interface; NULL when the model

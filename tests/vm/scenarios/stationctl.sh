@@ -101,6 +101,9 @@ expect_eq "--version names the Manager's Version" "$out" \
 check "CS0 is connected" wait_for 30 eval \
 	"[ \"\$(prop /org/stationd1/cryostream/CS0 org.stationd1.Cryostream Connected)\" = 'b true' ]"
 ctl_ok "status exits 0" status
+version=$(prop /org/stationd1 org.stationd1.Manager Version | sed 's/^s "\(.*\)"$/\1/')
+check "status: Version is the Manager's ($version), which GetManagedObjects does not list" \
+	grep -qx "   Version: stationd $version" <<<"$out"
 check "status: State ok, alarm off, nothing filling, no faults" eval \
 	"grep -qx '     State: ok' <<<\"\$out\" && grep -qx '     Alarm: off' <<<\"\$out\" &&
 	 grep -qx '   Filling: 0' <<<\"\$out\" && grep -qx '    Faults: none' <<<\"\$out\""
