@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The station read from the bus (see station-model.h): one
- * GetManagedObjects, each interface's properties mapped onto its struct
+ * GetManagedObjects (and the Manager's own GetAll, which it does not
+ * list), each interface's properties mapped onto its struct
  * by name and type, as systemd's bus_map_all_properties() does. A
  * property a newer daemon adds is skipped; one this client expects but
  * an older daemon lacks keeps its zero value.
