@@ -1053,6 +1053,10 @@ int main(int argc, char **argv)
 	int r;
 
 	log_open();
+	r = log_parse_environment();
+	if (r < 0)
+		log_warning("ignoring SYSTEMD_LOG_LEVEL=%s: not a log level (debug..emerg or 7..0)",
+			    getenv("SYSTEMD_LOG_LEVEL"));
 	r = parse_args(argc, argv, &config, &state_dir);
 	if (r <= 0)
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

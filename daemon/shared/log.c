@@ -17,6 +17,7 @@
 #include <systemd/sd-journal.h>
 
 #include "daemon/shared/log.h"
+#include "daemon/shared/macro.h"
 
 static bool log_to_journal;
 static int log_max_level = LOG_INFO;
@@ -53,6 +54,40 @@ void log_open(void)
 void log_set_max_level(int priority)
 {
 	log_max_level = priority;
+}
+
+int log_level_from_string(const char *s)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+	};
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *end || n < LOG_EMERG || n > LOG_DEBUG)
+		return -EINVAL;
+	return (int)n;
+}
+
+int log_parse_environment(void)
+{
+	const char *e = getenv("SYSTEMD_LOG_LEVEL");
+	int level;
+
+	if (!e)
+		return 0;
+	level = log_level_from_string(e);
+	if (level < 0)
+		return level;
+	log_set_max_level(level);
+	return 0;
 }
 
 bool log_enabled(int priority)

@@ -37,6 +37,12 @@ enum log_event {
 void log_open(void);
 /* Lowest priority logged (LOG_DEBUG..LOG_EMERG); default LOG_INFO. */
 void log_set_max_level(int priority);
+/* A level by syslog name ("debug", "warning", ...) or number 0-7, as
+ * systemd's tools take it; -EINVAL for anything else. */
+int log_level_from_string(const char *s);
+/* $SYSTEMD_LOG_LEVEL, as systemd's own daemons honour it, sets the
+ * lowest priority logged; unset leaves LOG_INFO, a bad value -EINVAL. */
+int log_parse_environment(void);
 /* Whether an entry of @priority would be logged: callers that build
  * fields or text of their own for a debug entry ask first. */
 bool log_enabled(int priority);

@@ -113,6 +113,33 @@ static void log_enabled_follows_the_max_level(void **state)
 	log_set_max_level(LOG_INFO);
 }
 
+/* $SYSTEMD_LOG_LEVEL as systemd's daemons take it: a syslog name or a
+ * number; anything else is refused and changes nothing. */
+static void the_log_level_comes_from_the_environment(void **state)
+{
+	assert_int_equal(log_level_from_string("debug"), LOG_DEBUG);
+	assert_int_equal(log_level_from_string("warning"), LOG_WARNING);
+	assert_int_equal(log_level_from_string("0"), LOG_EMERG);
+	assert_int_equal(log_level_from_string("7"), LOG_DEBUG);
+	assert_int_equal(log_level_from_string("8"), -EINVAL);
+	assert_int_equal(log_level_from_string("-1"), -EINVAL);
+	assert_int_equal(log_level_from_string("7x"), -EINVAL);
+	assert_int_equal(log_level_from_string("Debug"), -EINVAL);
+	assert_int_equal(log_level_from_string(""), -EINVAL);
+
+	unsetenv("SYSTEMD_LOG_LEVEL");
+	assert_int_equal(log_parse_environment(), 0);
+	assert_false(log_enabled(LOG_DEBUG));
+	setenv("SYSTEMD_LOG_LEVEL", "verbose", 1);
+	assert_int_equal(log_parse_environment(), -EINVAL);
+	assert_false(log_enabled(LOG_DEBUG));
+	setenv("SYSTEMD_LOG_LEVEL", "debug", 1);
+	assert_int_equal(log_parse_environment(), 0);
+	assert_true(log_enabled(LOG_DEBUG));
+	unsetenv("SYSTEMD_LOG_LEVEL");
+	log_set_max_level(LOG_INFO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +149,7 @@ int main(void)
 		cmocka_unit_test(a_long_message_is_cut_and_terminated),
 		cmocka_unit_test(log_event_writes_the_text_and_returns_the_error),
 		cmocka_unit_test(log_enabled_follows_the_max_level),
+		cmocka_unit_test(the_log_level_comes_from_the_environment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

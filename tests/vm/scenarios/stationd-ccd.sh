@@ -32,7 +32,12 @@ ccd CCD1 {
 	data-socket "$work/CCD1.data"
 }
 EOF
-scenario_station_up "the station comes up with ccd CCD1 on $(ccd_tty CCD1)" -c "$work/station.conf" -s 60
+scenario_station_up "the station comes up with ccd CCD1 on $(ccd_tty CCD1)" -c "$work/station.conf" -s 60 \
+	--no-daemon
+# At debug level (SYSTEMD_LOG_LEVEL, as systemd's daemons take it) stationd
+# logs every frame it receives with its fields.
+station_start_daemon SYSTEMD_LOG_LEVEL=debug
+check "stationd is on the bus" station_wait_ready 60
 scenario_monitor
 
 P=/org/stationd1/ccd/CCD1
@@ -58,6 +63,9 @@ expect_eq "nothing was sent on the line for them" "$(ccd_rx_commands CCD1)" "$be
 check "Setup from the configured profile returns" ccd_call CCD1 Setup s ""
 expect_eq "Initialized" "$(ccd_prop CCD1 Initialized)" "b true"
 expect_eq "Profile" "$(ccd_prop CCD1 Profile)" 's "TEK5"'
+check "SYSTEMD_LOG_LEVEL=debug: stationd logs each frame it receives (Setup's replies)" \
+	wait_for 10 grep -qE '^stationd: ccd CCD1: received [A-Z] [A-Z0-9]+ -> [A-Z0-9]+ #[0-9A-F]{4}' \
+	"$STATION_DAEMON_LOG"
 expect_eq "ReadoutSpeed from the profile" "$(ccd_prop CCD1 ReadoutSpeed)" 's "STANDARD"'
 expect_eq "Format from the profile" "$(ccd_prop CCD1 Format)" \
 	"(uub(buuuu)(buuuu)) 1 1 false false 0 0 0 0 false 0 0 0 0"
