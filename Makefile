@@ -41,7 +41,7 @@ DEB_PACKAGES := build-essential pkg-config clang llvm \
 	libssl-dev python3 perl xz-utils \
 	qemu-system-x86 busybox-static cpio kmod \
 	udev dbus gpiod libiio-utils util-linux coreutils iproute2 \
-	libglib2.0-bin systemd polkitd \
+	libglib2.0-bin systemd polkitd libpam-systemd \
 	libcfitsio-dev fitsverify libjson-c-dev libncurses-dev tmux libdbus-1-dev
 
 # The release: org.stationd1.Manager's Version, every program's --version
