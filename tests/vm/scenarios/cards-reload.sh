@@ -88,20 +88,37 @@ else
 	not_ok "devices released every cycle (stopped at cycle $failed_cycle)"
 fi
 
-slab_snapshot >"$snap_after"
 # Driver and device structures come from kmalloc caches. A cache that
-# grew by more than one slab per CPU over the cycles holds something
-# every cycle left behind (for a driver-sized object, kmalloc-1k or
-# larger, that is two objects per cycle).
+# grew by more than one slab per CPU over the cycles, and is still grown
+# once things have settled, holds something every cycle left behind (for
+# a driver-sized object, kmalloc-1k or larger, that is two objects per
+# cycle). Settled: objects freed after a grace period (kfree_rcu, batched
+# for up to seconds, longer when the guest is starved of CPU) and those
+# of processes still exiting are not leaks, so a cache over its slack is
+# counted again, up to three times 3 s apart, and its lowest count is
+# the one judged. A leak stays; a transient does not.
 cpus=$(nproc)
-join "$snap_before" "$snap_after" |
-	awk -v cpus="$cpus" '$1 ~ /^kmalloc-/ {
-		d = $4 - $2; slack = $3 * cpus
-		printf "%d %s %d\n", d, $1, slack
-	}' | sort -rn >"$snap_after.diff"
+growth() {
+	join "$snap_before" "$snap_after" |
+		awk -v cpus="$cpus" '$1 ~ /^kmalloc-/ {
+			d = $4 - $2; slack = $3 * cpus
+			printf "%s %d %d\n", $1, d, slack
+		}'
+}
+slab_snapshot >"$snap_after"
+growth >"$snap_after.diff"
+for retake in 1 2 3; do
+	awk '$2 > $3 { n++ } END { exit !n }' "$snap_after.diff" || break
+	sleep 3
+	slab_snapshot >"$snap_after"
+	growth | join "$snap_after.diff" - |
+		awk '{ print $1, ($4 < $2 ? $4 : $2), $3 }' >"$snap_after.min"
+	echo "# retake $retake: $(awk '$2 > $3 { printf "%s+%d ", $1, $2 }' "$snap_after.min")"
+	mv "$snap_after.min" "$snap_after.diff"
+done
 echo "# kmalloc caches that grew most (objects, cache, allowed: one slab per CPU):"
-head -n 5 "$snap_after.diff" | sed 's/^/#   /'
-leaks=$(awk '$1 > $3 { printf "%s+%d ", $2, $1 }' "$snap_after.diff")
+awk '{ print $2, $1, $3 }' "$snap_after.diff" | sort -rn | head -n 5 | sed 's/^/#   /'
+leaks=$(awk '$2 > $3 { printf "%s+%d ", $1, $2 }' "$snap_after.diff")
 if [ -z "$leaks" ]; then
 	ok "no kmalloc cache grew over $((cycles - 2)) cycles"
 else
