@@ -39,6 +39,11 @@ struct bus_cards {
 	const struct bus_card_source *source;
 	void *source_userdata;
 	struct bus_object_tree tree;
+	/* The station's configured lines sorted by line, so each card's are
+	 * one run (wiring_uses_of_card()): the wiring is fixed while these
+	 * objects live, and GetManagedObjects asks every card for it. */
+	struct wiring_use *uses_by_line;
+	size_t n_uses_by_line;
 	struct card_object *objects;	/* by crate, then address */
 	size_t n_objects;
 	bool published;			/* signals from the second re-read on */
@@ -228,9 +233,23 @@ static void user_path(const struct wiring_use *u, char path[static BUS_OBJECT_PA
 		snprintf(path, BUS_OBJECT_PATH_MAX, AUTOFILL_PATH);
 }
 
-static bool on_card(const struct wiring_use *u, const struct card_object *o)
+/* The configured lines of the card, in line order: a run of the
+ * station's uses (none for a card not configured). */
+static const struct wiring_use *uses_of(const struct card_object *o, size_t *n)
 {
-	return u->ref.crate == o->crate && u->ref.card == o->address;
+	const struct bus_cards *c = o->owner;
+	size_t first = 0;
+
+	*n = o->config ? wiring_uses_of_card(c->uses_by_line, c->n_uses_by_line, o->crate,
+					     o->address, &first) : 0;
+	return c->uses_by_line + first;
+}
+
+static int compare_index(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
 }
 
 /* The detectors or the manifolds wired to the card, each once, in the
@@ -238,38 +257,34 @@ static bool on_card(const struct wiring_use *u, const struct card_object *o)
 static int append_users(sd_bus_message *reply, const struct card_object *o, bool detectors)
 {
 	const struct station *s = o->owner->station;
-	size_t n = detectors ? s->n_detectors : s->n_manifolds;
-	_cleanup_free_ struct wiring_use *uses = NULL;
-	_cleanup_free_ bool *uses_card = NULL;
-	size_t n_uses = 0;
+	size_t n_uses, n = 0;
+	const struct wiring_use *uses = uses_of(o, &n_uses);
+	_cleanup_free_ size_t *users = NULL;
 	int r;
 
-	if (o->config) {
-		r = wiring_collect(s, &uses, &n_uses);
-		if (r < 0)
-			return r;
-	}
-	uses_card = calloc(n ? n : 1, sizeof(*uses_card));
-	if (!uses_card)
+	users = calloc(n_uses ? n_uses : 1, sizeof(*users));
+	if (!users)
 		return -ENOMEM;
 	for (size_t u = 0; u < n_uses; u++) {
-		if (!on_card(&uses[u], o))
-			continue;
 		if (detectors && uses[u].detector)
-			uses_card[uses[u].detector - s->detectors] = true;
+			users[n++] = uses[u].detector - s->detectors;
 		else if (!detectors && !uses[u].detector && uses[u].manifold)
-			uses_card[uses[u].manifold - s->manifolds] = true;
+			users[n++] = uses[u].manifold - s->manifolds;
 	}
+	if (n)
+		qsort(users, n, sizeof(*users), compare_index);
 	r = sd_bus_message_open_container(reply, 'a', "o");
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		char path[BUS_OBJECT_PATH_MAX];
 
-		if (!uses_card[i])
+		if (i > 0 && users[i] == users[i - 1])
 			continue;
 		if (detectors)
-			snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%u", s->detectors[i].number);
+			snprintf(path, sizeof(path), BUS_DETECTOR_PREFIX "/%u",
+				 s->detectors[users[i]].number);
 		else
-			snprintf(path, sizeof(path), BUS_MANIFOLD_PREFIX "/%s", s->manifolds[i].name);
+			snprintf(path, sizeof(path), BUS_MANIFOLD_PREFIX "/%s",
+				 s->manifolds[users[i]].name);
 		r = sd_bus_message_append(reply, "o", path);
 	}
 	if (r < 0)
@@ -287,33 +302,16 @@ PROPERTY_GETTER(manifolds)
 	return append_users(reply, userdata, false);
 }
 
-static int compare_uses(const void *a, const void *b)
-{
-	const struct wiring_use *x = a, *y = b;
-
-	return wiring_compare_lines(&x->ref, &y->ref);
-}
-
 PROPERTY_GETTER(channels)
 {
-	const struct card_object *o = userdata;
-	_cleanup_free_ struct wiring_use *uses = NULL;
-	size_t n_uses = 0;
+	size_t n_uses;
+	const struct wiring_use *uses = uses_of(userdata, &n_uses);
 	int r;
 
-	if (o->config) {
-		r = wiring_collect(o->owner->station, &uses, &n_uses);
-		if (r < 0)
-			return r;
-		if (n_uses)
-			qsort(uses, n_uses, sizeof(*uses), compare_uses);
-	}
 	r = sd_bus_message_open_container(reply, 'a', "(sso)");
 	for (size_t u = 0; r >= 0 && u < n_uses; u++) {
 		char line[WIRING_LINE_NAME_MAX], user[BUS_OBJECT_PATH_MAX];
 
-		if (!on_card(&uses[u], o))
-			continue;
 		user_path(&uses[u], user);
 		r = sd_bus_message_append(reply, "(sso)", wiring_line_name(&uses[u].ref, line),
 					  wiring_function_key(uses[u].function), user);
@@ -343,10 +341,11 @@ PROPERTY_GETTER(spare_channels)
 	const struct card card = { .crate = o->crate, .address = o->address,
 				   .model = line_model_of(o) };
 	_cleanup_free_ struct channel_ref *spare = NULL;
-	size_t n = 0;
+	size_t n_uses, n = 0;
+	const struct wiring_use *uses = uses_of(o, &n_uses);
 	int r;
 
-	r = wiring_spare_lines(o->owner->station, &card, &spare, &n);
+	r = wiring_spare_lines_of(&card, uses, n_uses, &spare, &n);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_open_container(reply, 'a', "s");
@@ -756,6 +755,9 @@ int bus_cards_new(sd_bus *bus, sd_event *event, const struct station *station,
 	c->auth = auth;
 	c->source = source;
 	c->source_userdata = source_userdata;
+	r = wiring_collect_by_line(station, &c->uses_by_line, &c->n_uses_by_line);
+	if (r < 0)
+		return r;
 	c->objects = calloc(station->n_cards ? station->n_cards : 1, sizeof(*c->objects));
 	if (!c->objects)
 		return -ENOMEM;
@@ -794,6 +796,7 @@ struct bus_cards *bus_cards_free(struct bus_cards *c)
 	sd_event_source_disable_unref(c->timer);
 	free_strv(c->round_names);
 	bus_object_tree_remove(&c->tree);
+	free(c->uses_by_line);
 	free(c->objects);
 	free(c);
 	return NULL;

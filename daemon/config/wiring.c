@@ -141,13 +141,47 @@ uint16_t wiring_model_of_kind(uint8_t kind)
 	}
 }
 
-static int ref_compare(const void *a, const void *b)
+static int use_line_compare(const void *a, const void *b)
 {
-	return wiring_compare_lines(a, b);
+	const struct wiring_use *x = a, *y = b;
+
+	return wiring_compare_lines(&x->ref, &y->ref);
 }
 
-int wiring_spare_lines(const struct station *s, const struct card *c, struct channel_ref **ret,
-		       size_t *ret_n)
+int wiring_collect_by_line(const struct station *s, struct wiring_use **ret, size_t *ret_n)
+{
+	int r = wiring_collect(s, ret, ret_n);
+
+	if (r >= 0 && *ret_n)
+		qsort(*ret, *ret_n, sizeof(**ret), use_line_compare);
+	return r;
+}
+
+size_t wiring_uses_of_card(const struct wiring_use *by_line, size_t n, uint8_t crate,
+			   uint16_t address, size_t *first)
+{
+	const struct channel_ref lowest = { .crate = crate, .card = address };
+	size_t lo = 0, hi = n, end;
+
+	/* The first use at or after the card's lowest line... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wiring_compare_lines(&by_line[mid].ref, &lowest) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ...and the run of uses on the card from there. */
+	for (end = lo; end < n && by_line[end].ref.crate == crate &&
+	     by_line[end].ref.card == address; end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
+int wiring_spare_lines_of(const struct card *c, const struct wiring_use *uses, size_t n_uses,
+			  struct channel_ref **ret, size_t *ret_n)
 {
 	static const struct {
 		uint16_t model;
@@ -160,25 +194,13 @@ int wiring_spare_lines(const struct station *s, const struct card *c, struct cha
 		{ CARD_XVME240, LINE_IRQ, TTL_IRQ_LINES },
 		{ CARD_XVME240, LINE_FLAG, TTL_FLAG_LINES },
 	};
-	_cleanup_free_ struct wiring_use *uses = NULL;
-	_cleanup_free_ struct channel_ref *used = NULL, *spare = NULL;
-	size_t n_uses, n_used = 0, n = 0;
-	int r;
+	_cleanup_free_ struct channel_ref *spare = NULL;
+	size_t u = 0, n = 0;
 
-	r = wiring_collect(s, &uses, &n_uses);
-	if (r < 0)
-		return r;
-	/* The lines in use on this card, sorted for binary search. */
-	used = calloc(n_uses ? n_uses : 1, sizeof(*used));
 	spare = calloc(TTL_PORT_LINES + TTL_IRQ_LINES + TTL_FLAG_LINES, sizeof(*spare));
-	if (!used || !spare)
+	if (!spare)
 		return -ENOMEM;
-	for (size_t u = 0; u < n_uses; u++)
-		if (uses[u].ref.crate == c->crate && uses[u].ref.card == c->address)
-			used[n_used++] = uses[u].ref;
-	if (n_used)
-		qsort(used, n_used, sizeof(*used), ref_compare);
-
+	/* Both in line order: one walk. */
 	for (size_t k = 0; k < ELEMENTSOF(lines); k++) {
 		if (lines[k].model != c->model)
 			continue;
@@ -188,13 +210,29 @@ int wiring_spare_lines(const struct station *s, const struct card *c, struct cha
 				.kind = lines[k].kind, .index = i,
 			};
 
-			if (!n_used || !bsearch(&ref, used, n_used, sizeof(*used), ref_compare))
+			while (u < n_uses && wiring_compare_lines(&uses[u].ref, &ref) < 0)
+				u++;
+			if (u == n_uses || wiring_compare_lines(&uses[u].ref, &ref) != 0)
 				spare[n++] = ref;
 		}
 	}
 	*ret = TAKE_PTR(spare);
 	*ret_n = n;
 	return 0;
+}
+
+int wiring_spare_lines(const struct station *s, const struct card *c, struct channel_ref **ret,
+		       size_t *ret_n)
+{
+	_cleanup_free_ struct wiring_use *uses = NULL;
+	size_t n_uses, first, n;
+	int r;
+
+	r = wiring_collect_by_line(s, &uses, &n_uses);
+	if (r < 0)
+		return r;
+	n = wiring_uses_of_card(uses, n_uses, c->crate, c->address, &first);
+	return wiring_spare_lines_of(c, uses + first, n, ret, ret_n);
 }
 
 /* The part of a channel reference after the card: "5", "port3.7", "irq2". */
@@ -217,36 +255,26 @@ char *wiring_line_name(const struct channel_ref *ref, char buf[static WIRING_LIN
 	return buf;
 }
 
-static int use_line_compare(const void *a, const void *b)
-{
-	const struct wiring_use *x = a, *y = b;
-
-	return wiring_compare_lines(&x->ref, &y->ref);
-}
-
 int wiring_print_card(FILE *f, const struct station *s, const struct card *c)
 {
 	_cleanup_free_ struct wiring_use *uses = NULL;
 	_cleanup_free_ struct channel_ref *spare = NULL;
 	char name[CARD_NAME_MAX], line[WIRING_LINE_NAME_MAX], what[WIRING_DESCRIPTION_MAX];
-	size_t n_uses, n_spare;
+	size_t n_uses, n_spare, first, n_on_card;
 	int r;
 
-	r = wiring_collect(s, &uses, &n_uses);
+	r = wiring_collect_by_line(s, &uses, &n_uses);
 	if (r < 0)
 		return r;
-	r = wiring_spare_lines(s, c, &spare, &n_spare);
+	n_on_card = wiring_uses_of_card(uses, n_uses, c->crate, c->address, &first);
+	r = wiring_spare_lines_of(c, uses + first, n_on_card, &spare, &n_spare);
 	if (r < 0)
 		return r;
-	if (n_uses)
-		qsort(uses, n_uses, sizeof(*uses), use_line_compare);
 
 	fprintf(f, "%s %s%s\n", card_name_format(c->crate, c->address, name),
 		card_model_name(c->model), c->model != CARD_XVME560 ? "" :
 		c->adc_range == ADC_RANGE_UNIPOLAR ? " unipolar" : " bipolar");
-	for (size_t i = 0; i < n_uses; i++) {
-		if (uses[i].ref.crate != c->crate || uses[i].ref.card != c->address)
-			continue;
+	for (size_t i = first; i < first + n_on_card; i++) {
 		wiring_line_name(&uses[i].ref, line);
 		fprintf(f, "  %-8s %s\n", line, wiring_use_describe(&uses[i], what));
 	}

@@ -64,11 +64,28 @@ int wiring_compare_lines(const struct channel_ref *a, const struct channel_ref *
 uint16_t wiring_model_of_kind(uint8_t kind);
 
 /*
+ * Every configured line as wiring_collect() gives them, sorted by line
+ * (wiring_compare_lines()): each card's uses are one run, in line order.
+ * Collected once, it answers every card's questions without collecting
+ * the whole station again per card (the bus's card objects).
+ */
+int wiring_collect_by_line(const struct station *s, struct wiring_use **ret, size_t *ret_n);
+
+/* The run of card (@crate, @address)'s uses in @by_line (sorted by line):
+ * its length, and at *@first where it starts. Binary search. */
+size_t wiring_uses_of_card(const struct wiring_use *by_line, size_t n, uint8_t crate,
+			   uint16_t address, size_t *first);
+
+/*
  * The lines of a card that nothing uses, in order: ADC channels, relays,
  * or port lines then interrupt inputs then flags. Returns 0 or -ENOMEM.
+ * wiring_spare_lines_of() takes the card's own uses, sorted by line (a
+ * run from wiring_uses_of_card()), instead of the whole station.
  */
 int wiring_spare_lines(const struct station *s, const struct card *c, struct channel_ref **ret,
 		       size_t *ret_n);
+int wiring_spare_lines_of(const struct card *c, const struct wiring_use *uses, size_t n_uses,
+			  struct channel_ref **ret, size_t *ret_n);
 
 /*
  * Admin views, as text:

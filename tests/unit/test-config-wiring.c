@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <cmocka.h>
 
@@ -85,6 +86,63 @@ static void test_spare_lines(void **state)
 	assert_int_equal(spare[n - 1].index, 7);
 }
 
+/* Sorted by line once, each card's uses are one run, found by binary
+ * search: the same lines, in the same order, as filtering the whole
+ * sorted list for the card (what the bus's card objects did per Get). */
+static void test_uses_of_card(void **state)
+{
+	const struct station *s = station_of(state);
+	_cleanup_free_ struct wiring_use *by_line = NULL;
+	_cleanup_free_ struct channel_ref *spare = NULL, *spare_whole = NULL;
+	size_t n, first, run, n_spare, n_spare_whole;
+
+	assert_int_equal(wiring_collect_by_line(s, &by_line, &n), 0);
+	assert_int_equal(n, 9);
+	for (size_t i = 1; i < n; i++)
+		assert_true(wiring_compare_lines(&by_line[i - 1].ref, &by_line[i].ref) < 0);
+	for (size_t c = 0; c < s->n_cards; c++) {
+		const struct card *card = &s->cards[c];
+		size_t expected = 0, expected_first = SIZE_MAX;
+
+		for (size_t i = 0; i < n; i++)
+			if (by_line[i].ref.crate == card->crate && by_line[i].ref.card == card->address) {
+				if (expected_first == SIZE_MAX)
+					expected_first = i;
+				expected++;
+			}
+		run = wiring_uses_of_card(by_line, n, card->crate, card->address, &first);
+		assert_int_equal(run, expected);
+		if (expected)
+			assert_int_equal(first, expected_first);
+		/* The spare lines from the run: as from the whole station. */
+		assert_int_equal(wiring_spare_lines_of(card, by_line + first, run, &spare,
+						       &n_spare), 0);
+		assert_int_equal(wiring_spare_lines(s, card, &spare_whole, &n_spare_whole), 0);
+		assert_int_equal(n_spare, n_spare_whole);
+		for (size_t i = 0; i < n_spare; i++)
+			assert_int_equal(wiring_compare_lines(&spare[i], &spare_whole[i]), 0);
+		free(spare);
+		free(spare_whole);
+		spare = spare_whole = NULL;
+	}
+	/* The XVME-560 at 0x0c00: channels 0 and 6, in line order. */
+	run = wiring_uses_of_card(by_line, n, 0, 0x0c00, &first);
+	assert_int_equal(run, 2);
+	assert_int_equal(by_line[first].ref.index, 0);
+	assert_int_equal(by_line[first + 1].ref.index, 6);
+	/* A card with nothing wired, before, between and after the others. */
+	assert_int_equal(wiring_uses_of_card(by_line, n, 0, 0x0000, &first), 0);
+	assert_int_equal(wiring_uses_of_card(by_line, n, 0, 0x0a00, &first), 0);
+	assert_int_equal(wiring_uses_of_card(by_line, n, 7, 0xfc00, &first), 0);
+	assert_int_equal(first, n);
+	assert_int_equal(wiring_uses_of_card(NULL, 0, 0, 0x0400, &first), 0);
+	/* Every line of a card nothing uses is spare. */
+	assert_int_equal(wiring_spare_lines_of(&(struct card){ .crate = 0, .address = 0x0a00,
+							       .model = CARD_XVME260 },
+					       NULL, 0, &spare, &n_spare), 0);
+	assert_int_equal(n_spare, RELAY_CHANNELS);
+}
+
 /* Run one of the wiring_print_*() views into a string. */
 #define PRINT_TO_STRING(print, s, what)						\
 	({									\
@@ -135,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collect),
 		cmocka_unit_test(test_spare_lines),
+		cmocka_unit_test(test_uses_of_card),
 		cmocka_unit_test(test_views),
 	};
 
