@@ -4,9 +4,11 @@
  *
  *   scan-jitter window SECONDS [FROM-ADDR STATUS-PORT NUMBER]
  *       One window of SECONDS: idle, or with the load, i.e. at once a
- *       D-Bus client hammering stationd with Properties.Get (32 calls in
- *       flight, a new one sent as each reply comes, round the detectors
- *       and manifolds) and a flood of Cryostream status packets of
+ *       D-Bus client that asks for the object tree (GetManagedObjects,
+ *       as stationctl and the console do first) and then hammers
+ *       stationd with Properties.Get (32 calls in flight, a new one sent
+ *       as each reply comes, round the detectors and manifolds it
+ *       listed) and a flood of Cryostream status packets of
  *       controller NUMBER from FROM-ADDR to 127.0.0.1:STATUS-PORT, as
  *       fast as the socket takes them, each with a new gas temperature.
  *       Meanwhile a thread sleeps to the next 10 ms on a grid, over and
@@ -18,8 +20,12 @@
  *       (started - due) late_p50_ms late_p99_ms late_max_ms, the scan's
  *       own duration took_p50_ms took_p99_ms took_max_ms, skipped (scan
  *       periods with no scan), the floor floor_p50_ms floor_p99_ms
- *       floor_max_ms, under load get_per_s and packets_per_s, and the
- *       latest scans, worst=<due, s into the window>:<late ms>,...
+ *       floor_max_ms, under load get_per_s, packets_per_s and gmo_ms
+ *       (how long the GetManagedObjects call took, at the start of the
+ *       window: stationd answers it in one dispatch), and the latest
+ *       scans, worst=<due, s into the window>:<late ms>[(prev+<ms>)],...
+ *       where (prev+N) says the scan before ended N ms after this one
+ *       was due: the scans themselves overran, no other work held them.
  *
  * The bus is $DBUS_SYSTEM_BUS_ADDRESS. Nothing is traced: the daemon
  * keeps the record itself (daemon/scan-timing.h).
@@ -82,17 +88,20 @@ static int send_get(struct hammer *h)
 					"Status");
 }
 
-/* Every detector and manifold object, from GetManagedObjects. */
-static int collect_paths(struct hammer *h)
+/* Every detector and manifold object, from GetManagedObjects; the time
+ * the call took in *@took_ms. */
+static int collect_paths(struct hammer *h, double *took_ms)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	const char *path;
+	uint64_t start = bench_now_ns();
 	int r;
 
 	r = sd_bus_call_method(h->bus, "org.stationd1", "/org/stationd1",
 			       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", &error,
 			       &reply, "");
+	*took_ms = (bench_now_ns() - start) / 1e6;
 	if (r < 0) {
 		fprintf(stderr, "scan-jitter: GetManagedObjects: %s\n", error.message);
 		return r;
@@ -120,7 +129,7 @@ static int collect_paths(struct hammer *h)
 	return h->n_paths ? 0 : -ENOENT;
 }
 
-static int hammer(double seconds, double *get_per_s)
+static int hammer(double seconds, double *get_per_s, double *gmo_ms)
 {
 	struct hammer h = {};
 	uint64_t start, end;
@@ -128,7 +137,7 @@ static int hammer(double seconds, double *get_per_s)
 
 	r = sd_bus_open_system(&h.bus);
 	if (r >= 0)
-		r = collect_paths(&h);
+		r = collect_paths(&h, gmo_ms);
 	for (unsigned i = 0; r >= 0 && i < IN_FLIGHT; i++)
 		r = send_get(&h);
 	start = bench_now_ns();
@@ -200,7 +209,8 @@ static int flood(double seconds, const char *from, unsigned port, unsigned numbe
 }
 
 /* The load: the flood in a child, the D-Bus client here. */
-static int load(double seconds, char **argv, double *get_per_s, double *packets_per_s)
+static int load(double seconds, char **argv, double *get_per_s, double *packets_per_s,
+		double *gmo_ms)
 {
 	int status, fds[2], r;
 	pid_t pid;
@@ -217,7 +227,7 @@ static int load(double seconds, char **argv, double *get_per_s, double *packets_
 			    fds[1]));
 	}
 	close(fds[1]);
-	r = hammer(seconds, get_per_s);
+	r = hammer(seconds, get_per_s, gmo_ms);
 	if (read(fds[0], packets_per_s, sizeof(*packets_per_s)) != sizeof(*packets_per_s))
 		r = 1;
 	close(fds[0]);
@@ -267,6 +277,7 @@ static void *floor_run(void *userdata)
 
 struct late_scan {
 	double at_s, late_ms;			/* due, s into the window */
+	double prev_overrun_ms;			/* the scan before still ran */
 };
 
 struct scans {
@@ -276,7 +287,7 @@ struct scans {
 	struct late_scan worst[WORST];		/* the latest first */
 };
 
-static void note_worst(struct scans *s, double at_s, double late_ms)
+static void note_worst(struct scans *s, double at_s, double late_ms, double prev_overrun_ms)
 {
 	size_t i = WORST;
 
@@ -285,7 +296,7 @@ static void note_worst(struct scans *s, double at_s, double late_ms)
 	if (i == WORST)
 		return;
 	memmove(&s->worst[i + 1], &s->worst[i], (WORST - 1 - i) * sizeof(s->worst[0]));
-	s->worst[i] = (struct late_scan){ at_s, late_ms };
+	s->worst[i] = (struct late_scan){ at_s, late_ms, prev_overrun_ms };
 }
 
 /* The scans due in [@from_us, @to_us] from the Manager's ScanTimes. */
@@ -294,7 +305,7 @@ static int read_scans(uint64_t from_us, uint64_t to_us, uint64_t period_us, stru
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-	uint64_t due, started, took, last = 0;
+	uint64_t due, started, took, last = 0, prev_end = 0;
 	size_t size = 0;
 	int r;
 
@@ -310,6 +321,11 @@ static int read_scans(uint64_t from_us, uint64_t to_us, uint64_t period_us, stru
 	}
 	r = sd_bus_message_enter_container(reply, 'a', "(ttt)");
 	while (r > 0 && (r = sd_bus_message_read(reply, "(ttt)", &due, &started, &took)) > 0) {
+		/* How long after this scan was due the one before it ended:
+		 * the scan itself overran its period, nothing else held it. */
+		double prev_overrun_ms = prev_end > due ? (prev_end - due) / 1e3 : 0;
+
+		prev_end = started + took;
 		if (due < from_us || due > to_us)
 			continue;
 		if (s->n == size) {
@@ -321,7 +337,7 @@ static int read_scans(uint64_t from_us, uint64_t to_us, uint64_t period_us, stru
 		}
 		s->late_ms[s->n] = started >= due ? (started - due) / 1e3 : 0;
 		s->took_ms[s->n] = took / 1e3;
-		note_worst(s, (due - from_us) / 1e6, s->late_ms[s->n]);
+		note_worst(s, (due - from_us) / 1e6, s->late_ms[s->n], prev_overrun_ms);
 		s->n++;
 		/* Periods in which no scan was due: a stall skipped them. */
 		if (last && due - last > period_us)
@@ -335,7 +351,7 @@ static int window(int argc, char **argv)
 {
 	double seconds = argc >= 4 ? strtod(argv[2], NULL) : 0;
 	uint64_t period_us = argc >= 4 ? strtoull(argv[3], NULL, 10) : 0;
-	double get_per_s = 0, packets_per_s = 0;
+	double get_per_s = 0, packets_per_s = 0, gmo_ms = 0;
 	struct floor f = {};
 	struct scans s = {};
 	uint64_t from_us, to_us;
@@ -350,7 +366,7 @@ static int window(int argc, char **argv)
 		return 1;
 	from_us = bench_now_ns() / 1000;
 	if (argc == 7) {
-		r = load(seconds, argv + 4, &get_per_s, &packets_per_s);
+		r = load(seconds, argv + 4, &get_per_s, &packets_per_s, &gmo_ms);
 	} else {
 		struct timespec ts = { .tv_sec = (time_t)seconds,
 				       .tv_nsec = (long)((seconds - (time_t)seconds) * 1e9) };
@@ -381,11 +397,15 @@ static int window(int argc, char **argv)
 		       bench_median_sorted(f.late_ms, f.n), bench_p99_sorted(f.late_ms, f.n),
 		       f.late_ms[f.n - 1]);
 		if (argc == 7)
-			printf(" get_per_s=%.0f packets_per_s=%.0f", get_per_s, packets_per_s);
+			printf(" get_per_s=%.0f packets_per_s=%.0f gmo_ms=%.1f", get_per_s,
+			       packets_per_s, gmo_ms);
 		/* When the worst ones were due: what else ran then? */
 		printf(" worst=");
-		for (size_t i = 0; i < WORST && s.worst[i].late_ms > 0; i++)
+		for (size_t i = 0; i < WORST && s.worst[i].late_ms > 0; i++) {
 			printf("%s%.1fs:%.0fms", i ? "," : "", s.worst[i].at_s, s.worst[i].late_ms);
+			if (s.worst[i].prev_overrun_ms > 0)
+				printf("(prev+%.0f)", s.worst[i].prev_overrun_ms);
+		}
 		printf("\n");
 	}
 	free(s.late_ms);
