@@ -26,8 +26,9 @@
 # it: 100 s at 2 Hz) [stationd binary (default
 # this build's) [another stationd, measured first on the same station:
 # the "before" [its nice level (default the unit's)]]]], e.g.
-#   tests/bench/run.sh scan-jitter -- 30 "" build/bench/stationd-before 0
-# (a binary outside the source tree is not seen by the guest).
+#   tests/bench/run.sh scan-jitter -- 30 "" "$PWD"/build/bench/stationd-before 0
+# (an absolute path: the guest runs this script from another directory;
+# a binary outside the source tree is not seen by the guest).
 set -u
 top=${STATIOND_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export STATIOND_TOP=$top
