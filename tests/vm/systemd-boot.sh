@@ -86,6 +86,20 @@ for unit in systemd-timesyncd.service systemd-pstore.service e2scrub_reap.servic
 	modprobe@dm_mod.service modprobe@fuse.service user@.service; do
 	ln -sf /dev/null "/etc/systemd/system/$unit"
 done
+# Generators run at boot and at every daemon-reload (systemd-station
+# makes several): the host's that have nothing to find here are masked,
+# each a process, or a scan of /etc/init.d or the disks, for nothing
+# under TCG. The station's own (stationd-generator) stays, and so do
+# fstab's and those reading the kernel command line (systemd.mask=,
+# systemd.run=, ... in STATIOND_VM_APPEND); the console's login in shell
+# mode is wanted explicitly (below), not by the getty generator.
+mkdir -p /etc/systemd/system-generators
+for g in postgresql-generator systemd-sysv-generator systemd-rc-local-generator \
+	systemd-gpt-auto-generator systemd-cryptsetup-generator systemd-integritysetup-generator \
+	systemd-veritysetup-generator systemd-hibernate-resume-generator \
+	systemd-system-update-generator systemd-getty-generator; do
+	ln -sf /dev/null "/etc/systemd/system-generators/$g"
+done
 # udev's coldplug would load a driver for every device of QEMU's PC and
 # every CPU feature (kvm, floppy, IDE, crypto, ...): minutes under TCG on
 # a busy host, for nothing the station uses.
