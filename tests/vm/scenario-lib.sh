@@ -28,12 +28,41 @@ expect_eq() {
 	fi
 }
 
+# scenario_read <variable> <file>: the file's text, less its trailing
+# newlines (as $(cat file) gives it), without starting a process
+scenario_read() {
+	local text=""
+	IFS= read -r -d '' text <"$2"
+	while [[ $text == *$'\n' ]]; do text=${text%$'\n'}; done
+	printf -v "$1" '%s' "$text"
+}
+
+# text_matches <text> <regex>: a line of the text matches the extended
+# regular expression, as `grep -qE -- <regex> <<<text` tells, matched by
+# the shell: a grep is a process, slow under TCG
+text_matches() {
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ $2 ]] && return 0
+	done <<<"$1"
+	return 1
+}
+
 # wait_for <seconds> <command...>: poll until the command succeeds
 wait_for() {
 	local deadline=$((SECONDS + $1))
 	shift
 	until "$@"; do
 		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.05
+		scenario_sleep 0.05
 	done
+}
+
+# scenario_sleep <seconds>: sleep without starting a process. Under TCG an
+# exec of sleep(1) costs several times the 50 ms a poll waits; read times
+# out instead on a pipe nobody writes to and that never ends, as this
+# shell holds its write end too (opened once per shell).
+scenario_sleep() {
+	[ -n "${scenario_sleep_fd:-}" ] || exec {scenario_sleep_fd}<> <(:)
+	read -r -t "$1" -u "$scenario_sleep_fd" _ || :
 }

@@ -86,6 +86,15 @@ station_say() { echo "station: $*" >&2; }
 
 station_busctl() { busctl --address="$STATION_BUS_ADDRESS" "$@"; }
 
+# station_cat: standard input (a here-document) to standard output, as
+# cat(1) copies it, by the shell: a process is slow under TCG
+station_cat() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+	done
+}
+
 # A program of this build, whether or not $PATH has build/bin first.
 station_prog() {
 	if [ -x "$station_build/bin/$1" ]; then
@@ -95,12 +104,34 @@ station_prog() {
 	fi
 }
 
-# Alive and not a zombie (a child we have not reaped yet).
+# Alive and not a zombie (a child we have not reaped yet). Read by the
+# shell: this is polled, and every process started is slow under TCG.
 station_pid_alive() {
 	local st
 	[ -n "${1:-}" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ "$st" != Z ]
+	{ IFS= read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
+# station_sleep <seconds>: sleep without a process (an exec is slow under
+# TCG): read times out on a pipe nobody writes to, whose write end this
+# shell holds too, so it never ends (opened once per shell).
+station_sleep() {
+	[ -n "${station_sleep_fd:-}" ] || exec {station_sleep_fd}<> <(:)
+	read -r -t "$1" -u "$station_sleep_fd" _ || :
+}
+
+# station_log_has <file> <regex>: a line of the file matches the extended
+# regular expression (grep -E), read by the shell: it is polled, and a
+# grep a poll is slow under TCG
+station_log_has() {
+	local line
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line =~ $2 ]] && return 0
+	done <"$1"
+	return 1
 }
 
 # station_wait <seconds> <command...>: poll every 0.1 s
@@ -109,7 +140,7 @@ station_wait() {
 	shift
 	until "$@"; do
 		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.1
+		station_sleep 0.1
 	done
 }
 
@@ -145,15 +176,22 @@ station_modprobe() {
 }
 
 station_unload_modules() {
-	local m rc=0
-	for m in xvme240 xvme260 xvme560 xvme-gpio xvme-sim xvme ${STATION_UNET_LOADED:+n_unet}; do
-		[ -d "/sys/module/${m//-/_}" ] || continue
-		# A pty's discipline lets go of n_unet once its tty is released.
-		if [ "$m" = n_unet ]; then
-			station_wait 5 rmmod n_unet 2>/dev/null && continue
-		fi
-		rmmod "$m" || { station_say "cannot unload $m"; rc=1; }
+	local m rc=0 unload=()
+	for m in xvme240 xvme260 xvme560 xvme-gpio xvme-sim xvme; do
+		[ -d "/sys/module/${m//-/_}" ] && unload+=("$m")
 	done
+	# One rmmod, in this order (a process each is slow under TCG).
+	if [ ${#unload[@]} -gt 0 ] && ! rmmod "${unload[@]}"; then
+		for m in "${unload[@]}"; do
+			[ -d "/sys/module/${m//-/_}" ] && { station_say "cannot unload $m"; rc=1; }
+		done
+	fi
+	# A pty's discipline lets go of n_unet once its tty is released.
+	if [ -n "${STATION_UNET_LOADED:-}" ] && [ -d /sys/module/n_unet ] &&
+		! station_wait 5 rmmod n_unet 2>/dev/null && ! rmmod n_unet; then
+		station_say "cannot unload n_unet"
+		rc=1
+	fi
 	STATION_UNET_LOADED=""
 	return $rc
 }
@@ -178,13 +216,33 @@ station_load_crates() {
 	# modprobe does not reload a loaded module with new parameters.
 	station_unload_modules || return 1
 	station_modprobe xvme-sim "${params[@]}" || { station_say "xvme-sim does not load"; return 1; }
-	if ! { station_modprobe xvme240 && station_modprobe xvme260 && station_modprobe xvme560; }; then
+	if ! station_modprobe_drivers; then
 		station_say "the card drivers do not load"
 		return 1
 	fi
-	STATION_RELAY_CARDS=$("$(station_prog stationd-compile)" dump "$1" |
-		awk '$1 == "card" && $2 == 260 { print $4 }' | tr '\n' ' ')
-	station_say "xvme-sim: $(grep -o '@' <<<"$lines" | wc -l) cards in $n crate(s); drivers loaded"
+	# The XVME-260s of the crate lines ("260@0x0800" in crate 0 is
+	# xvme0-0800), and the cards counted, by the shell.
+	local card cards=0
+	STATION_RELAY_CARDS=""
+	while read -r crate list; do
+		for card in ${list//,/ }; do
+			cards=$((cards + 1))
+			[ "${card%%@*}" = 260 ] || continue
+			card=${card#*@0x}
+			STATION_RELAY_CARDS+="xvme$crate-${card%%:*} "
+		done
+	done <<<"$lines"
+	station_say "xvme-sim: $cards cards in $n crate(s); drivers loaded"
+}
+
+# The three card drivers: one modprobe where the kernel's module
+# directory has them (each process is slow under TCG), else one by one.
+station_modprobe_drivers() {
+	if modinfo xvme240 >/dev/null 2>&1; then
+		modprobe -a xvme240 xvme260 xvme560
+		return
+	fi
+	station_modprobe xvme240 && station_modprobe xvme260 && station_modprobe xvme560
 }
 
 station_relays_off() {
@@ -220,21 +278,27 @@ station_cryostreams() {
 # number 0 (stationd takes whatever number it hears first) is simulated
 # as number 1. The simulators run at the plant's time scale. stdin is
 # /dev/null: their faults are injected with signals (SIGUSR1 silence
-# on/off, SIGUSR2 one corrupt packet), see cryostream-sim(1).
+# on/off, SIGUSR2 one corrupt packet), see cryostream-sim(1). All are
+# started, then each is waited for: under TCG each takes seconds.
 station_start_cryostreams() {
-	local plan name number address sport cport pid log
+	local plan name number address sport cport pid log prog sim_pids=()
 	plan=$(STATIOND_COMPILE=$(station_prog stationd-compile) \
 		"$station_top/tests/sim/station-sim-setup" cryostream-plan "$STATION_DATABASE") || return 1
 	STATION_CRYOSTREAMS="" STATION_CRYOSTREAM_PIDS=""
 	[ -n "$plan" ] || return 0
+	prog=$(station_prog cryostream-sim)
 	while read -r name number address sport cport; do
-		log=$STATION_DIR/cryostream-$name.log
-		setsid "$(station_prog cryostream-sim)" -n "$number" -b "$address:$cport" \
-			-t "127.0.0.1:$sport" -s "$STATION_SCALE" </dev/null >"$log" 2>&1 &
-		pid=$!
-		STATION_CRYOSTREAM_PIDS+="$pid "
+		setsid "$prog" -n "$number" -b "$address:$cport" -t "127.0.0.1:$sport" \
+			-s "$STATION_SCALE" </dev/null >"$STATION_DIR/cryostream-$name.log" 2>&1 &
+		sim_pids+=("$!")
+		STATION_CRYOSTREAM_PIDS+="$! "
 		STATION_CRYOSTREAMS+="$name=$number@$address "
-		if ! station_wait 10 eval "grep -q '^ready' '$log' || ! station_pid_alive $pid" ||
+	done <<<"$plan"
+	while read -r name number address sport cport; do
+		pid=${sim_pids[0]}
+		sim_pids=("${sim_pids[@]:1}")
+		log=$STATION_DIR/cryostream-$name.log
+		if ! station_wait 10 eval "station_log_has '$log' '^ready' || ! station_pid_alive $pid" ||
 			! station_pid_alive "$pid"; then
 			station_say "cryostream-sim for $name (number $number, $address:$cport) did not start:"
 			sed 's/^/  /' "$log" >&2
@@ -309,13 +373,14 @@ station_start_ccd_sim() {
 		--control "$STATION_DIR/ccd-$name.ctl" "$@" </dev/null >"$out" 2>&1 &
 	pid=$!
 	STATION_CCD_PIDS+="$pid "
-	if ! station_wait 10 eval "grep -q '^ready tty=' '$out' || ! station_pid_alive $pid" ||
+	if ! station_wait 10 eval "station_log_has '$out' '^ready tty=' || ! station_pid_alive $pid" ||
 		! station_pid_alive "$pid"; then
 		station_say "ccd-sim for $name ($profile) did not start:"
 		sed 's/^/  /' "$out" >&2
 		return 1
 	fi
-	tty=$(sed -n 's|^ready tty=/dev/pts/\([0-9]*\) .*|pts\1|p' "$out")
+	tty=""
+	station_log_has "$out" '^ready tty=/dev/pts/([0-9]*) ' && tty=pts${BASH_REMATCH[1]}
 	setsid ldattach -d -s 9600 -7 -e -1 -i INPCK "${UNET_LDISC:-29}" "/dev/pts/${tty#pts}" \
 		</dev/null >>"$out" 2>&1 &
 	ldpid=$!
@@ -423,7 +488,7 @@ station_plant_ask() {
 # with a system bus's default-deny policy and the project's policy file:
 # what stationd meets on a real machine.
 station_bus_config() {
-	cat <<XML
+	station_cat <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "https://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -466,16 +531,23 @@ station_bus_spawn() {
 # The station's private bus, in $STATION_DIR.
 station_start_bus() {
 	station_bus_spawn "$STATION_DIR" || return 1
-	STATION_BUS_PID=$(cat "$STATION_DIR/bus.pid")
-	STATION_BUS_ADDRESS=$(head -n 1 "$STATION_DIR/bus.addr")
+	read -r STATION_BUS_PID <"$STATION_DIR/bus.pid"
+	IFS= read -r STATION_BUS_ADDRESS <"$STATION_DIR/bus.addr"
 	export DBUS_SYSTEM_BUS_ADDRESS=$STATION_BUS_ADDRESS
 }
 
 # shellcheck disable=SC2120 # the arguments are optional
 station_start_daemon() {
-	setsid env "$@" "$(station_prog stationd)" -c "${STATION_DAEMON_CONFIG:-$STATION_CONFIG}" \
-		-s "$STATION_STATE_DIR" \
-		</dev/null >>"$STATION_DAEMON_LOG" 2>&1 &
+	local stationd
+	stationd=$(station_prog stationd)
+	# The environment set in the background subshell, which becomes
+	# setsid, then stationd: no env(1) process (slow under TCG).
+	(
+		# shellcheck disable=SC2163 # the arguments are VAR=value words
+		[ $# -eq 0 ] || export "$@"
+		exec setsid "$stationd" -c "${STATION_DAEMON_CONFIG:-$STATION_CONFIG}" \
+			-s "$STATION_STATE_DIR" </dev/null >>"$STATION_DAEMON_LOG" 2>&1
+	) &
 	STATION_DAEMON_PID=$!
 	station_write_env
 }
@@ -509,7 +581,11 @@ station_wait_ready() {
 			tail -n 20 "$STATION_DAEMON_LOG" | sed 's/^/  /' >&2
 			return 1
 		fi
-		sleep 0.2
+		# Until stationd owns its name, one gdbus waits for it up to a
+		# second rather than a busctl every poll taking the CPU stationd
+		# starts with (no gdbus: a poll every 0.2 s).
+		gdbus wait --address "$STATION_BUS_ADDRESS" --timeout 1 org.stationd1 >/dev/null 2>&1 ||
+			station_sleep 0.2
 	done
 }
 
@@ -580,9 +656,9 @@ station_up() {
 		station_say "a station is up in $STATION_DIR already (station-up --down first)"
 		return 1
 	fi
-	rm -rf "$STATION_DIR" && mkdir -p "$STATION_DIR" || return 1
 	# The bus socket lives here: only root may enter.
-	chmod 0755 "$STATION_DIR"
+	# shellcheck disable=SC2174 # the mode is the deepest directory's
+	rm -rf "$STATION_DIR" && mkdir -p -m 0755 "$STATION_DIR" || return 1
 	STATION_STATE_DIR=$STATION_DIR/state
 	STATION_DAEMON_LOG=$STATION_DIR/stationd.log
 	STATION_DATABASE=$STATION_DIR/station.db
