@@ -110,7 +110,7 @@ station_conf_head() {
 	local backup=$1
 	shift
 	printf 'card %s\n' "240 @ xvme0-0400" "260 @ xvme0-0800" "560 @ xvme0-0c00" "$@"
-	cat <<EOF
+	station_cat <<EOF
 station {
 	scan-rate 10Hz
 	backup-interval $backup
@@ -123,7 +123,7 @@ EOF
 # station_conf_manifold <name> <sensor> <input-valve> <output-valve>
 #                       <manual-fill-key> <max-fill> <closure-delay>
 station_conf_manifold() {
-	cat <<EOF
+	station_cat <<EOF
 manifold $1 {
 	sensor $2
 	input-valve $3
@@ -140,7 +140,7 @@ EOF
 #                       <max-fill> <closure-delay> [<statement>...]
 station_conf_detector() {
 	local line
-	cat <<EOF
+	station_cat <<EOF
 detector $1 {
 	manifold $2
 	sensor $3
@@ -220,7 +220,8 @@ relay_on() { (($(cat "$station_plant_root/xvme0-0800/relays") & (1 << $1))); }
 ctl() {
 	out=$(stationctl --no-pager "$@" 2>"$work/ctl.err" </dev/null)
 	rc=$?
-	err=$(cat "$work/ctl.err")
+	err=""
+	scenario_read err "$work/ctl.err"
 }
 # ctl_ok <description> <args...>: one TAP line, ok when it exits 0
 ctl_ok() {
@@ -240,16 +241,54 @@ ctl_exit() {
 	local what=$1 want=$2 pattern=$3
 	shift 3
 	ctl "$@"
-	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<<"$err"; then
+	if [ "$rc" = "$want" ] && text_matches "$err" "$pattern"; then
 		ok "$what"
 	else
 		not_ok "$what"
 		echo "#   stationctl $*: exit $rc (want $want): $err"
 	fi
 }
+# out_line <line>: $out has exactly this line (grep -qxF), and out_has
+# <regex>: a line of $out matches the extended regular expression (grep
+# -qE); both by the shell, as a grep is a process, slow under TCG
+out_line() { [[ $'\n'$out$'\n' == *$'\n'"$1"$'\n'* ]]; }
+out_has() { text_matches "$out" "$1"; }
 # json <python expression on j>: $out parsed as JSON, the expression's
 # value printed; fails when $out is not JSON
 json() {
-	python3 -c 'import json, sys; j = json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' \
-		"$1" <<<"$out"
+	local status value
+	if [ -z "${json_py_PID:-}" ]; then
+		python3 -c 'import json, sys; j = json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' \
+			"$1" <<<"$out"
+		return
+	fi
+	printf '%s\n' "$out" >"$work/json.in"
+	printf '%s' "$1" >"$work/json.expr"
+	echo >&"${json_py[1]}" || return 1
+	IFS= read -r status <&"${json_py[0]}" || return 1
+	scenario_read value "$work/json.out"
+	printf '%s\n' "$value"
+	return "$status"
+}
+# json_server: the json calls that follow ask one python3 (a coprocess)
+# instead of starting one each: under TCG its start-up takes seconds.
+# Call it from the scenario's own shell, not from a $(...).
+json_server() {
+	coproc json_py {
+		exec python3 -c '
+import json, sys, traceback
+for request in sys.stdin:
+    try:
+        j = json.loads(open(sys.argv[1]).read())
+        expr = open(sys.argv[2]).read()
+        value, status = str(eval(expr, {"json": json, "sys": sys, "j": j})) + "\n", 0
+    except Exception:
+        traceback.print_exc()
+        value, status = "", 1
+    with open(sys.argv[3], "w") as f:
+        f.write(value)
+    print(status, flush=True)
+' "$work/json.in" "$work/json.expr" "$work/json.out"
+	}
+	scenario_pids+=" $json_py_PID"
 }

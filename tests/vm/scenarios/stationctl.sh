@@ -47,11 +47,13 @@ scenario_begin stationctl
 
 # Outside $work (mode 0700): nobody must reach the bus socket. An empty
 # dewar fills in 20 s (1200 simulated s at 60x): a fill is still running
-# when the scenario acts on it.
+# when the scenario acts on it. The fills that are only waited for start
+# from a dewar 90 % full: 2 s of plant time each.
 scenario_station_up "the station (crate, drivers, ln2-plant, cryostream-sim, bus, stationd) comes up" \
 	-c "$work/station.conf" -s 60 -d /run/stationd-stationctl -p "--noise 0 --detector-fill 1200" \
 	--cryostream-sim
 scenario_monitor
+json_server
 
 A=/org/stationd1/autofill
 AF=org.stationd1.Autofill
@@ -62,17 +64,16 @@ bus() { station_busctl "$@" 2>&1; }
 dprop() { prop "/org/stationd1/detector/$1" $D "$2"; }
 dprop_is() { [ "$(dprop "$1" "$2")" = "$3" ]; }
 # What any command could change, for every detector and manifold, from
-# one GetManagedObjects.
+# one GetManagedObjects (one line per property: path, name, value).
 run_state() {
-	station_busctl --json=short call org.stationd1 /org/stationd1 \
-		org.freedesktop.DBus.ObjectManager GetManagedObjects | python3 -c '
-import json, sys
-objects = json.load(sys.stdin)["data"][0]
-for path in sorted(objects):
-    for interface, properties in sorted(objects[path].items()):
-        for name in ("Status", "NextFillTimestamp", "DelayUSec", "Presets", "ValveOpen", "Alarm"):
-            if name in properties:
-                print(path, name, properties[name]["data"])'
+	local out
+	out=$(station_busctl --json=short call org.stationd1 /org/stationd1 \
+		org.freedesktop.DBus.ObjectManager GetManagedObjects)
+	json '"\n".join(" ".join(map(str, (path, name, properties[name]["data"])))
+		for path in sorted(j["data"][0])
+		for interface, properties in sorted(j["data"][0][path].items())
+		for name in ("Status", "NextFillTimestamp", "DelayUSec", "Presets", "ValveOpen", "Alarm")
+		if name in properties)'
 }
 # signal <path> <interface> <member> <payload regex>: busctl monitor saw it
 signal() {
@@ -103,12 +104,12 @@ check "CS0 is connected" wait_for 30 eval \
 ctl_ok "status exits 0" status
 version=$(prop /org/stationd1 org.stationd1.Manager Version | sed 's/^s "\(.*\)"$/\1/')
 check "status: Version is the Manager's ($version), which GetManagedObjects does not list" \
-	grep -qx "   Version: stationd $version" <<<"$out"
+	out_line "   Version: stationd $version"
 check "status: State ok, alarm off, nothing filling, no faults" eval \
-	"grep -qx '     State: ok' <<<\"\$out\" && grep -qx '     Alarm: off' <<<\"\$out\" &&
-	 grep -qx '   Filling: 0' <<<\"\$out\" && grep -qx '    Faults: none' <<<\"\$out\""
+	"out_line '     State: ok' && out_line '     Alarm: off' &&
+	 out_line '   Filling: 0' && out_line '    Faults: none'"
 check "status: 5 detectors on 2 manifolds, CS0 connected" eval \
-	"grep -q 'Detectors: 5 on 2 manifolds' <<<\"\$out\" && grep -qE '^ +CS0: [0-9.]+ K' <<<\"\$out\""
+	"out_has 'Detectors: 5 on 2 manifolds' && out_has '^ +CS0: [0-9.]+ K'"
 ctl_ok "--json=short status exits 0" --json=short status
 expect_eq "--json status parsed back: State, FillingCount, Faults, CS0" \
 	"$(json '[j["State"], j["FillingCount"], j["Faults"], [c["Name"] for c in j["Cryostreams"]]]')" \
@@ -134,12 +135,12 @@ expect_eq "--json list-manifolds parsed back" \
 
 ctl_ok "show 2 exits 0" show 2
 check "show 2: detector 2 of manifold A, valve closed, reference 1.500 V" eval \
-	"grep -qx 'Detector 2 (manifold A)' <<<\"\$out\" &&
-	 grep -qE '^ +Valve: closed' <<<\"\$out\" && grep -q 'reference 1.500 V' <<<\"\$out\""
-check "show 2: max fill 1min 0s, closure delay 3s" grep -qx '     Max fill: 1min 0s, closure delay 3s' <<<"$out"
+	"out_line 'Detector 2 (manifold A)' &&
+	 out_has '^ +Valve: closed' && out_has 'reference 1.500 V'"
+check "show 2: max fill 1min 0s, closure delay 3s" out_line '     Max fill: 1min 0s, closure delay 3s'
 ctl_ok "show B exits 0" show B
 check "show B: manifold B with detectors 4 5" eval \
-	"grep -qx 'Manifold B' <<<\"\$out\" && grep -qx '    Detectors: 4 5' <<<\"\$out\""
+	"out_line 'Manifold B' && out_line '    Detectors: 4 5'"
 ctl_ok "--json show b (any case) exits 0" --json=short show b
 expect_eq "--json show B parsed back" "$(json '[j["Name"], j["Detectors"], j["MaxFillUSec"]]')" \
 	"['B', [4, 5], 30000000]"
@@ -189,7 +190,7 @@ check "...and no fill started" eval "! grep -q '\"member\":\"FillStarted\"' '$wo
 
 # ---------------------------------------------------------------- three fills of detector 1
 echo "# at ${SECONDS} s: three fills of detector 1"
-plant "level 1 0.7"
+plant "level 1 0.9"
 ctl_ok "fill 1 exits 0" fill 1
 check "fill 1: FillStarted of detector 1" wait_for 10 \
 	signal $A $AF FillStarted '"type":"ut","data":\[1,'
@@ -206,13 +207,13 @@ check "the plant saw detector 1's valve open and close" eval \
 	"grep -q ' open detector 1$' '$STATION_VALVE_LOG' && grep -q ' close detector 1$' '$STATION_VALVE_LOG'"
 check "every relay off after the fill" wait_for 15 station_relays_off
 
-plant "level 1 0.7"
+plant "level 1 0.9"
 out=$(bus call org.stationd1 $A $AF FillDetectors autt 1 1 0 0)
 expect_eq "typed FillDetectors([1], 0, 0) is accepted" "$out" ""
 check "FillDetectors: the second fill of detector 1 ends full" wait_for 60 ended_count_is 1 full 2
 check "every relay off after the second fill" wait_for 15 station_relays_off
 third_since=$(($(date +%s%N) / 1000))
-for d in 1 2 3; do plant "level $d 0.7"; done
+for d in 1 2 3; do plant "level $d 0.9"; done
 out=$(bus call org.stationd1 $A $AF FillManifolds astt 1 A 0 0)
 expect_eq "typed FillManifolds([\"A\"], 0, 0) is accepted" "$out" ""
 check "FillManifolds: detectors 1, 2, 3 end full (the third fill of 1)" wait_for 60 eval \
@@ -251,7 +252,7 @@ expect_eq "Autofill.FillHistory(since the third fill): detectors 1, 2, 3 once" \
 
 # ---------------------------------------------------------------- --yes
 echo "# at ${SECONDS} s: --yes"
-for d in 2 3; do plant "level $d 0.7"; done
+for d in 2 3; do plant "level $d 0.9"; done
 ctl_ok "--yes fill 2-3 exits 0" --yes fill 2-3
 check "--yes fill 2-3: both fill again and end full" wait_for 60 eval \
 	"ended_count_is 2 full 2 && ended_count_is 3 full 2"
@@ -282,8 +283,8 @@ expect_eq "DelayUSec of 4: 30 min" "$(dprop 4 DelayUSec)" "t 1800000000"
 expect_eq "NextFillTimestamp of 4: 30 min later" "$(dprop 4 NextFillTimestamp)" "t $((first + 1800000000))"
 ctl_ok "show 4 exits 0" show 4
 check "show 4: the presets, and the next fill delayed by 30min" eval \
-	"grep -q 'delayed by 30min 0s' <<<\"\$out\" &&
-	 grep -qx '      Presets: $(printf '%s\n' "$P1" "$P2" "$P3" | sort | tr '\n' ' ' | sed 's/ $//')' <<<\"\$out\""
+	"out_has 'delayed by 30min 0s' &&
+	 out_line '      Presets: $(printf '%s\n' "$P1" "$P2" "$P3" | sort | tr '\n' ' ' | sed 's/ $//')'"
 check "Status of 4 carries \"delayed\"" has_status 4 delayed
 ctl_ok "cancel 4 exits 0" cancel 4
 expect_eq "cancel 4: the delay is dropped" "$(dprop 4 DelayUSec)" "t 0"
@@ -316,7 +317,7 @@ echo "# at ${SECONDS} s: avoid, unavoid"
 ctl_ok "avoid 5 exits 0" avoid 5
 check "avoid 5: Status carries \"avoided\"" has_status 5 avoided
 ctl_ok "--no-legend list-detectors exits 0" --no-legend list-detectors
-check "list-detectors shows 5 avoided" grep -qE '^5 .*avoided' <<<"$out"
+check "list-detectors shows 5 avoided" out_has '^5 .*avoided'
 ctl_exit "fill 5 while avoided: exit 1, may not fill" 1 '[Mm]ay ?[Nn]ot ?[Ff]ill|avoided' fill 5
 ctl_ok "unavoid 5 exits 0" unavoid 5
 check "unavoid 5: \"avoided\" gone" eval "! has_status 5 avoided"
@@ -337,8 +338,8 @@ check "manifold B's object signals Fault underfull with the detector's path" \
 check "every relay off after the underfull" wait_for 15 station_relays_off
 ctl_ok "status exits 0 with a fault" status
 check "status: fill-error, alarm on, detector 5 underfull among the faults" eval \
-	"grep -qx '     State: fill-error' <<<\"\$out\" && grep -q '     Alarm: on' <<<\"\$out\" &&
-	 grep -qE '^ +(Faults: )?detector 5: .*underfull' <<<\"\$out\""
+	"out_line '     State: fill-error' && out_has '     Alarm: on' &&
+	 out_has '^ +(Faults: )?detector 5: .*underfull'"
 ctl_ok "--json status exits 0" --json=short status
 expect_eq "--json status: the fault parsed back" \
 	"$(json '[j["State"], j["Alarm"], [(f.get("Detector"), "underfull" in f["Status"]) for f in j["Faults"] if "Detector" in f]]')" \
@@ -349,7 +350,7 @@ check "clear 5: \"underfull\" gone" eval "! has_status 5 underfull"
 check "clear 5: the alarm is silenced" alarm_is false
 ctl_ok "status exits 0" status
 check "status: ok again, no faults" eval \
-	"grep -qx '     State: ok' <<<\"\$out\" && grep -qx '    Faults: none' <<<\"\$out\""
+	"out_line '     State: ok' && out_line '    Faults: none'"
 
 # ---------------------------------------------------------------- typed methods
 echo "# at ${SECONDS} s: typed methods"
@@ -378,7 +379,7 @@ out=$(bus call org.stationd1 $A $AF ClearDetectors aut 1 5 0)
 expect_eq "ClearDetectors([5], 0) is accepted" "$out" ""
 before=$(run_state)
 out=$(bus call org.stationd1 $A $AF FillDetectors autt 1 9 0 0)
-check "FillDetectors([9]): InvalidArgs naming 9" grep -qE 'Invalid|9' <<<"$out"
+check "FillDetectors([9]): InvalidArgs naming 9" out_has 'Invalid|9'
 out=$(bus call org.stationd1 $A $AF AvoidDetectors aut 2 4 4 0)
 check "AvoidDetectors([4, 4]): refused (named twice)" grep -qiE 'twice|invalid' <<<"$out"
 out=$(bus call org.stationd1 $A $AF AvoidManifolds ast 1 B 8)
@@ -396,14 +397,14 @@ check "nobody: status exits 0 (anyone may read)" test $? = 0
 out=$("${NOBODY[@]}" stationctl --no-pager avoid 4 2>&1 </dev/null)
 rc=$?
 check "nobody: avoid 4 exits 4, naming the action" eval \
-	"[ $rc = 4 ] && grep -q 'org.stationd1.autofill.override' <<<\"\$out\""
+	"[ $rc = 4 ] && out_has 'org.stationd1.autofill.override'"
 check "...and 4 is not avoided" eval "! has_status 4 avoided"
 
 # ---------------------------------------------------------------- cryostream
 echo "# at ${SECONDS} s: cryostream"
 ctl_ok "cryostream CS0 status exits 0" cryostream CS0 status
 check "cryostream CS0 status: connected, a gas temperature" eval \
-	"grep -qx 'Cryostream CS0: connected' <<<\"\$out\" && grep -qE '^  Gas: [0-9.]+ K' <<<\"\$out\""
+	"out_line 'Cryostream CS0: connected' && out_has '^  Gas: [0-9.]+ K'"
 ctl_ok "cryostream CS0 cool 100 exits 0" cryostream CS0 cool 100
 expect_eq "cool 100: TargetTemperature 100 K" \
 	"$(prop /org/stationd1/cryostream/CS0 org.stationd1.Cryostream TargetTemperature)" "d 100"
