@@ -46,9 +46,10 @@ project_modules() {
 
 # ---- CS0's address busy: a precise error, nothing left running
 "$STATIOND_BUILD/bin/cryostream-sim" -n 7 -b 127.0.0.2:30305 -t 127.0.0.1:9 \
-	</dev/null >/dev/null 2>&1 &
+	</dev/null >"$dir.blocker" 2>&1 &
 blocker=$!
-sleep 0.5
+# Bound once it says ready (no fixed sleep: too short on a loaded host).
+wait_for 20 station_log_has "$dir.blocker" '^ready'
 "$up" -d "$dir" >/dev/null 2>"$dir.err"
 rc=$?
 expect_eq "127.0.0.2:30305 taken: station-up exits 1" "$rc" 1
