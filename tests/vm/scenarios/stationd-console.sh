@@ -68,10 +68,9 @@ on() {
 	return 1
 }
 line_of() { screen_of "$1" | sed -n "$2p"; }
-# type <session> <text>: typed, then Enter
+# type <session> <text>: typed, then Enter (one tmux client for both)
 type_line() {
-	tmux_ send-keys -t "$1" -l "$2"
-	tmux_ send-keys -t "$1" Enter
+	tmux_ send-keys -t "$1" -l "$2" ';' send-keys -t "$1" Enter
 }
 key() { tmux_ send-keys -t "$1" "$2"; }
 # shows <description> <session> <regex> [seconds]: one TAP line, the
