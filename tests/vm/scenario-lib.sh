@@ -48,13 +48,19 @@ text_matches() {
 	return 1
 }
 
-# wait_for <seconds> <command...>: poll until the command succeeds
+# wait_for <seconds> <command...>: poll until the command succeeds.
+# Between tries it sleeps 50 ms, or as long as the try took: a busctl or
+# systemctl costs a good part of a second under TCG, and polling must not
+# take the CPU from what it waits for.
 wait_for() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1)) start pause
 	shift
-	until "$@"; do
+	until start=${EPOCHREALTIME//[!0-9]/}; "$@"; do
 		[ $SECONDS -ge $deadline ] && return 1
-		scenario_sleep 0.05
+		pause=$((${EPOCHREALTIME//[!0-9]/} - start))
+		[ $pause -ge 50000 ] || pause=50000
+		printf -v pause '%d.%06d' $((pause / 1000000)) $((pause % 1000000))
+		scenario_sleep "$pause"
 	done
 }
 

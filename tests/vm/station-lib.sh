@@ -134,13 +134,18 @@ station_log_has() {
 	return 1
 }
 
-# station_wait <seconds> <command...>: poll every 0.1 s
+# station_wait <seconds> <command...>: poll every 0.1 s, or, when a try
+# takes longer, after as long again: polling must not take the CPU from
+# what it waits for (a process costs a good part of a second under TCG)
 station_wait() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1)) start pause
 	shift
-	until "$@"; do
+	until start=${EPOCHREALTIME//[!0-9]/}; "$@"; do
 		[ $SECONDS -ge $deadline ] && return 1
-		station_sleep 0.1
+		pause=$((${EPOCHREALTIME//[!0-9]/} - start))
+		[ $pause -ge 100000 ] || pause=100000
+		printf -v pause '%d.%06d' $((pause / 1000000)) $((pause % 1000000))
+		station_sleep "$pause"
 	done
 }
 
