@@ -569,7 +569,7 @@ station_daemon_answers() {
 
 # shellcheck disable=SC2120 # the timeout is optional
 station_wait_ready() {
-	local limit=${1:-${STATION_READY_TIMEOUT:-120}} r
+	local limit=${1:-${STATION_READY_TIMEOUT:-120}} r named=""
 	local deadline=$((SECONDS + limit))
 	while :; do
 		station_daemon_answers
@@ -588,9 +588,13 @@ station_wait_ready() {
 		fi
 		# Until stationd owns its name, one gdbus waits for it up to a
 		# second rather than a busctl every poll taking the CPU stationd
-		# starts with (no gdbus: a poll every 0.2 s).
-		gdbus wait --address "$STATION_BUS_ADDRESS" --timeout 1 org.stationd1 >/dev/null 2>&1 ||
+		# starts with; then (or with no gdbus) a poll every 0.2 s.
+		if [ -n "$named" ] || ! command -v gdbus >/dev/null; then
 			station_sleep 0.2
+		elif gdbus wait --address "$STATION_BUS_ADDRESS" --timeout 1 org.stationd1 \
+			>/dev/null 2>&1; then
+			named=1
+		fi
 	done
 }
 
