@@ -36,13 +36,22 @@ check "  ... and samples running fills at 100Hz" grep -q "exhaust-sample-rate 10
 
 scenario_monitor
 
-set_levels=1
-for d in $(seq 1 12); do
-	level=$(awk -v d="$d" 'BEGIN { printf "%.2f", 0.30 + 0.05 * d }')
-	reply=$(station_plant_ask "level $d $level")
-	[ "$reply" = ok ] || { set_levels=0; echo "# level $d: $reply"; }
-done
-check "plant: detectors 1-12 at levels 0.35-0.90" test $set_levels = 1
+# plant_ask_all <command>...: the commands down the plant's control pipe at
+# once, then its replies, one line each in order: one round trip, where
+# station_plant_ask makes one per command.
+plant_ask_all() {
+	local before want
+	before=$(wc -l <"$STATION_PLANT_LOG")
+	want=$((before + $#))
+	printf '%s\n' "$@" >"$STATION_PLANT_CTL"
+	wait_for 10 eval '[ "$(wc -l <"$STATION_PLANT_LOG")" -ge "$want" ]' || return 1
+	tail -n +$((before + 1)) "$STATION_PLANT_LOG" | head -n $#
+}
+mapfile -t commands < <(awk 'BEGIN { for (d = 1; d <= 12; d++) printf "level %d %.2f\n", d, 0.30 + 0.05 * d }')
+replies=$(plant_ask_all "${commands[@]}")
+expect_eq "plant: detectors 1-12 at levels 0.35-0.90" "$(grep -cx ok <<<"$replies")" 12
+[ "$(grep -cx ok <<<"$replies")" = 12 ] ||
+	paste -d' ' <(printf '%s\n' "${commands[@]}") <(echo "$replies") | sed 's/^/# plant: /'
 
 check "Fill(\"A\", \"\") is accepted" autofill_ok Fill "'A'" "''"
 input_closed() { grep -q " close manifold A input$" "$STATION_VALVE_LOG"; }
@@ -62,10 +71,11 @@ check "valve log: the input closed after the last detector" \
 # Full when its valve closed: the level now plus what boiled off since
 # (ln2-plant's dewar empties by boil-off in 2 simulated days), as
 # stationd-fill reckons it.
-sim_now=$(station_plant_ask status | sed -n 's/^ok time \([0-9.]*\) s.*/\1/p')
+mapfile -t status < <(plant_ask_all status "status "{1..12})
+sim_now=$(sed -n 's/^ok time \([0-9.]*\) s.*/\1/p' <<<"${status[0]}")
 full=0
 for d in $(seq 1 12); do
-	s=$(station_plant_ask "status $d")
+	s=${status[d]}
 	level=$(sed -n 's/.* level \([0-9.]*\) .*/\1/p' <<<"$s")
 	closed=$(awk -v d="$d" '$3 == "close" && $4 == "detector" && $5 == d { t = $2 } END { print t }' \
 		"$STATION_VALVE_LOG")
