@@ -205,6 +205,7 @@ static void unet_ldisc_no_xon_to_closed_tty(struct kunit *test)
 {
 	struct unet_test_tty *t = test->priv;
 	struct unet_port *port = unet_test_attach(test);
+	unsigned int i;
 	size_t n;
 
 	set_bit(TTY_IO_ERROR, &t->tty->flags);
@@ -213,8 +214,13 @@ static void unet_ldisc_no_xon_to_closed_tty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unet_test_out_len(t), 0);
 
 	clear_bit(TTY_IO_ERROR, &t->tty->flags);
-	msleep(100);
-	n = unet_test_out_len(t);
+	/* ten intervals, or longer if UML was descheduled meanwhile */
+	for (i = 0; i < 100; i++) {
+		msleep(i < 10 ? 10 : 20);
+		n = unet_test_out_len(t);
+		if (n)
+			break;
+	}
 	KUNIT_EXPECT_GT(test, n, 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(t->out, UNET_XON, n));
 	KUNIT_ASSERT_EQ(test, unet_xon_set_interval(port, 0), 0);

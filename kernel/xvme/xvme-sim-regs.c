@@ -57,7 +57,6 @@
 #define X560_CSR_ERR		BIT(10)
 #define X560_CSR_BIPOLAR	BIT(12)
 #define X560_CHAN_MASK		0x1f
-#define X560_CONVERSION_NS	15000
 #define X560_CODE_MAX		0xfff
 
 /* ------------------------------------------------------------- ID PROM */
@@ -270,7 +269,7 @@ static void x560_update(struct xvme_sim_card *sc)
 	if (!sc->busy || sc->fault == XVME_SIM_FAULT_ADC_STUCK)
 		return;
 	if (ktime_to_ns(ktime_sub(ktime_get(), sc->conv_start)) <
-	    X560_CONVERSION_NS)
+	    XVME_SIM_560_CONVERSION_NS)
 		return;
 	sc->busy = false;
 	sc->done = true;

@@ -40,6 +40,8 @@
 #define XVME_SIM_AIN_CHANNELS	32
 #define XVME_SIM_AIN_LIMIT_MV	30000	/* plant range; codes clamp at +-10 V */
 #define XVME_SIM_NOISE_MAX	1000	/* conversions of one noise burst */
+/* An XVME-560 conversion: BUSY from START until this much later. */
+#define XVME_SIM_560_CONVERSION_NS	15000
 /* Power-up latch pattern of an XVME-260 whose reset is broken. */
 #define XVME_SIM_LATCH_UNDEFINED	0x5a5a
 /* Interrupter level of a 240 whose card list entry names none. */

@@ -114,6 +114,23 @@ fi
 python3 "$here/json-to-tap.py" "$json"
 tap_rc=$?
 
+# The JSON says which case failed, not why: the kernel log has each
+# case's failed expectations just before its "not ok" line. Show them,
+# so a failure on a machine we cannot log into can be read from its TAP.
+if [ "$tap_rc" -ne 0 ] && [ -r "$build/test.log" ]; then
+	awk '
+		/# Subtest: / { suite = $0; sub(/.*# Subtest: /, "", suite); n = 0; next }
+		/^[ \t]*ok [0-9]+ / { n = 0; next }
+		/^[ \t]*not ok [0-9]+ / {
+			name = $0; sub(/^[ \t]*not ok [0-9]+ (- )?/, "", name)
+			for (i = 1; i <= n && i <= 12; i++)
+				printf "[%s.%s] %s\n", suite, name, lines[i]
+			n = 0; next
+		}
+		{ sub(/^[ \t]+/, ""); if ($0 != "") lines[++n] = $0 }
+	' "$build/test.log" | head -n 40 | sed 's/^/# /'
+fi
+
 # Splats that do not fail a KUnit case by themselves (lockdep, WARN,
 # UBSAN) must still fail the tier.
 splat_re='WARNING:|BUG:|Oops|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t:|UBSAN:|KASAN|kmemleak|Kernel panic|Call Trace:'
