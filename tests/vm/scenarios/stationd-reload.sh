@@ -95,7 +95,7 @@ check "detector 1's valve opens" wait_for 60 relay_on 0
 plant "dead-sensor 1 2500"
 write_conf 7min "$detector9"
 kill -HUP "$STATION_DAEMON_PID"
-check "journal: the reload waits for the fill in progress" wait_for 10 \
+check "journal: the reload waits for the fill in progress" wait_for 30 \
 	entry "MESSAGE=$work/station.conf compiled: it takes effect once the fills in progress have ended"
 sleep 2		# scans after the reload arrived: none of them closes the valve
 check "the reload closed nothing: detector 1's valve is still open" relay_on 0
@@ -103,7 +103,7 @@ check "detector 9 is not on the bus before the fill ends" \
 	eval '! prop /org/stationd1/detector/9 org.stationd1.Detector Number >/dev/null'
 plant "revive-sensor 1"
 check "detector 1's fill ends full (not cut short)" wait_for 120 fill_ended 1 full
-check "journal: then the configuration is reloaded" wait_for 10 \
+check "journal: then the configuration is reloaded" wait_for 30 \
 	entry "MESSAGE=reloaded $work/station.conf: 6 detectors, 2 manifolds"
 expect_eq "detector 9 is on the bus" \
 	"$(prop /org/stationd1/detector/9 org.stationd1.Detector Number)" "u 9"
@@ -120,7 +120,7 @@ plant "dead-sensor 2 2500"	# as detector 1's above
 good_lines=$(wc -l <"$work/station.conf")
 printf 'detector 10 {\n\tmanifold A\n\tbogus-key 1\n}\n' >>"$work/station.conf"
 kill -HUP "$STATION_DAEMON_PID"
-check "journal: the error as file:line:col" wait_for 10 \
+check "journal: the error as file:line:col" wait_for 30 \
 	entry "MESSAGE=$work/station.conf:$((good_lines + 3)):2: error: unknown key 'bogus-key'"
 check "journal: the reload is refused, the running configuration stays" \
 	entry "MESSAGE=reload refused: $work/station.conf is not a valid configuration"
