@@ -31,3 +31,12 @@ $(BUILD)/unit/test-card-users: $(call san_obj,tests/unit/test-card-users.c daemo
 		$(BUILD)/unit/test-config
 	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $(call san_obj,tests/unit/test-card-users.c \
 		daemon/hw/card-users.c $(CONFIG_SRCS)) $(LIBS_CMOCKA)
+
+# The list of cards on the xvme bus, from its device directory (issue 10
+# item 12).
+UNIT_TESTS += $(BUILD)/unit/test-card-state
+
+$(BUILD)/unit/test-card-state: $(call san_obj,tests/unit/test-card-state.c tests/unit/scratch-files.c \
+		daemon/hw/card-state.c daemon/hw/adc-convert.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_UDEV)

@@ -324,9 +324,7 @@ static int on_persist(sd_event_source *s, void *userdata)
 
 static int card_list(void *userdata, char ***ret)
 {
-	struct daemon *d = userdata;
-
-	return card_state_list(d->card_udev, ret);
+	return card_state_list(ret);
 }
 
 static int card_read(void *userdata, const char *name, struct card_state *ret)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One xvme card as sysfs shows it (see card-state.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 static bool is_lower_hex(char c)
 {
@@ -84,50 +86,77 @@ int card_state_read(struct udev *udev, const char *name, struct card_state *ret)
 	return 0;
 }
 
-int card_state_list(struct udev *udev, char ***ret)
+static int compare_names(const void *a, const void *b)
 {
-	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *en = NULL;
-	struct udev_list_entry *entry;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * The names only, from the bus's device directory: one getdents. libudev's
+ * enumeration builds a device for each entry (its uevent, its subsystem
+ * link, its udev database entry): ~90 ms for the 105 cards and crates of
+ * a 1000-detector station in a TCG guest, in one dispatch of the loop,
+ * which the safety scan waited for every 5 s (tests/bench/scan-jitter.sh).
+ */
+int card_state_list_dir(const char *dir, char ***ret)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
 	char **names = NULL;
 	size_t n = 0;
-	int r;
+	int r = 0;
 
-	en = udev_enumerate_new(udev);
-	if (!en)
-		return -ENOMEM;
-	r = udev_enumerate_add_match_subsystem(en, "xvme");
-	if (r >= 0)
-		r = udev_enumerate_scan_devices(en);
-	if (r < 0)
-		return r;
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return -errno;		/* no directory: no bus, no cards */
 	names = calloc(1, sizeof(*names));
 	if (!names)
 		return -ENOMEM;
-	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(en)) {
-		const char *path = udev_list_entry_get_name(entry), *name = strrchr(path, '/');
+	while (d) {
+		struct dirent *e;
 		uint8_t crate;
 		uint16_t address;
 		char **grown;
 
-		name = name ? name + 1 : path;
-		if (!card_name_parse(name, &crate, &address))
-			continue;	/* a crate */
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			r = -errno;
+			break;
+		}
+		if (!card_name_parse(e->d_name, &crate, &address))
+			continue;	/* a crate, ".", ".." */
 		grown = realloc(names, (n + 2) * sizeof(*names));
-		if (!grown)
-			goto oom;
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
 		names = grown;
-		names[n] = strdup(name);
-		if (!names[n])
-			goto oom;
+		names[n] = strdup(e->d_name);
+		if (!names[n]) {
+			r = -ENOMEM;
+			break;
+		}
 		names[++n] = NULL;
 	}
+	if (r < 0) {
+		free_names(names, n);
+		return r;
+	}
+	qsort(names, n, sizeof(*names), compare_names);
 	*ret = names;
 	return 0;
-oom:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return -ENOMEM;
+}
+
+int card_state_list(char ***ret)
+{
+	return card_state_list_dir(CARD_STATE_BUS_DEVICES, ret);
 }
 
 /* A small sysfs file of dir into buf, read at offset 0 (an IIO raw file

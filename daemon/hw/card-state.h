@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One xvme card as sysfs shows it (kernel/Documentation/ABI: sysfs-bus-xvme
- * and sysfs-bus-xvme-drivers), read through libudev: what the card objects
- * on the bus publish (bus-card.h). Every read goes to sysfs again (a fresh
+ * and sysfs-bus-xvme-drivers), read through libudev (the list of cards
+ * from the bus's device directory): what the card objects on the bus
+ * publish (bus-card.h). Every read goes to sysfs again (a fresh
  * udev_device: libudev caches attribute values per device), so the LED and
  * the conversion counters are current.
  */
@@ -33,9 +34,17 @@ bool card_name_parse(const char *name, uint8_t *crate, uint16_t *address);
  * when no such device is on the bus. -ENOMEM only. */
 int card_state_read(struct udev *udev, const char *name, struct card_state *ret);
 
-/* The names of every card device on the xvme bus, NULL-terminated (free
- * each and the array); -ENOMEM or the enumeration's error. */
-int card_state_list(struct udev *udev, char ***ret);
+/* Where the xvme bus lists its devices (crates and cards). */
+#define CARD_STATE_BUS_DEVICES "/sys/bus/xvme/devices"
+
+/* The names of every card in directory @dir (a crate or anything else
+ * that is not a card's name is left out), sorted, NULL-terminated (free
+ * each and the array); none when @dir does not exist (no bus). -ENOMEM
+ * or the directory's error. */
+int card_state_list_dir(const char *dir, char ***ret);
+
+/* The names of every card device on the xvme bus now, as above. */
+int card_state_list(char ***ret);
 
 /*
  * One conversion of an XVME-560's channel (0-31) through its IIO device
